@@ -1,0 +1,163 @@
+"""Pydantic models shared by every part of the assistant.
+
+Money is always `Decimal` in 万元; JSON carries it as strings.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["info", "warning", "error"]
+FundingColumn = Literal["planned", "arrived", "spent", "balance"]
+FUNDING_COLUMNS: tuple[FundingColumn, ...] = ("planned", "arrived", "spent", "balance")
+
+# Canonical funding sources, in the order the Yueyang grid prints them.
+SOURCE_TOTAL = "合计"
+SOURCES = ("中央财政", "省财政", "市财政", "县市区财政", "其它")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Where(_Model):
+    """Where a value came from: a text line, a table cell, or a named field."""
+
+    line: int | None = None
+    cell: str | None = None  # e.g. "Sheet1!B3" or "表2 第3行第2列"
+
+    def label(self) -> str:
+        if self.cell:
+            return self.cell
+        if self.line is not None:
+            return f"第{self.line}行"
+        return ""
+
+
+class ProjectInfo(_Model):
+    name: str | None = None
+    unit: str | None = None  # 项目单位 / 实施单位
+    department: str | None = None  # 主管部门
+    leader: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    period_text: str | None = None
+    period_start: str | None = None  # "YYYY-MM" when known
+    period_end: str | None = None
+    report_date: str | None = None  # ISO date
+    eval_type: str | None = None  # 项目实施过程评价 / 项目完成结果评价
+    region: str | None = None
+    year: int | None = None
+    form: str = "generic"
+
+
+class FundingRow(_Model):
+    source: str
+    planned: Decimal | None = None
+    arrived: Decimal | None = None
+    spent: Decimal | None = None
+    balance: Decimal | None = None
+    where: Where = Field(default_factory=Where)
+
+    def get(self, column: FundingColumn) -> Decimal | None:
+        return getattr(self, column)
+
+    def is_empty(self) -> bool:
+        return all(self.get(c) is None for c in FUNDING_COLUMNS)
+
+
+class Funding(_Model):
+    total: FundingRow = Field(default_factory=lambda: FundingRow(source=SOURCE_TOTAL))
+    sources: list[FundingRow] = Field(default_factory=list)
+    unit: str = "万元"  # unit as written in the source; values here are always 万元
+    origin: Literal["table", "prose", "fields", "json", "none"] = "none"
+    stated_execution_rate: Decimal | None = None  # a rate written in the report, as a fraction
+    stated_arrival_rate: Decimal | None = None
+
+
+class ExpenseLine(_Model):
+    content: str
+    amount: Decimal | None = None
+    voucher: str | None = None
+    note: str | None = None
+    where: Where = Field(default_factory=Where)
+
+
+class QualitativeGoal(_Model):
+    expected: str = ""
+    actual: str = ""
+
+
+class Indicator(_Model):
+    level1: str = ""
+    level2: str = ""
+    name: str = ""
+    target: str = ""
+    actual: str = ""
+    unit: str | None = None
+    direction: Literal["higher", "lower", "auto"] = "auto"
+    weight: Decimal | None = None  # national 自评表: 分值
+    claimed: Decimal | None = None  # national 自评表: 得分
+    where: Where = Field(default_factory=Where)
+
+
+class ClaimedScore(_Model):
+    """One row of a score table as written in the report."""
+
+    path: list[str]
+    weight: Decimal | None = None
+    claimed: Decimal | None = None
+    where: Where = Field(default_factory=Where)
+
+
+class ScoreItem(_Model):
+    path: list[str]
+    weight: Decimal
+    claimed: Decimal | None = None
+    computed: Decimal | None = None
+    reason: str = ""
+    basis: Literal["rule", "judgement", "missing"] = "judgement"
+    where: Where = Field(default_factory=Where)
+
+
+class Section(_Model):
+    kind: str  # e.g. "overview", "funding_use", "problems" (see parse.sections.SECTION_KINDS)
+    heading: str
+    text: str
+    line: int | None = None
+
+
+class Finding(_Model):
+    code: str
+    severity: Severity
+    message: str
+    evidence: dict = Field(default_factory=dict)
+    where: Where = Field(default_factory=Where)
+
+
+class ParseWarning(_Model):
+    message: str
+    where: Where = Field(default_factory=Where)
+
+
+class Report(_Model):
+    project: ProjectInfo = Field(default_factory=ProjectInfo)
+    funding: Funding = Field(default_factory=Funding)
+    expenses: list[ExpenseLine] = Field(default_factory=list)
+    expense_total: Decimal | None = None  # 支出合计 as written
+    expense_total_where: Where = Field(default_factory=Where)
+    goals: list[QualitativeGoal] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    claimed_scores: list[ClaimedScore] = Field(default_factory=list)
+    claimed_total: Decimal | None = None  # total of the score table (总分 row)
+    summary_total: Decimal | None = None  # 绩效自评综合得分 in the summary table
+    claimed_grade: str | None = None
+    sections: list[Section] = Field(default_factory=list)
+    text_lines: list[str] = Field(default_factory=list)  # cleaned lines, 1-based via index+1
+    warnings: list[ParseWarning] = Field(default_factory=list)
+
+    def section(self, kind: str) -> Section | None:
+        return next((s for s in self.sections if s.kind == kind), None)

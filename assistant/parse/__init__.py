@@ -1,0 +1,181 @@
+"""Text, pasted tables, JSON, .docx and .xlsx → `Report`.
+
+`read_report(path)` is the one entry point the CLI and the server use; it raises `ReadError` with
+a one-line Chinese reason (naming the line or cell) when the input cannot be used.
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..models import Funding, ParseWarning, Report
+from ..numbers import compact
+from . import document, fields, prose, sections, tables
+from .document import Document
+from .tables import ParseError
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED = 200 * 1024 * 1024  # a .docx/.xlsx inflating beyond this is refused (zip bomb)
+FORMS = ("yueyang", "huainan", "national")
+
+__all__ = ["ReadError", "ParseError", "read_report", "parse_text", "parse_document", "detect_form",
+           "FORMS"]
+
+
+class ReadError(ValueError):
+    """The input cannot be read; str(error) is a one-line Chinese reason."""
+
+
+_FORM_MARKS = {
+    "yueyang": ("附件2-2", "附件3-2", "评价报告综述", "县市区财政", "项目支出绩效评价指标体系",
+                "项目绩效定量目标", "计划安排资金"),
+    "huainan": ("考评等次", "考评工作组", "计划投资额", "淮南市财政", "考评类型"),
+    "national": ("项目支出绩效自评表", "年初预算数", "全年预算数", "全年执行数", "年度指标值",
+                 "偏差原因分析", "年度总体目标"),
+}
+
+
+def detect_form(doc: Document) -> str:
+    text = compact(doc.full_text()[:200000])
+    counts = {form: sum(1 for m in marks if compact(m) in text) for form, marks in _FORM_MARKS.items()}
+    best = max(counts, key=lambda f: counts[f])
+    return best if counts[best] > 0 else "generic"
+
+
+def parse_document(doc: Document, form: str = "auto") -> Report:
+    """Every extractor over one document; table funding wins over prose funding."""
+    report = Report()
+    report.project = fields.project_info(doc)
+    report.project.form = detect_form(doc) if form == "auto" else form
+    funding = tables.funding_grid(doc)
+    if funding is None or (funding.total.is_empty() and not funding.sources):
+        funding = prose.prose_funding(doc.lines) or Funding()
+    if funding.stated_execution_rate is None or funding.stated_arrival_rate is None:
+        exe, arr = prose.stated_rates(doc.lines)
+        if funding.stated_execution_rate is None:
+            funding.stated_execution_rate = exe
+        if funding.stated_arrival_rate is None:
+            funding.stated_arrival_rate = arr
+    report.funding = funding
+    report.expenses, report.expense_total, report.expense_total_where = tables.expenses(doc, funding.unit)
+    report.goals = tables.goals(doc)
+    report.indicators = tables.indicators(doc)
+    report.claimed_scores, report.claimed_total = tables.score_table(doc)
+    execution = tables.national_execution_score(doc)
+    if execution is not None:
+        report.claimed_scores.insert(0, execution)
+    report.summary_total, report.claimed_grade = tables.summary(doc)
+    if report.claimed_total is None and report.project.form == "national":
+        report.claimed_total = _national_total(doc)
+    report.sections = sections.split_sections(doc.lines)
+    report.text_lines = [ln.text for ln in doc.lines]
+    if funding.origin == "none":
+        report.warnings.append(ParseWarning(message="未找到资金数据（资金表或正文中的金额）"))
+    if not report.indicators:
+        report.warnings.append(ParseWarning(message="未找到绩效指标表"))
+    return report
+
+
+def _national_total(doc: Document):
+    for row in doc.rows:
+        cells = row.nonempty()
+        if cells and compact(cells[0].text) in ("总分", "合计") and len(cells) >= 2:
+            nums = [c for c in cells[1:] if tables._is_number(c.text)]
+            if nums:
+                return tables._score_value(nums[-1], "总分")
+    return None
+
+
+def parse_text(text: str, form: str = "auto", source: str = "") -> Report:
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        return _from_json(stripped, source)
+    return parse_document(document.from_text(text, source), form)
+
+
+def _decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:8192]:
+        raise ReadError(f"{name} 是二进制文件，不是文本、.docx 或 .xlsx")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc == "gb18030" and sum(1 for ch in text if "\ue000" <= ch <= "\uf8ff") > 0:
+            break
+        return text
+    raise ReadError(f"{name} 无法按 UTF-8 或 GB18030 解码，可能是二进制文件")
+
+
+def _from_json(text: str, name: str) -> Report:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReadError(f"{name} JSON 格式错误：第{exc.lineno}行第{exc.colno}列 {exc.msg}") from exc
+    try:
+        report = Report.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ReadError(f"{name} JSON 字段 {where}：{err['msg']}") from exc
+    if report.funding.origin == "none" and not report.funding.total.is_empty():
+        report.funding.origin = "json"
+    return report
+
+
+def _check_zip(path: Path, kind: str) -> None:
+    if not zipfile.is_zipfile(path):
+        raise ReadError(f"{path.name} 不是有效的 {kind} 文件（不是 zip 压缩包，可能已损坏或改了扩展名）")
+    with zipfile.ZipFile(path) as zf:
+        total = sum(info.file_size for info in zf.infolist())
+        if total > MAX_UNZIPPED:
+            raise ReadError(f"{path.name} 解压后过大（{total // (1024 * 1024)} MB），已拒绝")
+
+
+def read_report(path: str | Path, form: str = "auto") -> Report:
+    """Read any supported input file into a Report; ReadError/ParseError on bad input."""
+    p = Path(path)
+    name = p.name
+    if form not in ("auto", *FORMS):
+        raise ReadError(f"未知报告格式“{form}”，可选：auto、{'、'.join(FORMS)}")
+    if not p.exists():
+        raise ReadError(f"找不到文件：{path}")
+    if p.is_dir():
+        raise ReadError(f"{path} 是目录，不是文件")
+    size = p.stat().st_size
+    if size == 0:
+        raise ReadError(f"{name} 是空文件")
+    if size > MAX_BYTES:
+        raise ReadError(f"{name} 过大（{size / 1024 / 1024:.1f} MB，上限 20 MB）")
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".docx", ".docm"):
+            _check_zip(p, ".docx")
+            doc = document.from_docx(p, name)
+            return parse_document(doc, form)
+        if suffix in (".xlsx", ".xlsm"):
+            _check_zip(p, ".xlsx")
+            doc = document.from_xlsx(p, name)
+            return parse_document(doc, form)
+        if suffix in (".doc", ".xls", ".wps", ".et", ".pdf"):
+            raise ReadError(f"{name}：暂不支持 {suffix} 格式，请另存为 .docx、.xlsx 或文本后再试")
+        data = p.read_bytes()
+        if data[:4] == b"PK\x03\x04":
+            raise ReadError(f"{name} 是压缩文件（可能是 .docx/.xlsx），请使用正确的扩展名")
+        text = _decode(data, name)
+        if not text.strip():
+            raise ReadError(f"{name} 没有任何文字内容")
+        return parse_text(text, form, name)
+    except (ReadError, ParseError):
+        raise
+    except zipfile.BadZipFile as exc:
+        raise ReadError(f"{name} 不是有效的 {suffix} 文件：{exc}") from exc
+    except KeyError as exc:  # python-docx / openpyxl on a zip without the expected parts
+        raise ReadError(f"{name} 不是有效的 {suffix} 文件（缺少 {exc}）") from exc
+    except ValueError as exc:
+        raise ReadError(f"{name} 无法读取：{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc

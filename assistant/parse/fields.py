@@ -1,0 +1,155 @@
+"""Cover and label fields: 项目名称, 项目单位, 主管部门, 负责人, 起止时间, 报告日期, 评价类型 …"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..models import ProjectInfo
+from ..numbers import compact, to_halfwidth
+from .document import Document
+
+# field → label keys (compact form); the first matching label wins
+FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "name": ("项目名称",),
+    "unit": ("项目单位", "实施单位", "项目实施单位", "预算单位", "单位名称"),
+    "department": ("主管部门", "主管单位"),
+    "leader": ("项目负责人",),
+    "phone": ("联系电话",),
+    "address": ("项目地址", "地址"),
+    "postcode": ("邮编", "邮政编码"),
+    "period_text": ("项目起止时间", "起止时间", "实施期限", "项目期限"),
+    "report_date": ("报告日期", "填报日期", "评价日期"),
+    "eval_type": ("评价类型", "考评类型"),
+}
+_ALL_LABELS = {lab: f for f, labs in FIELD_LABELS.items() for lab in labs}
+_EMPTY_VALUE = re.compile(r"^[_＿\s—-]*$")
+_DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_YM_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})?\s*月?")
+_REGION_RE = re.compile(r"([\u4e00-\u9fa5]{2,8}?(?:自治州|自治县|省|市|县|区|州|盟|旗))")
+_EVAL_TYPES = ("项目实施过程评价", "项目完成结果评价", "项目实施过程考评", "项目完成结果考评")
+_TICKS = "☑√✓✔■▣☒"
+
+
+def _label_value(text: str) -> tuple[str, str] | None:
+    """'项目名称：X' / '项目名称  X' / '邮  编 414000' → (field, value)."""
+    half = text.strip()
+    m = re.match(r"^([\u4e00-\u9fa5 ]{2,12}?)\s*[:：]\s*(.*)$", half)
+    if m and compact(m.group(1)) in _ALL_LABELS:
+        return _ALL_LABELS[compact(m.group(1))], m.group(2).strip()
+    for label, fname in _ALL_LABELS.items():
+        # spaced labels ('邮  编') followed by whitespace and a value
+        pattern = r"\s*".join(label) + r"(?:\s+|$)(.*)$"
+        m = re.match(pattern, half)
+        if m:
+            return fname, m.group(1).strip()
+    return None
+
+
+def parse_date(text: str) -> date | None:
+    m = _DATE_RE.search(to_halfwidth(text))
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _period(text: str) -> tuple[str | None, str | None]:
+    """'2019年11 月起至2021年 月止' → ('2019-11', '2021'); '2019~2020' → ('2019', '2020')."""
+    half = to_halfwidth(text)
+    parts = re.split(r"起至|至|~|－|—|-|到", half, maxsplit=1)
+    out: list[str | None] = []
+    for part in parts[:2]:
+        m = _YM_RE.search(part) or re.search(r"(\d{4})()", part)
+        if not m:
+            out.append(None)
+            continue
+        year, month = m.group(1), (m.group(2) or "").strip()
+        out.append(f"{year}-{int(month):02d}" if month else year)
+    while len(out) < 2:
+        out.append(None)
+    return out[0], out[1]
+
+
+def _eval_type(value: str) -> str | None:
+    """Which of the two types is ticked: '项目实施过程评价☑ 项目完成结果评价□'."""
+    half = value
+    chosen = None
+    for t in _EVAL_TYPES:
+        idx = half.find(t)
+        if idx < 0:
+            continue
+        after = half[idx + len(t): idx + len(t) + 2]
+        before = half[max(0, idx - 2): idx]
+        if any(ch in _TICKS for ch in after + before):
+            chosen = t
+    return chosen
+
+
+def project_info(doc: Document) -> ProjectInfo:
+    info: dict[str, str] = {}
+
+    def put(fname: str, value: str) -> None:
+        value = value.strip().strip("：:").strip()
+        if fname not in info and value and not _EMPTY_VALUE.match(value):
+            info[fname] = value
+
+    # label/value pairs inside table rows: [项目负责人, 彭璞, 联系电话, 151…]
+    for row in doc.rows:
+        cells = row.cells
+        for k, cell in enumerate(cells[:-1]):
+            fname = _ALL_LABELS.get(compact(cell.text))
+            if fname and cells[k + 1].text.strip() and compact(cells[k + 1].text) not in _ALL_LABELS:
+                put(fname, cells[k + 1].text)
+    for ln in doc.lines[:400]:
+        lv = _label_value(ln.text)
+        if lv:
+            fname, value = lv
+            if fname == "eval_type":
+                info.setdefault("eval_type_raw", ln.text)
+                continue
+            put(fname, value)
+        elif any(t in ln.text for t in _EVAL_TYPES):
+            info.setdefault("eval_type_raw", ln.text)
+
+    result = ProjectInfo()
+    for fname in ("name", "unit", "department", "leader", "phone", "address", "postcode", "period_text"):
+        if fname in info:
+            setattr(result, fname, re.sub(r"\s+", " ", info[fname]).strip())
+    if result.period_text:
+        result.period_start, result.period_end = _period(result.period_text)
+    if "eval_type_raw" in info:
+        result.eval_type = _eval_type(info["eval_type_raw"])
+
+    report_date = parse_date(info.get("report_date", ""))
+    if report_date is None:
+        # the Huainan cover prints the date alone on a line before '…财政局(制)'
+        for k, ln in enumerate(doc.lines[:40]):
+            if "(制)" in to_halfwidth(ln.text) and k > 0:
+                report_date = parse_date(doc.lines[k - 1].text) or report_date
+    if report_date:
+        result.report_date = report_date.isoformat()
+        result.year = report_date.year
+    elif result.period_end and result.period_end[:4].isdigit():
+        result.year = int(result.period_end[:4])
+    result.region = _region(doc, result)
+    return result
+
+
+def _region(doc: Document, info: ProjectInfo) -> str | None:
+    for ln in doc.lines[:60]:
+        half = to_halfwidth(ln.text)
+        m = re.match(r"^\s*([\u4e00-\u9fa5]{2,8}?(?:省|市|县|区|州))财政(?:局|厅)\s*\(制\)", half)
+        if m:
+            return m.group(1)
+    for ln in doc.lines[:10]:
+        m = re.match(r"^\s*([\u4e00-\u9fa5]{2,8}?(?:省|市|县|区|州))财政支出", ln.text.strip())
+        if m:
+            return m.group(1)
+    for text in (info.unit, info.name, info.department):
+        if text:
+            m = _REGION_RE.match(text)
+            if m:
+                return m.group(1)
+    return None

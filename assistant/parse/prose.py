@@ -1,0 +1,120 @@
+"""Money written in sentences: 下达/安排/到位/拨付/支出/执行 … 万元/元, and stated rates.
+
+Used for prose-only reports (no funding grid), and to compare what the narrative states with
+what the tables and the core compute.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..models import ExpenseLine, Funding, FundingRow, SOURCE_TOTAL, Where
+from ..numbers import find_money, parse_decimal, to_halfwidth
+from .document import Line
+
+# keyword → funding column; the keyword nearest before an amount (same clause) decides
+_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("结余", "balance"), ("结转", "balance"), ("剩余", "balance"), ("余额", "balance"),
+    ("到位", "arrived"), ("收到", "arrived"), ("拨入", "arrived"), ("到账", "arrived"),
+    ("实际支出", "spent"), ("支出", "spent"), ("支付", "spent"), ("拨付", "spent"), ("使用", "spent"),
+    ("执行", "spent"), ("付款", "spent"), ("花费", "spent"),
+    ("预算", "planned"), ("安排", "planned"), ("下达", "planned"), ("批复", "planned"),
+    ("计划", "planned"), ("总投资", "planned"), ("投入", "planned"),
+)
+_RATE_RE = re.compile(r"(预算执行率|资金执行率|执行率|支出率|资金到位率|到位率)[^0-9。；;，,]{0,6}?(\d+(?:\.\d+)?)\s*%")
+_LIST_RE = re.compile(r"(?:主要用于|用于|其中)[:：]?(.*)")
+_ITEM_RE = re.compile(r"([\u4e00-\u9fa5A-Za-z（）()]{2,20}?)(?:支出|费用)?\s*(\d+(?:\.\d+)?)\s*(万元|元)")
+
+
+@dataclass(frozen=True)
+class StatedAmount:
+    column: str
+    value: Decimal  # 万元
+    raw: str
+    where: Where
+    sentence: str
+
+
+def sentences(lines: list[Line]) -> list[tuple[str, Line]]:
+    out = []
+    for ln in lines:
+        for sent in re.split(r"(?<=[。；;！!？?])", ln.text):
+            if sent.strip():
+                out.append((sent.strip(), ln))
+    return out
+
+
+def _column_for(clause_before: str) -> str | None:
+    best: tuple[int, str] | None = None
+    for word, col in _KEYWORDS:
+        pos = clause_before.rfind(word)
+        if pos >= 0 and (best is None or pos + len(word) > best[0]):
+            best = (pos + len(word), col)
+    return best[1] if best else None
+
+
+def stated_amounts(lines: list[Line]) -> list[StatedAmount]:
+    """Amounts tied to a funding keyword, in document order."""
+    out = []
+    for sent, ln in sentences(lines):
+        half = to_halfwidth(sent)
+        for mention in find_money(half):
+            clause_start = max(half.rfind(p, 0, mention.start) for p in "，,：:（(")
+            before = half[clause_start + 1: mention.start]
+            col = _column_for(before)
+            if col is None:
+                continue
+            if "执行率" in before or "到位率" in before:
+                continue
+            out.append(StatedAmount(col, mention.value, mention.raw, Where(line=ln.line), sent))
+    return out
+
+
+def prose_funding(lines: list[Line]) -> Funding | None:
+    """Funding of a report that states money only in sentences; None when none is stated."""
+    total = FundingRow(source=SOURCE_TOTAL)
+    first_where: Where | None = None
+    for amount in stated_amounts(lines):
+        if "其中" in amount.sentence[: amount.sentence.find(amount.raw)][-8:]:
+            continue  # a part, not the headline figure
+        if getattr(total, amount.column) is None:
+            setattr(total, amount.column, amount.value)
+            first_where = first_where or amount.where
+    if total.is_empty():
+        return None
+    total.where = first_where or Where()
+    funding = Funding(total=total, origin="prose")
+    funding.stated_execution_rate, funding.stated_arrival_rate = stated_rates(lines)
+    return funding
+
+
+def stated_rates(lines: list[Line]) -> tuple[Decimal | None, Decimal | None]:
+    """(执行率, 到位率) as written in the text, as fractions."""
+    execution = arrival = None
+    for ln in lines:
+        for m in _RATE_RE.finditer(to_halfwidth(ln.text)):
+            value = parse_decimal(m.group(2)) / 100
+            if "到位" in m.group(1):
+                arrival = arrival if arrival is not None else value
+            else:
+                execution = execution if execution is not None else value
+    return execution, arrival
+
+
+def prose_expenses(lines: list[Line]) -> list[ExpenseLine]:
+    """'主要用于：工程监理费12.6万元，电信服务费67.7万元…' → expense lines."""
+    out: list[ExpenseLine] = []
+    for sent, ln in sentences(lines):
+        m = _LIST_RE.search(to_halfwidth(sent))
+        if not m:
+            continue
+        items = _ITEM_RE.findall(m.group(1))
+        if len(items) < 2:
+            continue
+        for name, num, unit in items:
+            value = parse_decimal(num) / (10000 if unit == "元" else 1)
+            out.append(ExpenseLine(content=name.strip("、，, "), amount=value, where=Where(line=ln.line)))
+        if out:
+            return out
+    return out

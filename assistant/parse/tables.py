@@ -1,0 +1,484 @@
+"""Tables of a report from rows of cells: funding grid, expense rows, indicators, score table.
+
+Layouts seen in real reports are all handled here, whatever the input format:
+- label/value pairs in one row (Yueyang: 计划安排资金（万元）| 320 | 实际到位资金（万元）| 289.8 …);
+- a grid with a header row (Excel paste, national 自评表: 年初预算数 | 全年预算数 | 全年执行数 …);
+- merged cells flattened with empty leading cells, and rows repeated across page breaks.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..models import (SOURCE_TOTAL, ClaimedScore, ExpenseLine, Funding, FundingRow, Indicator,
+                      QualitativeGoal, Where)
+from ..numbers import NumberFormatError, compact, parse_decimal, parse_money_cell, to_halfwidth
+from .document import Cell, Document, Row
+
+
+class ParseError(ValueError):
+    """Input that cannot be read as a report; the message names the line or cell."""
+
+
+def money(cell: Cell, label: str, unit: str) -> Decimal | None:
+    try:
+        return parse_money_cell(cell.text, unit)
+    except NumberFormatError as exc:
+        where = cell.where.label()
+        raise ParseError(f"{where} {label}：{exc}".strip()) from exc
+
+
+def _unit_in(text: str) -> str | None:
+    half = to_halfwidth(text)
+    m = re.search(r"[(（]\s*(万元|元|亿元)\s*[)）]|单位[:：]\s*(万元|元|亿元)", half)
+    return (m.group(1) or m.group(2)) if m else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Funding
+
+_COLUMN_KEYS = (  # order matters: national 全年预算数 is the available budget, not the plan
+    ("balance", ("结余", "结转", "余额")),
+    ("spent", ("全年执行", "实际支出", "执行数", "支出数", "已支出", "实际使用", "支出金额")),
+    ("arrived", ("全年预算", "实际到位", "到位资金", "到位数", "到位")),
+    ("planned", ("年初预算", "计划安排", "计划投资", "预算安排", "预算数", "计划资金", "批复", "下达资金",
+                 "预算金额", "计划")),
+)
+_EXTRA_KEYS = {"分值": "weight", "执行率": "rate", "得分": "score"}
+_SOURCE_KEYS = (
+    (SOURCE_TOTAL, ("合计", "总计", "小计", "年度资金总额", "资金总额", "总额", "项目资金")),
+    ("中央财政", ("中央",)), ("省财政", ("省",)), ("市财政", ("市",)), ("县市区财政", ("县", "区")),
+    ("其它", ("其它", "其他", "自筹", "社会")),
+)
+
+
+def column_of(text: str) -> str | None:
+    key = compact(text)
+    if not key or len(key) > 16 or any(w in key for w in ("内容", "明细", "率", "说明", "情况")):
+        return None
+    for col, words in _COLUMN_KEYS:
+        if any(w in key for w in words):
+            return col
+    return None
+
+
+def source_of(text: str) -> str | None:
+    key = re.sub(r"^其中[:：]?", "", compact(text))
+    key = re.sub(r"[(（].*?[)）]", "", key)
+    if not key or len(key) > 12 or column_of(key):
+        return None
+    if key in ("当年财政拨款", "财政拨款", "上年结转资金", "上年结转", "其他资金"):
+        return {"其他资金": "其它"}.get(key, key)
+    for source, words in _SOURCE_KEYS:
+        if source == SOURCE_TOTAL and any(key.startswith(w) for w in words):
+            return source
+        if source != SOURCE_TOTAL and any(key.startswith(w) for w in words) and key.endswith(
+                ("财政", "级", "资金", "其它", "其他", "筹", "配套")):
+            return source
+    return None
+
+
+@dataclass
+class _Grid:
+    columns: list[str | None]  # per header cell: funding column, extra key, or None
+    unit: str
+    start: int  # index of the first value cell in the header
+
+
+def _pairs(row: Row, key) -> list[tuple[str, Cell]]:
+    """[(label key, value cell)] for rows laid out as label, value, label, value …"""
+    out = []
+    cells = row.cells
+    k = 0
+    while k < len(cells) - 1:
+        lab = key(cells[k].text)
+        if lab:
+            out.append((lab, cells[k + 1]))
+            k += 2
+        else:
+            k += 1
+    return out
+
+
+def funding_grid(doc: Document, default_unit: str = "万元") -> Funding | None:
+    rows = doc.rows
+    for idx, row in enumerate(rows):
+        pairs = _pairs(row, column_of)
+        if len(pairs) >= 2 and len({p[0] for p in pairs}) == len(pairs) and all(
+                not column_of(c.text) for _, c in pairs):
+            return _pair_layout(doc, idx, pairs, default_unit)
+        cols = [column_of(c.text) or _EXTRA_KEYS.get(compact(c.text)[:3]) for c in row.cells]
+        money_cols = [c for c in cols if c in ("planned", "arrived", "spent", "balance")]
+        if len(money_cols) >= 2 and len(set(money_cols)) == len(money_cols):
+            return _grid_layout(doc, idx, cols, default_unit)
+    return None
+
+
+def _unit_near(doc: Document, idx: int, cells: list[Cell], default_unit: str) -> str:
+    for c in cells:
+        u = _unit_in(c.text)
+        if u:
+            return u
+    for row in doc.rows[max(0, idx - 2):idx]:
+        for c in row.cells:
+            u = _unit_in(c.text)
+            if u:
+                return u
+    line = cells[0].line if cells else None
+    if line:
+        for ln in doc.lines:
+            if ln.line is not None and line - 3 <= ln.line < line:
+                u = _unit_in(ln.text)
+                if u:
+                    return u
+    return default_unit
+
+
+def _pair_layout(doc: Document, idx: int, pairs: list[tuple[str, Cell]], default_unit: str) -> Funding:
+    header_row = doc.rows[idx]
+    unit = _unit_near(doc, idx, header_row.cells, default_unit)
+    order = [p[0] for p in pairs]
+    total = FundingRow(source=SOURCE_TOTAL, where=header_row.cells[0].where)
+    for col, cell in pairs:
+        setattr(total, col, money(cell, f"{SOURCE_TOTAL} {_COL_LABEL[col]}", unit))
+    funding = Funding(total=total, unit=unit, origin="table")
+    for row in doc.rows[idx + 1: idx + 12]:
+        spairs = _pairs(row, source_of)
+        if not spairs:
+            if row.nonempty():
+                break
+            continue
+        source = spairs[0][0]
+        frow = FundingRow(source=source, where=row.cells[0].where)
+        for k, (_, cell) in enumerate(spairs[: len(order)]):
+            col = order[k]
+            setattr(frow, col, money(cell, f"{source} {_COL_LABEL[col]}", unit))
+        if source == SOURCE_TOTAL:
+            funding.total = frow
+        else:
+            funding.sources.append(frow)
+    return funding
+
+
+_COL_LABEL = {"planned": "计划安排资金", "arrived": "实际到位资金", "spent": "实际支出", "balance": "结余"}
+
+
+def _grid_layout(doc: Document, idx: int, cols: list[str | None], default_unit: str) -> Funding:
+    header = doc.rows[idx]
+    unit = _unit_near(doc, idx, header.cells, default_unit)
+    first = next(k for k, c in enumerate(cols) if c)
+    value_cols = cols[first:]
+    funding = Funding(unit=unit, origin="table")
+    seen_total = False
+    for row in doc.rows[idx + 1: idx + 15]:
+        label_at = next((k for k, c in enumerate(row.cells) if source_of(c.text)), None)
+        if label_at is None:
+            if any(column_of(c.text) for c in row.cells) or len(row.nonempty()) > 1 and not any(
+                    re.search(r"\d", c.text) for c in row.cells):
+                break
+            if row.nonempty():
+                break
+            continue
+        source = source_of(row.cells[label_at].text)
+        assert source is not None
+        values = row.cells[label_at + 1:]
+        if len(values) > len(value_cols):
+            values = values[len(values) - len(value_cols):]
+        frow = FundingRow(source=source, where=row.cells[label_at].where)
+        for col, cell in zip(value_cols, values):
+            if col in _COL_LABEL:
+                setattr(frow, col, money(cell, f"{source} {_COL_LABEL[col]}", unit))
+            elif col == "rate" and source == SOURCE_TOTAL:
+                rate = _percent(cell.text)
+                if rate is not None:
+                    funding.stated_execution_rate = rate
+        if source == SOURCE_TOTAL and not seen_total:
+            funding.total, seen_total = frow, True
+        else:
+            funding.sources.append(frow)
+    return funding
+
+
+def _percent(text: str) -> Decimal | None:
+    half = to_halfwidth(text).strip().replace(" ", "")
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)%", half)
+    if m:
+        return parse_decimal(m.group(1)) / 100
+    return None
+
+
+def national_execution_score(doc: Document) -> ClaimedScore | None:
+    """The 预算执行率 row of the national 自评表: 分值 10 and 得分 on the 年度资金总额 line."""
+    for idx, row in enumerate(doc.rows):
+        keys = [compact(c.text) for c in row.cells]
+        if not (any(k.startswith("分值") for k in keys) and any(k.startswith("得分") for k in keys)
+                and any(column_of(c.text) for c in row.cells)):
+            continue
+        cols = [column_of(c.text) or _EXTRA_KEYS.get(compact(c.text)[:3]) for c in row.cells]
+        first = next(k for k, c in enumerate(cols) if c)
+        value_cols = cols[first:]
+        for data in doc.rows[idx + 1: idx + 6]:
+            label_at = next((k for k, c in enumerate(data.cells) if source_of(c.text) == SOURCE_TOTAL), None)
+            if label_at is None:
+                continue
+            values = data.cells[label_at + 1:]
+            if len(values) > len(value_cols):
+                values = values[len(values) - len(value_cols):]
+            got = {col: cell for col, cell in zip(value_cols, values) if col in ("weight", "score")}
+            weight = _score_value(got["weight"], "分值") if "weight" in got else None
+            claimed = _score_value(got["score"], "得分") if "score" in got else None
+            if weight is None and claimed is None:
+                return None
+            return ClaimedScore(path=["预算执行率"], weight=weight, claimed=claimed,
+                                where=data.cells[label_at].where)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Expense rows
+
+_EXPENSE_COLS = (
+    ("content", ("支出内容", "支出项目", "开支内容", "项目内容", "摘要", "用途", "支出事项", "明细")),
+    ("amount", ("实际支出数", "支出金额", "实际支出", "金额", "支出数")),
+    ("voucher", ("会计凭证号", "凭证号", "凭证")),
+    ("note", ("备注", "说明")),
+)
+_TOTAL_ROW = re.compile(r"^(支出合计|合计|总计|小计|支出总计)")
+
+
+def _expense_col(text: str) -> str | None:
+    key = compact(text)
+    if len(key) > 12:
+        return None
+    for col, words in _EXPENSE_COLS:
+        if any(key.startswith(w) for w in words):
+            return col
+    return None
+
+
+def expenses(doc: Document, default_unit: str = "万元") -> tuple[list[ExpenseLine], Decimal | None, Where]:
+    for idx, row in enumerate(doc.rows):
+        cols = [_expense_col(c.text) for c in row.cells]
+        if "content" not in cols or "amount" not in cols:
+            continue
+        unit = _unit_near(doc, idx, row.cells, default_unit)
+        lines: list[ExpenseLine] = []
+        total: Decimal | None = None
+        total_where = Where()
+        for data in doc.rows[idx + 1:]:
+            cells = data.cells
+            if len(cells) > len(cols):
+                cells = cells[len(cells) - len(cols):]
+            got = {col: cell for col, cell in zip(cols, cells) if col}
+            content = got.get("content")
+            label = compact(content.text) if content else ""
+            if not data.nonempty():
+                continue
+            if _TOTAL_ROW.match(label):
+                if "amount" in got:
+                    total = money(got["amount"], "支出合计", unit)
+                    total_where = got["amount"].where
+                break
+            if len(data.nonempty()) == 1 and not (content and content.text.strip()):
+                break
+            if len(cells) < 2 or re.match(r"^[一二三四五六七八九十]+、", label):
+                break
+            amount_cell = got.get("amount")
+            lines.append(ExpenseLine(
+                content=(content.text.strip() if content else ""),
+                amount=money(amount_cell, f"支出明细“{label[:12]}”实际支出数", unit) if amount_cell else None,
+                voucher=got["voucher"].text.strip() or None if "voucher" in got else None,
+                note=got["note"].text.strip() or None if "note" in got else None,
+                where=amount_cell.where if amount_cell else data.cells[0].where,
+            ))
+        return lines, total, total_where
+    return [], None, Where()
+
+
+# ---------------------------------------------------------------------------------------------
+# Indicators and qualitative goals
+
+_IND_COLS = (
+    ("level1", ("一级指标",)), ("level2", ("二级指标",)),
+    ("name", ("三级指标", "指标内容", "指标名称", "绩效指标名称")),
+    ("target", ("指标(目标)值", "指标目标值", "年度指标值", "目标值", "指标值", "预期指标值", "年度目标值")),
+    ("actual", ("实际完成值", "实际完成", "完成值", "全年实际值", "实际值")),
+    ("weight", ("分值", "权重")), ("claimed", ("得分", "自评得分")),
+    ("note", ("偏差原因", "未完成原因", "备注")),
+)
+_IND_STOP = re.compile(r"^(绩效自评综合得分|综合得分|总分|合计|评价等次|考评等次|自评等次|四、|评价人员)")
+
+
+def _ind_col(text: str) -> str | None:
+    key = compact(to_halfwidth(text))
+    if len(key) > 16:
+        return None
+    for col, words in _IND_COLS:
+        if any(key.startswith(w) for w in words):
+            return col
+    return None
+
+
+def indicators(doc: Document) -> list[Indicator]:
+    for idx, row in enumerate(doc.rows):
+        cols = [_ind_col(c.text) for c in row.cells]
+        if not {"level2", "target", "actual"} <= set(cols) or "level1" not in cols:
+            continue
+        out: list[Indicator] = []
+        level1 = level2 = ""
+        for data in doc.rows[idx + 1:]:
+            cells = data.cells
+            first = compact(data.nonempty()[0].text) if data.nonempty() else ""
+            if _IND_STOP.match(first) or (data.nonempty() and _ind_col(data.nonempty()[0].text) == "level1"):
+                break
+            if not data.nonempty():
+                continue
+            if len(cells) > len(cols):
+                cells = cells[len(cells) - len(cols):]
+            elif len(cells) < len(cols) - 1:
+                break
+            got = {col: cell for col, cell in zip(cols, cells) if col}
+            text = {k: c.text.strip() for k, c in got.items()}
+            if text.get("level1"):
+                level1 = re.sub(r"\s+", "", text["level1"])
+            if text.get("level2"):
+                level2 = re.sub(r"\s+", "", text["level2"])
+            if not any(text.get(k) for k in ("name", "target", "actual")):
+                if text.get("level2"):
+                    # a family row with nothing set ('生态效益指标' and blanks) counts as empty
+                    out.append(Indicator(level1=level1, level2=level2, where=data.cells[0].where))
+                continue
+            out.append(Indicator(
+                level1=level1, level2=level2, name=text.get("name", ""),
+                target=text.get("target", ""), actual=text.get("actual", ""),
+                weight=_score_value(got["weight"], "分值") if "weight" in got else None,
+                claimed=_score_value(got["claimed"], "得分") if "claimed" in got else None,
+                where=(got.get("actual") or data.cells[0]).where,
+            ))
+        return out
+    return []
+
+
+def goals(doc: Document) -> list[QualitativeGoal]:
+    for idx, row in enumerate(doc.rows):
+        keys = [compact(c.text) for c in row.cells]
+        exp = next((k for k, t in enumerate(keys) if t.startswith("预期目标")), None)
+        act = next((k for k, t in enumerate(keys) if t.startswith("实际完成")), None)
+        if exp is None or act is None:
+            continue
+        for data in doc.rows[idx + 1: idx + 3]:
+            cells = data.cells
+            if len(cells) == len(row.cells) and len(cells) > max(exp, act):
+                e, a = cells[exp].text.strip(), cells[act].text.strip()
+            elif len(data.nonempty()) >= 2:
+                e, a = data.nonempty()[-2].text.strip(), data.nonempty()[-1].text.strip()
+            else:
+                continue
+            if e or a:
+                return [QualitativeGoal(expected=e, actual=a)]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Score table (附件3-2) and the summary (综合得分, 等次)
+
+
+def _score_value(cell: Cell, label: str) -> Decimal | None:
+    half = to_halfwidth(cell.text).strip().replace(" ", "")
+    half = half.removesuffix("分")
+    if half in ("", "-", "—", "/", "无"):
+        return None
+    try:
+        return parse_decimal(half)
+    except NumberFormatError as exc:
+        raise ParseError(f"{cell.where.label()} {label}：'{cell.text.strip()}' 不是有效分数".strip()) from exc
+
+
+def _is_number(text: str) -> bool:
+    half = to_halfwidth(text).strip().removesuffix("分")
+    return bool(re.fullmatch(r"\d+(?:\.\d+)?", half))
+
+
+def score_table(doc: Document) -> tuple[list[ClaimedScore], Decimal | None]:
+    rows_out: list[ClaimedScore] = []
+    total: Decimal | None = None
+    header: list[str] | None = None
+    l1 = l2 = ""
+    for row in doc.rows:
+        keys = [compact(c.text) for c in row.cells]
+        if "一级指标" in keys and "三级指标" in keys and any(k in ("自评得分", "得分", "自评分") for k in keys):
+            header = keys  # (a page break repeats the header)
+            continue
+        if header is None:
+            continue
+        if not row.nonempty():
+            continue
+        first = compact(row.nonempty()[0].text)
+        if first in ("总分", "合计", "总计"):
+            nums = [c for c in row.cells if _is_number(c.text)]
+            if nums:
+                total = _score_value(nums[-1], "总分")
+            break
+        cells = row.cells
+        if len(cells) == len(header):
+            pos = {name: k for k, name in enumerate(header) if name}
+            w_pos = [k for k, name in enumerate(header) if name == "分值"]
+            get = lambda k: cells[k].text.strip() if k is not None and k < len(cells) else ""  # noqa: E731
+            n1, n2, n3 = get(pos.get("一级指标")), get(pos.get("二级指标")), get(pos.get("三级指标"))
+            w3 = cells[w_pos[2]] if len(w_pos) >= 3 else None
+            claimed_cell = cells[-1]
+        else:
+            # rows that dropped their empty cells: name/weight pairs, claimed score last
+            texts = [c for c in cells if c.text.strip()]
+            pairs = [(texts[k].text.strip(), texts[k + 1]) for k in range(len(texts) - 1)
+                     if not _is_number(texts[k].text) and _is_number(texts[k + 1].text)
+                     and len(compact(texts[k].text)) <= 8]
+            if not pairs:
+                continue
+            n1 = n2 = ""
+            n3, w3 = pairs[-1]
+            if len(pairs) >= 2:
+                n2 = pairs[-2][0]
+            if len(pairs) >= 3:
+                n1 = pairs[-3][0]
+            claimed_cell = texts[-1] if texts[-1] is not w3 else Cell("")
+        if n1:
+            l1 = re.sub(r"\s+", "", n1)
+        if n2:
+            l2 = re.sub(r"\s+", "", n2)
+        if not n3:
+            continue
+        rows_out.append(ClaimedScore(
+            path=[l1, l2, re.sub(r"\s+", "", n3)],
+            weight=_score_value(w3, f"“{compact(n3)}”分值") if w3 is not None else None,
+            claimed=_score_value(claimed_cell, f"“{compact(n3)}”自评得分") if _is_number(claimed_cell.text)
+            or not claimed_cell.text.strip() else None,
+            where=claimed_cell.where if claimed_cell.line or claimed_cell.ref else row.cells[0].where,
+        ))
+    return rows_out, total
+
+
+_GRADE_RE = re.compile(r"(?:评价|考评|自评|绩效)?等[次级][:：\s]*(优秀|良好|优|良|中等|中|合格|差|较差)")
+
+
+def summary(doc: Document) -> tuple[Decimal | None, str | None]:
+    """绩效自评综合得分 and 评价等次 as written (table rows or '考评等次：优' in text)."""
+    total: Decimal | None = None
+    grade: str | None = None
+    for row in doc.rows:
+        cells = row.nonempty()
+        for k, cell in enumerate(cells[:-1]):
+            key = compact(cell.text)
+            if total is None and key in ("绩效自评综合得分", "自评综合得分", "综合得分", "自评得分", "自评总分"):
+                if _is_number(cells[k + 1].text):
+                    total = _score_value(cells[k + 1], "综合得分")
+            if grade is None and key in ("评价等次", "考评等次", "自评等次", "评价等级", "自评等级", "绩效等级"):
+                grade = cells[k + 1].text.strip() or None
+    if grade is None:
+        for ln in doc.lines:
+            m = _GRADE_RE.search(to_halfwidth(ln.text))
+            if m:
+                grade = m.group(1)
+                break
+    return total, grade

@@ -106,7 +106,7 @@ _MONEY_UNITS: dict[str, Decimal] = {
 _MONEY_RE = re.compile(
     r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<unit>亿元|亿|万元|万|千元|元)"
 )
-_BLANK_CELL = {"", "-", "—", "——", "/", "\\", "无", "空", "0.00元"}
+_BLANK_CELL = {"", "-", "—", "——", "/", "\\", "无", "空"}
 
 
 def unit_factor(unit: str) -> Decimal:

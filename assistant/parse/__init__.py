@@ -31,7 +31,7 @@ class ReadError(ValueError):
 
 _FORM_MARKS = {
     "yueyang": ("附件2-2", "附件3-2", "评价报告综述", "县市区财政", "项目支出绩效评价指标体系",
-                "项目绩效定量目标", "计划安排资金"),
+                "项目绩效定量目标"),
     "huainan": ("考评等次", "考评工作组", "计划投资额", "淮南市财政", "考评类型"),
     "national": ("项目支出绩效自评表", "年初预算数", "全年预算数", "全年执行数", "年度指标值",
                  "偏差原因分析", "年度总体目标"),
@@ -52,7 +52,7 @@ def parse_document(doc: Document, form: str = "auto") -> Report:
     report.project.form = detect_form(doc) if form == "auto" else form
     funding = tables.funding_grid(doc)
     if funding is None or (funding.total.is_empty() and not funding.sources):
-        funding = prose.prose_funding(doc.lines) or Funding()
+        funding = tables.label_funding(doc) or prose.prose_funding(doc.lines) or Funding()
     if funding.stated_execution_rate is None or funding.stated_arrival_rate is None:
         exe, arr = prose.stated_rates(doc.lines)
         if funding.stated_execution_rate is None:
@@ -61,6 +61,8 @@ def parse_document(doc: Document, form: str = "auto") -> Report:
             funding.stated_arrival_rate = arr
     report.funding = funding
     report.expenses, report.expense_total, report.expense_total_where = tables.expenses(doc, funding.unit)
+    if not report.expenses and funding.origin == "prose":
+        report.expenses = prose.prose_expenses(doc.lines)
     report.goals = tables.goals(doc)
     report.indicators = tables.indicators(doc)
     report.claimed_scores, report.claimed_total = tables.score_table(doc)

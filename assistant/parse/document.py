@@ -170,6 +170,15 @@ def from_text(text: str, source: str = "") -> Document:
             continue
         inner_tab = "\t" in body.strip("\t ") or (body.startswith("\t") and body.count("\t") > 1
                                                     and body.strip("\t").strip() != "")
+        if not inner_tab and raw.count('"') % 2 == 1 and raw.lstrip("\t").startswith('"'):
+            # an Excel cell holding line breaks is pasted as "line one\nline two"\t…
+            j = i
+            joined = raw
+            while j < len(raw_lines) and joined.count('"') % 2 == 1 and j - i < 20:
+                joined += "\n" + raw_lines[j]
+                j += 1
+            if joined.count('"') % 2 == 0 and "\t" in joined:
+                inner_tab = True
         if body.startswith("\t") and not inner_tab:
             # one cell per line (Word table dumped by a text converter)
             if cur_row is None or blank_since_cell:
@@ -193,7 +202,7 @@ def from_text(text: str, source: str = "") -> Document:
                 cells = body.split("\t")
             row = Row([Cell(clean_text(c).strip(), n) for c in cells], n, table_no)
             doc.rows.append(row)
-            cur_row = row  # continuation lines below extend the last cell
+            cur_row = None  # already stored; continuation lines below extend its last cell
             cur_cell = row.cells[-1] if row.cells else None
             blank_since_cell = False
             for cell_raw in raw.split("\t"):

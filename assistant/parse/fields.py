@@ -113,6 +113,10 @@ def project_info(doc: Document) -> ProjectInfo:
         elif any(t in ln.text for t in _EVAL_TYPES):
             info.setdefault("eval_type_raw", ln.text)
 
+    if "name" not in info:
+        title = _title(doc)
+        if title:
+            info["name"] = title
     result = ProjectInfo()
     for fname in ("name", "unit", "department", "leader", "phone", "address", "postcode", "period_text"):
         if fname in info:
@@ -135,6 +139,23 @@ def project_info(doc: Document) -> ProjectInfo:
         result.year = int(result.period_end[:4])
     result.region = _region(doc, result)
     return result
+
+
+_TITLE_SUFFIX = re.compile(r"(?:财政支出)?绩效(?:自评|评价)(?:自评)?报告$|自评报告$")
+
+
+def _title(doc: Document) -> str | None:
+    """A prose report's project name from its title ('某县…工程项目绩效自评报告')."""
+    head = [ln.text.strip() for ln in doc.lines[:6] if ln.text.strip()]
+    for k, text in enumerate(head):
+        if "财政支出" in text or "附件" in text:
+            continue
+        if _TITLE_SUFFIX.search(text):
+            name = _TITLE_SUFFIX.sub("", text).strip()
+            if not name and k > 0:
+                name = head[k - 1]
+            return name or None
+    return None
 
 
 def _region(doc: Document, info: ProjectInfo) -> str | None:

@@ -23,7 +23,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("计划", "planned"), ("总投资", "planned"), ("投入", "planned"),
 )
 _RATE_RE = re.compile(r"(预算执行率|资金执行率|执行率|支出率|资金到位率|到位率)[^0-9。；;，,]{0,6}?(\d+(?:\.\d+)?)\s*%")
-_LIST_RE = re.compile(r"(?:主要用于|用于|其中)[:：]?(.*)")
+_LIST_RE = re.compile(r"(?:主要用于|用于|支出明细为|具体为)[:：]?(.*)")
 _ITEM_RE = re.compile(r"([\u4e00-\u9fa5A-Za-z（）()]{2,20}?)(?:支出|费用)?\s*(\d+(?:\.\d+)?)\s*(万元|元)")
 
 
@@ -71,20 +71,44 @@ def stated_amounts(lines: list[Line]) -> list[StatedAmount]:
     return out
 
 
+def _source_parts(sentence: str, after: int) -> list[tuple[str, Decimal]]:
+    """'…850万元，其中中央财政衔接资金600万元、县级配套资金250万元' → [(中央财政, 600), (县市区财政, 250)]."""
+    from .tables import source_of
+
+    rest = to_halfwidth(sentence)[after:]
+    m = re.match(r"^[，,]?\s*其中[:：]?(.*)", rest)
+    if not m:
+        return []
+    parts = []
+    for name, num, unit in _ITEM_RE.findall(m.group(1)):
+        source = source_of(name)
+        if source is None:
+            return []
+        parts.append((source, parse_decimal(num) / (10000 if unit == "元" else 1)))
+    return parts
+
+
 def prose_funding(lines: list[Line]) -> Funding | None:
     """Funding of a report that states money only in sentences; None when none is stated."""
     total = FundingRow(source=SOURCE_TOTAL)
+    sources: dict[str, FundingRow] = {}
     first_where: Where | None = None
     for amount in stated_amounts(lines):
-        if "其中" in amount.sentence[: amount.sentence.find(amount.raw)][-8:]:
+        pos = to_halfwidth(amount.sentence).find(amount.raw)
+        if "其中" in to_halfwidth(amount.sentence)[:pos][-12:]:
             continue  # a part, not the headline figure
-        if getattr(total, amount.column) is None:
-            setattr(total, amount.column, amount.value)
-            first_where = first_where or amount.where
+        if getattr(total, amount.column) is not None:
+            continue
+        setattr(total, amount.column, amount.value)
+        first_where = first_where or amount.where
+        for source, value in _source_parts(amount.sentence, pos + len(amount.raw)):
+            row = sources.setdefault(source, FundingRow(source=source, where=amount.where))
+            if getattr(row, amount.column) is None:
+                setattr(row, amount.column, value)
     if total.is_empty():
         return None
     total.where = first_where or Where()
-    funding = Funding(total=total, origin="prose")
+    funding = Funding(total=total, sources=list(sources.values()), origin="prose")
     funding.stated_execution_rate, funding.stated_arrival_rate = stated_rates(lines)
     return funding
 

@@ -38,6 +38,7 @@ _HEADINGS: dict[str, str] = {
     "自评结论": "conclusion", "综合评价结论": "conclusion", "总体评价": "conclusion",
     "项目主要绩效情况分析": "performance", "主要绩效情况分析": "performance", "绩效情况分析": "performance",
     "绩效分析": "performance", "项目绩效情况": "performance", "绩效目标实现情况": "performance",
+    "绩效目标完成情况": "performance", "绩效指标完成情况": "performance", "项目绩效目标完成情况": "performance",
     "主要经验及做法": "experience", "主要经验和做法": "experience", "经验及做法": "experience",
     "经验做法": "experience", "主要做法": "experience", "主要经验": "experience",
     "存在问题和建议": "problems", "存在的问题和建议": "problems", "存在问题及建议": "problems",

@@ -286,7 +286,7 @@ def expenses(doc: Document, default_unit: str = "万元") -> tuple[list[ExpenseL
                 break
             amount_cell = got.get("amount")
             lines.append(ExpenseLine(
-                content=(content.text.strip() if content else ""),
+                content=(re.sub(r"\s*\n\s*", "", content.text.strip()) if content else ""),
                 amount=money(amount_cell, f"支出明细“{label[:12]}”实际支出数", unit) if amount_cell else None,
                 voucher=got["voucher"].text.strip() or None if "voucher" in got else None,
                 note=got["note"].text.strip() or None if "note" in got else None,
@@ -407,7 +407,9 @@ def score_table(doc: Document) -> tuple[list[ClaimedScore], Decimal | None]:
     l1 = l2 = ""
     for row in doc.rows:
         keys = [compact(c.text) for c in row.cells]
-        if "一级指标" in keys and "三级指标" in keys and any(k in ("自评得分", "得分", "自评分") for k in keys):
+        if "一级指标" in keys and "三级指标" in keys and any(k in ("自评得分", "得分", "自评分") for k in keys) \
+                and not any(_ind_col(k) in ("target", "actual") for k in keys):
+            # (the national indicator table also has 一级/三级/得分, but carries targets and actuals)
             header = keys  # (a page break repeats the header)
             continue
         if header is None:
@@ -459,7 +461,8 @@ def score_table(doc: Document) -> tuple[list[ClaimedScore], Decimal | None]:
     return rows_out, total
 
 
-_GRADE_RE = re.compile(r"(?:评价|考评|自评|绩效)?等[次级][:：\s]*(优秀|良好|优|良|中等|中|合格|差|较差)")
+_GRADE_RE = re.compile(r"(?:评价|考评|自评|绩效)等[次级](?:为|是|评定为)?[:：\s]*(优秀|良好|优|良|中等|中|合格|差|较差)")
+_TOTAL_RE = re.compile(r"(?:自评|综合|评价|绩效)(?:总)?得分(?:为|是)?[:：\s]*(\d+(?:\.\d+)?)\s*分")
 
 
 def summary(doc: Document) -> tuple[Decimal | None, str | None]:
@@ -475,10 +478,39 @@ def summary(doc: Document) -> tuple[Decimal | None, str | None]:
                     total = _score_value(cells[k + 1], "综合得分")
             if grade is None and key in ("评价等次", "考评等次", "自评等次", "评价等级", "自评等级", "绩效等级"):
                 grade = cells[k + 1].text.strip() or None
-    if grade is None:
-        for ln in doc.lines:
-            m = _GRADE_RE.search(to_halfwidth(ln.text))
-            if m:
-                grade = m.group(1)
-                break
+    for ln in doc.lines:
+        half = to_halfwidth(ln.text)
+        if grade is None and (m := _GRADE_RE.search(half)):
+            grade = m.group(1)
+        if total is None and (m := _TOTAL_RE.search(half)):
+            total = parse_decimal(m.group(1))
     return total, grade
+
+
+_LABEL_LINE = re.compile(r"^\s*([^:：\d]{2,16}?)\s*[:：]\s*(.+?)\s*$")
+
+
+def label_funding(doc: Document, default_unit: str = "万元") -> Funding | None:
+    """Funding from `标签：值` lines or two-cell rows ('计划安排资金：500万元', '实际支出\t450')."""
+    found: dict[str, Decimal | None] = {}
+    first: Where | None = None
+    candidates: list[tuple[str, Cell]] = []
+    for row in doc.rows:
+        cells = row.nonempty()
+        if len(cells) == 2 and column_of(cells[0].text):
+            candidates.append((cells[0].text, cells[1]))
+    for ln in doc.lines:
+        m = _LABEL_LINE.match(ln.text)
+        if m and column_of(m.group(1)) and re.search(r"\d", m.group(2)):
+            candidates.append((m.group(1), Cell(m.group(2), ln.line)))
+    for label, cell in candidates:
+        col = column_of(label)
+        if col is None or col in found:
+            continue
+        unit = _unit_in(label) or default_unit
+        found[col] = money(cell, label.strip(), unit)
+        first = first or cell.where
+    if len(found) < 2:
+        return None
+    total = FundingRow(source=SOURCE_TOTAL, where=first or Where(), **found)
+    return Funding(total=total, origin="fields")

@@ -1,0 +1,86 @@
+"""The `check --json` contract (DESIGN.md): one JSON object other parts and tools rely on.
+
+Money in 万元 and rates as fractions, both as decimal strings; absent values are null.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from . import calc
+from .checks import CheckResult
+from .models import FUNDING_COLUMNS, Finding, FundingRow
+from .numbers import fmt_decimal, fmt_rate
+
+
+def _s(value: Decimal | None) -> str | None:
+    return None if value is None else fmt_decimal(value)
+
+
+def _row(row: FundingRow) -> dict[str, Any]:
+    return {"source": row.source, **{c: _s(row.get(c)) for c in FUNDING_COLUMNS}}
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    evidence = dict(f.evidence)
+    if f.where.line is not None:
+        evidence.setdefault("line", f.where.line)
+    if f.where.cell:
+        evidence.setdefault("cell", f.where.cell)
+    return {"code": f.code, "severity": f.severity, "message": f.message, "evidence": evidence}
+
+
+def check_json(result: CheckResult, precedents: list | None = None) -> dict[str, Any]:
+    report, score = result.report, result.score
+    funding = report.funding
+    total = calc.total_of(funding)
+    balance = total.balance
+    computed_fields = []
+    if balance is None and calc.balance(total) is not None:
+        balance = calc.balance(total)
+        computed_fields.append("balance")
+    p = report.project
+    out: dict[str, Any] = {
+        "project": {
+            "name": p.name, "unit": p.unit, "form": p.form, "department": p.department,
+            "region": p.region, "year": p.year, "report_date": p.report_date,
+            "period": p.period_text, "eval_type": p.eval_type,
+        },
+        "funding": {
+            "planned": _s(total.planned), "arrived": _s(total.arrived), "spent": _s(total.spent),
+            "balance": _s(balance),
+            "arrival_rate": fmt_rate(calc.arrival_rate(total)),
+            "execution_rate": fmt_rate(calc.execution_rate(total)),
+            "unit": "万元", "unit_in_source": funding.unit, "origin": funding.origin,
+            "computed": computed_fields,
+            "sources": [_row(r) for r in funding.sources if not r.is_empty()],
+        },
+        "score": {
+            "ruleset": score.ruleset,
+            "claimed_total": _s(score.claimed_total), "computed_total": _s(score.computed_total),
+            "claimed_grade": score.claimed_grade, "computed_grade": score.computed_grade,
+            "items": [{"path": it.path, "weight": _s(it.weight), "claimed": _s(it.claimed),
+                       "computed": _s(it.computed), "basis": it.basis, "reason": it.reason}
+                      for it in score.items],
+        },
+        "findings": [_finding(f) for f in result.findings],
+        "expenses": {
+            "rows": [{"content": e.content, "amount": _s(e.amount), "voucher": e.voucher, "note": e.note}
+                     for e in report.expenses],
+            "stated_total": _s(report.expense_total),
+            "rows_total": _s(calc.detail_sum(e.amount for e in report.expenses)),
+        },
+        "indicators": [_indicator(i) for i in report.indicators],
+        "sections": [{"kind": s.kind, "heading": s.heading, "chars": len(s.text)} for s in report.sections],
+        "warnings": [w.message for w in report.warnings],
+    }
+    if precedents is not None:
+        out["precedents"] = precedents
+    return out
+
+
+def _indicator(ind) -> dict[str, Any]:
+    c = calc.completion(ind)
+    return {"level1": ind.level1, "level2": ind.level2, "name": ind.name, "target": ind.target,
+            "actual": ind.actual, "family": calc.family_of(ind.level2, ind.name),
+            "completion": fmt_rate(c.ratio), "lower_is_better": c.lower_is_better, "note": c.note}

@@ -1,0 +1,20 @@
+"""One call for the whole deterministic core: read a report, pick its rule set, check it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .checks import CheckResult, check_report
+from .models import Report
+from .parse import read_report
+from .scoring import RuleSet, load_ruleset, ruleset_for_form
+
+
+def rules_for(report: Report, rules_path: str | Path | None = None) -> RuleSet | None:
+    if rules_path:
+        return load_ruleset(rules_path)
+    return ruleset_for_form(report.project.form)
+
+
+def check_file(path: str | Path, form: str = "auto", rules_path: str | Path | None = None) -> CheckResult:
+    report = read_report(path, form)
+    return check_report(report, rules_for(report, rules_path))

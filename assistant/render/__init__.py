@@ -1,0 +1,1 @@
+"""Human-readable renderings of core results (text now; Markdown, HTML and .docx later)."""

@@ -1,0 +1,36 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "knowledge" / "corpus"
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = ROOT.parent / "shared"
+
+SEEDS = {
+    "000": CORPUS / "000_32938e1454f761be.txt",
+    "001": CORPUS / "001_536a5fcc301864a5.txt",
+    "002": CORPUS / "002_547cfdb616360761.txt",
+    "003": CORPUS / "003_3da534d9921d3be4.txt",
+    "004": CORPUS / "004_bde0c0f62c0d9a40.txt",
+}
+
+
+def run_cli(*args, cwd=None):
+    """Run `python -m assistant …` as a user would; returns CompletedProcess."""
+    return subprocess.run([sys.executable, "-m", "assistant", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd or ROOT, timeout=120)
+
+
+def check_json(path, *extra):
+    proc = run_cli("check", path, "--json", *extra)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="session")
+def seeds():
+    return SEEDS

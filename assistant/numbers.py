@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
@@ -27,8 +28,9 @@ def to_halfwidth(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=65536)
 def compact(text: str) -> str:
-    """Key form of a label: half-width, no whitespace, no bookmark residue."""
+    """Key form of a label: half-width, no whitespace."""
     text = to_halfwidth(text)
     return re.sub(r"\s+", "", text)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -93,12 +94,24 @@ class RuleSet(BaseModel):
 
 
 def load_ruleset(ref: str | Path) -> RuleSet:
-    """A rule set by id ('yueyang_3_2') or by path to a YAML file."""
+    """A rule set by id ('yueyang_3_2') or by path to a YAML file; cached until the file changes."""
     path = Path(ref)
     if not path.suffix:
         path = RULESET_DIR / f"{ref}.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return _load_ruleset(path, stamp)
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@lru_cache(maxsize=32)
+def _load_ruleset(path: Path, stamp: int | None) -> RuleSet:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - safe loader
     except FileNotFoundError as exc:
         raise RuleSetError(f"找不到评分规则文件：{path}") from exc
     except yaml.YAMLError as exc:

@@ -22,6 +22,9 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "eval_type": ("评价类型", "考评类型"),
 }
 _ALL_LABELS = {lab: f for f, labs in FIELD_LABELS.items() for lab in labs}
+# spaced labels ('邮  编') followed by whitespace and a value, longest label first
+_SPACED_LABEL = re.compile(
+    "(" + "|".join(r"\s*".join(lab) for lab in sorted(_ALL_LABELS, key=len, reverse=True)) + r")(?:\s+|$)(.*)$")
 _EMPTY_VALUE = re.compile(r"^[_＿\s—-]*$")
 _DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _YM_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})?\s*月?")
@@ -36,12 +39,9 @@ def _label_value(text: str) -> tuple[str, str] | None:
     m = re.match(r"^([\u4e00-\u9fa5 ]{2,12}?)\s*[:：]\s*(.*)$", half)
     if m and compact(m.group(1)) in _ALL_LABELS:
         return _ALL_LABELS[compact(m.group(1))], m.group(2).strip()
-    for label, fname in _ALL_LABELS.items():
-        # spaced labels ('邮  编') followed by whitespace and a value
-        pattern = r"\s*".join(label) + r"(?:\s+|$)(.*)$"
-        m = re.match(pattern, half)
-        if m:
-            return fname, m.group(1).strip()
+    m = _SPACED_LABEL.match(half)
+    if m:
+        return _ALL_LABELS[compact(m.group(1))], m.group(2).strip()
     return None
 
 

@@ -1,0 +1,137 @@
+"""The CLI as users and other tools see it: the JSON contract, exit codes, one-line errors."""
+import json
+import os
+
+import pytest
+
+from .conftest import DATA, SEEDS, check_json, run_cli
+
+
+def test_check_json_contract_shape():
+    j = check_json(SEEDS["000"])
+    assert {"project", "funding", "score", "findings"} <= set(j)
+    assert {"name", "unit", "form"} <= set(j["project"])
+    f = j["funding"]
+    assert {k: f[k] for k in ("planned", "arrived", "spent", "balance", "arrival_rate", "execution_rate")} == {
+        "planned": "320", "arrived": "289.8", "spent": "144.9", "balance": "144.9",
+        "arrival_rate": "0.9056", "execution_rate": "0.5000"}
+    s = j["score"]
+    assert (s["claimed_total"], s["computed_total"], s["claimed_grade"], s["computed_grade"]) == ("98", "98.72", "优秀", "优")
+    assert len(s["items"]) == 22
+    assert s["items"][5] == {"path": ["项目管理", "资金到位", "到位率"], "weight": "3", "claimed": "3",
+                             "computed": "2.72", "basis": "rule",
+                             "reason": "到位率 289.8/320 = 90.56%，3 × 90.56% = 2.72"}
+    for fd in j["findings"]:
+        assert set(fd) == {"code", "severity", "message", "evidence"}
+        assert fd["severity"] in ("info", "warning", "error")
+    assert "precedents" not in j  # only when a knowledge base exists
+
+
+def test_absent_values_are_null():
+    j = check_json(SEEDS["004"])
+    assert j["funding"]["spent"] is None and j["funding"]["execution_rate"] is None
+    assert j["funding"]["arrival_rate"] == "0.9999"
+    assert j["score"]["claimed_grade"] == "优" and j["score"]["claimed_total"] is None
+
+
+def test_human_summary_is_chinese():
+    proc = run_cli("check", SEEDS["003"])
+    assert proc.returncode == 0
+    assert "预算执行率 20%" in proc.stdout and "不存在的日期：2020年9月31日" in proc.stdout
+
+
+def test_form_override_flag():
+    j = check_json(DATA / "label_values.txt", "--form", "yueyang")
+    assert j["project"]["form"] == "yueyang"
+
+
+def _assert_one_line_error(proc, *words):
+    assert proc.returncode == 2, proc
+    assert proc.stdout == ""
+    err = proc.stderr.strip()
+    assert "\n" not in err and "Traceback" not in err
+    assert err.startswith("错误：")
+    for w in words:
+        assert w in err, err
+
+
+def _snapshot(folder):
+    return sorted(os.listdir(folder))
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    return tmp_path
+
+
+def test_empty_file(workdir):
+    p = workdir / "empty.txt"
+    p.write_bytes(b"")
+    before = _snapshot(workdir)
+    _assert_one_line_error(run_cli("check", p, cwd=workdir), "empty.txt", "空文件")
+    assert _snapshot(workdir) == before
+
+
+def test_blank_text_file(workdir):
+    p = workdir / "blank.txt"
+    p.write_text("   \n\n", encoding="utf-8")
+    _assert_one_line_error(run_cli("check", p, cwd=workdir), "没有任何文字")
+
+
+def test_binary_file(workdir):
+    p = workdir / "image.txt"
+    p.write_bytes(bytes(range(256)) * 4)
+    _assert_one_line_error(run_cli("check", p, cwd=workdir), "二进制")
+
+
+def test_docx_that_is_not_a_zip(workdir):
+    p = workdir / "fake.docx"
+    p.write_text("这不是一个 Word 文件", encoding="utf-8")
+    before = _snapshot(workdir)
+    _assert_one_line_error(run_cli("check", p, cwd=workdir), "fake.docx", "不是有效的 .docx")
+    assert _snapshot(workdir) == before
+
+
+def test_zip_bomb_docx_refused(workdir):
+    import zipfile
+
+    p = workdir / "bomb.docx"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", b"\0" * (210 * 1024 * 1024))
+    _assert_one_line_error(run_cli("check", p, cwd=workdir), "解压后过大")
+
+
+def test_file_over_20_mb(workdir):
+    p = workdir / "huge.txt"
+    with open(p, "wb") as fh:
+        fh.truncate(21 * 1024 * 1024)
+    _assert_one_line_error(run_cli("check", p, cwd=workdir), "过大", "20 MB")
+
+
+def test_letters_in_a_number_cell_name_line_and_cell(workdir):
+    p = workdir / "paste.txt"
+    text = (DATA / "paste_tsv.txt").read_text(encoding="utf-8").replace("1,150.00", "1,15O.00")
+    p.write_text(text, encoding="utf-8")
+    before = _snapshot(workdir)
+    _assert_one_line_error(run_cli("check", p, cwd=workdir), "第4行", "实际到位资金", "1,15O.00")
+    assert _snapshot(workdir) == before
+
+
+def test_missing_file(workdir):
+    _assert_one_line_error(run_cli("check", workdir / "nope.txt", cwd=workdir), "找不到文件")
+
+
+def test_bad_rules_file(workdir):
+    p = workdir / "rules.yaml"
+    p.write_text("id: x\ntitle: y\ngrades: []\nitems:\n  - path: [a]\n    weight: 50\n    rule: {kind: judgement}\n",
+                 encoding="utf-8")
+    _assert_one_line_error(run_cli("check", SEEDS["000"], "--rules", p, cwd=workdir), "分值合计 50", "总分 100")
+
+
+def test_bench_core_prints_figures():
+    proc = run_cli("bench", "core", "--repeat", "2", "--json")
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout)
+    assert record["bench"] == "core"
+    assert [r["file"] for r in record["results"]] == sorted(p.name for p in SEEDS.values())
+    assert all(r["median_ms"] > 0 and r["goal_ms"] == 100.0 for r in record["results"])

@@ -1,0 +1,219 @@
+"""The seven parse paths: text dumps, prose, flattened tables, TSV/labels, JSON, .docx, .xlsx."""
+from decimal import Decimal
+
+import pytest
+
+from assistant.core import check_file
+from assistant.parse import ParseError, ReadError, parse_text, read_report
+from assistant.parse.document import from_text
+from assistant.parse.sections import heading_kind
+
+from .conftest import DATA, check_json
+
+D = Decimal
+
+
+def test_prose_report_in_wanyuan_with_stated_rate():
+    r = read_report(DATA / "prose_wanyuan.txt")
+    t = r.funding.total
+    assert r.funding.origin == "prose"
+    assert (t.planned, t.arrived, t.spent, t.balance) == (D(850), D(850), D("782.5"), D("67.5"))
+    assert r.funding.stated_execution_rate == D("0.9206")
+    assert {s.source: s.planned for s in r.funding.sources} == {"中央财政": D(600), "县市区财政": D(250)}
+    assert [(e.content, e.amount) for e in r.expenses] == [("管网铺设", D("512.3")), ("水厂设备购置", D("170.2")),
+                                                         ("水质检测费", D(100))]
+    assert r.project.name == "某县2022年农村饮水安全巩固提升工程项目"
+    assert (r.summary_total, r.claimed_grade) == (D(92), "优")
+    assert [s.kind for s in r.sections] == ["overview", "funding_use", "performance", "experience", "problems",
+                                            "conclusion"]
+
+
+def test_prose_report_in_yuan_without_stated_rate():
+    j = check_json(DATA / "prose_yuan.txt")
+    f = j["funding"]
+    assert (f["planned"], f["arrived"], f["spent"], f["balance"]) == ("120", "120", "98", "23")
+    assert f["execution_rate"] == "0.8167" and f["origin"] == "prose"
+    assert j["project"]["name"] == "某街道2021年社区文化活动中心运营项目"
+
+
+def test_national_table_with_pipes_in_wanyuan():
+    j = check_json(DATA / "national_pipe_wanyuan.txt")
+    assert j["project"]["form"] == "national"
+    assert j["project"]["name"] == "城乡居民医疗保障信息系统运维"
+    assert j["project"]["unit"] == "某市医疗保障信息中心"
+    f = j["funding"]
+    assert (f["planned"], f["arrived"], f["spent"], f["execution_rate"]) == ("200", "180", "162", "0.9000")
+    assert j["score"]["claimed_total"] == "97" and j["score"]["computed_total"] == "96.95"
+    assert [i["path"][-1] for i in j["score"]["items"]] == ["预算执行率", "运维服务器数量", "系统可用率",
+                                                            "故障响应时间", "参保群众办事便利度", "参保群众满意度"]
+    time_row = next(i for i in j["indicators"] if i["name"] == "故障响应时间")
+    assert time_row["lower_is_better"] is True
+
+
+def test_national_table_with_spaces_in_yuan():
+    r = read_report(DATA / "national_space_yuan.txt")
+    assert r.funding.unit == "元"
+    assert (r.funding.total.planned, r.funding.total.spent) == (D(150), D("123.6"))
+    assert r.funding.stated_execution_rate == D("0.824")
+    assert [i.name for i in r.indicators] == ["服务老人人数", "服务质量抽查合格率", "居家养老服务覆盖面", "服务对象满意度"]
+    assert r.claimed_total == D(98)
+    assert r.claimed_scores[0].path == ["预算执行率"] and r.claimed_scores[0].claimed == D(9)
+
+
+def test_pasted_tsv_from_excel():
+    r = read_report(DATA / "paste_tsv.txt")
+    t = r.funding.total
+    assert (t.planned, t.arrived, t.spent, t.balance) == (D(1200), D(1150), D("1092.36"), D("57.64"))
+    assert {s.source: s.arrived for s in r.funding.sources} == {"中央财政": D(0), "省财政": D(400), "市财政": D(750)}
+    assert [e.content for e in r.expenses] == ["道路铺装工程款", "排水管网改造工程款", "监理费", "设计费"]
+    assert r.expense_total == D("1092.36")
+    assert [(i.level1, i.level2) for i in r.indicators][:2] == [("产出指标", "数量指标"), ("产出指标", "质量指标")]
+    assert len(r.indicators) == 6
+    assert check_file(DATA / "paste_tsv.txt").findings == []
+
+
+def test_label_value_lines():
+    r = read_report(DATA / "label_values.txt")
+    t = r.funding.total
+    assert r.funding.origin == "fields"
+    assert (t.planned, t.arrived, t.spent, t.balance) == (D(320), D(320), D("298.6"), D("21.4"))
+    assert r.project.period_start == "2022-01" and r.project.period_end == "2022-12"
+
+
+def test_json_input_round_trips():
+    j = check_json(DATA / "report.json")
+    assert j["funding"]["execution_rate"] == "0.9000" and j["funding"]["balance"] == "60"
+    assert j["funding"]["computed"] == ["balance"]
+    items = {i["path"][-1]: i for i in j["score"]["items"]}
+    assert items["加装电梯台数"]["computed"] == "45"  # 27/30 × 50
+    assert items["预算执行率"]["computed"] == "9"
+    assert j["score"]["computed_total"] == "94"
+
+
+def test_json_with_bad_field_names_it(tmp_path):
+    p = tmp_path / "bad.json"
+    p.write_text('{"funding": {"total": {"source": "合计", "planned": "abc"}}}', encoding="utf-8")
+    with pytest.raises(ReadError, match="funding.total.planned"):
+        read_report(p)
+
+
+def make_docx(path, planned="320", narrative=True):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("岳阳市财政支出项目绩效评价自评报告")
+    d.add_paragraph("项目名称：城区路灯节能改造")
+    d.add_paragraph("项目单位：某市城市管理局")
+    t = d.add_table(rows=3, cols=8)
+    head = ["计划安排资金（万元）", planned, "实际到位资金（万元）", "300", "实际支出（万元）", "270", "结余（万元）", "30"]
+    for k, v in enumerate(head):
+        t.rows[0].cells[k].text = v
+    src = ["其中：中央财政", "", "其中：中央财政", "", "其中：中央财政", "", "其中：中央财政", ""]
+    city = ["市财政", planned, "市财政", "300", "市财政", "270", "市财政", "30"]
+    for k in range(8):
+        t.rows[1].cells[k].text = src[k]
+        t.rows[2].cells[k].text = city[k]
+    e = d.add_table(rows=4, cols=4)
+    for r_idx, row in enumerate([["支出内容", "实际支出数", "会计凭证号", "备注"], ["灯具采购", "200", "2022年5月3#", ""],
+                                 ["安装工程", "70", "2022年7月9#", ""], ["支出合计", "270", "", ""]]):
+        for k, v in enumerate(row):
+            e.rows[r_idx].cells[k].text = v
+    ind = d.add_table(rows=3, cols=5)
+    rows = [["一级指标", "二级指标", "指标内容", "指标（目标）值", "实际完成值"],
+            ["项目产出指标", "数量指标", "改造路灯", "1200盏", "1150盏"],
+            ["", "成本指标", "单盏成本", "≤0.25万元", "0.23万元"]]
+    for r_idx, row in enumerate(rows):
+        for k, v in enumerate(row):
+            ind.rows[r_idx].cells[k].text = v
+    # a vertically merged level-1 cell, as Word tables have
+    ind.cell(1, 0).merge(ind.cell(2, 0))
+    if narrative:
+        d.add_paragraph("五、评价报告综述（文字部分）")
+        d.add_paragraph("（一）项目基本概况")
+        d.add_paragraph("城区路灯节能改造项目更换LED灯具1150盏。")
+        d.add_paragraph("（6） 主要经验及做法、存在问题和建议")
+        d.add_paragraph("一是统一采购，降低成本。")
+        d.add_paragraph("存在问题和建议：")
+        d.add_paragraph("部分路段改造滞后，建议加快进度。")
+    d.save(path)
+
+
+def test_docx_paragraphs_tables_and_merged_cells(tmp_path):
+    p = tmp_path / "report.docx"
+    make_docx(p)
+    r = read_report(p)
+    assert r.project.name == "城区路灯节能改造"
+    t = r.funding.total
+    assert (t.planned, t.arrived, t.spent, t.balance) == (D(320), D(300), D(270), D(30))
+    assert [(e.content, e.amount) for e in r.expenses] == [("灯具采购", D(200)), ("安装工程", D(70))]
+    assert [(i.level1, i.name) for i in r.indicators] == [("项目产出指标", "改造路灯"), ("项目产出指标", "单盏成本")]
+    assert [s.kind for s in r.sections] == ["overview", "experience", "problems"]
+    unmet = [f for f in check_file(p).findings if f.code == "indicator.unmet"]
+    assert [f.evidence["target"] for f in unmet] == ["1200盏"]
+
+
+def test_docx_letters_in_money_cell_name_the_cell(tmp_path):
+    p = tmp_path / "bad.docx"
+    make_docx(p, planned="32O")
+    with pytest.raises(ParseError, match=r"表1 第1行第2列.*计划安排资金.*32O"):
+        read_report(p)
+
+
+def make_xlsx(path, spent=144.9):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "资金"
+    ws.append(["资金来源", "计划安排资金", "实际到位资金", "实际支出", "结余"])
+    ws.append(["合计", 320, 289.8, spent, 144.9])
+    ws.append(["市财政", 320, 289.8, spent, 144.9])
+    ws2 = wb.create_sheet("指标")
+    ws2.append(["一级指标", "二级指标", "指标内容", "指标（目标）值", "实际完成值"])
+    ws2.append(["产出指标", "数量指标", "站点数量", 45, 45])
+    wb.save(path)
+
+
+def test_xlsx_cell_values(tmp_path):
+    p = tmp_path / "grid.xlsx"
+    make_xlsx(p)
+    r = read_report(p)
+    t = r.funding.total
+    assert (t.planned, t.arrived, t.spent, t.balance) == (D(320), D("289.8"), D("144.9"), D("144.9"))
+    assert isinstance(t.arrived, Decimal)
+    assert [(i.name, i.target, i.actual) for i in r.indicators] == [("站点数量", "45", "45")]
+
+
+def test_xlsx_letters_in_number_cell_name_the_cell(tmp_path):
+    p = tmp_path / "bad.xlsx"
+    make_xlsx(p, spent="14a.9")
+    with pytest.raises(ParseError, match=r"资金!D2.*实际支出.*14a\.9"):
+        read_report(p)
+
+
+@pytest.mark.parametrize("line,kind", [
+    ("（6） 主要经验及做法、存在问题和建议", "experience"), ("项目基本概况", "overview"), ("（一）项目概述", "overview"),
+    ("项 目 执 行 情 况", "implementation"), ("问题与建议", "problems"), ("自 评 结 论", "conclusion"),
+    ("（三）财务管理情况", "funding_use"), ("5.项目主要绩效情况分析", "performance"), ("一、运维成本得到进一步降低", None),
+    ("二、项目的政府采购工作", None),
+])
+def test_heading_kinds(line, kind):
+    assert heading_kind(line)[0] == kind
+
+
+def test_bookmark_residue_and_page_numbers_are_dropped():
+    doc = from_text("\t[bookmark: _GoBack]13574754955\n- 11 -\n")
+    assert doc.rows[0].cells[0].text == "13574754955"
+    assert all("11 -" not in ln.text for ln in doc.lines)
+
+
+def test_form_override():
+    text = (DATA / "label_values.txt").read_text(encoding="utf-8")
+    assert parse_text(text).project.form == "generic"
+    assert parse_text(text, form="yueyang").project.form == "yueyang"
+
+
+def test_gb18030_text_is_read(tmp_path):
+    p = tmp_path / "gbk.txt"
+    p.write_bytes((DATA / "label_values.txt").read_text(encoding="utf-8").encode("gb18030"))
+    assert read_report(p).funding.total.spent == D("298.6")

@@ -49,7 +49,8 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
         "funding": {
             "planned": _s(total.planned), "arrived": _s(total.arrived), "spent": _s(total.spent),
             "balance": _s(balance),
-            "arrival_rate": fmt_rate(calc.arrival_rate(total)),
+            # the national 自评表 has no 到位 column (its 全年预算数 stands in), so no 到位率 there
+            "arrival_rate": None if p.form == "national" else fmt_rate(calc.arrival_rate(total)),
             "execution_rate": fmt_rate(calc.execution_rate(total)),
             "unit": "万元", "unit_in_source": funding.unit, "origin": funding.origin,
             "computed": computed_fields,

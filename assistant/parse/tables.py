@@ -86,6 +86,12 @@ class _Grid:
     start: int  # index of the first value cell in the header
 
 
+def _valueish(cell: Cell) -> bool:
+    """A cell that is meant to hold a figure: blank, or short (a typo like '32O' still counts)."""
+    key = compact(cell.text)
+    return len(key) <= 16 and "\n" not in cell.text.strip()
+
+
 def _pairs(row: Row, key) -> list[tuple[str, Cell]]:
     """[(label key, value cell)] for rows laid out as label, value, label, value …"""
     out = []
@@ -93,7 +99,7 @@ def _pairs(row: Row, key) -> list[tuple[str, Cell]]:
     k = 0
     while k < len(cells) - 1:
         lab = key(cells[k].text)
-        if lab:
+        if lab and _valueish(cells[k + 1]):
             out.append((lab, cells[k + 1]))
             k += 2
         else:
@@ -497,7 +503,7 @@ def label_funding(doc: Document, default_unit: str = "万元") -> Funding | None
     candidates: list[tuple[str, Cell]] = []
     for row in doc.rows:
         cells = row.nonempty()
-        if len(cells) == 2 and column_of(cells[0].text):
+        if len(cells) == 2 and column_of(cells[0].text) and _valueish(cells[1]) and re.search(r"\d", cells[1].text):
             candidates.append((cells[0].text, cells[1]))
     for ln in doc.lines:
         m = _LABEL_LINE.match(ln.text)

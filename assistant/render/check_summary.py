@@ -20,7 +20,11 @@ def summary_text(result: CheckResult) -> str:
     r, s = result.report, result.score
     p = r.project
     lines = [f"项目：{p.name or '（未识别项目名称）'}" + (f"（{p.unit}）" if p.unit else "")]
-    lines.append(f"报告格式：{FORM_NAMES.get(p.form, p.form)}" + (f"    报告日期：{p.report_date}" if p.report_date else ""))
+    when = ""
+    if p.report_date:
+        y, m, d = (int(x) for x in p.report_date.split("-"))
+        when = f"    报告日期：{y}年{m}月{d}日"
+    lines.append(f"报告格式：{FORM_NAMES.get(p.form, p.form)}{when}")
     total = calc.total_of(r.funding)
     lines.append(f"资金（万元）：计划安排 {_m(total.planned)}  实际到位 {_m(total.arrived)}  "
                  f"实际支出 {_m(total.spent)}  结余 {_m(total.balance if total.balance is not None else calc.balance(total))}")

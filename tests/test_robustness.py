@@ -1,0 +1,55 @@
+"""Messy input never crashes the core: it reads, or it says why in one line."""
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant.checks import check_report
+from assistant.core import check_file
+from assistant.parse import ParseError, parse_text
+from assistant.scoring import load_ruleset
+
+from .conftest import SEEDS, SHARED
+
+SEED_LINES = SEEDS["000"].read_text(encoding="utf-8").split("\n")
+RULES = load_ruleset("yueyang_3_2")
+
+
+def _check_text(text):
+    try:
+        report = parse_text(text)
+    except ParseError as exc:
+        assert "\n" not in str(exc)
+        return None
+    return check_report(report, RULES)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(list("\t\n 0123456789.,%万元亿年月日合计结余到位支出率|：:（）项目一二三")),
+               max_size=400))
+def test_arbitrary_text_reads_or_fails_cleanly(text):
+    _check_text(text)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(min_value=0, max_value=len(SEED_LINES) - 1), max_size=60, unique=True))
+def test_seed_with_lines_missing_reads_or_fails_cleanly(dropped):
+    drop = set(dropped)
+    _check_text("\n".join(line for k, line in enumerate(SEED_LINES) if k not in drop))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=len(SEED_LINES) - 1), st.sampled_from(["\t", "", "\t\t", "|"]))
+def test_seed_with_shifted_cells_reads_or_fails_cleanly(k, prefix):
+    lines = list(SEED_LINES)
+    lines[k] = prefix + lines[k].lstrip("\t")
+    _check_text("\n".join(lines))
+
+
+POLICY = sorted((SHARED / "corpus" / "policy").glob("*.txt")) if (SHARED / "corpus" / "policy").is_dir() else []
+
+
+@pytest.mark.skipif(not POLICY, reason="../shared/corpus/policy is absent (only the steering checkout has it)")
+def test_policy_texts_are_read_without_error():
+    for path in POLICY:
+        result = check_file(path)
+        assert result.report.project.form in ("yueyang", "huainan", "national", "generic")

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from ..models import Funding, ParseWarning, Report
 from ..numbers import compact
-from . import document, fields, prose, sections, tables
+from . import document, fields, prose, scores, sections, tables
 from .document import Document
 from .tables import ParseError
 
@@ -65,13 +65,13 @@ def parse_document(doc: Document, form: str = "auto") -> Report:
         report.expenses = prose.prose_expenses(doc.lines)
     report.goals = tables.goals(doc)
     report.indicators = tables.indicators(doc)
-    report.claimed_scores, report.claimed_total = tables.score_table(doc)
-    execution = tables.national_execution_score(doc)
+    report.claimed_scores, report.claimed_total = scores.score_table(doc)
+    execution = scores.national_execution_score(doc)
     if execution is not None:
         report.claimed_scores.insert(0, execution)
-    report.summary_total, report.claimed_grade = tables.summary(doc)
+    report.summary_total, report.claimed_grade = scores.summary(doc)
     if report.claimed_total is None and report.project.form == "national":
-        report.claimed_total = _national_total(doc)
+        report.claimed_total = scores.national_total(doc)
     report.sections = sections.split_sections(doc.lines)
     report.text_lines = [ln.text for ln in doc.lines]
     if funding.origin == "none":
@@ -79,16 +79,6 @@ def parse_document(doc: Document, form: str = "auto") -> Report:
     if not report.indicators:
         report.warnings.append(ParseWarning(message="未找到绩效指标表"))
     return report
-
-
-def _national_total(doc: Document):
-    for row in doc.rows:
-        cells = row.nonempty()
-        if cells and compact(cells[0].text) in ("总分", "合计") and len(cells) >= 2:
-            nums = [c for c in cells[1:] if tables._is_number(c.text)]
-            if nums:
-                return tables._score_value(nums[-1], "总分")
-    return None
 
 
 def parse_text(text: str, form: str = "auto", source: str = "") -> Report:

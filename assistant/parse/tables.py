@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..models import (SOURCE_TOTAL, ClaimedScore, ExpenseLine, Funding, FundingRow, Indicator,
+from ..models import (SOURCE_TOTAL, ExpenseLine, Funding, FundingRow, Indicator,
                       QualitativeGoal, Where)
 from ..numbers import NumberFormatError, compact, parse_decimal, parse_money_cell, to_halfwidth
 from .document import Cell, Document, Row
@@ -27,6 +27,22 @@ def money(cell: Cell, label: str, unit: str) -> Decimal | None:
     except NumberFormatError as exc:
         where = cell.where.label()
         raise ParseError(f"{where} {label}：{exc}".strip()) from exc
+
+
+def score_value(cell: Cell, label: str) -> Decimal | None:
+    half = to_halfwidth(cell.text).strip().replace(" ", "")
+    half = half.removesuffix("分")
+    if half in ("", "-", "—", "/", "无"):
+        return None
+    try:
+        return parse_decimal(half)
+    except NumberFormatError as exc:
+        raise ParseError(f"{cell.where.label()} {label}：'{cell.text.strip()}' 不是有效分数".strip()) from exc
+
+
+def is_number(text: str) -> bool:
+    half = to_halfwidth(text).strip().removesuffix("分")
+    return bool(re.fullmatch(r"\d+(?:\.\d+)?", half))
 
 
 def _unit_in(text: str) -> str | None:
@@ -45,7 +61,7 @@ _COLUMN_KEYS = (  # order matters: national 全年预算数 is the available bud
     ("planned", ("年初预算", "计划安排", "计划投资", "预算安排", "预算数", "计划资金", "批复", "下达资金",
                  "预算金额", "计划")),
 )
-_EXTRA_KEYS = {"分值": "weight", "执行率": "rate", "得分": "score"}
+EXTRA_KEYS = {"分值": "weight", "执行率": "rate", "得分": "score"}
 _SOURCE_KEYS = (
     (SOURCE_TOTAL, ("合计", "总计", "小计", "年度资金总额", "资金总额", "总额", "项目资金")),
     ("中央财政", ("中央",)), ("省财政", ("省",)), ("市财政", ("市",)), ("县市区财政", ("县", "区")),
@@ -114,7 +130,7 @@ def funding_grid(doc: Document, default_unit: str = "万元") -> Funding | None:
         if len(pairs) >= 2 and len({p[0] for p in pairs}) == len(pairs) and all(
                 not column_of(c.text) for _, c in pairs):
             return _pair_layout(doc, idx, pairs, default_unit)
-        cols = [column_of(c.text) or _EXTRA_KEYS.get(compact(c.text)[:3]) for c in row.cells]
+        cols = [column_of(c.text) or EXTRA_KEYS.get(compact(c.text)[:3]) for c in row.cells]
         money_cols = [c for c in cols if c in ("planned", "arrived", "spent", "balance")]
         if len(money_cols) >= 2 and len(set(money_cols)) == len(money_cols):
             return _grid_layout(doc, idx, cols, default_unit)
@@ -214,33 +230,6 @@ def _percent(text: str) -> Decimal | None:
     return None
 
 
-def national_execution_score(doc: Document) -> ClaimedScore | None:
-    """The 预算执行率 row of the national 自评表: 分值 10 and 得分 on the 年度资金总额 line."""
-    for idx, row in enumerate(doc.rows):
-        keys = [compact(c.text) for c in row.cells]
-        if not (any(k.startswith("分值") for k in keys) and any(k.startswith("得分") for k in keys)
-                and any(column_of(c.text) for c in row.cells)):
-            continue
-        cols = [column_of(c.text) or _EXTRA_KEYS.get(compact(c.text)[:3]) for c in row.cells]
-        first = next(k for k, c in enumerate(cols) if c)
-        value_cols = cols[first:]
-        for data in doc.rows[idx + 1: idx + 6]:
-            label_at = next((k for k, c in enumerate(data.cells) if source_of(c.text) == SOURCE_TOTAL), None)
-            if label_at is None:
-                continue
-            values = data.cells[label_at + 1:]
-            if len(values) > len(value_cols):
-                values = values[len(values) - len(value_cols):]
-            got = {col: cell for col, cell in zip(value_cols, values) if col in ("weight", "score")}
-            weight = _score_value(got["weight"], "分值") if "weight" in got else None
-            claimed = _score_value(got["score"], "得分") if "score" in got else None
-            if weight is None and claimed is None:
-                return None
-            return ClaimedScore(path=["预算执行率"], weight=weight, claimed=claimed,
-                                where=data.cells[label_at].where)
-    return None
-
-
 # ---------------------------------------------------------------------------------------------
 # Expense rows
 
@@ -316,7 +305,7 @@ _IND_COLS = (
 _IND_STOP = re.compile(r"^(绩效自评综合得分|综合得分|总分|合计|评价等次|考评等次|自评等次|四、|评价人员)")
 
 
-def _ind_col(text: str) -> str | None:
+def indicator_column(text: str) -> str | None:
     key = compact(to_halfwidth(text))
     if len(key) > 16:
         return None
@@ -328,7 +317,7 @@ def _ind_col(text: str) -> str | None:
 
 def indicators(doc: Document) -> list[Indicator]:
     for idx, row in enumerate(doc.rows):
-        cols = [_ind_col(c.text) for c in row.cells]
+        cols = [indicator_column(c.text) for c in row.cells]
         if not {"level2", "target", "actual"} <= set(cols) or "level1" not in cols:
             continue
         out: list[Indicator] = []
@@ -336,7 +325,7 @@ def indicators(doc: Document) -> list[Indicator]:
         for data in doc.rows[idx + 1:]:
             cells = data.cells
             first = compact(data.nonempty()[0].text) if data.nonempty() else ""
-            if _IND_STOP.match(first) or (data.nonempty() and _ind_col(data.nonempty()[0].text) == "level1"):
+            if _IND_STOP.match(first) or (data.nonempty() and indicator_column(data.nonempty()[0].text) == "level1"):
                 break
             if not data.nonempty():
                 continue
@@ -358,8 +347,8 @@ def indicators(doc: Document) -> list[Indicator]:
             out.append(Indicator(
                 level1=level1, level2=level2, name=text.get("name", ""),
                 target=text.get("target", ""), actual=text.get("actual", ""),
-                weight=_score_value(got["weight"], "分值") if "weight" in got else None,
-                claimed=_score_value(got["claimed"], "得分") if "claimed" in got else None,
+                weight=score_value(got["weight"], "分值") if "weight" in got else None,
+                claimed=score_value(got["claimed"], "得分") if "claimed" in got else None,
                 where=(got.get("actual") or data.cells[0]).where,
             ))
         return out
@@ -384,113 +373,6 @@ def goals(doc: Document) -> list[QualitativeGoal]:
             if e or a:
                 return [QualitativeGoal(expected=e, actual=a)]
     return []
-
-
-# ---------------------------------------------------------------------------------------------
-# Score table (附件3-2) and the summary (综合得分, 等次)
-
-
-def _score_value(cell: Cell, label: str) -> Decimal | None:
-    half = to_halfwidth(cell.text).strip().replace(" ", "")
-    half = half.removesuffix("分")
-    if half in ("", "-", "—", "/", "无"):
-        return None
-    try:
-        return parse_decimal(half)
-    except NumberFormatError as exc:
-        raise ParseError(f"{cell.where.label()} {label}：'{cell.text.strip()}' 不是有效分数".strip()) from exc
-
-
-def _is_number(text: str) -> bool:
-    half = to_halfwidth(text).strip().removesuffix("分")
-    return bool(re.fullmatch(r"\d+(?:\.\d+)?", half))
-
-
-def score_table(doc: Document) -> tuple[list[ClaimedScore], Decimal | None]:
-    rows_out: list[ClaimedScore] = []
-    total: Decimal | None = None
-    header: list[str] | None = None
-    l1 = l2 = ""
-    for row in doc.rows:
-        keys = [compact(c.text) for c in row.cells]
-        if "一级指标" in keys and "三级指标" in keys and any(k in ("自评得分", "得分", "自评分") for k in keys) \
-                and not any(_ind_col(k) in ("target", "actual") for k in keys):
-            # (the national indicator table also has 一级/三级/得分, but carries targets and actuals)
-            header = keys  # (a page break repeats the header)
-            continue
-        if header is None:
-            continue
-        if not row.nonempty():
-            continue
-        first = compact(row.nonempty()[0].text)
-        if first in ("总分", "合计", "总计"):
-            nums = [c for c in row.cells if _is_number(c.text)]
-            if nums:
-                total = _score_value(nums[-1], "总分")
-            break
-        cells = row.cells
-        if len(cells) == len(header):
-            pos = {name: k for k, name in enumerate(header) if name}
-            w_pos = [k for k, name in enumerate(header) if name == "分值"]
-            get = lambda k: cells[k].text.strip() if k is not None and k < len(cells) else ""  # noqa: E731
-            n1, n2, n3 = get(pos.get("一级指标")), get(pos.get("二级指标")), get(pos.get("三级指标"))
-            w3 = cells[w_pos[2]] if len(w_pos) >= 3 else None
-            claimed_cell = cells[-1]
-        else:
-            # rows that dropped their empty cells: name/weight pairs, claimed score last
-            texts = [c for c in cells if c.text.strip()]
-            pairs = [(texts[k].text.strip(), texts[k + 1]) for k in range(len(texts) - 1)
-                     if not _is_number(texts[k].text) and _is_number(texts[k + 1].text)
-                     and len(compact(texts[k].text)) <= 8]
-            if not pairs:
-                continue
-            n1 = n2 = ""
-            n3, w3 = pairs[-1]
-            if len(pairs) >= 2:
-                n2 = pairs[-2][0]
-            if len(pairs) >= 3:
-                n1 = pairs[-3][0]
-            claimed_cell = texts[-1] if texts[-1] is not w3 else Cell("")
-        if n1:
-            l1 = re.sub(r"\s+", "", n1)
-        if n2:
-            l2 = re.sub(r"\s+", "", n2)
-        if not n3:
-            continue
-        rows_out.append(ClaimedScore(
-            path=[l1, l2, re.sub(r"\s+", "", n3)],
-            weight=_score_value(w3, f"“{compact(n3)}”分值") if w3 is not None else None,
-            claimed=_score_value(claimed_cell, f"“{compact(n3)}”自评得分") if _is_number(claimed_cell.text)
-            or not claimed_cell.text.strip() else None,
-            where=claimed_cell.where if claimed_cell.line or claimed_cell.ref else row.cells[0].where,
-        ))
-    return rows_out, total
-
-
-_GRADE_RE = re.compile(r"(?:评价|考评|自评|绩效)等[次级](?:为|是|评定为)?[:：\s]*(优秀|良好|优|良|中等|中|合格|差|较差)")
-_TOTAL_RE = re.compile(r"(?:自评|综合|评价|绩效)(?:总)?得分(?:为|是)?[:：\s]*(\d+(?:\.\d+)?)\s*分")
-
-
-def summary(doc: Document) -> tuple[Decimal | None, str | None]:
-    """绩效自评综合得分 and 评价等次 as written (table rows or '考评等次：优' in text)."""
-    total: Decimal | None = None
-    grade: str | None = None
-    for row in doc.rows:
-        cells = row.nonempty()
-        for k, cell in enumerate(cells[:-1]):
-            key = compact(cell.text)
-            if total is None and key in ("绩效自评综合得分", "自评综合得分", "综合得分", "自评得分", "自评总分"):
-                if _is_number(cells[k + 1].text):
-                    total = _score_value(cells[k + 1], "综合得分")
-            if grade is None and key in ("评价等次", "考评等次", "自评等次", "评价等级", "自评等级", "绩效等级"):
-                grade = cells[k + 1].text.strip() or None
-    for ln in doc.lines:
-        half = to_halfwidth(ln.text)
-        if grade is None and (m := _GRADE_RE.search(half)):
-            grade = m.group(1)
-        if total is None and (m := _TOTAL_RE.search(half)):
-            total = parse_decimal(m.group(1))
-    return total, grade
 
 
 _LABEL_LINE = re.compile(r"^\s*([^:：\d]{2,16}?)\s*[:：]\s*(.+?)\s*$")

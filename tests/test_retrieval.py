@@ -234,3 +234,15 @@ def test_sentence_transformers_backend_with_packaged_model(tmp_path):
     hits = base.search("website security level protection 安全 等级保护", k=2, retrievers=("dense",))
     assert hits and hits[0].retrievers == ["dense"]
     base.close()
+
+
+def test_tokenizer_change_retokenizes_stored_passages(kb, tmp_path, monkeypatch):
+    kb.ingest([corpus(tmp_path)])
+    kb.store.query("SELECT 1")
+    with kb.store.write() as db:
+        db.execute("UPDATE passages SET tokens = 'stale'")
+        db.execute("UPDATE meta SET value = 'old' WHERE key = 'tokenizer'")
+    fresh = KnowledgeBase(kb.store.data_dir, embedder="none")
+    assert fresh.search("执行率偏低 整改措施", k=1, retrievers=("bm25",))[0].source == "zhixing_banfa.txt"
+    assert fresh.store.query("SELECT COUNT(*) FROM passages WHERE tokens = 'stale'")[0][0] == 0
+    fresh.close()

@@ -24,7 +24,7 @@ from .dense import IVF_THRESHOLD, DenseIndex
 from .embedders import Embedder, make_embedder
 from .lexical import LexicalIndex
 from .metadata import describe, guess_kind
-from .tokenize import normalise_doc_no, tokens
+from .tokenize import normalise_doc_no, tokenizer_version, tokens
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "corpus"
 SUFFIXES = {".txt", ".md", ".docx", ".xlsx"}
@@ -128,6 +128,7 @@ class KnowledgeBase:
                progress: Progress | None = None) -> IngestResult:
         t0 = time.perf_counter()
         result = IngestResult()
+        self._retokenize_if_needed()  # new tokens below must match the stored ones
         for path in expand(paths):
             name = path.name
             try:
@@ -176,7 +177,22 @@ class KnowledgeBase:
 
     # ---------------------------------------------------------------- indexes
 
+    def _retokenize_if_needed(self) -> None:
+        """Stored tokens were made by another tokenizer (code or lexicon changed): redo them from text."""
+        version = tokenizer_version()
+        row = self.store.query("SELECT value FROM meta WHERE key = 'tokenizer'")
+        if row and row[0][0] == version:
+            return
+        passages = self.store.query("SELECT id, heading, text FROM passages")
+        with self.store.write() as db:
+            db.executemany("UPDATE passages SET tokens = ? WHERE id = ?",
+                           [(" ".join(tokens(f"{r['heading']} {r['text']}")), r["id"]) for r in passages])
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('tokenizer', ?)", (version,))
+            Store.bump_generation(db)
+
     def lexical(self) -> LexicalIndex:
+        if self._lexical is None:
+            self._retokenize_if_needed()
         generation = self.store.generation()
         if self._lexical is not None and self._lexical.generation == generation:
             return self._lexical

@@ -75,3 +75,10 @@ def words_of(text: str) -> list[str]:
     """Segmented words only (no bigrams): for highlighting query terms in a snippet."""
     cut = _segmenter()
     return [w for run in _CJK_RUN.findall(to_halfwidth(text)) for w in cut(run) if w not in _STOP]
+
+
+def tokenizer_version() -> str:
+    """Changes whenever tokens would change (code revision or lexicon), so stored tokens get redone."""
+    import hashlib
+
+    return "v2-search-" + hashlib.sha1("\n".join(_lexicon()).encode("utf-8")).hexdigest()[:12]

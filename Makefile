@@ -19,6 +19,7 @@ install-test: $(BIN)/python
 
 run: install
 	$(BIN)/assistant check knowledge/corpus/000_32938e1454f761be.txt
+	$(BIN)/assistant search "预算执行率偏低 存在问题和建议" -k 3
 
 test: install-test
 	$(BIN)/python -m pytest -q

@@ -49,6 +49,14 @@ def bench_retrieval(data_dir: Path, questions: Path, policy_dir: Path | None, em
     t0 = time.perf_counter()
     ingest = kb.ingest(paths)
     lexical_s = time.perf_counter() - t0
+    # the BM25 step alone: tokenise every stored passage and build the index
+    rows = kb.store.query("SELECT id, heading, text FROM passages")
+    t0 = time.perf_counter()
+    from .retrieval.lexical import LexicalIndex
+    from .retrieval.tokenize import tokens
+
+    LexicalIndex.build([r["id"] for r in rows], [tokens(f"{r['heading']} {r['text']}") for r in rows], -1)
+    bm25_s = time.perf_counter() - t0
     pending = kb.pending_vectors()
     t0 = time.perf_counter()
     filled = kb.fill_dense(progress=progress)
@@ -60,6 +68,7 @@ def bench_retrieval(data_dir: Path, questions: Path, policy_dir: Path | None, em
             "documents": stats["documents"], "passages": stats["passages"],
             "ingest": {"new_passages": ingest.passages, "seconds_to_bm25_searchable": round(lexical_s, 3),
                        "passages_per_s": round(ingest.passages / lexical_s) if ingest.passages else None,
+                       "bm25_step_passages_per_s": round(len(rows) / bm25_s) if rows else None,
                        "goal_passages_per_s": 2000},
             "dense_fill": {"passages": filled, "pending_before": pending, "seconds": round(fill_s, 2),
                            "passages_per_s": round(filled / fill_s, 2) if filled else None},
@@ -86,8 +95,9 @@ def _print_retrieval(record: dict) -> None:
     ing, fill = record["ingest"], record["dense_fill"]
     print(f"基准：retrieval（{record['machine']['cpus']} 核，向量模型 {record['embedder']}，"
           f"{record['passages']} 段，{record['questions']} 个问题）")
-    print(f"入库至可检索（BM25）：{ing['new_passages']} 段，{ing['seconds_to_bm25_searchable']} 秒，"
-          f"{ing['passages_per_s']} 段/秒（目标 ≥ {ing['goal_passages_per_s']}）")
+    print(f"入库至可检索（读取+切分+BM25）：{ing['new_passages']} 段，{ing['seconds_to_bm25_searchable']} 秒，"
+          f"{ing['passages_per_s']} 段/秒；其中 BM25 分词建索引 {ing['bm25_step_passages_per_s']} 段/秒"
+          f"（目标 ≥ {ing['goal_passages_per_s']}）")
     print(f"向量填充：{fill['passages']} 段，{fill['seconds']} 秒，{fill['passages_per_s']} 段/秒")
     print(f"{'检索方式':<10}{'recall@1':>10}{'recall@5':>10}{'MRR':>8}{'p50 ms':>9}{'p95 ms':>9}")
     for name, r in record["results"].items():

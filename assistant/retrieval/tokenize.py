@@ -29,8 +29,9 @@ def _segmenter():
 
                     for word in _lexicon():
                         rjieba.add_word(word, None, None)
-                    # search mode also yields the parts of long words: 预算执行率 → 预算, 执行率, 预算执行率
-                    _cut = lambda text: rjieba.cut_for_search(text, False)  # noqa: E731
+                    # precise mode: on the retrieval questions it beat search mode (R@5 0.75 vs 0.67);
+                    # the bigrams already cover the parts of long words
+                    _cut = lambda text: rjieba.cut(text, False)  # noqa: E731
                 except ImportError:
                     import logging
 
@@ -39,7 +40,7 @@ def _segmenter():
                     jieba.setLogLevel(logging.WARNING)
                     for word in _lexicon():
                         jieba.add_word(word)
-                    _cut = lambda text: jieba.lcut_for_search(text, HMM=False)  # noqa: E731
+                    _cut = lambda text: jieba.lcut(text, HMM=False)  # noqa: E731
     return _cut
 
 
@@ -81,4 +82,4 @@ def tokenizer_version() -> str:
     """Changes whenever tokens would change (code revision or lexicon), so stored tokens get redone."""
     import hashlib
 
-    return "v2-search-" + hashlib.sha1("\n".join(_lexicon()).encode("utf-8")).hexdigest()[:12]
+    return "v3-precise-" + hashlib.sha1("\n".join(_lexicon()).encode("utf-8")).hexdigest()[:12]

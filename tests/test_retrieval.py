@@ -248,3 +248,28 @@ def test_tokenizer_change_retokenizes_stored_passages(kb, tmp_path, monkeypatch)
     assert fresh.search("执行率偏低 整改措施", k=1, retrievers=("bm25",))[0].source == "zhixing_banfa.txt"
     assert fresh.store.query("SELECT COUNT(*) FROM passages WHERE tokens = 'stale'")[0][0] == 0
     fresh.close()
+
+
+def test_ivf_option_is_recall_checked():
+    from assistant.retrieval.dense import DenseIndex
+
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(40, 32)).astype(np.float32)
+    vecs = centres[rng.integers(0, 40, 4000)] + 0.1 * rng.normal(size=(4000, 32)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    index = DenseIndex(32, "test")
+    index.add(np.arange(100, 4100), vecs)
+    exact = index.search(vecs[5], 5)
+    recall = index.build_ivf(nlist=40, nprobe=8)
+    assert index.kind == "ivf" and recall >= 0.9
+    assert exact[0][0] == 105 and index.search(vecs[5], 5)[0][0] == 105
+    allowed = np.zeros(4000, dtype=bool)
+    allowed[2000:] = True  # a filter: only rows from 2000 on
+    assert all(pid >= 2100 for pid, _ in index.search(vecs[5], 5, allowed))
+
+
+def test_policy_region_and_issuer():
+    text = (KB_DATA / "wangzhan_tongzhi.md").read_text(encoding="utf-8")
+    m = describe(text, "wangzhan_tongzhi.md", None)
+    assert (m.kind, m.doc_no, m.year) == ("policy", "某政办发〔2019〕15号", 2019)
+    assert m.issuer == "某省人民政府办公厅"

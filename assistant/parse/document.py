@@ -267,7 +267,7 @@ def from_docx(path, source: str = "") -> Document:
             for r_idx, row in enumerate(table.rows, start=1):
                 cells: list[Cell] = []
                 previous = None
-                for c_idx, cell in enumerate(row.cells, start=1):
+                for cell in row.cells:
                     # python-docx returns a horizontally merged cell once per grid column
                     if previous is not None and cell._tc is previous:
                         continue

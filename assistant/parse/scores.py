@@ -10,6 +10,10 @@ from .document import Cell, Document
 from .tables import EXTRA_KEYS, indicator_column, column_of, is_number, score_value, source_of
 
 
+def _cell_text(cells: list[Cell], k: int | None) -> str:
+    return cells[k].text.strip() if k is not None and k < len(cells) else ""
+
+
 def score_table(doc: Document) -> tuple[list[ClaimedScore], Decimal | None]:
     rows_out: list[ClaimedScore] = []
     total: Decimal | None = None
@@ -36,8 +40,7 @@ def score_table(doc: Document) -> tuple[list[ClaimedScore], Decimal | None]:
         if len(cells) == len(header):
             pos = {name: k for k, name in enumerate(header) if name}
             w_pos = [k for k, name in enumerate(header) if name == "分值"]
-            get = lambda k: cells[k].text.strip() if k is not None and k < len(cells) else ""  # noqa: E731
-            n1, n2, n3 = get(pos.get("一级指标")), get(pos.get("二级指标")), get(pos.get("三级指标"))
+            n1, n2, n3 = (_cell_text(cells, pos.get(name)) for name in ("一级指标", "二级指标", "三级指标"))
             w3 = cells[w_pos[2]] if len(w_pos) >= 3 else None
             claimed_cell = cells[-1]
         else:

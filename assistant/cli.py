@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--doc-no", default=None, help="文号，如 财预〔2020〕10号")
     s.add_argument("--retriever", choices=("hybrid", "bm25", "dense"), default="hybrid")
     s.add_argument("--like", type=int, default=None, help="找与该段落（passage_id）相似的段落")
+    s.add_argument("--weights", default=None, help="融合权重，如 bm25=1,dense=0.5")
     s.add_argument("--embedder", default=None)
     s.add_argument("--json", action="store_true")
     b = sub.add_parser("bench", help="性能基准")
@@ -166,11 +167,18 @@ def _search(args) -> int:
     from .retrieval.evaluate import RETRIEVERS
     from .retrieval.knowledge_base import KnowledgeBase
 
+    try:
+        weights = {k.strip(): float(v) for k, v in (p.split("=") for p in args.weights.split(","))} \
+            if args.weights else None
+    except ValueError:
+        _error(f"--weights 格式应为 bm25=1,dense=0.5，收到“{args.weights}”")
+        return EXIT_UNREADABLE
     kb = KnowledgeBase(data_dir(args.data), embedder=args.embedder)
     try:
         kb.ensure_builtin()
         hits = kb.search(args.query, k=max(1, args.k), kind=args.kind, section=args.section, region=args.region,
-                         year=args.year, doc_no=args.doc_no, retrievers=RETRIEVERS[args.retriever], like=args.like)
+                         year=args.year, doc_no=args.doc_no, retrievers=RETRIEVERS[args.retriever], like=args.like,
+                         weights=weights)
     finally:
         kb.close()
     if args.json:
@@ -187,6 +195,10 @@ def _search(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):  # `assistant search … | head` ends quietly, as shell tools do
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
     try:
         if args.command == "check":

@@ -161,3 +161,43 @@ class Report(_Model):
 
     def section(self, kind: str) -> Section | None:
         return next((s for s in self.sections if s.kind == kind), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Drafting
+
+
+class Citation(_Model):
+    """Where a suggested passage came from, so a user can open it."""
+
+    source: str
+    title: str
+    heading: str = ""
+    passage_id: int | None = None
+    doc_kind: str = "report"
+    score: float | None = None
+
+
+class Suggestion(_Model):
+    text: str
+    origin: Literal["figures", "precedent", "findings", "gap"]
+    citations: list[Citation] = Field(default_factory=list)
+    unverified: list[str] = Field(default_factory=list)  # spans marked 【待核实：…】
+    gaps: list[str] = Field(default_factory=list)  # spans marked 【待补充：…】
+
+
+class DraftSection(_Model):
+    kind: str
+    title: str
+    text: str = ""  # the adopted text (the first suggestion until the user picks another)
+    suggestions: list[Suggestion] = Field(default_factory=list)
+
+
+class Draft(_Model):
+    form: str
+    report: Report
+    sections: list[DraftSection] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)  # what the officer still has to provide
+
+    def section(self, kind: str) -> DraftSection | None:
+        return next((s for s in self.sections if s.kind == kind), None)

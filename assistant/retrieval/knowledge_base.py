@@ -22,6 +22,7 @@ from ..store import Store
 from .chunking import Passage, policy_passages, report_passages
 from .dense import IVF_THRESHOLD, DenseIndex
 from .embedders import Embedder, make_embedder
+from .hits import Hit
 from .lexical import LexicalIndex
 from .metadata import describe, guess_kind
 from .tokenize import normalise_doc_no, tokenizer_version, tokens
@@ -30,29 +31,6 @@ BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "cor
 SUFFIXES = {".txt", ".md", ".docx", ".xlsx"}
 RRF_K = 60
 Progress = Callable[[int], None]
-
-
-@dataclass
-class Hit:
-    passage_id: int
-    source: str
-    title: str
-    doc_kind: str
-    section: str
-    heading: str
-    text: str
-    score: float
-    retrievers: list[str]
-    ranks: dict[str, int]
-    doc_no: str | None = None
-    region: str | None = None
-    year: int | None = None
-
-    def as_json(self) -> dict:
-        return {"source": self.source, "title": self.title, "doc_kind": self.doc_kind, "section": self.section,
-                "heading": self.heading, "text": self.text, "score": round(self.score, 6),
-                "retrievers": self.retrievers, "ranks": self.ranks, "passage_id": self.passage_id,
-                "doc_no": self.doc_no, "region": self.region, "year": self.year}
 
 
 @dataclass
@@ -332,12 +310,13 @@ class KnowledgeBase:
             return []
         marks = ",".join("?" * len(ids))
         rows = {r["id"]: r for r in self.store.query(
-            f"SELECT p.id, p.section, p.heading, p.text, d.source, d.title, d.kind, d.doc_no, d.region, d.year "
+            f"SELECT p.id, p.section, p.heading, p.text, d.source, d.title, d.kind, d.doc_no, d.region, d.year, d.issuer "
             f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})", tuple(ids))}
         return [Hit(passage_id=pid, source=rows[pid]["source"], title=rows[pid]["title"], doc_kind=rows[pid]["kind"],
                     section=rows[pid]["section"], heading=rows[pid]["heading"], text=rows[pid]["text"],
                     score=fused[pid], retrievers=sorted(ranks[pid]), ranks=ranks[pid], doc_no=rows[pid]["doc_no"],
-                    region=rows[pid]["region"], year=rows[pid]["year"]) for pid in ids if pid in rows]
+                    region=rows[pid]["region"], year=rows[pid]["year"], issuer=rows[pid]["issuer"])
+                for pid in ids if pid in rows]
 
     def stats(self) -> dict:
         docs = self.store.query("SELECT kind, COUNT(*) FROM documents GROUP BY kind")

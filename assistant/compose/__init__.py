@@ -1,0 +1,124 @@
+"""The drafting engine: every section of a form, figures from the core, narrative from cited precedent.
+
+Sections made of figures are rendered from the core's numbers through prompts/ templates; narrative
+sections get precedent passages of the same kind from other projects, adapted and number-locked;
+存在问题和建议 is built from what the core found. Nothing here invents a value: a missing input
+shows as 【待补充：…】 and is listed in `Draft.missing`.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .. import calc
+from ..checks import CheckResult
+from ..models import Draft, DraftSection, Suggestion
+from ..retrieval.hits import PrecedentSource
+from ..retrieval.metadata import project_type
+from .facts import facts_of
+from .numberlock import Facts, lock_numbers
+from .problems import lost_points, problems_text
+from .suggest import precedent_suggestions
+from .templates import render
+
+FORMS_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "forms"
+_GAP = re.compile(r"【待补充：([^】]*)】")
+
+__all__ = ["compose_draft", "load_form", "lock_numbers", "Facts", "facts_of"]
+
+
+@lru_cache(maxsize=8)
+def load_form(form: str) -> dict:
+    path = FORMS_DIR / f"{form}.yaml"
+    if not path.exists():
+        path = FORMS_DIR / "yueyang.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _context(result: CheckResult) -> dict:
+    r, s = result.report, result.score
+    total = calc.total_of(r.funding)
+    indicators = []
+    for ind in r.indicators:
+        if not (ind.name or ind.target or ind.actual) or ind.name.strip() in ("无",):
+            continue
+        c = calc.completion(ind)
+        indicators.append({"family": ind.level2 or calc.family_of(ind.level2, ind.name), "name": ind.name,
+                           "target": c.target.raw or ind.target, "actual": c.actual.raw or ind.actual,
+                           "completion": c.ratio, "met": c.met, "lower": c.lower_is_better})
+    return {
+        "p": r.project, "total": total, "goals": r.goals, "expenses": r.expenses, "indicators": indicators,
+        "sources": [row for row in r.funding.sources if row.arrived],
+        "arrival_rate": calc.arrival_rate(total), "execution_rate": calc.execution_rate(total),
+        "balance": total.balance if total.balance is not None else calc.balance(total),
+        "total_score": s.computed_total if s.computed_total is not None else s.claimed_total,
+        "grade": s.computed_grade or s.claimed_grade,
+        "ruleset_title": "项目支出绩效评价指标体系",
+        "lost": lost_points(result),
+    }
+
+
+def _figures(template: str, ctx: dict, facts: Facts) -> Suggestion:
+    text = render(template, **{**ctx, "total": ctx["total"]} if template != "sections/conclusion.j2"
+                  else {**ctx, "total": ctx["total_score"]})
+    locked = lock_numbers(text, facts)  # templates pass the same gate as any generator
+    return Suggestion(text=locked.text, origin="figures", unverified=locked.unverified, gaps=_GAP.findall(text))
+
+
+def _missing(result: CheckResult) -> list[str]:
+    r = result.report
+    out = []
+    total = calc.total_of(r.funding)
+    if r.funding.origin == "none" or all(total.get(c) is None for c in ("planned", "arrived", "spent")):
+        out.append("资金数据：计划安排资金、实际到位资金、实际支出（万元），可粘贴资金表")
+    else:
+        for col, label in (("planned", "计划安排资金"), ("arrived", "实际到位资金"), ("spent", "实际支出")):
+            if total.get(col) is None:
+                out.append(f"资金数据：{label}")
+    if not [i for i in r.indicators if i.name or i.target]:
+        out.append("绩效指标：一级/二级指标、指标内容、目标值、实际完成值，可粘贴指标表")
+    if not r.expenses:
+        out.append("支出明细：支出内容、实际支出数、会计凭证号")
+    for label, value in (("项目名称", r.project.name), ("项目单位", r.project.unit),
+                         ("项目起止时间", r.project.period_text)):
+        if not value:
+            out.append(label)
+    return out
+
+
+def compose_draft(result: CheckResult, form: str | None = None, precedents: PrecedentSource | None = None,
+                  k: int = 3) -> Draft:
+    """A complete draft for the report in `result`, in `form` (default: the report's own form)."""
+    form = form or (result.report.project.form if result.report.project.form != "generic" else "yueyang")
+    spec = load_form(form)
+    facts = facts_of(result)
+    ctx = _context(result)
+    ptype = project_type(result.report.project.name or "")
+    draft = Draft(form=spec["id"], report=result.report, missing=_missing(result))
+    for sec in spec["sections"]:
+        suggestions: list[Suggestion] = []
+        if sec.get("findings"):
+            text = problems_text(result)
+            if text:
+                locked = lock_numbers(text, facts)
+                suggestions.append(Suggestion(text=locked.text, origin="findings", unverified=locked.unverified,
+                                              gaps=_GAP.findall(text)))
+        if sec.get("template"):
+            suggestions.append(_figures(sec["template"], ctx, facts))
+        if sec.get("precedent"):
+            suggestions.extend(precedent_suggestions(sec["kind"], result.report.project, facts, precedents, k, ptype))
+        if not suggestions:
+            label = sec["title"].lstrip("（一二三四五六七八九十）")
+            suggestions.append(Suggestion(text=f"【待补充：{label}】", origin="gap", gaps=[label]))
+        draft.sections.append(DraftSection(kind=sec["kind"], title=sec["title"], text=suggestions[0].text,
+                                           suggestions=suggestions))
+    for sec in draft.sections:
+        for s in sec.suggestions[:1]:
+            for g in s.gaps:
+                item = f"{sec.title}：{g}"
+                if item not in draft.missing:
+                    draft.missing.append(item)
+    return draft

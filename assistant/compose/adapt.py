@@ -1,0 +1,69 @@
+"""Adapt a precedent passage to this project: its names become ours where the mapping is known,
+everything else that names another project is marked 【待核实：…】 for the officer to check."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import ProjectInfo
+from ..retrieval.hits import Hit
+
+VERIFY = "【待核实：{}】"
+# registered names end like this; generic nouns ('咨询公司', '监理公司') are not another project's names
+_ORG = re.compile(r"[\u4e00-\u9fa5（）()]{2,24}?(?:有限责任公司|股份有限公司|有限公司|集团)")
+_LEAD = re.compile(r"^.*[向由与和及为是的将被对从在于以把给经]")  # function words before a name
+# a registered name usually starts with its place: cut anything before the last place word
+_PLACE = re.compile(r"(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
+                    r"广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|中国)")
+
+
+@dataclass
+class Adapted:
+    text: str
+    replaced: list[tuple[str, str]]
+    unverified: list[str]
+
+
+def _short_region(region: str) -> str:
+    return re.sub(r"(市|县|区|省|州)$", "", region)
+
+
+def adapt(hit: Hit, project: ProjectInfo) -> Adapted:
+    text = hit.text
+    replaced: list[tuple[str, str]] = []
+    unverified: list[str] = []
+
+    def swap(old: str | None, new: str | None) -> None:
+        nonlocal text
+        if not old or old not in text or old == new:
+            return
+        if new:
+            text = text.replace(old, new)
+            replaced.append((old, new))
+        else:
+            text = text.replace(old, VERIFY.format(old))
+            unverified.append(old)
+
+    swap(hit.title, project.name)  # the precedent project's name
+    swap(hit.issuer, project.unit)
+    if hit.region:
+        swap(hit.region, project.region)
+        short_old = _short_region(hit.region)
+        short_new = _short_region(project.region) if project.region else None
+        if len(short_old) >= 2:
+            # '岳阳政务', '岳阳市政府网站' — the place name inside other names
+            text = re.sub(rf"(?<!【待核实：){re.escape(short_old)}(?![市县区])",
+                          short_new if short_new else VERIFY.format(short_old), text)
+            (replaced.append((short_old, short_new)) if short_new else unverified.append(short_old))
+    for m in list(_ORG.finditer(text)):
+        org = _LEAD.sub("", m.group(0))
+        places = list(_PLACE.finditer(org))
+        if places:
+            org = org[places[-1].start():]
+        if len(org) < 6 or "【" in org:
+            continue
+        if project.unit and org in project.unit:
+            continue
+        text = text.replace(org, VERIFY.format(org), 1) if VERIFY.format(org) not in text else text
+        unverified.append(org)
+    return Adapted(text, replaced, unverified)

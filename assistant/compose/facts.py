@@ -1,0 +1,71 @@
+"""What the project itself says and what the core computed: the only numbers a draft may state."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from .. import calc
+from ..checks import CheckResult
+from ..models import FUNDING_COLUMNS
+from ..numbers import parse_quantity, quantize, to_halfwidth
+from .numberlock import Facts
+
+
+def _percent(rate: Decimal | None) -> Decimal | None:
+    return None if rate is None else quantize(rate * 100, 2)
+
+
+def facts_of(result: CheckResult) -> Facts:
+    r, score = result.report, result.score
+    f = Facts()
+    total = calc.total_of(r.funding)
+    for row in [total, *r.funding.sources]:
+        for col in FUNDING_COLUMNS:
+            f.add_money(row.get(col))
+        f.add_money(calc.balance(row))
+    for rate in (calc.arrival_rate(total), calc.execution_rate(total), r.funding.stated_execution_rate,
+                 r.funding.stated_arrival_rate):
+        f.add_percent(_percent(rate))
+        if rate is not None:
+            f.add_percent(quantize(rate * 100, 1))
+            f.add_percent(quantize(rate * 100, 0))
+    for e in r.expenses:
+        f.add_money(e.amount)
+    f.add_money(r.expense_total)
+    f.add_money(calc.detail_sum(e.amount for e in r.expenses))
+    for ind in r.indicators:
+        for text in (ind.name, ind.target, ind.actual):
+            q = parse_quantity(text)
+            for m in re.finditer(r"\d+(?:\.\d+)?", to_halfwidth(text)):
+                f.add(Decimal(m.group(0)))
+                f.add_percent(Decimal(m.group(0)))
+            if q.numeric and q.unit == "元":
+                f.add_money(q.value / 10000)
+            elif q.numeric and q.unit == "":
+                f.add(q.value)
+                f.add_money(q.value / 10000)  # '300万' in a cost indicator is money
+        c = calc.completion(ind)
+        f.add_percent(_percent(c.ratio))
+        f.add_percent(_percent(c.capped))
+    for it in score.items:
+        for v in (it.weight, it.claimed, it.computed):
+            f.add_score(v)
+    for v in (score.claimed_total, score.computed_total, r.summary_total):
+        f.add_score(v)
+    p = r.project
+    for iso in (p.report_date,):
+        if iso:
+            d = date.fromisoformat(iso)
+            f.add_date(d.year, d.month, d.day)
+    for ym in (p.period_start, p.period_end):
+        if ym:
+            parts = [int(x) for x in ym.split("-")]
+            f.add_date(parts[0], parts[1] if len(parts) > 1 else None)
+    for e in r.expenses:
+        m = re.search(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?", to_halfwidth(e.voucher or ""))
+        if m:
+            f.add_date(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
+    if p.year:
+        f.add_date(p.year)
+    return f

@@ -1,0 +1,89 @@
+"""公文 layout helpers for python-docx: A4, GB/T 9704 margins, Chinese fonts and sizes, marked spans.
+
+GB/T 9704: A4, top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; title 方正小标宋简体 二号 (22 pt);
+body 仿宋_GB2312 三号 (16 pt); level-1 headings 黑体, level-2 楷体_GB2312. Tables use 四号/小四.
+"""
+from __future__ import annotations
+
+import re
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
+SIZE = {"二号": 22, "三号": 16, "四号": 14, "小四": 12, "五号": 10.5}
+_MARK = re.compile(r"(【待(?:核实|补充)：[^】]*】)")
+
+
+def page_setup(document) -> None:
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+    normal = document.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.font.size = Pt(SIZE["三号"])
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), BODY_FONT)
+
+
+def font(run, name: str = BODY_FONT, size: str = "三号", bold: bool = False):
+    run.font.name = name
+    run.font.size = Pt(SIZE[size])
+    run.font.bold = bold
+    rpr = run._element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(rfonts)
+    rfonts.set(qn("w:eastAsia"), name)
+    return run
+
+
+def add_marked_text(paragraph, text: str, name: str = BODY_FONT, size: str = "三号", bold: bool = False) -> None:
+    """Text with 【待核实】/【待补充】 spans highlighted, so nobody submits them unread."""
+    for part in _MARK.split(text):
+        if not part:
+            continue
+        run = font(paragraph.add_run(part), name, size, bold)
+        if part.startswith("【待核实"):
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        elif part.startswith("【待补充"):
+            run.font.highlight_color = WD_COLOR_INDEX.TURQUOISE
+
+
+def title(document, text: str) -> None:
+    p = document.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    font(p.add_run(text), TITLE_FONT, "二号")
+
+
+def heading(document, text: str, level: int = 1) -> None:
+    p = document.add_paragraph()
+    font(p.add_run(text), H1_FONT if level == 1 else H2_FONT, "三号", bold=level == 1)
+
+
+def body(document, text: str, indent: bool = True) -> None:
+    """Paragraphs of body text, first-line indent of two characters as 公文 requires."""
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        p = document.add_paragraph()
+        if indent:
+            p.paragraph_format.first_line_indent = Pt(SIZE["三号"] * 2)
+        p.paragraph_format.line_spacing = Pt(28)
+        add_marked_text(p, line.strip())
+
+
+def cell_text(cell, text: str, size: str = "小四", bold: bool = False, center: bool = False) -> None:
+    cell.text = ""
+    p = cell.paragraphs[0]
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    add_marked_text(p, text, BODY_FONT, size, bold)
+
+
+def table(document, rows: int, cols: int):
+    t = document.add_table(rows=rows, cols=cols)
+    t.style = "Table Grid"
+    return t

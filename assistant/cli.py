@@ -1,4 +1,4 @@
-"""Command line: `assistant check | ingest | search | bench` (serve and draft come with their issues)."""
+"""Command line: `assistant check | draft | ingest | search | bench` (serve comes with its issue)."""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +21,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="输出 JSON（契约见 DESIGN.md）")
     c.add_argument("--form", default="auto", choices=("auto", *FORMS), help="报告格式，默认自动识别")
     c.add_argument("--rules", default=None, help="单位细化的评分规则 YAML 文件")
+    d = sub.add_parser("draft", help="起草报告：数字由程序计算，叙述部分引用先例")
+    d.add_argument("input", help="check 能读取的任何输入：JSON、粘贴文本、.docx、.xlsx、报告")
+    d.add_argument("--form", default=None, choices=FORMS, help="报告格式，默认沿用输入的格式（未识别时用 yueyang）")
+    d.add_argument("-o", "--output", default=None, help="输出文件：.docx、.md 或 .html（默认 草稿.docx）")
+    d.add_argument("--data", default=None)
+    d.add_argument("--embedder", default=None)
+    d.add_argument("--no-precedent", action="store_true", help="不检索先例，只生成数字部分")
     i = sub.add_parser("ingest", help="把报告和政策文件加入知识库")
     i.add_argument("paths", nargs="+", help="文件或目录（.txt .md .docx .xlsx）")
     i.add_argument("--data", default=None, help="数据目录（默认 ./data 或环境变量 ASSISTANT_DATA）")
@@ -108,6 +115,52 @@ def _bench(args) -> int:
         if bar:
             bar.close()
     print_record(record, args.json)
+    return EXIT_OK
+
+
+def _draft(args) -> int:
+    from .compose import compose_draft
+    from .core import check_file
+    from .render.docx_report import write_docx
+    from .render.text_report import write_text
+
+    out = Path(args.output or "草稿.docx")
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in ("docx", "md", "html"):
+        _error(f"输出文件须以 .docx、.md 或 .html 结尾：{out}")
+        return EXIT_UNREADABLE
+    if not out.parent.exists():
+        _error(f"输出目录不存在：{out.parent}")
+        return EXIT_UNREADABLE
+    try:
+        result = check_file(args.input)
+    except (ReadError, ParseError, RuleSetError) as exc:
+        _error(str(exc).splitlines()[0])
+        return EXIT_UNREADABLE
+    kb = None
+    if not args.no_precedent:
+        from .retrieval.knowledge_base import KnowledgeBase
+
+        kb = KnowledgeBase(data_dir(args.data), embedder=args.embedder)
+        kb.ensure_builtin()
+    try:
+        draft = compose_draft(result, form=args.form, precedents=kb)
+    finally:
+        if kb is not None:
+            kb.close()
+    if kind == "docx":
+        write_docx(draft, out)
+    else:
+        write_text(draft, out, kind)
+    cited = sum(1 for s in draft.sections if any(x.citations for x in s.suggestions))
+    print(f"已生成草稿：{out}（{len(draft.sections)} 个章节，{cited} 个章节有引用先例的建议）")
+    marks = sum(len(x.unverified) for s in draft.sections for x in s.suggestions[:1])
+    if marks:
+        print(f"采用的文字中有 {marks} 处【待核实】，已高亮，请逐一核对。")
+    if draft.missing:
+        print("还需提供：")
+        for m in draft.missing:
+            print(f"  - {m}")
     return EXIT_OK
 
 
@@ -205,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "bench":
             return _bench(args)
+        if args.command == "draft":
+            return _draft(args)
         if args.command == "ingest":
             return _ingest(args)
         if args.command == "search":

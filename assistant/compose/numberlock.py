@@ -138,8 +138,9 @@ def lock_numbers(text: str, facts: Facts) -> LockResult:
                 spans.append((start, start + len(span), span))
             else:
                 protected.append((m.start(), m.end()))
+    spans.sort()
     out, last, unverified = [], 0, []
-    for start, end, span in sorted(spans):
+    for start, end, span in spans:
         out.append(text[last:start])
         out.append(f"{MARK_OPEN}{span}{MARK_CLOSE}")
         unverified.append(span)

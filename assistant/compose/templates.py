@@ -42,6 +42,11 @@ def cn_date(iso: str | None, label: str = "日期") -> str:
     return f"{parts[0]}年{parts[1]}月" if len(parts) == 2 else f"{parts[0]}年"
 
 
+def oneline(value: str | None) -> str:
+    """A multi-line cell as one paragraph (its line breaks were table layout, not structure)."""
+    return "".join(part.strip() for part in (value or "").splitlines())
+
+
 def text_or_gap(value: str | None, label: str) -> str:
     return value.strip() if value and value.strip() else gap(label)
 
@@ -50,7 +55,7 @@ def text_or_gap(value: str | None, label: str) -> str:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PROMPTS)), undefined=jinja2.StrictUndefined,
                              autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
-    env.filters.update(wan=wan, pct=pct, num=num, cn_date=cn_date, or_gap=text_or_gap)
+    env.filters.update(wan=wan, pct=pct, num=num, cn_date=cn_date, or_gap=text_or_gap, oneline=oneline)
     env.globals.update(gap=gap)
     return env
 

@@ -87,3 +87,15 @@ def table(document, rows: int, cols: int):
     t = document.add_table(rows=rows, cols=cols)
     t.style = "Table Grid"
     return t
+
+
+def set_widths(table, widths_mm: list[float]) -> None:
+    """Column widths (Word reads the cell widths, LibreOffice the grid): set both."""
+    table.autofit = False
+    for k, col in enumerate(table.columns):
+        if k < len(widths_mm):
+            col.width = Mm(widths_mm[k])
+    for row in table.rows:
+        for k, cell in enumerate(row.cells):
+            if k < len(widths_mm):
+                cell.width = Mm(widths_mm[k])

@@ -1,0 +1,64 @@
+"""Drafts on paper: .docx pages rendered by LibreOffice, Markdown/HTML, and the `draft` command."""
+import shutil
+import subprocess
+
+import pytest
+
+from assistant.compose import compose_draft
+from assistant.core import check_file
+from assistant.render.docx_report import write_docx
+from assistant.render.text_report import render_text
+
+from .conftest import DATA, SEEDS, run_cli
+
+OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+PDFTOPPM = shutil.which("pdftoppm")
+
+
+@pytest.mark.skipif(not (OFFICE and PDFTOPPM), reason="LibreOffice or pdftoppm is not installed on this machine")
+def test_docx_renders_to_pages(tmp_path):
+    docx_path = write_docx(compose_draft(check_file(SEEDS["000"])), tmp_path / "draft.docx")
+    subprocess.run([OFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx_path)],
+                   check=True, capture_output=True, timeout=240)
+    pdf = tmp_path / "draft.pdf"
+    assert pdf.exists() and pdf.stat().st_size > 10_000
+    subprocess.run([PDFTOPPM, "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=120)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert 6 <= len(pages) <= 20  # cover, tables, narrative, score table: a real report's length
+    assert all(p.stat().st_size > 2_000 for p in pages)
+
+
+def test_markdown_has_tables_sections_citations_and_gaps():
+    text = render_text(compose_draft(check_file(SEEDS["000"])), "md")
+    assert "| 合计 | 320 | 289.8 | 144.9 | 144.9 |" in text
+    assert "| 到位率 | 3 | 3 | 2.72 |" in text
+    assert "### （二）项目资金使用及管理情况" in text and "## 待补充" in text
+
+
+def test_html_escapes_pasted_markup(tmp_path):
+    result = check_file(DATA / "label_values.txt")
+    result.report.project.name = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    html = render_text(compose_draft(result), "html")
+    assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<mark class="gap">' in html
+
+
+def test_draft_cli_writes_each_format(tmp_path):
+    for suffix in ("docx", "md", "html"):
+        out = tmp_path / f"draft.{suffix}"
+        proc = run_cli("draft", DATA / "paste_tsv.txt", "-o", out, "--data", tmp_path / "data", "--embedder", "none")
+        assert proc.returncode == 0, proc.stderr
+        assert out.exists() and out.stat().st_size > 1000
+        assert "已生成草稿" in proc.stdout and "还需提供" in proc.stdout
+
+
+def test_draft_cli_bad_input_writes_nothing(tmp_path):
+    out = tmp_path / "x.docx"
+    bad = tmp_path / "bad.docx"
+    bad.write_text("not a zip", encoding="utf-8")
+    proc = run_cli("draft", bad, "-o", out, "--no-precedent")
+    assert proc.returncode == 2 and "不是有效的 .docx" in proc.stderr and not out.exists()
+    proc = run_cli("draft", DATA / "label_values.txt", "-o", tmp_path / "x.pdf", "--no-precedent")
+    assert proc.returncode == 2 and ".docx、.md 或 .html" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.docx"]

@@ -57,7 +57,12 @@ def _m001_knowledge(db: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_knowledge]
+def _m002_document_figures(db: sqlite3.Connection) -> None:
+    # a report's key figures (JSON), so a precedent's amounts and dates can be mapped onto a new project
+    db.execute("ALTER TABLE documents ADD COLUMN figures TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_knowledge, _m002_document_figures]
 
 
 class Store:

@@ -186,3 +186,15 @@ def test_unverified_spans_are_highlighted_in_the_docx(tmp_path):
     runs = [r for p in docx.Document(str(path)).paragraphs for r in p.runs if "80余万人" in r.text]
     assert runs and runs[0].text == "【待核实：80余万人】"
     assert runs[0].font.highlight_color == WD_COLOR_INDEX.YELLOW
+
+
+def test_precedent_figures_are_mapped_onto_this_project():
+    result = check_file(SEEDS["001"])  # 437.7 planned/arrived/spent, execution 100%, report 2021-07-28
+    hit = _hit("本项目总投资为289.8万元，已支付144.9万元，执行率为50%，另有合同尾款14.49万元。"
+               "报告于2021年6月8日完成。", section="implementation")
+    hit.figures = {"planned": "320", "arrived": "289.8", "spent": "144.9", "balance": "144.9",
+                   "execution_rate": "50", "report_date": "2021-06-08"}
+    sug = compose_draft(result, precedents=OneHit(hit)).section("implementation").suggestions[0]
+    assert "总投资为437.7万元" in sug.text and "已支付437.7万元" in sug.text and "执行率为100%" in sug.text
+    assert "2021年7月28日" in sug.text
+    assert "【待核实：14.49万元】" in sug.text  # no mapping for a contract instalment: marked, not guessed

@@ -15,6 +15,7 @@ import yaml
 
 from .. import calc
 from ..checks import CheckResult
+from ..figures import key_figures
 from ..models import Draft, DraftSection, Suggestion
 from ..retrieval.hits import PrecedentSource
 from ..retrieval.metadata import project_type
@@ -97,6 +98,7 @@ def compose_draft(result: CheckResult, form: str | None = None, precedents: Prec
     facts = facts_of(result)
     ctx = _context(result)
     ptype = project_type(result.report.project.name or "")
+    mine = key_figures(result.report)
     draft = Draft(form=spec["id"], report=result.report, missing=_missing(result))
     for sec in spec["sections"]:
         suggestions: list[Suggestion] = []
@@ -109,7 +111,8 @@ def compose_draft(result: CheckResult, form: str | None = None, precedents: Prec
         if sec.get("template"):
             suggestions.append(_figures(sec["template"], ctx, facts))
         if sec.get("precedent"):
-            suggestions.extend(precedent_suggestions(sec["kind"], result.report.project, facts, precedents, k, ptype))
+            suggestions.extend(precedent_suggestions(sec["kind"], result.report.project, facts, precedents, k, ptype,
+                                                     mine))
         if not suggestions:
             label = sec["title"].lstrip("（一二三四五六七八九十）")
             suggestions.append(Suggestion(text=f"【待补充：{label}】", origin="gap", gaps=[label]))

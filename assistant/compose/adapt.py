@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..models import ProjectInfo
+from ..numbers import find_money
 from ..retrieval.hits import Hit
 
 VERIFY = "【待核实：{}】"
@@ -28,10 +30,46 @@ def _short_region(region: str) -> str:
     return re.sub(r"(市|县|区|省|州)$", "", region)
 
 
-def adapt(hit: Hit, project: ProjectInfo) -> Adapted:
+def _cn(iso: str) -> str:
+    parts = [int(x) for x in iso.split("-")]
+    return "".join(f"{v}{u}" for v, u in zip(parts, ("年", "月", "日")))
+
+
+def _map_figures(text: str, theirs: dict, mine: dict, replaced: list[tuple[str, str]]) -> str:
+    """The precedent's own totals, rates and dates become this project's (same meaning, our value)."""
+    edits: list[tuple[int, int, str]] = []
+    money_keys = ("planned", "arrived", "spent", "balance")
+    for m in find_money(text):
+        key = next((k for k in money_keys if k in theirs and Decimal(theirs[k]) == m.value), None)
+        if key and key in mine:
+            edits.append((m.start, m.end, f"{mine[key]}万元"))
+    for m in re.finditer(r"(\d+(?:\.\d+)?)\s*%", text):
+        value = Decimal(m.group(1))
+        key = next((k for k in ("execution_rate", "arrival_rate") if k in theirs
+                    and abs(Decimal(theirs[k]) - value) < Decimal("0.05")), None)
+        if key and key in mine:
+            edits.append((m.start(), m.end(), f"{mine[key]}%"))
+    for key in ("report_date", "period_start", "period_end"):
+        if key in theirs and key in mine:
+            old = _cn(theirs[key])
+            for m in re.finditer(re.escape(old) + (r"(?!\d)" if key != "report_date" else ""), text):
+                edits.append((m.start(), m.end(), _cn(mine[key])))
+    kept: list[tuple[int, int, str]] = []
+    for edit in sorted(edits):
+        if not kept or edit[0] >= kept[-1][1]:  # overlapping edits: the earlier one wins
+            kept.append(edit)
+    for start, end, new in reversed(kept):
+        replaced.append((text[start:end], new))
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def adapt(hit: Hit, project: ProjectInfo, mine: dict | None = None) -> Adapted:
     text = hit.text
     replaced: list[tuple[str, str]] = []
     unverified: list[str] = []
+    if hit.figures and mine:
+        text = _map_figures(text, hit.figures, mine, replaced)
 
     def swap(old: str | None, new: str | None) -> None:
         nonlocal text

@@ -23,8 +23,8 @@ def precedent_query(kind: str, project: ProjectInfo, project_type: str | None = 
     return " ".join(x for x in (project.name, project_type, SECTION_WORDS.get(kind, "")) if x)
 
 
-def suggestion_from_hit(hit: Hit, project: ProjectInfo, facts: Facts) -> Suggestion:
-    adapted = adapt(hit, project)
+def suggestion_from_hit(hit: Hit, project: ProjectInfo, facts: Facts, mine: dict | None = None) -> Suggestion:
+    adapted = adapt(hit, project, mine)
     locked = lock_numbers(adapted.text, facts)
     return Suggestion(
         text=locked.text, origin="precedent", unverified=adapted.unverified + locked.unverified,
@@ -33,7 +33,7 @@ def suggestion_from_hit(hit: Hit, project: ProjectInfo, facts: Facts) -> Suggest
 
 
 def precedent_suggestions(kind: str, project: ProjectInfo, facts: Facts, source: PrecedentSource | None,
-                          k: int = 3, project_type: str | None = None) -> list[Suggestion]:
+                          k: int = 3, project_type: str | None = None, mine: dict | None = None) -> list[Suggestion]:
     """Up to k suggestions for one section kind, from other projects' reports, best first."""
     if source is None:
         return []
@@ -46,7 +46,7 @@ def precedent_suggestions(kind: str, project: ProjectInfo, facts: Facts, source:
         if hit.source in seen_docs:
             continue  # alternatives from different projects read better than two cuts of one
         seen_docs.add(hit.source)
-        out.append(suggestion_from_hit(hit, project, facts))
+        out.append(suggestion_from_hit(hit, project, facts, mine))
         if len(out) == k:
             break
     return out

@@ -24,6 +24,7 @@ class Hit:
     region: str | None = None
     year: int | None = None
     issuer: str | None = None
+    figures: dict | None = None  # a report's key figures: planned, arrived, spent, rates, dates
 
     def as_json(self) -> dict:
         return {"source": self.source, "title": self.title, "doc_kind": self.doc_kind, "section": self.section,

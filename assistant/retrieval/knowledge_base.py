@@ -7,6 +7,7 @@ is interrupted resumes where it stopped, and search uses whatever vectors are re
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from ..models import Report
+from ..figures import key_figures
 from ..parse import ParseError, ReadError, load_document, parse_document, read_text
 from ..parse.document import from_text
 from ..parse.sections import split_sections
@@ -118,20 +120,22 @@ class KnowledgeBase:
                 if same:
                     result.unchanged.append(name)
                     continue
-                _, _, passages, meta = _read(path, kind)
+                _, report, passages, meta = _read(path, kind)
             except (ReadError, OSError) as exc:
                 result.skipped.append((name, str(exc).splitlines()[0]))
                 continue
             toks = [" ".join(tokens(f"{p.heading} {p.text}")) for p in passages]
+            figures = json.dumps(key_figures(report), ensure_ascii=False) if report is not None and meta.kind == "report" \
+                else None
             with self.store.write() as db:
                 old = db.execute("SELECT id FROM documents WHERE path = ?", (key,)).fetchone()
                 if old:
                     db.execute("DELETE FROM documents WHERE id = ?", (old[0],))
                 cur = db.execute(
                     "INSERT INTO documents(source, path, content_hash, kind, title, doc_no, doc_no_key, issuer, region,"
-                    " year, form, project_type, builtin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " year, form, project_type, builtin, figures) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (name, key, digest, meta.kind, meta.title, meta.doc_no, meta.doc_no_key, meta.issuer,
-                     meta.region, meta.year, meta.form, meta.project_type, int(builtin)))
+                     meta.region, meta.year, meta.form, meta.project_type, int(builtin), figures))
                 doc_id = cur.lastrowid
                 db.executemany("INSERT INTO passages(doc_id, seq, section, heading, text, tokens) VALUES (?,?,?,?,?,?)",
                                [(doc_id, p.seq, p.section, p.heading, p.text, t) for p, t in zip(passages, toks)])
@@ -310,12 +314,13 @@ class KnowledgeBase:
             return []
         marks = ",".join("?" * len(ids))
         rows = {r["id"]: r for r in self.store.query(
-            f"SELECT p.id, p.section, p.heading, p.text, d.source, d.title, d.kind, d.doc_no, d.region, d.year, d.issuer "
+            f"SELECT p.id, p.section, p.heading, p.text, d.source, d.title, d.kind, d.doc_no, d.region, d.year, d.issuer, d.figures "
             f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})", tuple(ids))}
         return [Hit(passage_id=pid, source=rows[pid]["source"], title=rows[pid]["title"], doc_kind=rows[pid]["kind"],
                     section=rows[pid]["section"], heading=rows[pid]["heading"], text=rows[pid]["text"],
                     score=fused[pid], retrievers=sorted(ranks[pid]), ranks=ranks[pid], doc_no=rows[pid]["doc_no"],
-                    region=rows[pid]["region"], year=rows[pid]["year"], issuer=rows[pid]["issuer"])
+                    region=rows[pid]["region"], year=rows[pid]["year"], issuer=rows[pid]["issuer"],
+                    figures=json.loads(rows[pid]["figures"]) if rows[pid]["figures"] else None)
                 for pid in ids if pid in rows]
 
     def stats(self) -> dict:

@@ -1,0 +1,26 @@
+"""A report's key figures as plain strings: what a precedent's numbers meant in its own project."""
+from __future__ import annotations
+
+from . import calc
+from .models import Report
+from .numbers import fmt_decimal, quantize
+
+
+def key_figures(report: Report) -> dict[str, str]:
+    """planned/arrived/spent/balance in 万元, rates in percent (2 places), dates as ISO strings."""
+    total = calc.total_of(report.funding)
+    out: dict[str, str] = {}
+    balance = total.balance if total.balance is not None else calc.balance(total)
+    for key, value in (("planned", total.planned), ("arrived", total.arrived), ("spent", total.spent),
+                       ("balance", balance)):
+        if value is not None:
+            out[key] = fmt_decimal(value)
+    for key, rate in (("arrival_rate", calc.arrival_rate(total)), ("execution_rate", calc.execution_rate(total))):
+        if rate is not None:
+            out[key] = fmt_decimal(quantize(rate * 100, 2))
+    p = report.project
+    for key in ("report_date", "period_start", "period_end"):
+        value = getattr(p, key)
+        if value:
+            out[key] = value
+    return out

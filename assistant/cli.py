@@ -1,4 +1,4 @@
-"""Command line: `assistant check | draft | ingest | search | bench` (serve comes with its issue)."""
+"""Command line: `assistant serve | check | draft | ingest | search | bench`."""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +21,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="输出 JSON（契约见 DESIGN.md）")
     c.add_argument("--form", default="auto", choices=("auto", *FORMS), help="报告格式，默认自动识别")
     c.add_argument("--rules", default=None, help="单位细化的评分规则 YAML 文件")
+    v = sub.add_parser("serve", help="启动对话起草服务（浏览器打开）")
+    v.add_argument("--host", default="127.0.0.1", help="默认只监听本机 127.0.0.1")
+    v.add_argument("--port", type=int, default=8080)
+    v.add_argument("--data", default=None)
+    v.add_argument("--embedder", default=None)
     d = sub.add_parser("draft", help="起草报告：数字由程序计算，叙述部分引用先例")
     d.add_argument("input", help="check 能读取的任何输入：JSON、粘贴文本、.docx、.xlsx、报告")
     d.add_argument("--form", default=None, choices=FORMS, help="报告格式，默认沿用输入的格式（未识别时用 yueyang）")
@@ -258,6 +263,11 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "bench":
             return _bench(args)
+        if args.command == "serve":
+            from .server import serve
+
+            serve(args.host, args.port, data_dir(args.data), args.embedder)
+            return EXIT_OK
         if args.command == "draft":
             return _draft(args)
         if args.command == "ingest":

@@ -85,8 +85,8 @@ def _read(path: Path, kind: str) -> tuple[str, Report | None, list[Passage], obj
 
 
 class KnowledgeBase:
-    def __init__(self, data_dir: str | Path, embedder: str | Embedder | None = None):
-        self.store = Store(data_dir)
+    def __init__(self, data_dir: str | Path, embedder: str | Embedder | None = None, store: Store | None = None):
+        self.store = store or Store(data_dir)
         self.index_dir = Path(data_dir) / "index"
         self._embedder_spec = embedder
         self._embedder: Embedder | None | bool = False  # False: not created yet
@@ -226,27 +226,41 @@ class KnowledgeBase:
             "SELECT COUNT(*) FROM passages p LEFT JOIN vectors v ON v.passage_id = p.id AND v.model = ? "
             "WHERE v.passage_id IS NULL", (emb.name,))[0][0]
 
+    def pending_batch(self, size: int) -> list:
+        """The next passages without a vector for this embedder (id, heading, text)."""
+        emb = self.embedder
+        if emb is None:
+            return []
+        return self.store.query(
+            "SELECT p.id, p.heading, p.text FROM passages p LEFT JOIN vectors v ON v.passage_id = p.id "
+            "AND v.model = ? WHERE v.passage_id IS NULL ORDER BY p.id LIMIT ?", (emb.name, size))
+
+    def embed_batch(self, batch: list) -> np.ndarray:
+        """Vectors for a batch (slow, no database access: the server runs it on a worker thread)."""
+        return self.embedder.embed_passages(  # type: ignore[union-attr]
+            [f"{r['heading']}\n{r['text']}" if r["heading"] else r["text"] for r in batch])
+
+    def save_vectors(self, batch: list, vectors: np.ndarray) -> int:
+        emb = self.embedder
+        with self.store.write() as db:
+            # a passage replaced meanwhile is skipped: its id no longer exists
+            db.executemany("INSERT OR IGNORE INTO vectors(passage_id, model, vec) SELECT ?, ?, ? "
+                           "WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)",
+                           [(r["id"], emb.name, v.astype(np.float32).tobytes(), r["id"])  # type: ignore[union-attr]
+                            for r, v in zip(batch, vectors)])
+        return len(batch)
+
     def fill_dense(self, batch_size: int = 16, progress: Progress | None = None,
                    should_stop: Callable[[], bool] | None = None) -> int:
         """Embed passages that have no vector yet; commits every batch, so it can resume."""
-        emb = self.embedder
-        if emb is None:
+        if self.embedder is None:
             return 0
-        todo = self.store.query(
-            "SELECT p.id, p.heading, p.text FROM passages p LEFT JOIN vectors v ON v.passage_id = p.id "
-            "AND v.model = ? WHERE v.passage_id IS NULL ORDER BY p.id", (emb.name,))
         done = 0
-        for start in range(0, len(todo), batch_size):
-            if should_stop and should_stop():
+        while not (should_stop and should_stop()):
+            batch = self.pending_batch(batch_size)
+            if not batch:
                 break
-            batch = todo[start:start + batch_size]
-            vecs = emb.embed_passages([f"{r['heading']}\n{r['text']}" if r["heading"] else r["text"] for r in batch])
-            with self.store.write() as db:
-                # a passage replaced meanwhile is simply skipped by the foreign key check below
-                db.executemany("INSERT OR IGNORE INTO vectors(passage_id, model, vec) SELECT ?, ?, ? "
-                               "WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)",
-                               [(r["id"], emb.name, v.astype(np.float32).tobytes(), r["id"]) for r, v in zip(batch, vecs)])
-            done += len(batch)
+            done += self.save_vectors(batch, self.embed_batch(batch))
             if progress:
                 progress(len(batch))
         return done

@@ -1,0 +1,230 @@
+// The chat page. Everything the officer or the server writes is put in the page with textContent,
+// never innerHTML, so pasted markup is shown, not run.
+"use strict";
+
+const SECTION_TITLES = {
+  overview: "项目基本概况", goals: "项目绩效目标", funding_use: "项目资金使用及管理情况",
+  implementation: "项目组织实施情况", conclusion: "综合评价情况及评价结论",
+  performance: "项目主要绩效情况分析", experience: "主要经验及做法", problems: "存在问题和建议",
+};
+const SEVERITY = { error: "错误", warning: "警告", info: "提示" };
+let current = null;
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") node.className = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) {
+    if (c === null || c === undefined) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+// 【待核实：…】 and 【待补充：…】 spans get a colour; the text itself stays plain text
+function marked(text) {
+  const span = el("span", { class: "text" });
+  for (const part of String(text).split(/(【待(?:核实|补充)：[^】]*】)/)) {
+    if (!part) continue;
+    if (part.startsWith("【待核实")) span.append(el("mark", { class: "verify" }, part));
+    else if (part.startsWith("【待补充")) span.append(el("mark", { class: "gap" }, part));
+    else span.append(document.createTextNode(part));
+  }
+  return span;
+}
+
+async function api(method, path, body) {
+  const opts = { method, headers: {} };
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  const res = await fetch(path, opts);
+  const data = await res.json().catch(() => ({ ok: false, error: "服务器返回了无法识别的内容", hint: "" }));
+  if (!data.ok) {
+    showError(data.error + (data.hint ? "（" + data.hint + "）" : ""));
+    throw new Error(data.error);
+  }
+  return data;
+}
+
+function showError(message) {
+  document.getElementById("turns").append(el("div", { class: "turn assistant error" }, "⚠ " + message));
+}
+
+function table(headers, rows) {
+  return el("table", {}, el("tr", {}, ...headers.map((h) => el("th", {}, h))),
+    ...rows.map((r) => el("tr", {}, ...r.map((c) => el("td", {}, c ?? "")))));
+}
+
+function renderCard(card) {
+  const box = el("div", { class: "card card-" + card.type });
+  if (card.type === "paste") {
+    if (card.project && card.project.name) box.append(el("div", {}, "项目：" + card.project.name));
+    if (card.funding.length) box.append(table(["资金来源", "计划安排", "实际到位", "实际支出", "结余"],
+      card.funding.map((r) => [r.source, r.planned, r.arrived, r.spent, r.balance])));
+    if (card.expenses.length) box.append(table(["支出内容", "实际支出数", "会计凭证号"],
+      card.expenses.map((e) => [e.content, e.amount, e.voucher])));
+    if (card.indicators.length) box.append(table(["二级指标", "指标内容", "目标值", "实际完成值"],
+      card.indicators.map((i) => [i.level2, i.name, i.target, i.actual])));
+    for (const w of card.warnings || []) box.append(el("div", { class: "sev-info" }, "提示：" + w));
+    box.append(el("button", { class: "confirm", onclick: confirmData }, "确认"));
+  } else if (card.type === "suggestions") {
+    box.append(el("strong", {}, card.title));
+    let index = 0;
+    const holder = el("div");
+    const show = () => {
+      holder.replaceChildren();
+      const opt = card.options[index];
+      const cites = (opt.citations || []).map((c) => el("div", { class: "cite" },
+        "参考：" + c.title + "（" + c.source + "）" + (c.heading || "") + " 段落 " + c.passage_id));
+      const edit = el("textarea", { class: "edit-box", hidden: "" });
+      edit.value = opt.text;
+      holder.append(el("div", { class: "option" }, marked(opt.text), ...cites,
+        el("div", {}, "第 " + (index + 1) + " / " + card.options.length + " 条"),
+        el("button", { class: "adopt", onclick: () => saveSection(card.section, opt.text, opt.origin, opt.citations) }, "采用"),
+        el("button", { class: "next", onclick: () => { index = (index + 1) % card.options.length; show(); } }, "换一条"),
+        el("button", { class: "edit", onclick: () => { edit.hidden = !edit.hidden; } }, "编辑"),
+        edit,
+        el("button", { class: "save-edit", onclick: () => saveSection(card.section, edit.value, "edit", opt.citations) }, "保存编辑")));
+    };
+    show();
+    box.append(holder);
+  } else if (card.type === "findings") {
+    const f = card.funding || {};
+    box.append(el("div", {}, "到位率 " + pct(f.arrival_rate) + "，执行率 " + pct(f.execution_rate)));
+    if (card.findings.length === 0) box.append(el("div", {}, "没有发现对不上的地方。"));
+    for (const item of card.findings) {
+      box.append(el("div", { class: "sev-" + item.severity }, "[" + SEVERITY[item.severity] + "] " + item.message));
+    }
+  } else if (card.type === "score") {
+    box.append(table(["指标", "分值", "自评", "规则得分", "说明"],
+      card.items.map((i) => [i.item, i.weight, i.claimed, i.computed, i.reason])));
+  } else if (card.type === "export") {
+    for (const [fmt, href] of Object.entries(card.links)) {
+      box.append(el("a", { href, class: "export-link", download: "" }, "下载 " + fmt), " ");
+    }
+  } else if (card.type === "error") {
+    box.append(el("div", { class: "sev-error" }, card.message));
+  }
+  return box;
+}
+
+function pct(x) {
+  return x === null || x === undefined ? "—" : (Math.round(parseFloat(x) * 10000) / 100) + "%";
+}
+
+function addTurn(role, text, cards) {
+  const div = el("div", { class: "turn " + role }, text);
+  for (const c of cards || []) div.append(renderCard(c));
+  const turns = document.getElementById("turns");
+  turns.append(div);
+  turns.scrollTop = turns.scrollHeight;
+}
+
+function renderSections(sections) {
+  const box = document.getElementById("sections");
+  box.replaceChildren();
+  for (const [kind, title] of Object.entries(SECTION_TITLES)) {
+    const s = sections[kind];
+    if (!s) continue;
+    const edit = el("textarea", { hidden: "" });
+    edit.value = s.text;
+    box.append(el("div", { class: "sec", "data-section": kind }, el("h3", {}, title), marked(s.text),
+      el("div", {},
+        el("button", { class: "undo", onclick: () => step(kind, "undo"), ...(s.can_undo ? {} : { disabled: "" }) }, "撤销"),
+        el("button", { class: "redo", onclick: () => step(kind, "redo"), ...(s.can_redo ? {} : { disabled: "" }) }, "重做"),
+        el("button", { onclick: () => { edit.hidden = !edit.hidden; } }, "编辑")),
+      edit, el("button", { onclick: () => saveSection(kind, edit.value, "edit", s.citations) }, "保存")));
+  }
+  const exports = document.getElementById("exports");
+  exports.replaceChildren();
+  if (current) {
+    for (const fmt of ["docx", "md"]) {
+      exports.append(el("a", { href: "/api/drafts/" + current + "/export?format=" + fmt, class: "export-link", download: "" },
+        "导出 " + (fmt === "docx" ? "Word" : "Markdown")), " ");
+    }
+  }
+}
+
+async function loadDrafts() {
+  const data = await api("GET", "/api/drafts");
+  const list = document.getElementById("drafts");
+  list.replaceChildren();
+  for (const d of data.drafts) {
+    list.append(el("li", { class: d.id === current ? "active" : "", "data-id": d.id, onclick: () => openDraft(d.id) },
+      d.title));
+  }
+}
+
+async function openDraft(id) {
+  current = id;
+  const data = await api("GET", "/api/drafts/" + id);
+  document.getElementById("draft-title").textContent = data.draft.title;
+  document.getElementById("turns").replaceChildren();
+  for (const t of data.turns) addTurn(t.role, t.text, t.cards);
+  renderSections(data.sections);
+  document.getElementById("input").disabled = false;
+  document.getElementById("send").disabled = false;
+  await loadDrafts();
+}
+
+async function send(event) {
+  event.preventDefault();
+  const input = document.getElementById("input");
+  const text = input.value;
+  if (!current || !text.trim()) return;
+  input.value = "";
+  addTurn("user", text);
+  const data = await api("POST", "/api/drafts/" + current + "/turns", { text });
+  addTurn("assistant", data.reply.text, data.reply.cards);
+}
+
+async function confirmData() {
+  const data = await api("POST", "/api/drafts/" + current + "/confirm", {});
+  addTurn("assistant", data.reply.text, data.reply.cards);
+  await openDraft(current);
+}
+
+async function saveSection(kind, text, origin, citations) {
+  await api("PUT", "/api/drafts/" + current + "/sections/" + kind, { text, origin, citations: citations || [] });
+  const data = await api("GET", "/api/drafts/" + current);
+  renderSections(data.sections);
+}
+
+async function step(kind, action) {
+  await api("POST", "/api/drafts/" + current + "/sections/" + kind + "/" + action, {});
+  const data = await api("GET", "/api/drafts/" + current);
+  renderSections(data.sections);
+}
+
+async function createDraft(event) {
+  event.preventDefault();
+  const title = document.getElementById("new-title").value || "未命名草稿";
+  const form = document.getElementById("new-form").value;
+  const data = await api("POST", "/api/drafts", { title, form });
+  document.getElementById("new-title").value = "";
+  await openDraft(data.draft.id);
+}
+
+function watchProgress() {
+  const status = document.getElementById("status");
+  const source = new EventSource("/api/events");
+  source.onmessage = (msg) => {
+    const p = JSON.parse(msg.data);
+    const names = { starting: "正在启动", indexing: "正在建立检索索引", embedding: "正在计算向量", done: "检索就绪",
+      off: "检索未启用", error: "向量计算出错（关键词检索仍可用）" };
+    status.textContent = (names[p.state] || p.state) + (p.state === "embedding" ? "：" + (p.done || 0) + " / " + p.total : "");
+    if (["done", "off", "error"].includes(p.state)) source.close();
+  };
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.getElementById("new-draft").addEventListener("submit", createDraft);
+  document.getElementById("composer").addEventListener("submit", send);
+  watchProgress();
+  loadDrafts();
+});

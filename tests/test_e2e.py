@@ -1,0 +1,124 @@
+"""A real browser (Debian chromium, driven by Playwright) doing the officer's journey by clicks and typing.
+
+Screenshots of the main screens go to $ASSISTANT_SCREENSHOTS when set (else a temporary folder).
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import DATA, ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - the test extra installs it
+    sync_playwright = None
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed here (make test installs it with apt)"),
+    pytest.mark.skipif(sync_playwright is None, reason="playwright (Python) is not installed"),
+]
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(data: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port), "--data", str(data),
+                             "--embedder", "fake"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(proc.stdout.read().decode())
+
+
+def test_officer_journey_in_a_real_browser(tmp_path):
+    shots = Path(os.environ.get("ASSISTANT_SCREENSHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    data, port = tmp_path / "data", _free_port()
+    server = _start(data, port)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+            dialogs = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(url)
+            page.wait_for_selector("#status:has-text('检索就绪')", timeout=30000)
+            page.fill("#new-title", "城区背街小巷改造")
+            page.click("#create")
+            page.wait_for_selector("#input:not([disabled])")
+            page.screenshot(path=str(shots / "1-new-draft.png"))
+
+            page.fill("#input", (DATA / "paste_tsv.txt").read_text(encoding="utf-8"))
+            page.click("#send")
+            card = page.wait_for_selector(".card-paste")
+            assert "1092.36" in card.inner_text() and "居民满意度" in card.inner_text()
+            page.screenshot(path=str(shots / "2-paste-card.png"))
+            page.click(".card-paste button.confirm")
+            page.wait_for_selector(".card-findings")
+
+            page.fill("#input", "写存在问题和建议")
+            page.click("#send")
+            page.wait_for_selector(".card-suggestions .option")
+            page.screenshot(path=str(shots / "3-suggestions.png"))
+            page.click(".card-suggestions button.adopt")
+            section = page.wait_for_selector(".sec[data-section='problems'] .text")
+            assert "预算执行率94.99%" in section.inner_text()
+            page.screenshot(path=str(shots / "4-adopted.png"))
+
+            hostile = "<script>alert(1)</script><img src=x onerror=\"window.__xss=1;alert(2)\">"
+            page.fill("#input", hostile)
+            page.click("#send")
+            page.wait_for_selector(f".turn.user:has-text('{hostile[:20]}')")
+            page.wait_for_timeout(500)
+            assert dialogs == [] and page.evaluate("window.__xss") is None
+            assert page.locator("img[src='x']").count() == 0
+
+            with page.expect_download() as info:
+                page.click("#exports a.export-link >> nth=0")
+            saved = tmp_path / "draft.docx"
+            info.value.save_as(saved)
+            import docx
+
+            assert "预算执行率94.99%" in "\n".join(p.text for p in docx.Document(str(saved)).paragraphs)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    # restart on the same data folder: the draft and its history come back
+    server = _start(data, port)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(url)
+            page.click("#drafts li >> nth=0")
+            page.wait_for_selector(".card-paste")
+            assert page.locator(".turn").count() >= 7
+            assert "预算执行率94.99%" in page.inner_text(".sec[data-section='problems']")
+            page.screenshot(path=str(shots / "5-after-restart.png"))
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert len(list(shots.glob("*.png"))) == 5

@@ -104,6 +104,43 @@ def paste_card(report: Report) -> dict:
     }
 
 
+_EDITABLE = {"funding": ("planned", "arrived", "spent", "balance"), "expenses": ("content", "amount", "voucher"),
+             "indicators": ("name", "target", "actual")}
+_LABELS = {"planned": "计划安排资金", "arrived": "实际到位资金", "spent": "实际支出", "balance": "结余",
+           "content": "支出内容", "amount": "实际支出数", "voucher": "会计凭证号", "name": "指标内容",
+           "target": "目标值", "actual": "实际完成值"}
+
+
+def apply_edits(report: Report, edits: list[dict]) -> Report:
+    """Corrections typed into the paste card; money cells are parsed strictly and named on error."""
+    from .numbers import NumberFormatError, parse_money_cell
+
+    fixed = report.model_copy(deep=True)
+    total = calc.total_of(fixed.funding)
+    funding_rows = [r for r in [total, *fixed.funding.sources] if not r.is_empty()]
+    tables = {"funding": funding_rows, "expenses": fixed.expenses,
+              "indicators": [i for i in fixed.indicators if i.name or i.target]}
+    for edit in edits:
+        table, row, col = edit.get("table"), edit.get("row"), edit.get("col")
+        value = str(edit.get("value", "")).strip()
+        if table not in _EDITABLE or col not in _EDITABLE[table] or not isinstance(row, int) \
+                or not 0 <= row < len(tables[table]):
+            raise ParseError(f"无法修改：{table} 第{row}行 {col}")
+        target = tables[table][row]
+        label = f"{'资金表' if table == 'funding' else '支出明细' if table == 'expenses' else '指标表'}第{row + 1}行 {_LABELS[col]}"
+        if (table == "funding") or (table == "expenses" and col == "amount"):
+            try:
+                setattr(target, col, parse_money_cell(value))
+            except NumberFormatError as exc:
+                raise ParseError(f"{label}：{exc}") from exc
+        else:
+            setattr(target, col, value)
+    if funding_rows and funding_rows[0] is total and any(e.get("table") == "funding" and e.get("row") == 0
+                                                         for e in edits):
+        fixed.funding.total = total  # a 合计 derived from the sources, now typed by the officer
+    return fixed
+
+
 def _s(value) -> str | None:
     return None if value is None else fmt_decimal(value)
 

@@ -48,7 +48,10 @@ def spec() -> dict:
                 {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}, [DRAFT_ID])},
             "/api/drafts/{draft_id}/confirm": {"post": _op(
                 "确认识别出的数据（可附修改后的 report）", REPLY,
-                {"type": "object", "properties": {"report": {"type": "object"}}}, [DRAFT_ID])},
+                {"type": "object", "properties": {"report": {"type": "object"}, "edits": {"type": "array", "items": {
+                    "type": "object", "properties": {"table": {"enum": ["funding", "expenses", "indicators"]},
+                                                     "row": {"type": "integer"}, "col": {"type": "string"},
+                                                     "value": {"type": "string"}}}}}}, [DRAFT_ID])},
             "/api/drafts/{draft_id}/sections/{section}": {"put": _op(
                 "采用建议或保存编辑：该节的新版本", SECTION,
                 {"type": "object", "required": ["text"], "properties": {

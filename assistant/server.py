@@ -17,10 +17,10 @@ from typing import Any, Callable
 
 from aiohttp import web
 
-from .chat import ChatEngine, paste_card
+from .chat import ChatEngine, apply_edits, paste_card
 from .drafts import DraftNotFound, DraftRepository
 from .models import Report
-from .parse import FORMS
+from .parse import FORMS, ParseError
 from .store import Store
 
 log = logging.getLogger("assistant.server")
@@ -147,7 +147,7 @@ def _draft_view(repo: DraftRepository, draft_id: str) -> dict:
     return {"ok": True, "draft": record.summary(), "turns": repo.turns(draft_id),
             "sections": {k: vars(v) for k, v in record.sections.items()},
             "pending": paste_card(record.pending) if record.pending else None,
-            "data": paste_card(record.report) if record.report else None}
+            "data": {**paste_card(record.report), "actions": []} if record.report else None}
 
 
 async def get_draft(request: web.Request) -> web.Response:
@@ -181,10 +181,21 @@ async def confirm(request: web.Request) -> web.Response:
             edited = Report.model_validate(body["report"])
         except ValueError as exc:
             raise ApiError(400, "修改后的数据有误", str(exc).splitlines()[0]) from exc
+    edits = body.get("edits") or []
+    if not isinstance(edits, list):
+        raise ApiError(400, "edits 须为列表")
 
     def run():
         record = repo.get(draft_id)
-        reply = engine.confirm(record, edited)
+        report = edited
+        if edits:
+            if record.pending is None:
+                raise ApiError(409, "没有待确认的数据", "请先粘贴数据")
+            try:
+                report = apply_edits(record.pending, edits)
+            except ParseError as exc:
+                raise ApiError(400, str(exc), "请改正这一格后再确认") from exc
+        reply = engine.confirm(record, report)
         repo.add_turn(draft_id, "assistant", reply.text, reply.cards)
         return reply
 

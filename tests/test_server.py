@@ -139,3 +139,20 @@ async def test_background_fill_reports_progress(aiohttp_client, data_dir):
     resp = await client.get("/api/events?limit=30")
     events = [json.loads(line[6:]) for line in (await resp.text()).splitlines() if line.startswith("data: ")]
     assert events[-1]["state"] == "done" and events[-1]["done"] == events[-1]["total"] > 0
+
+
+async def test_paste_card_corrections_before_confirming(aiohttp_client, data_dir):
+    client = await _client(aiohttp_client, data_dir)
+    draft_id = (await _json(await client.post("/api/drafts", json={}), 201))["draft"]["id"]
+    await client.post(f"/api/drafts/{draft_id}/turns", json={"text": (DATA / "paste_tsv.txt").read_text(encoding="utf-8")})
+    bad = await client.post(f"/api/drafts/{draft_id}/confirm",
+                            json={"edits": [{"table": "funding", "row": 0, "col": "spent", "value": "10九2"}]})
+    body = await bad.json()
+    assert bad.status == 400 and "资金表第1行 实际支出" in body["error"] and "10九2" in body["error"]
+    good = await _json(await client.post(f"/api/drafts/{draft_id}/confirm", json={"edits": [
+        {"table": "funding", "row": 0, "col": "spent", "value": "1100"},
+        {"table": "indicators", "row": 0, "col": "actual", "value": "30条"}]}))
+    assert "预算执行率 95.65%" in good["reply"]["text"]
+    view = await _json(await client.get(f"/api/drafts/{draft_id}"))
+    assert view["data"]["funding"][0]["spent"] == "1100" and view["data"]["indicators"][0]["actual"] == "30条"
+    assert view["pending"] is None

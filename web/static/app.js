@@ -60,18 +60,21 @@ function table(headers, rows) {
     ...rows.map((r) => el("tr", {}, ...r.map((c) => el("td", {}, c ?? "")))));
 }
 
-function renderCard(card) {
+function renderCard(card, live = true) {
   const box = el("div", { class: "card card-" + card.type });
   if (card.type === "paste") {
     if (card.project && card.project.name) box.append(el("div", {}, "项目：" + card.project.name));
-    if (card.funding.length) box.append(table(["资金来源", "计划安排", "实际到位", "实际支出", "结余"],
-      card.funding.map((r) => [r.source, r.planned, r.arrived, r.spent, r.balance])));
-    if (card.expenses.length) box.append(table(["支出内容", "实际支出数", "会计凭证号"],
-      card.expenses.map((e) => [e.content, e.amount, e.voucher])));
-    if (card.indicators.length) box.append(table(["二级指标", "指标内容", "目标值", "实际完成值"],
-      card.indicators.map((i) => [i.level2, i.name, i.target, i.actual])));
+    if (card.funding.length) box.append(editable("funding", ["资金来源", "计划安排", "实际到位", "实际支出", "结余"],
+      card.funding, ["source"], ["planned", "arrived", "spent", "balance"]));
+    if (card.expenses.length) box.append(editable("expenses", ["支出内容", "实际支出数", "会计凭证号"],
+      card.expenses, [], ["content", "amount", "voucher"]));
+    if (card.indicators.length) box.append(editable("indicators", ["二级指标", "指标内容", "目标值", "实际完成值"],
+      card.indicators, ["level2"], ["name", "target", "actual"]));
     for (const w of card.warnings || []) box.append(el("div", { class: "sev-info" }, "提示：" + w));
-    box.append(el("button", { class: "confirm", onclick: confirmData }, "确认"));
+    if (live && card.actions && card.actions.includes("confirm")) {
+      box.append(el("div", { class: "cite" }, "数字有误可直接在表格中修改，再点“确认”。"));
+      box.append(el("button", { class: "confirm", onclick: () => confirmData(box) }, "确认"));
+    }
   } else if (card.type === "suggestions") {
     box.append(el("strong", {}, card.title));
     let index = 0;
@@ -113,13 +116,21 @@ function renderCard(card) {
   return box;
 }
 
+// a parsed table whose value cells the officer can correct before confirming
+function editable(name, headers, rows, fixed, cols) {
+  return el("table", {}, el("tr", {}, ...headers.map((h) => el("th", {}, h))),
+    ...rows.map((r, i) => el("tr", {}, ...fixed.map((k) => el("td", {}, r[k] ?? "")),
+      ...cols.map((k) => el("td", { contenteditable: "true", "data-table": name, "data-row": String(i),
+        "data-col": k, "data-orig": r[k] ?? "" }, r[k] ?? "")))));
+}
+
 function pct(x) {
   return x === null || x === undefined ? "—" : (Math.round(parseFloat(x) * 10000) / 100) + "%";
 }
 
-function addTurn(role, text, cards) {
+function addTurn(role, text, cards, live = true) {
   const div = el("div", { class: "turn " + role }, text);
-  for (const c of cards || []) div.append(renderCard(c));
+  for (const c of cards || []) div.append(renderCard(c, live));
   const turns = document.getElementById("turns");
   turns.append(div);
   turns.scrollTop = turns.scrollHeight;
@@ -165,7 +176,9 @@ async function openDraft(id) {
   const data = await api("GET", "/api/drafts/" + id);
   document.getElementById("draft-title").textContent = data.draft.title;
   document.getElementById("turns").replaceChildren();
-  for (const t of data.turns) addTurn(t.role, t.text, t.cards);
+  // only the latest paste card can still be confirmed, and only while its data is pending
+  const lastPaste = data.turns.map((t) => t.cards.some((c) => c.type === "paste")).lastIndexOf(true);
+  data.turns.forEach((t, i) => addTurn(t.role, t.text, t.cards, data.pending !== null && i === lastPaste));
   renderSections(data.sections);
   document.getElementById("input").disabled = false;
   document.getElementById("send").disabled = false;
@@ -183,8 +196,14 @@ async function send(event) {
   addTurn("assistant", data.reply.text, data.reply.cards);
 }
 
-async function confirmData() {
-  const data = await api("POST", "/api/drafts/" + current + "/confirm", {});
+async function confirmData(box) {
+  const edits = [];
+  for (const td of (box ? box.querySelectorAll("td[data-table]") : [])) {
+    if (td.textContent.trim() !== td.dataset.orig) {
+      edits.push({ table: td.dataset.table, row: Number(td.dataset.row), col: td.dataset.col, value: td.textContent.trim() });
+    }
+  }
+  const data = await api("POST", "/api/drafts/" + current + "/confirm", { edits });
   addTurn("assistant", data.reply.text, data.reply.cards);
   await openDraft(current);
 }

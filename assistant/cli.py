@@ -1,4 +1,4 @@
-"""Command line: `assistant serve | check | draft | ingest | search | bench`."""
+"""Command line: `assistant serve | check | review | draft | ingest | search | bench`."""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +21,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="输出 JSON（契约见 DESIGN.md）")
     c.add_argument("--form", default="auto", choices=("auto", *FORMS), help="报告格式，默认自动识别")
     c.add_argument("--rules", default=None, help="单位细化的评分规则 YAML 文件")
+    c.add_argument("--data", default=None, help="知识库目录：存在时 --json 附带各章节最相近的先例")
+    r = sub.add_parser("review", help="审核一份报告：对不上的数字、评分差异、与先例的相同文字")
+    r.add_argument("file")
+    r.add_argument("--data", default=None)
+    r.add_argument("--embedder", default=None)
+    r.add_argument("--json", action="store_true")
+    r.add_argument("-o", "--output", default=None, help="审核意见输出：.md 或 .docx")
     v = sub.add_parser("serve", help="启动对话起草服务（浏览器打开）")
     v.add_argument("--host", default="127.0.0.1", help="默认只监听本机 127.0.0.1")
     v.add_argument("--port", type=int, default=8080)
@@ -93,9 +100,70 @@ def _check(args) -> int:
         _error(str(exc).splitlines()[0])
         return EXIT_UNREADABLE
     if args.json:
-        print(json.dumps(check_json(result), ensure_ascii=False, indent=2))
+        kb = _existing_kb(args.data)
+        if kb is None:
+            print(json.dumps(check_json(result), ensure_ascii=False, indent=2))
+            return EXIT_OK
+        from .render.review_report import review_json
+        from .review import review, sentence_index
+
+        try:
+            rv = review(result, kb, sentence_index(kb.report_texts()))
+        finally:
+            kb.close()
+        print(json.dumps(review_json(rv), ensure_ascii=False, indent=2))
     else:
         print(summary_text(result))
+    return EXIT_OK
+
+
+def _existing_kb(arg: str | None, embedder: str | None = None):
+    """The knowledge base in the data folder, only if one has been built there (check never creates one)."""
+    folder = data_dir(arg)
+    if not (folder / "assistant.sqlite3").exists():
+        return None
+    from .retrieval.knowledge_base import KnowledgeBase
+
+    kb = KnowledgeBase(folder, embedder=embedder)
+    if kb.stats()["passages"] == 0:
+        kb.close()
+        return None
+    return kb
+
+
+def _review(args) -> int:
+    from .core import check_file
+    from .render.review_report import review_docx, review_json, review_markdown
+    from .retrieval.knowledge_base import KnowledgeBase
+    from .review import corpus_signals, review, sentence_index
+
+    try:
+        result = check_file(args.file)
+    except (ReadError, ParseError, RuleSetError) as exc:
+        _error(str(exc).splitlines()[0])
+        return EXIT_UNREADABLE
+    out = Path(args.output) if args.output else None
+    if out is not None and out.suffix.lower() not in (".md", ".docx"):
+        _error(f"审核意见须输出为 .md 或 .docx：{out}")
+        return EXIT_UNREADABLE
+    kb = KnowledgeBase(data_dir(args.data), embedder=args.embedder)
+    try:
+        kb.ensure_builtin()
+        index = sentence_index(kb.report_texts())
+        rv = review(result, kb, index)
+        corpus = corpus_signals(kb.report_figures(), index)
+    finally:
+        kb.close()
+    if out is not None:
+        if out.suffix.lower() == ".docx":
+            review_docx(rv, out, corpus)
+        else:
+            out.write_text(review_markdown(rv, corpus), encoding="utf-8")
+        print(f"已生成审核意见：{out}")
+    if args.json:
+        print(json.dumps(review_json(rv, corpus), ensure_ascii=False, indent=2))
+    elif out is None:
+        print(review_markdown(rv, corpus))
     return EXIT_OK
 
 
@@ -270,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "draft":
             return _draft(args)
+        if args.command == "review":
+            return _review(args)
         if args.command == "ingest":
             return _ingest(args)
         if args.command == "search":

@@ -18,6 +18,11 @@ def key_figures(report: Report) -> dict[str, str]:
     for key, rate in (("arrival_rate", calc.arrival_rate(total)), ("execution_rate", calc.execution_rate(total))):
         if rate is not None:
             out[key] = fmt_decimal(quantize(rate * 100, 2))
+    claimed = report.claimed_total if report.claimed_total is not None else report.summary_total
+    if claimed is not None:
+        out["claimed_total"] = fmt_decimal(claimed)
+    if report.claimed_grade:
+        out["claimed_grade"] = calc.normalise_grade(report.claimed_grade) or report.claimed_grade
     p = report.project
     for key in ("report_date", "period_start", "period_end"):
         value = getattr(p, key)

@@ -337,6 +337,16 @@ class KnowledgeBase:
                     figures=json.loads(rows[pid]["figures"]) if rows[pid]["figures"] else None)
                 for pid in ids if pid in rows]
 
+    def report_texts(self) -> list[tuple[str, str]]:
+        """(report title, passage text) for every report passage: the reviewer's sentence index."""
+        rows = self.store.query("SELECT d.title, p.text FROM passages p JOIN documents d ON d.id = p.doc_id "
+                                "WHERE d.kind = 'report'")
+        return [(r[0], r[1]) for r in rows]
+
+    def report_figures(self) -> list[dict]:
+        rows = self.store.query("SELECT title, figures FROM documents WHERE kind = 'report'")
+        return [{"title": r[0], **(json.loads(r[1]) if r[1] else {})} for r in rows]
+
     def stats(self) -> dict:
         docs = self.store.query("SELECT kind, COUNT(*) FROM documents GROUP BY kind")
         passages = self.store.query("SELECT COUNT(*) FROM passages")[0][0]

@@ -1,0 +1,136 @@
+"""Reviewer view: a report against precedent — nearest passages per section with the shared text,
+near copies of another unit's report, stock sentences recurring across reports, and corpus signals."""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from ..checks import CheckResult
+from ..models import Finding, Where
+from ..retrieval.hits import Hit, PrecedentSource
+from .overlap import overlap, sentences
+
+NEAR_COPY = 0.5  # share of a section's own words found in one precedent passage
+MIN_SECTION_CHARS = 30
+NARRATIVE = ("overview", "funding_use", "implementation", "conclusion", "performance", "experience", "problems",
+             "goals")
+_MASK = re.compile(r"《[^》]{2,80}》|[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*\d{1,4}\s*号")
+
+
+@dataclass
+class SectionPrecedents:
+    section: str
+    heading: str
+    text: str
+    passages: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"section": self.section, "heading": self.heading, "passages": self.passages}
+
+
+@dataclass
+class Review:
+    result: CheckResult
+    sections: list[SectionPrecedents]
+    findings: list[Finding]  # precedent.* findings only; result.findings holds the rest
+
+    def precedents_json(self) -> list[dict]:
+        return [s.as_json() for s in self.sections]
+
+
+def _same_project(hit: Hit, result: CheckResult) -> bool:
+    p = result.report.project
+    return bool(p.name) and hit.title == p.name
+
+
+def _other_unit(hit: Hit, result: CheckResult) -> bool:
+    unit = result.report.project.unit
+    return not (unit and hit.issuer and unit == hit.issuer)
+
+
+def _candidates(source: PrecedentSource, text: str, kind: str, k: int) -> list[Hit]:
+    query = text[:400]
+    hits = source.search(query, k=k, kind="report", section=kind)
+    seen = {h.passage_id for h in hits}
+    for h in source.search(query, k=k, kind="report"):  # a copy may sit under another heading
+        if h.passage_id not in seen:
+            hits.append(h)
+            seen.add(h.passage_id)
+    return hits
+
+
+def review(result: CheckResult, source: PrecedentSource, sentence_docs: dict[str, set[str]] | None = None,
+           k: int = 3) -> Review:
+    """Nearest precedent per narrative section, scored by shared text, plus precedent findings."""
+    report = result.report
+    out: list[SectionPrecedents] = []
+    findings: list[Finding] = []
+    for sec in report.sections:
+        if sec.kind not in NARRATIVE or len(sec.text.strip()) < 10:
+            continue
+        sp = SectionPrecedents(sec.kind, sec.heading, sec.text)
+        scored = []
+        for hit in _candidates(source, sec.text, sec.kind, k * 3):
+            if _same_project(hit, result):
+                continue
+            ov = overlap(sec.text, hit.text)
+            scored.append((ov.ratio, hit.score, hit, ov))
+        scored.sort(key=lambda t: (-t[0], -t[1]))
+        for ratio, score, hit, ov in scored[:k]:
+            sp.passages.append({"source": hit.source, "title": hit.title, "heading": hit.heading,
+                                "passage_id": hit.passage_id, "similarity": round(score, 6), "overlap": ratio,
+                                "issuer": hit.issuer, "shared": ov.spans_a, "shared_in_passage": ov.spans_b,
+                                "text": hit.text})
+        out.append(sp)
+        best = next((p for p in sp.passages if p["overlap"] >= NEAR_COPY), None)
+        masked_len = len(_MASK.sub("", re.sub(r"\s+", "", sec.text)))
+        if best and masked_len >= MIN_SECTION_CHARS:
+            hit_unit_differs = not (report.project.unit and best["issuer"] == report.project.unit)
+            if hit_unit_differs:
+                findings.append(Finding(
+                    code="precedent.near_copy", severity="warning",
+                    message=f"“{sec.heading}”有 {best['overlap']:.0%} 的文字与《{best['title']}》（{best['source']}）相同",
+                    evidence={"section": sec.kind, "source": best["source"], "title": best["title"],
+                              "passage_id": best["passage_id"], "overlap": best["overlap"]},
+                    where=Where(line=sec.line)))
+    if sentence_docs is not None:
+        findings.extend(boilerplate(result, sentence_docs))
+    return Review(result, out, findings)
+
+
+def boilerplate(result: CheckResult, sentence_docs: dict[str, set[str]]) -> list[Finding]:
+    """Sentences of this report that other reports carry word for word."""
+    own_title = result.report.project.name
+    found: list[Finding] = []
+    seen: set[str] = set()
+    for sec in result.report.sections:
+        for s in sentences(sec.text):
+            if s in seen or len(_MASK.sub("", s)) < 12:
+                continue
+            seen.add(s)
+            others = sorted(d for d in sentence_docs.get(s, set()) if d != own_title)
+            if others:
+                found.append(Finding(
+                    code="precedent.boilerplate", severity="info",
+                    message=f"套话：“{s}”也出现在其他 {len(others)} 份报告中（{'、'.join(others[:3])}）",
+                    evidence={"sentence": s, "documents": others, "section": sec.kind}, where=Where(line=sec.line)))
+    return found
+
+
+def sentence_index(passages: list[tuple[str, str]]) -> dict[str, set[str]]:
+    """sentence → titles of the reports containing it, from (title, passage text) pairs."""
+    index: dict[str, set[str]] = defaultdict(set)
+    for title, text in passages:
+        for s in sentences(text):
+            index[s].add(title)
+    return index
+
+
+def corpus_signals(figures: list[dict], index: dict[str, set[str]], top: int = 20) -> dict:
+    """Distribution of claimed totals and grades, and the sentences most reports share."""
+    totals = Counter(f["claimed_total"] for f in figures if f.get("claimed_total"))
+    grades = Counter(f["claimed_grade"] for f in figures if f.get("claimed_grade"))
+    recurring = sorted(((s, docs) for s, docs in index.items() if len(docs) >= 2), key=lambda t: (-len(t[1]), t[0]))
+    return {"reports": len(figures), "claimed_totals": dict(totals.most_common()), "grades": dict(grades.most_common()),
+            "recurring_sentences": [{"sentence": s, "reports": sorted(d)} for s, d in recurring[:top]]}

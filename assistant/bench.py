@@ -75,12 +75,47 @@ def bench_retrieval(data_dir: Path, questions: Path, policy_dir: Path | None, em
             "questions": len(load_questions(questions)), "results": quality}
 
 
+REVIEW_GOAL_MS = 1000.0
+
+
+def bench_review(data_dir: Path, policy_dir: Path | None, embedder: str | None, repeat: int = 3) -> dict:
+    """Review each seed against the whole corpus (policies + seeds), in-process, with dense vectors."""
+    from .retrieval.knowledge_base import KnowledgeBase
+    from .review import review, sentence_index
+
+    kb = KnowledgeBase(data_dir, embedder=embedder)
+    kb.ingest([CORPUS_DIR] + ([policy_dir] if policy_dir else []))
+    kb.fill_dense()
+    stats = kb.stats()
+    rows = []
+    for f in sorted(CORPUS_DIR.glob("*.txt")):
+        result = check_file(f)
+        review(result, kb, sentence_index(kb.report_texts()))  # warm: index load, model load
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            review(result, kb, sentence_index(kb.report_texts()))
+            times.append((time.perf_counter() - t0) * 1000)
+        rows.append({"file": f.name, "median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1),
+                     "goal_ms": REVIEW_GOAL_MS, "ok": statistics.median(times) <= REVIEW_GOAL_MS})
+    kb.close()
+    return {"bench": "review", "repeat": repeat, "machine": _machine(), "embedder": stats["embedder"],
+            "passages": stats["passages"], "results": rows}
+
+
 def print_record(record: dict, as_json: bool) -> None:
     if as_json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return
     if record["bench"] == "retrieval":
         _print_retrieval(record)
+        return
+    if record["bench"] == "review":
+        print(f"基准：review（{record['passages']} 段，向量模型 {record['embedder']}，每份重复 {record['repeat']} 次）")
+        for r in record["results"]:
+            print(f"{r['file']:<28}{r['median_ms']:>10} ms（最大 {r['max_ms']}，目标 ≤ {r['goal_ms']}）"
+                  f"  {'达标' if r['ok'] else '未达标'}")
+        print(json.dumps(record, ensure_ascii=False))
         return
     print(f"基准：{record['bench']}（每项重复 {record['repeat']} 次，{record['machine']['cpus']} 核，"
           f"Python {record['machine']['python']}）")

@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--embedder", default=None)
     s.add_argument("--json", action="store_true")
     b = sub.add_parser("bench", help="性能基准")
-    b.add_argument("target", nargs="?", default="core", choices=("core", "retrieval"))
+    b.add_argument("target", nargs="?", default="core", choices=("core", "retrieval", "review"))
     b.add_argument("--json", action="store_true")
     b.add_argument("--repeat", type=int, default=20)
     b.add_argument("--data", default=None, help="retrieval：数据目录（默认临时目录）")
@@ -181,6 +181,14 @@ def _bench(args) -> int:
         return EXIT_UNREADABLE
     import tempfile
 
+    if args.target == "review":
+        from .bench import bench_review
+
+        with tempfile.TemporaryDirectory() as tmp:
+            record = bench_review(Path(args.data) if args.data else Path(tmp), policy, args.embedder,
+                                  repeat=max(1, min(args.repeat, 10)))
+        print_record(record, args.json)
+        return EXIT_OK
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.data) if args.data else Path(tmp)
         update, bar = _progress(10**9, "向量")

@@ -50,10 +50,12 @@ def _other_unit(hit: Hit, result: CheckResult) -> bool:
 
 
 def _candidates(source: PrecedentSource, text: str, kind: str, k: int) -> list[Hit]:
-    query = text[:400]
-    hits = source.search(query, k=k, kind="report", section=kind)
+    # copies share words, so the lexical index finds them; embedding a whole section per query would
+    # cost seconds on 2 cores for no better candidates
+    query = text[:600]
+    hits = source.search(query, k=k, kind="report", section=kind, retrievers=("bm25",))
     seen = {h.passage_id for h in hits}
-    for h in source.search(query, k=k, kind="report"):  # a copy may sit under another heading
+    for h in source.search(query, k=k, kind="report", retrievers=("bm25",)):  # a copy may sit under another heading
         if h.passage_id not in seen:
             hits.append(h)
             seen.add(h.passage_id)

@@ -61,6 +61,13 @@ def spec() -> dict:
                 "撤销该节上一次修改", SECTION, {"type": "object"}, [DRAFT_ID, SECTION_NAME])},
             "/api/drafts/{draft_id}/sections/{section}/redo": {"post": _op(
                 "重做该节被撤销的修改", SECTION, {"type": "object"}, [DRAFT_ID, SECTION_NAME])},
+            "/api/review": {"post": {
+                "summary": "审核一份上传的报告（.docx/.xlsx/.txt/.md/.json，≤ 20 MB）",
+                "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["json", "md", "docx"]}}],
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+                "responses": {"200": {"description": "审核结果（JSON）或审核意见文件"},
+                              "default": {"description": "错误", "content": {"application/json": {"schema": ERROR}}}}}},
             "/api/drafts/{draft_id}/export": {"get": {
                 "summary": "导出 .docx / Markdown / HTML",
                 "parameters": [DRAFT_ID, {"name": "format", "in": "query", "schema": {"enum": ["docx", "md", "html"]}}],

@@ -20,7 +20,7 @@ from aiohttp import web
 from .chat import ChatEngine, apply_edits, paste_card
 from .drafts import DraftNotFound, DraftRepository
 from .models import Report
-from .parse import FORMS, ParseError
+from .parse import FORMS, ParseError, ReadError
 from .store import Store
 
 log = logging.getLogger("assistant.server")
@@ -98,7 +98,8 @@ async def security_headers(request: web.Request, handler):
 async def same_origin_writes(request: web.Request, handler):
     """No cookies are used, but state changes must still come from our page (JSON, same origin)."""
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.path.startswith("/api/"):
-        if request.content_type != "application/json":
+        if request.content_type != "application/json" and not (
+                request.path == "/api/review" and request.content_type.startswith("multipart/")):
             raise ApiError(415, "请求须为 JSON", "Content-Type: application/json")
         origin = request.headers.get("Origin")
         if origin and origin != f"{request.scheme}://{request.host}":
@@ -276,6 +277,80 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
+MAX_UPLOAD = 20 * 1024 * 1024
+UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".xlsx", ".json")
+
+
+async def review_page(request: web.Request) -> web.Response:
+    html = (WEB / "review.html").read_text(encoding="utf-8")
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+async def post_review(request: web.Request) -> web.Response:
+    """Upload a report (multipart field `file`, ≤ 20 MB); get findings, scores and precedents back."""
+    import tempfile
+
+    fmt = request.query.get("format", "json")
+    if fmt not in ("json", "md", "docx"):
+        raise ApiError(400, f"不支持的格式“{fmt}”", "可选：json、md、docx")
+    if not request.content_type.startswith("multipart/"):
+        raise ApiError(415, "请以表单上传文件", "multipart/form-data，字段名 file")
+    reader = await request.multipart()
+    part = await reader.next()
+    while part is not None and getattr(part, "name", None) != "file":
+        part = await reader.next()
+    if part is None:
+        raise ApiError(400, "没有收到文件", "表单字段名应为 file")
+    name = Path(part.filename or "upload.txt").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise ApiError(400, f"不支持的文件类型“{suffix or name}”", "支持 .docx、.xlsx、.txt、.md、.json")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        size = 0
+        with open(path, "wb") as fh:
+            while chunk := await part.read_chunk(65536):
+                size += len(chunk)
+                if size > MAX_UPLOAD:
+                    raise ApiError(413, "文件过大", "上传文件不超过 20 MB")
+                fh.write(chunk)
+        app = request.app
+
+        def run():
+            from .core import check_file
+            from .review import corpus_signals, review, sentence_index
+
+            result = check_file(path)
+            result.report.project.name = result.report.project.name or Path(name).stem
+            kb = app.get(KB)
+            if kb is None:
+                from .review import Review
+
+                return Review(result, [], []), None
+            index = sentence_index(kb.report_texts())
+            return review(result, kb, index), corpus_signals(kb.report_figures(), index)
+
+        try:
+            rv, corpus = await _db(request, run)
+        except (ReadError, ParseError) as exc:
+            raise ApiError(400, str(exc).splitlines()[0].replace("upload", Path(name).stem), "请检查文件后重新上传") from exc
+    from .render.review_report import review_docx, review_json, review_markdown
+
+    if fmt == "json":
+        return _json({"ok": True, "file": name, "review": review_json(rv, corpus)})
+    if fmt == "md":
+        return web.Response(text=review_markdown(rv, corpus), content_type="text/markdown", charset="utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="review.md"'})
+
+    def to_docx() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            return review_docx(rv, Path(tmp) / "review.docx", corpus).read_bytes()
+
+    return web.Response(body=await _work(request, to_docx), headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Content-Disposition": 'attachment; filename="review.docx"'})
+
+
 async def openapi(request: web.Request) -> web.Response:
     from .openapi import spec
 
@@ -354,6 +429,8 @@ def create_app(data: str | Path = "data", embedder: str | None = None, knowledge
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(_knowledge)
     app.router.add_get("/", page)
+    app.router.add_get("/review", review_page)
+    app.router.add_post("/api/review", post_review)
     app.router.add_static("/static/", WEB / "static", show_index=False)
     app.router.add_get("/api/health", health)
     app.router.add_get("/api/openapi.json", openapi)

@@ -156,3 +156,45 @@ async def test_paste_card_corrections_before_confirming(aiohttp_client, data_dir
     view = await _json(await client.get(f"/api/drafts/{draft_id}"))
     assert view["data"]["funding"][0]["spent"] == "1100" and view["data"]["indicators"][0]["actual"] == "30条"
     assert view["pending"] is None
+
+
+async def test_reviewer_upload_and_exports(aiohttp_client, data_dir, tmp_path):
+    import aiohttp
+    import zipfile
+
+    client = await _client(aiohttp_client, data_dir)
+    await client.get("/api/events?limit=30")  # wait until the seeds are indexed
+    from .conftest import SEEDS
+
+    def form(path, name=None):
+        data = aiohttp.FormData()
+        data.add_field("file", path.read_bytes(), filename=name or path.name)
+        return data
+
+    resp = await client.post("/api/review", data=form(SEEDS["003"]))
+    body = await _json(resp)
+    review = body["review"]
+    assert "text.impossible_date" in {f["code"] for f in review["findings"]}
+    assert "precedent.boilerplate" in {f["code"] for f in review["findings"]}
+    conclusion = next(p for p in review["precedents"] if p["section"] == "conclusion")
+    assert conclusion["passages"][0]["source"] == SEEDS["002"].name and conclusion["passages"][0]["overlap"] == 1.0
+    assert review["corpus"]["claimed_totals"] == {"98": 4}
+    md = await client.post("/api/review?format=md", data=form(SEEDS["003"]))
+    assert md.status == 200 and "相同文字 100%" in await md.text()
+    dx = await client.post("/api/review?format=docx", data=form(SEEDS["003"]))
+    assert dx.status == 200 and (await dx.read())[:2] == b"PK"
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", b"\0" * (210 * 1024 * 1024))
+    resp = await client.post("/api/review", data=form(bomb))
+    body = await resp.json()
+    assert resp.status == 400 and "解压后过大" in body["error"]
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * (21 * 1024 * 1024))
+    resp = await client.post("/api/review", data=form(big))
+    assert resp.status == 413 and (await resp.json())["ok"] is False
+    resp = await client.post("/api/review", data=form(SEEDS["003"], "x.exe"))
+    assert resp.status == 400 and "不支持的文件类型" in (await resp.json())["error"]
+    page = await client.get("/review")
+    assert page.status == 200 and "/static/review.js" in await page.text()

@@ -63,8 +63,7 @@ def _context(result: CheckResult) -> dict:
 
 
 def _figures(template: str, ctx: dict, facts: Facts) -> Suggestion:
-    text = render(template, **{**ctx, "total": ctx["total"]} if template != "sections/conclusion.j2"
-                  else {**ctx, "total": ctx["total_score"]})
+    text = render(template, **ctx)
     locked = lock_numbers(text, facts)  # templates pass the same gate as any generator
     return Suggestion(text=locked.text, origin="figures", unverified=locked.unverified, gaps=_GAP.findall(text))
 

@@ -13,7 +13,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from .. import calc
 from ..models import SOURCES, Draft, FundingRow
 from ..numbers import fmt_decimal
-from ..scoring import load_ruleset
+from ..checks import check_report
+from ..scoring import load_ruleset, ruleset_for_form
 from . import docx_style as st
 
 TICK, BOX = "☑", "□"
@@ -149,14 +150,9 @@ def _signatures(document) -> None:
         st.font(para.add_run("年    月    日"), st.BODY_FONT, "三号")
 
 
-def _score_table(document, draft: Draft) -> None:
+def _score_table(document, draft: Draft, items: list) -> None:
     """附件3-2 with the rule set's levels, level-1/2 cells merged down their rows."""
-    from ..checks import check_report
-    from ..scoring import ruleset_for_form
-
-    rules = ruleset_for_form("yueyang") or load_ruleset("yueyang_3_2")
-    result = check_report(draft.report, rules)
-    items = result.score.items
+    rules = load_ruleset("yueyang_3_2")
     l1w: dict[str, Decimal] = {}
     l2w: dict[tuple[str, str], Decimal] = {}
     for it in items:
@@ -278,9 +274,6 @@ def _national(document, draft: Draft, score) -> None:
 
 
 def build_document(draft: Draft):
-    from ..checks import check_report
-    from ..scoring import ruleset_for_form
-
     document = docx.Document()
     st.page_setup(document)
     region = draft.report.project.region or ""
@@ -306,7 +299,7 @@ def build_document(draft: Draft):
     st.heading(document, "五、评价报告综述（文字部分）")
     _narrative(document, draft)
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _score_table(document, draft)
+    _score_table(document, draft, result.score.items)
     return document
 
 

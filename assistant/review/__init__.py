@@ -44,11 +44,6 @@ def _same_project(hit: Hit, result: CheckResult) -> bool:
     return bool(p.name) and hit.title == p.name
 
 
-def _other_unit(hit: Hit, result: CheckResult) -> bool:
-    unit = result.report.project.unit
-    return not (unit and hit.issuer and unit == hit.issuer)
-
-
 def _candidates(source: PrecedentSource, text: str, kind: str, k: int) -> list[Hit]:
     # copies share words, so the lexical index finds them; embedding a whole section per query would
     # cost seconds on 2 cores for no better candidates
@@ -88,8 +83,7 @@ def review(result: CheckResult, source: PrecedentSource, sentence_docs: dict[str
         best = next((p for p in sp.passages if p["overlap"] >= NEAR_COPY), None)
         masked_len = len(_MASK.sub("", re.sub(r"\s+", "", sec.text)))
         if best and masked_len >= MIN_SECTION_CHARS:
-            hit_unit_differs = not (report.project.unit and best["issuer"] == report.project.unit)
-            if hit_unit_differs:
+            if not (report.project.unit and best["issuer"] == report.project.unit):  # another unit's text
                 findings.append(Finding(
                     code="precedent.near_copy", severity="warning",
                     message=f"“{sec.heading}”有 {best['overlap']:.0%} 的文字与《{best['title']}》（{best['source']}）相同",

@@ -61,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--embedder", default=None)
     s.add_argument("--json", action="store_true")
     b = sub.add_parser("bench", help="性能基准")
-    b.add_argument("target", nargs="?", default="core", choices=("core", "retrieval", "review"))
+    b.add_argument("target", nargs="?", default="core", choices=("core", "retrieval", "review", "scale"))
+    b.add_argument("--sizes", default="10000,100000", help="scale：合成语料规模（段），逗号分隔")
     b.add_argument("--json", action="store_true")
     b.add_argument("--repeat", type=int, default=20)
     b.add_argument("--data", default=None, help="retrieval：数据目录（默认临时目录）")
@@ -181,6 +182,22 @@ def _bench(args) -> int:
         return EXIT_UNREADABLE
     import tempfile
 
+    if args.target == "scale":
+        import yaml
+
+        from .retrieval.knowledge_base import KnowledgeBase
+        from .scale import bench_scale
+
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+        with tempfile.TemporaryDirectory() as tmp:
+            base = KnowledgeBase(Path(args.data) if args.data else Path(tmp), embedder="none")
+            base.ingest([policy])
+            base.ensure_builtin()
+            questions = [q["q"] for q in yaml.safe_load(questions.read_text(encoding="utf-8"))["questions"]]
+            record = bench_scale(sizes, base, questions)
+            base.close()
+        print(json.dumps(record, ensure_ascii=False, indent=None if args.json else 1))
+        return EXIT_OK
     if args.target == "review":
         from .bench import bench_review
 

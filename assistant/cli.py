@@ -159,7 +159,10 @@ def _review(args) -> int:
         if out.suffix.lower() == ".docx":
             review_docx(rv, out, corpus)
         else:
-            out.write_text(review_markdown(rv, corpus), encoding="utf-8")
+            from .render.atomic_file import write_atomically
+
+            text = review_markdown(rv, corpus)
+            write_atomically(out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
         print(f"已生成审核意见：{out}")
     if args.json:
         print(json.dumps(review_json(rv, corpus), ensure_ascii=False, indent=2))

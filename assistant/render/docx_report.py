@@ -2,8 +2,6 @@
 them), narrative sections and signature blocks, in 公文 layout. Written atomically."""
 from __future__ import annotations
 
-import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from ..numbers import fmt_decimal
 from ..checks import check_report
 from ..scoring import load_ruleset, ruleset_for_form
 from . import docx_style as st
+from .atomic_file import write_atomically
 
 TICK, BOX = "☑", "□"
 
@@ -305,15 +304,4 @@ def build_document(draft: Draft):
 
 def write_docx(draft: Draft, path: str | Path) -> Path:
     """Write atomically: a half-written file never replaces a good one."""
-    path = Path(path)
-    document = build_document(draft)
-    fd, tmp = tempfile.mkstemp(suffix=".docx", dir=path.parent)
-    os.close(fd)
-    try:
-        document.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_atomically(path, build_document(draft).save)

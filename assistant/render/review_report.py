@@ -10,6 +10,7 @@ from ..contract import check_json
 from ..review import Review
 from ..review.overlap import highlight
 from . import docx_style as st
+from .atomic_file import write_atomically
 from .text_report import PROMPTS
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -82,5 +83,4 @@ def review_docx(rv: Review, path: Path, corpus: dict | None = None) -> Path:
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW
                 last = end
             st.font(para.add_run(pa["text"][last:]), st.BODY_FONT, "小四")
-    document.save(str(path))
-    return path
+    return write_atomically(path, document.save)

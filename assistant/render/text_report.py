@@ -1,9 +1,7 @@
 """A draft as Markdown or HTML through jinja2 templates in prompts/render (HTML autoescaped)."""
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from ..checks import check_report
 from ..models import Draft
 from ..numbers import fmt_decimal, fmt_percent
 from ..scoring import ruleset_for_form
+from .atomic_file import write_atomically
 
 PROMPTS = Path(__file__).resolve().parent.parent.parent / "prompts"
 _MARK = re.compile(r"(【待(?:核实|补充)：[^】]*】)")
@@ -74,15 +73,5 @@ def render_text(draft: Draft, kind: str) -> str:
 
 
 def write_text(draft: Draft, path: str | Path, kind: str) -> Path:
-    path = Path(path)
     text = render_text(draft, kind)
-    fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

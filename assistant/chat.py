@@ -250,7 +250,7 @@ class ChatEngine:
         return Reply(f"共有 {len(items)} 项扣分或与自评不一致：", [{"type": "score", "items": items}])
 
     def suggest(self, record: DraftRecord, kinds: list[str]) -> Reply:
-        draft = compose_draft(self.result(record), form=record.form, precedents=self.precedents)
+        draft = compose_draft(self.result(record), form=record.form, precedents=self.precedents, only=set(kinds))
         cards = []
         for sec in draft.sections:
             if sec.kind not in kinds:

@@ -61,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--embedder", default=None)
     s.add_argument("--json", action="store_true")
     b = sub.add_parser("bench", help="性能基准")
-    b.add_argument("target", nargs="?", default="core", choices=("core", "retrieval", "review", "scale"))
+    b.add_argument("target", nargs="?", default="core", choices=("core", "retrieval", "review", "scale", "server"))
+    b.add_argument("--officers", type=int, default=50, help="server：同时在线的模拟用户数")
     b.add_argument("--sizes", default="10000,100000", help="scale：合成语料规模（段），逗号分隔")
     b.add_argument("--json", action="store_true")
     b.add_argument("--repeat", type=int, default=20)
@@ -177,6 +178,12 @@ def _bench(args) -> int:
     if args.target == "core":
         print_record(bench_core(repeat=max(1, args.repeat)), args.json)
         return EXIT_OK
+    if args.target == "server":
+        from .bench_server import bench_server
+
+        record = bench_server(officers=max(1, min(args.officers, 200)), embedder=args.embedder)
+        print(json.dumps(record, ensure_ascii=False, indent=None if args.json else 1))
+        return EXIT_OK if record["errors"] == 0 else EXIT_FAILED
     root = Path(__file__).resolve().parent.parent
     policy = Path(args.policy) if args.policy else root.parent / "shared" / "corpus" / "policy"
     questions = Path(args.questions) if args.questions else root / "tests" / "data" / "retrieval_questions.yaml"

@@ -198,3 +198,9 @@ def test_precedent_figures_are_mapped_onto_this_project():
     assert "总投资为437.7万元" in sug.text and "已支付437.7万元" in sug.text and "执行率为100%" in sug.text
     assert "2021年7月28日" in sug.text
     assert "【待核实：14.49万元】" in sug.text  # no mapping for a contract instalment: marked, not guessed
+
+
+def test_compose_only_the_sections_asked_for():
+    draft = compose_draft(check_file(SEEDS["000"]), only={"problems"})
+    assert [s.kind for s in draft.sections] == ["problems"]
+    assert "预算执行率50%" in draft.sections[0].text

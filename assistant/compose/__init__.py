@@ -90,8 +90,10 @@ def _missing(result: CheckResult) -> list[str]:
 
 
 def compose_draft(result: CheckResult, form: str | None = None, precedents: PrecedentSource | None = None,
-                  k: int = 3) -> Draft:
-    """A complete draft for the report in `result`, in `form` (default: the report's own form)."""
+                  k: int = 3, only: set[str] | None = None) -> Draft:
+    """A complete draft for the report in `result`, in `form` (default: the report's own form).
+
+    `only` limits the work to some section kinds (a chat turn asking for one section)."""
     form = form or (result.report.project.form if result.report.project.form != "generic" else "yueyang")
     spec = load_form(form)
     facts = facts_of(result)
@@ -100,6 +102,8 @@ def compose_draft(result: CheckResult, form: str | None = None, precedents: Prec
     mine = key_figures(result.report)
     draft = Draft(form=spec["id"], report=result.report, missing=_missing(result))
     for sec in spec["sections"]:
+        if only is not None and sec["kind"] not in only:
+            continue
         suggestions: list[Suggestion] = []
         if sec.get("findings"):
             text = problems_text(result)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from ..models import ProjectInfo
 from ..numbers import find_money
 from ..retrieval.hits import Hit
+from .templates import cn_date
 
 VERIFY = "【待核实：{}】"
 # registered names end like this; generic nouns ('咨询公司', '监理公司') are not another project's names
@@ -30,11 +31,6 @@ def _short_region(region: str) -> str:
     return re.sub(r"(市|县|区|省|州)$", "", region)
 
 
-def _cn(iso: str) -> str:
-    parts = [int(x) for x in iso.split("-")]
-    return "".join(f"{v}{u}" for v, u in zip(parts, ("年", "月", "日")))
-
-
 def _map_figures(text: str, theirs: dict, mine: dict, replaced: list[tuple[str, str]]) -> str:
     """The precedent's own totals, rates and dates become this project's (same meaning, our value)."""
     edits: list[tuple[int, int, str]] = []
@@ -51,9 +47,9 @@ def _map_figures(text: str, theirs: dict, mine: dict, replaced: list[tuple[str, 
             edits.append((m.start(), m.end(), f"{mine[key]}%"))
     for key in ("report_date", "period_start", "period_end"):
         if key in theirs and key in mine:
-            old = _cn(theirs[key])
+            old = cn_date(theirs[key])
             for m in re.finditer(re.escape(old) + (r"(?!\d)" if key != "report_date" else ""), text):
-                edits.append((m.start(), m.end(), _cn(mine[key])))
+                edits.append((m.start(), m.end(), cn_date(mine[key])))
     kept: list[tuple[int, int, str]] = []
     for edit in sorted(edits):
         if not kept or edit[0] >= kept[-1][1]:  # overlapping edits: the earlier one wins

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from .. import calc
 from ..checks import CheckResult
+from ..compose.templates import cn_date
 from ..numbers import fmt_decimal, fmt_percent
 
 FORM_NAMES = {"yueyang": "岳阳市格式（附件2-2、3-2）", "huainan": "淮南市格式", "national": "财预〔2020〕10号 自评表",
@@ -20,10 +21,7 @@ def summary_text(result: CheckResult) -> str:
     r, s = result.report, result.score
     p = r.project
     lines = [f"项目：{p.name or '（未识别项目名称）'}" + (f"（{p.unit}）" if p.unit else "")]
-    when = ""
-    if p.report_date:
-        y, m, d = (int(x) for x in p.report_date.split("-"))
-        when = f"    报告日期：{y}年{m}月{d}日"
+    when = f"    报告日期：{cn_date(p.report_date)}" if p.report_date else ""
     lines.append(f"报告格式：{FORM_NAMES.get(p.form, p.form)}{when}")
     total = calc.total_of(r.funding)
     lines.append(f"资金（万元）：计划安排 {_m(total.planned)}  实际到位 {_m(total.arrived)}  "

@@ -12,6 +12,7 @@ from .. import calc
 from ..models import SOURCES, Draft, FundingRow
 from ..numbers import fmt_decimal
 from ..checks import check_report
+from ..compose.templates import cn_date
 from ..scoring import load_ruleset, ruleset_for_form
 from . import docx_style as st
 from .atomic_file import write_atomically
@@ -34,7 +35,7 @@ def _cover(document, draft: Draft, region_title: str) -> None:
     lines = [f"评价类型：{ticked}", f"项目名称：{p.name or '【待补充：项目名称】'}",
              f"项目单位：{p.unit or '【待补充：项目单位】'}", f"主管部门：{p.department or ''}",
              "评价方式：部门（单位）绩效自评", "评价机构：部门（单位）评价组",
-             f"报告日期：{_cn_date(p.report_date) or '    年  月  日'}"]
+             f"报告日期：{cn_date(p.report_date) if p.report_date else '    年  月  日'}"]
     for line in lines:
         para = document.add_paragraph()
         st.add_marked_text(para, line)
@@ -42,13 +43,6 @@ def _cover(document, draft: Draft, region_title: str) -> None:
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     st.font(para.add_run(f"{region_title}财政局（制）"), st.BODY_FONT, "三号")
     para.add_run().add_break(WD_BREAK.PAGE)
-
-
-def _cn_date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    y, m, d = (int(x) for x in iso.split("-"))
-    return f"{y}年{m}月{d}日"
 
 
 def _funding_rows(draft: Draft) -> tuple[FundingRow, dict[str, FundingRow]]:

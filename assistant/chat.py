@@ -7,7 +7,7 @@ confirmation before anything is computed from it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import calc
 from .checks import CheckResult, check_report
@@ -41,8 +41,11 @@ HELP = ("可以这样和我说：\n"
 
 @dataclass
 class Reply:
+    """What the assistant answers, and what the answer changes in the draft (saved by `ChatEngine.save`)."""
     text: str
     cards: list[dict] = field(default_factory=list)
+    pending: Report | None = None    # a parsed paste waiting for confirmation
+    confirmed: Report | None = None  # data the officer confirmed: the draft's new input
 
 
 def looks_like_paste(text: str) -> bool:
@@ -167,13 +170,21 @@ class ChatEngine:
         return draft
 
     # ------------------------------------------------------------------ turn
+    # A turn is read → answer → save. `answer` touches no database, so the server runs it on a worker
+    # thread while SQLite stays on its single writer thread.
 
     def turn(self, draft_id: str, text: str) -> Reply:
         record = self.repo.get(draft_id)
         self.repo.add_turn(draft_id, "user", text)
-        reply = self._answer(record, text.strip())
-        self.repo.add_turn(draft_id, "assistant", reply.text, reply.cards)
+        reply = self.answer(record, text)
+        self.save(draft_id, reply)
         return reply
+
+    def answer(self, record: DraftRecord, text: str) -> Reply:
+        return self._answer(record, text.strip())
+
+    def save(self, draft_id: str, reply: Reply) -> None:
+        self.repo.finish_turn(draft_id, reply.text, reply.cards, pending=reply.pending, confirmed=reply.confirmed)
 
     def _answer(self, record: DraftRecord, text: str) -> Reply:
         if not text:
@@ -211,21 +222,18 @@ class ChatEngine:
         if not found:
             return Reply("这段文字里没有识别出资金、支出或指标数据。" + HELP, [{"type": "help"}])
         pending = merge_paste(record.pending or record.report, parsed)
-        self.repo.set_pending(record.id, pending)
-        card = paste_card(pending)
-        return Reply("我识别出以下数据，请核对后点“确认”（有误可直接修改后再确认）：", [card])
+        return Reply("我识别出以下数据，请核对后点“确认”（有误可直接修改后再确认）：", [paste_card(pending)],
+                     pending=pending)
 
     def confirm(self, record: DraftRecord, edited: Report | None = None) -> Reply:
         report = edited or record.pending
         if report is None:
             return Reply("没有待确认的数据。", [{"type": "help"}])
-        self.repo.confirm(record.id, report, title=report.project.name or None)
-        record = self.repo.get(record.id)
-        result = self.result(record)
+        result = self.result(replace(record, report=report, pending=None))
         total = calc.total_of(result.report.funding)
         text = (f"已确认。资金到位率 {fmt_percent(calc.arrival_rate(total))}，"
                 f"预算执行率 {fmt_percent(calc.execution_rate(total))}；发现 {len(result.findings)} 条需要注意的问题。")
-        return Reply(text, [self._findings_card(result)])
+        return Reply(text, [self._findings_card(result)], confirmed=report)
 
     def _findings_card(self, result: CheckResult) -> dict:
         data = check_json(result)

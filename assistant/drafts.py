@@ -101,6 +101,22 @@ class DraftRepository:
 
     # ------------------------------------------------------------------ turns
 
+    def finish_turn(self, draft_id: str, text: str, cards: list[dict], pending: Report | None = None,
+                    confirmed: Report | None = None) -> int:
+        """The assistant's reply and what it changes (a new pending paste, confirmed data), in one transaction."""
+        with self.store.write() as db:
+            self._touch(db, draft_id)
+            if confirmed is not None:
+                db.execute("UPDATE drafts SET report_json = ?, pending_json = NULL WHERE id = ?",
+                           (confirmed.model_dump_json(), draft_id))
+                if confirmed.project.name:
+                    db.execute("UPDATE drafts SET title = ? WHERE id = ?", (confirmed.project.name, draft_id))
+            elif pending is not None:
+                db.execute("UPDATE drafts SET pending_json = ? WHERE id = ?", (pending.model_dump_json(), draft_id))
+            cur = db.execute("INSERT INTO turns(draft_id, role, text, cards) VALUES (?, ?, ?, ?)",
+                             (draft_id, "assistant", text, json.dumps(cards, ensure_ascii=False)))
+            return int(cur.lastrowid)
+
     def add_turn(self, draft_id: str, role: str, text: str, cards: list[dict] | None = None) -> int:
         with self.store.write() as db:
             self._touch(db, draft_id)

@@ -1,7 +1,9 @@
 """The chat service: aiohttp app factory, typed AppKeys, cleanup contexts, one JSON error shape.
 
 Blocking work runs off the event loop: every SQLite call on one writer thread (so writes never
-interleave), parsing/composing/.docx on a small worker pool. The knowledge base and its models load
+interleave), parsing/checking/composing/.docx on a small worker pool, embedding for the background
+fill on a thread of its own. Turns on one draft run one at a time (a lock per draft); turns on
+different drafts overlap. The knowledge base and its models load
 lazily so the server is ready at once; dense vectors fill in the background and report progress
 over server-sent events.
 """
@@ -11,6 +13,7 @@ import asyncio
 import json
 import logging
 import secrets
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -33,6 +36,8 @@ STORE = web.AppKey("store", Store)
 REPO = web.AppKey("repo", DraftRepository)
 DB_POOL = web.AppKey("db_pool", ThreadPoolExecutor)
 WORK_POOL = web.AppKey("work_pool", ThreadPoolExecutor)
+FILL_POOL = web.AppKey("fill_pool", ThreadPoolExecutor)
+DRAFT_LOCKS = web.AppKey("draft_locks", weakref.WeakValueDictionary)
 ENGINE = web.AppKey("engine", ChatEngine)
 KB = web.AppKey("kb", object)
 PROGRESS = web.AppKey("progress", dict)
@@ -56,6 +61,16 @@ async def _db(request_or_app, fn: Callable, *args):
 
 async def _work(request: web.Request, fn: Callable, *args):
     return await asyncio.get_running_loop().run_in_executor(request.app[WORK_POOL], fn, *args)
+
+
+def _draft_lock(request: web.Request) -> asyncio.Lock:
+    """One lock per draft in use, dropped with its last holder: a draft's turns never interleave."""
+    locks = request.app[DRAFT_LOCKS]
+    draft_id = request.match_info["draft_id"]
+    lock = locks.get(draft_id)
+    if lock is None:
+        lock = locks[draft_id] = asyncio.Lock()
+    return lock
 
 
 # ---------------------------------------------------------------------------------------------- middleware
@@ -166,9 +181,12 @@ async def post_turn(request: web.Request) -> web.Response:
     if len(text) > 200_000:
         raise ApiError(413, "粘贴内容过长", "请分几次粘贴（每次不超过 20 万字）")
     draft_id = request.match_info["draft_id"]
-    engine = request.app[ENGINE]
-    # the whole turn touches SQLite, so it runs on the writer thread; parsing a paste is fast
-    reply = await _db(request, engine.turn, draft_id, text)
+    repo, engine = request.app[REPO], request.app[ENGINE]
+    async with _draft_lock(request):
+        record = await _db(request, repo.get, draft_id)
+        await _db(request, repo.add_turn, draft_id, "user", text)  # kept even if answering fails
+        reply = await _work(request, engine.answer, record, text)
+        await _db(request, engine.save, draft_id, reply)
     return _json({"ok": True, "reply": {"text": reply.text, "cards": reply.cards}})
 
 
@@ -186,8 +204,7 @@ async def confirm(request: web.Request) -> web.Response:
     if not isinstance(edits, list):
         raise ApiError(400, "edits 须为列表")
 
-    def run():
-        record = repo.get(draft_id)
+    def answer(record):
         report = edited
         if edits:
             if record.pending is None:
@@ -196,11 +213,12 @@ async def confirm(request: web.Request) -> web.Response:
                 report = apply_edits(record.pending, edits)
             except ParseError as exc:
                 raise ApiError(400, str(exc), "请改正这一格后再确认") from exc
-        reply = engine.confirm(record, report)
-        repo.add_turn(draft_id, "assistant", reply.text, reply.cards)
-        return reply
+        return engine.confirm(record, report)
 
-    reply = await _db(request, run)
+    async with _draft_lock(request):
+        record = await _db(request, repo.get, draft_id)
+        reply = await _work(request, answer, record)
+        await _db(request, engine.save, draft_id, reply)
     return _json({"ok": True, "reply": {"text": reply.text, "cards": reply.cards}})
 
 
@@ -242,7 +260,7 @@ async def export(request: web.Request) -> web.Response:
     if record.report is None:
         raise ApiError(409, "还没有确认的数据，无法导出", "请先粘贴并确认资金、指标数据")
     engine = request.app[ENGINE]
-    draft = await _db(request, engine.draft, record)  # precedent search reads SQLite: writer thread
+    draft = await _work(request, engine.draft, record)
 
     def render() -> bytes:
         import tempfile
@@ -331,7 +349,7 @@ async def post_review(request: web.Request) -> web.Response:
             return review(result, kb, index), corpus_signals(kb.report_figures(), index)
 
         try:
-            rv, corpus = await _db(request, run)
+            rv, corpus = await _work(request, run)
         except (ReadError, ParseError) as exc:
             raise ApiError(400, str(exc).splitlines()[0].replace("upload", Path(name).stem), "请检查文件后重新上传") from exc
     from .render.review_report import review_docx, review_json, review_markdown
@@ -365,10 +383,13 @@ async def _resources(app: web.Application):
     app[STORE] = Store(settings["data"])
     app[DB_POOL] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
     app[WORK_POOL] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker")
+    app[FILL_POOL] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fill")
+    app[DRAFT_LOCKS] = weakref.WeakValueDictionary()
     app[REPO] = DraftRepository(app[STORE])
     app[ENGINE] = ChatEngine(app[REPO], None)
     yield
     app[WORK_POOL].shutdown(wait=True, cancel_futures=True)
+    app[FILL_POOL].shutdown(wait=True, cancel_futures=True)
     app[DB_POOL].shutdown(wait=True, cancel_futures=True)
     app[STORE].close()
 
@@ -396,11 +417,13 @@ async def _knowledge(app: web.Application):
                 if pending == 0:
                     progress.update(state="done")
                     return
+                last = 0
                 while not stop["flag"]:
-                    batch = await loop.run_in_executor(app[DB_POOL], kb.pending_batch, 8)
+                    batch = await loop.run_in_executor(app[DB_POOL], kb.pending_batch, 8, last)
                     if not batch:
                         break
-                    vectors = await loop.run_in_executor(app[WORK_POOL], kb.embed_batch, batch)  # slow part
+                    last = batch[-1]["id"]
+                    vectors = await loop.run_in_executor(app[FILL_POOL], kb.embed_batch, batch)  # slow part
                     progress["done"] = progress.get("done", 0) + await loop.run_in_executor(
                         app[DB_POOL], kb.save_vectors, batch, vectors)
                 progress.update(state="done")

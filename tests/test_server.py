@@ -163,7 +163,7 @@ async def test_reviewer_upload_and_exports(aiohttp_client, data_dir, tmp_path):
     import zipfile
 
     client = await _client(aiohttp_client, data_dir)
-    await client.get("/api/events?limit=30")  # wait until the seeds are indexed
+    await (await client.get("/api/events?limit=30")).text()  # the stream ends when the seeds are indexed
     from .conftest import SEEDS
 
     def form(path, name=None):

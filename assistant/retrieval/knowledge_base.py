@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -32,6 +35,8 @@ from .tokenize import normalise_doc_no, tokenizer_version, tokens
 BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "corpus"
 SUFFIXES = {".txt", ".md", ".docx", ".xlsx"}
 RRF_K = 60
+PAGE = 5000  # rows per SQLite page when (re)building indexes: bounded memory at any corpus size
+QUERY_CACHE = 512  # query vectors kept: section-precedent queries repeat across officers
 Progress = Callable[[int], None]
 
 
@@ -94,6 +99,11 @@ class KnowledgeBase:
         self._meta: dict[str, np.ndarray] = {}
         self._dense: DenseIndex | None = None
         self._dense_rows = np.zeros(0, dtype=np.int64)
+        # index (re)loads happen once under this lock; searches on other threads wait for them
+        self._lock = threading.RLock()
+        self._cache_lock = threading.Lock()
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_pool: ThreadPoolExecutor | None = None
 
     # ---------------------------------------------------------------- ingest
 
@@ -173,6 +183,10 @@ class KnowledgeBase:
             Store.bump_generation(db)
 
     def lexical(self) -> LexicalIndex:
+        with self._lock:
+            return self._lexical_locked()
+
+    def _lexical_locked(self) -> LexicalIndex:
         if self._lexical is None:
             self._retokenize_if_needed()
         generation = self.store.generation()
@@ -180,11 +194,12 @@ class KnowledgeBase:
             return self._lexical
         folder = self.index_dir / "bm25"
         index = LexicalIndex.load(folder, generation)
-        rows = self.store.query(
-            "SELECT p.id, p.tokens, p.section, d.kind, d.region, d.year, d.doc_no_key, d.id AS doc_id "
-            "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id")
+        rows = self._paged("SELECT p.id, p.section, d.kind, d.region, d.year, d.doc_no_key, d.id AS doc_id "
+                           "FROM passages p JOIN documents d ON d.id = p.doc_id", "p.id")
         if index is None or len(index.ids) != len(rows):
-            index = LexicalIndex.build([r["id"] for r in rows], [r["tokens"].split() for r in rows], generation)
+            pages = (([r["id"] for r in page], [r["tokens"].split() for r in page])
+                     for page in self._pages("SELECT p.id, p.tokens FROM passages p", "p.id"))
+            index = LexicalIndex.build_pages(pages, generation)
             index.save(folder)
         self._meta = {
             "section": np.array([r["section"] for r in rows], dtype=object),
@@ -198,22 +213,47 @@ class KnowledgeBase:
         self._dense = None  # passage rows changed: dense rows are re-mapped on next use
         return index
 
+    def _pages(self, sql: str, key: str, params: tuple = ()) -> Iterable[list]:
+        """`sql` in pages of PAGE rows ordered by `key` (an integer id), so no page holds the whole table."""
+        where = " AND " if " WHERE " in sql else " WHERE "
+        last = -1
+        while True:
+            page = self.store.query(f"{sql}{where}{key} > ? ORDER BY {key} LIMIT {PAGE}", (*params, last))
+            if not page:
+                return
+            yield page
+            last = page[-1][0]
+
+    def _paged(self, sql: str, key: str, params: tuple = ()) -> list:
+        return [r for page in self._pages(sql, key, params) for r in page]
+
     def dense(self) -> DenseIndex | None:
+        with self._lock:
+            return self._dense_locked()
+
+    def _dense_locked(self) -> DenseIndex | None:
         emb = self.embedder
         if emb is None:
             return None
-        lex = self.lexical()
+        lex = self._lexical_locked()
         count = self.store.query("SELECT COUNT(*) FROM vectors WHERE model = ?", (emb.name,))[0][0]
         if self._dense is not None and len(self._dense) == count:
             return self._dense
+        ids = np.empty(count, dtype=np.int64)
+        vecs = np.empty((count, emb.dim), dtype=np.float32)
+        n = 0
+        for page in self._pages("SELECT passage_id, vec FROM vectors WHERE model = ?", "passage_id", (emb.name,)):
+            m = min(len(page), count - n)  # vectors saved since the count are left for the next load
+            ids[n:n + m] = [r[0] for r in page[:m]]
+            vecs[n:n + m] = np.frombuffer(b"".join(r[1] for r in page[:m]), dtype=np.float32).reshape(m, emb.dim)
+            n += m
+            if n == count:
+                break
         index = DenseIndex(emb.dim, emb.name)
-        rows = self.store.query("SELECT passage_id, vec FROM vectors WHERE model = ? ORDER BY passage_id", (emb.name,))
-        if rows:
-            ids = np.array([r[0] for r in rows], dtype=np.int64)
-            vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), emb.dim)
-            index.add(ids, vecs)
-            if len(rows) >= IVF_THRESHOLD:
-                index.build_ivf()
+        index.add(ids[:n], vecs if n == count else vecs[:n].copy())
+        del vecs
+        if n >= IVF_THRESHOLD:
+            index.build_ivf()
         self._dense = index
         self._dense_rows = np.array([lex.row_of.get(int(i), -1) for i in index.ids], dtype=np.int64)
         return index
@@ -226,14 +266,18 @@ class KnowledgeBase:
             "SELECT COUNT(*) FROM passages p LEFT JOIN vectors v ON v.passage_id = p.id AND v.model = ? "
             "WHERE v.passage_id IS NULL", (emb.name,))[0][0]
 
-    def pending_batch(self, size: int) -> list:
-        """The next passages without a vector for this embedder (id, heading, text)."""
+    def pending_batch(self, size: int, after: int = 0) -> list:
+        """The next passages after id `after` without a vector for this embedder (id, heading, text).
+
+        Callers pass the last id they got, so a long fill walks the table once instead of rescanning
+        the filled part for every batch.
+        """
         emb = self.embedder
         if emb is None:
             return []
         return self.store.query(
             "SELECT p.id, p.heading, p.text FROM passages p LEFT JOIN vectors v ON v.passage_id = p.id "
-            "AND v.model = ? WHERE v.passage_id IS NULL ORDER BY p.id LIMIT ?", (emb.name, size))
+            "AND v.model = ? WHERE v.passage_id IS NULL AND p.id > ? ORDER BY p.id LIMIT ?", (emb.name, after, size))
 
     def embed_batch(self, batch: list) -> np.ndarray:
         """Vectors for a batch (slow, no database access: the server runs it on a worker thread)."""
@@ -255,11 +299,12 @@ class KnowledgeBase:
         """Embed passages that have no vector yet; commits every batch, so it can resume."""
         if self.embedder is None:
             return 0
-        done = 0
+        done = last = 0
         while not (should_stop and should_stop()):
-            batch = self.pending_batch(batch_size)
+            batch = self.pending_batch(batch_size, last)
             if not batch:
                 break
+            last = batch[-1]["id"]
             done += self.save_vectors(batch, self.embed_batch(batch))
             if progress:
                 progress(len(batch))
@@ -267,8 +312,15 @@ class KnowledgeBase:
 
     # ---------------------------------------------------------------- search
 
-    def _mask(self, kind=None, section=None, region=None, year=None, doc_no=None) -> np.ndarray | None:
-        m = self._meta
+    def _snapshot(self, with_dense: bool) -> tuple[LexicalIndex, dict, DenseIndex | None, np.ndarray]:
+        """Indexes and row maps that belong together, taken at once: a rebuild on another thread swaps them."""
+        with self._lock:
+            lex = self._lexical_locked()
+            dense = self._dense_locked() if with_dense else None
+            return lex, self._meta, dense, self._dense_rows
+
+    @staticmethod
+    def _mask(m: dict, kind=None, section=None, region=None, year=None, doc_no=None) -> np.ndarray | None:
         mask = np.ones(len(m.get("kind", [])), dtype=bool)
         if kind:
             mask &= m["kind"] == kind
@@ -287,33 +339,36 @@ class KnowledgeBase:
                retrievers: tuple[str, ...] = ("bm25", "dense"), weights: dict[str, float] | None = None,
                like: int | None = None, candidates: int = 50) -> list[Hit]:
         """Hybrid search: reciprocal-rank fusion of BM25 and dense, with filters."""
-        lex = self.lexical()
+        lex, meta, dense, dense_rows = self._snapshot("dense" in retrievers)
         if len(lex.ids) == 0:
             return []
         weights = {"bm25": 1.0, "dense": 1.0, **(weights or {})}
-        mask = self._mask(kind, section, region, year, doc_no)
+        mask = self._mask(meta, kind, section, region, year, doc_no)
         exclude_doc = None
         if like is not None:
             row = self.store.query("SELECT text, doc_id FROM passages WHERE id = ?", (like,))
             if not row:
                 return []
             query, exclude_doc = row[0]["text"], row[0]["doc_id"]
-            mask = (mask if mask is not None else np.ones(len(lex.ids), dtype=bool)) & (self._meta["doc"] != exclude_doc)
+            mask = (mask if mask is not None else np.ones(len(lex.ids), dtype=bool)) & (meta["doc"] != exclude_doc)
         ranked: dict[str, list[int]] = {}
+        pending = None
+        if dense is not None and len(dense):
+            # the query embedding releases the GIL (C engine / torch): BM25 runs while it computes
+            pending = self._query_executor().submit(self.query_vector, query)
         if "bm25" in retrievers:
             scores = lex.scores(tokens(query))
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
             top = np.argsort(-scores)[:candidates]
             ranked["bm25"] = [int(lex.ids[r]) for r in top if scores[r] > 0]
-        if "dense" in retrievers:
-            dense = self.dense()
-            if dense is not None and len(dense):
-                qv = self.embedder.embed_queries([query])[0]  # type: ignore[union-attr]
-                allowed = None
-                if mask is not None:
-                    allowed = np.array([r >= 0 and mask[r] for r in self._dense_rows], dtype=bool)
-                ranked["dense"] = [pid for pid, _ in dense.search(qv, candidates, allowed)]
+        if pending is not None:
+            allowed = None
+            if mask is not None:
+                allowed = np.zeros(len(dense), dtype=bool)
+                ok = dense_rows >= 0
+                allowed[ok] = mask[dense_rows[ok]]
+            ranked["dense"] = [pid for pid, _ in dense.search(pending.result(), candidates, allowed)]
         fused: dict[int, float] = {}
         ranks: dict[int, dict[str, int]] = {}
         for name, ids in ranked.items():
@@ -322,6 +377,28 @@ class KnowledgeBase:
                 ranks.setdefault(pid, {})[name] = rank
         best = sorted(fused, key=lambda pid: (-fused[pid], pid))[:k]
         return self._hits(best, fused, ranks)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding, from a small LRU cache (the same section queries recur across drafts)."""
+        emb = self.embedder
+        key = f"{emb.name}\x00{query}"  # type: ignore[union-attr]
+        with self._cache_lock:
+            cached = self._query_vectors.get(key)
+            if cached is not None:
+                self._query_vectors.move_to_end(key)
+                return cached
+        vector = emb.embed_queries([query])[0]  # type: ignore[union-attr]
+        with self._cache_lock:
+            self._query_vectors[key] = vector
+            while len(self._query_vectors) > QUERY_CACHE:
+                self._query_vectors.popitem(last=False)
+        return vector
+
+    def _query_executor(self) -> ThreadPoolExecutor:
+        with self._cache_lock:
+            if self._query_pool is None:
+                self._query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embed")
+            return self._query_pool
 
     def _hits(self, ids: list[int], fused: dict[int, float], ranks: dict[int, dict[str, int]]) -> list[Hit]:
         if not ids:
@@ -356,4 +433,6 @@ class KnowledgeBase:
                 "vectors": {r[0]: r[1] for r in vectors}, "embedder": emb.name if emb else None}
 
     def close(self) -> None:
+        if self._query_pool is not None:
+            self._query_pool.shutdown(wait=True)
         self.store.close()

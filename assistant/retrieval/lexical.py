@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -19,12 +20,33 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, ids: list[int], token_lists: list[list[str]], generation: int) -> "LexicalIndex":
-        import bm25s
+        return cls.build_pages([(ids, token_lists)], generation)
 
+    @classmethod
+    def build_pages(cls, pages: Iterable[tuple[list[int], list[list[str]]]], generation: int) -> "LexicalIndex":
+        """Build from pages of (passage ids, token lists).
+
+        Each page's tokens become vocabulary ids at once, and every occurrence of a term refers to
+        the one int object stored in the vocabulary, so a 100k-passage corpus is held as lists of
+        shared ints rather than tens of millions of token strings.
+        """
+        import bm25s
+        from bm25s.tokenization import Tokenized
+
+        vocab: dict[str, int] = {}
+        all_ids: list[int] = []
+        corpus: list[list[int]] = []
+        for ids, token_lists in pages:
+            all_ids.extend(ids)
+            for toks in token_lists:
+                corpus.append([vocab[t] if t in vocab else vocab.setdefault(t, len(vocab)) for t in toks])
         retriever = bm25s.BM25(k1=1.2, b=0.75)
-        # bm25s cannot index an empty corpus; one empty document keeps the shapes valid
-        retriever.index(token_lists or [[]], show_progress=False)
-        return cls(retriever, np.asarray(ids, dtype=np.int64), generation)
+        if vocab:
+            retriever.index(Tokenized(ids=corpus, vocab=vocab), show_progress=False)
+        else:
+            # bm25s cannot index an empty vocabulary; one empty document keeps the shapes valid
+            retriever.index([[]], show_progress=False)
+        return cls(retriever, np.asarray(all_ids, dtype=np.int64), generation)
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         if len(self.ids) == 0:

@@ -1,9 +1,14 @@
 """The server load bench runs end to end on loopback (small: 4 officers, fake embedder) with no errors."""
-from assistant.bench_server import TURNS, bench_server
+from assistant.bench_server import CHAT_TURNS, TURNS, bench_server
 
 
 def test_server_bench_small():
-    record = bench_server(officers=4, embedder="fake", timeout_s=120)
-    assert record["errors"] == 0 and record["turns"] == 4 * len(TURNS)
-    assert set(record["per_turn"]) == set(TURNS)
-    assert record["chat_turn_p95_ms"] > 0 and record["peak_rss_mb"] > 0
+    record = bench_server(officers=4, embedder="fake", timeout_s=120, think_s=0.05)
+    for run in (record["sessions"], record["saturation"]):
+        assert run["errors"] == 0 and run["turns"] == 4 * len(TURNS)
+        assert set(run["per_turn"]) == set(TURNS)
+        assert run["chat_turn_p95_ms"] >= run["chat_turn_p50_ms"] > 0 and run["turns_per_s"] > 0
+    assert record["sessions"]["think_s"] == 0.05 and record["saturation"]["think_s"] == 0.0
+    assert record["errors"] == 0 and record["peak_rss_mb"] > 0 and set(record["chat_turns"]) == set(CHAT_TURNS)
+    # the think pauses are really taken: 10 pauses of at least 25 ms each per officer
+    assert record["sessions"]["wall_s"] >= 10 * 0.025

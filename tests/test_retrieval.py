@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.parse import read_report
-from assistant.retrieval import knowledge_base as kb_module
+from assistant.retrieval import prepare as prepare_module
 from assistant.retrieval.chunking import MAX_CHARS, pack, policy_passages, report_passages
 from assistant.retrieval.embedders import EmbedderError, FakeEmbedder, make_embedder
 from assistant.retrieval.knowledge_base import KnowledgeBase
@@ -118,17 +118,17 @@ def test_unreadable_files_are_skipped_with_reason(kb, tmp_path):
 
 def test_interrupted_ingest_leaves_usable_index_and_resumes(kb, tmp_path, monkeypatch):
     folder = corpus(tmp_path)
-    real = kb_module.tokens
+    real = prepare_module.tokens
 
     def flaky(text):
         if "统一平台" in text:  # killed while the third file (wangzhan_tongzhi.md) is being ingested
             raise KeyboardInterrupt
         return real(text)
 
-    monkeypatch.setattr(kb_module, "tokens", flaky)
+    monkeypatch.setattr(prepare_module, "tokens", flaky)
     with pytest.raises(KeyboardInterrupt):
         kb.ingest([folder])
-    monkeypatch.setattr(kb_module, "tokens", real)
+    monkeypatch.setattr(prepare_module, "tokens", real)
     partial = kb.store.query("SELECT source FROM documents ORDER BY source")
     assert [r[0] for r in partial] == [SEEDS["001"].name, SEEDS["002"].name]
     assert kb.search("预算", k=1, retrievers=("bm25",))  # what was stored is searchable

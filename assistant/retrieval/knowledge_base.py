@@ -6,7 +6,6 @@ is interrupted resumes where it stopped, and search uses whatever vectors are re
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
@@ -18,22 +17,16 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..models import Report
-from ..figures import key_figures
-from ..parse import ParseError, ReadError, load_document, parse_document, read_text
-from ..parse.document import from_text
-from ..parse.sections import split_sections
 from ..store import Store
-from .chunking import Passage, policy_passages, report_passages
 from .dense import IVF_THRESHOLD, DenseIndex
 from .embedders import Embedder, make_embedder
 from .hits import Hit
 from .lexical import LexicalIndex
-from .metadata import describe, guess_kind
+from .prepare import SUFFIXES, PreparedFile, digest_of, expand, prepare_files
 from .tokenize import normalise_doc_no, tokenizer_version, tokens
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "corpus"
-SUFFIXES = {".txt", ".md", ".docx", ".xlsx"}
+__all__ = ["KnowledgeBase", "IngestResult", "Hit", "expand", "SUFFIXES"]
 RRF_K = 60
 PAGE = 5000  # rows per SQLite page when (re)building indexes: bounded memory at any corpus size
 QUERY_CACHE = 512  # query vectors kept: section-precedent queries repeat across officers
@@ -48,45 +41,6 @@ class IngestResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     passages: int = 0
     seconds: float = 0.0
-
-
-def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Files to ingest: the paths themselves, and supported files inside directories."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES))
-        else:
-            out.append(p)
-    return out
-
-
-def _read(path: Path, kind: str) -> tuple[str, Report | None, list[Passage], object]:  # noqa: C901
-    """Text, report (when it is one), passages and metadata of one file."""
-    if path.suffix.lower() in (".txt", ".md"):
-        raw = read_text(path)
-        if raw.lstrip().startswith("{"):
-            raise ReadError(f"{path.name} 是 JSON 数据，不是可检索的文档")
-        loaded = None
-    else:
-        loaded = load_document(path)
-        raw = loaded.full_text()  # type: ignore[union-attr]
-    report: Report | None = None
-    if kind == "report" or (kind == "auto" and guess_kind(raw, None) == "report"):
-        doc = loaded if loaded is not None else from_text(raw, path.name)
-        try:
-            report = parse_document(doc)  # type: ignore[arg-type]
-        except ParseError:
-            # a mistyped number cell must not keep a report's narrative out of the knowledge base
-            report = Report(sections=split_sections(doc.lines), text_lines=[ln.text for ln in doc.lines])  # type: ignore[union-attr]
-    meta = describe(raw, path.name, report, kind)
-    if meta.kind == "report" and report is not None:
-        passages = report_passages(report)
-    else:
-        passages = policy_passages(raw)
-    if not passages:
-        raise ReadError(f"{path.name} 没有可检索的文字")
-    return raw, report, passages, meta
 
 
 class KnowledgeBase:
@@ -115,49 +69,54 @@ class KnowledgeBase:
         return self._embedder  # type: ignore[return-value]
 
     def ingest(self, paths: Iterable[str | Path], kind: str = "auto", builtin: bool = False,
-               progress: Progress | None = None) -> IngestResult:
+               progress: Progress | None = None, workers: int | None = None) -> IngestResult:
+        """Add or replace files; unchanged ones (same content) are skipped. Many files are prepared in
+        `workers` processes (default: up to 4, one per core)."""
         t0 = time.perf_counter()
         result = IngestResult()
         self._retokenize_if_needed()  # new tokens below must match the stored ones
+        jobs = []
         for path in expand(paths):
-            name = path.name
             try:
-                if not path.is_file():
-                    raise ReadError(f"找不到文件：{path}")
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                key = str(path.resolve())
-                same = self.store.query("SELECT id, path FROM documents WHERE content_hash = ?", (digest,))
-                if same:
-                    result.unchanged.append(name)
-                    continue
-                _, report, passages, meta = _read(path, kind)
-            except (ReadError, OSError) as exc:
-                result.skipped.append((name, str(exc).splitlines()[0]))
+                digest = digest_of(path)
+            except OSError as exc:
+                result.skipped.append((path.name, f"无法读取：{exc.strerror or exc}" if path.exists()
+                                       else f"找不到文件：{path}"))
                 continue
-            toks = [" ".join(tokens(f"{p.heading} {p.text}")) for p in passages]
-            figures = json.dumps(key_figures(report), ensure_ascii=False) if report is not None and meta.kind == "report" \
-                else None
-            with self.store.write() as db:
-                old = db.execute("SELECT id FROM documents WHERE path = ?", (key,)).fetchone()
-                if old:
-                    db.execute("DELETE FROM documents WHERE id = ?", (old[0],))
-                cur = db.execute(
-                    "INSERT INTO documents(source, path, content_hash, kind, title, doc_no, doc_no_key, issuer, region,"
-                    " year, form, project_type, builtin, figures) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (name, key, digest, meta.kind, meta.title, meta.doc_no, meta.doc_no_key, meta.issuer,
-                     meta.region, meta.year, meta.form, meta.project_type, int(builtin), figures))
-                doc_id = cur.lastrowid
-                db.executemany("INSERT INTO passages(doc_id, seq, section, heading, text, tokens) VALUES (?,?,?,?,?,?)",
-                               [(doc_id, p.seq, p.section, p.heading, p.text, t) for p, t in zip(passages, toks)])
-                Store.bump_generation(db)
-            (result.replaced if old else result.added).append(name)
-            result.passages += len(passages)
+            if self.store.query("SELECT id FROM documents WHERE content_hash = ?", (digest,)):
+                result.unchanged.append(path.name)
+            else:
+                jobs.append((path, kind, digest))
+        for (path, _, _), prepared in zip(jobs, prepare_files(jobs, workers)):
+            if isinstance(prepared, str):
+                result.skipped.append((path.name, prepared))
+                continue
+            replaced = self._store_file(prepared, builtin)
+            (result.replaced if replaced else result.added).append(path.name)
+            result.passages += len(prepared.passages)
             if progress:
-                progress(len(passages))
+                progress(len(prepared.passages))
         if result.added or result.replaced or self._lexical is None:
             self.lexical()  # searchable the moment ingest returns
         result.seconds = time.perf_counter() - t0
         return result
+
+    def _store_file(self, f: PreparedFile, builtin: bool) -> bool:
+        """One document and its passages in one transaction; True when it replaced an older version."""
+        meta = f.meta
+        with self.store.write() as db:
+            old = db.execute("SELECT id FROM documents WHERE path = ?", (str(f.path.resolve()),)).fetchone()
+            if old:
+                db.execute("DELETE FROM documents WHERE id = ?", (old[0],))
+            cur = db.execute(
+                "INSERT INTO documents(source, path, content_hash, kind, title, doc_no, doc_no_key, issuer, region,"
+                " year, form, project_type, builtin, figures) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (f.path.name, str(f.path.resolve()), f.digest, meta.kind, meta.title, meta.doc_no, meta.doc_no_key,
+                 meta.issuer, meta.region, meta.year, meta.form, meta.project_type, int(builtin), f.figures))
+            db.executemany("INSERT INTO passages(doc_id, seq, section, heading, text, tokens) VALUES (?,?,?,?,?,?)",
+                           [(cur.lastrowid, p.seq, p.section, p.heading, p.text, t) for p, t in zip(f.passages, f.tokens)])
+            Store.bump_generation(db)
+        return bool(old)
 
     def ensure_builtin(self) -> IngestResult | None:
         """Index the seed reports shipped in knowledge/corpus on first use."""
@@ -355,7 +314,7 @@ class KnowledgeBase:
         pending = None
         if dense is not None and len(dense):
             # the query embedding releases the GIL (C engine / torch): BM25 runs while it computes
-            pending = self._query_executor().submit(self.query_vector, query)
+            pending = self._query_executor().submit(self._vector_for, query)
         if "bm25" in retrievers:
             scores = lex.scores(tokens(query))
             if mask is not None:
@@ -379,7 +338,11 @@ class KnowledgeBase:
         return self._hits(best, fused, ranks)
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding, from a small LRU cache (the same section queries recur across drafts)."""
+        """The query's embedding, computed on the knowledge base's query thread."""
+        return self._query_executor().submit(self._vector_for, query).result()
+
+    def _vector_for(self, query: str) -> np.ndarray:
+        """From a small LRU cache (the same section queries recur across drafts), else embedded."""
         emb = self.embedder
         key = f"{emb.name}\x00{query}"  # type: ignore[union-attr]
         with self._cache_lock:
@@ -394,10 +357,16 @@ class KnowledgeBase:
                 self._query_vectors.popitem(last=False)
         return vector
 
+    def clear_query_cache(self) -> None:
+        with self._cache_lock:
+            self._query_vectors.clear()
+
     def _query_executor(self) -> ThreadPoolExecutor:
+        # one thread for every query embedding: the C engine keeps an OpenMP team per calling thread,
+        # and two teams spinning on 2 cores doubled embedding time when measured
         with self._cache_lock:
             if self._query_pool is None:
-                self._query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embed")
+                self._query_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embed")
             return self._query_pool
 
     def _hits(self, ids: list[int], fused: dict[int, float], ranks: dict[int, dict[str, int]]) -> list[Hit]:

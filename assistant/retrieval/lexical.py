@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
 
@@ -33,13 +34,14 @@ class LexicalIndex:
         import bm25s
         from bm25s.tokenization import Tokenized
 
-        vocab: dict[str, int] = {}
+        vocab: defaultdict[str, int] = defaultdict()
+        vocab.default_factory = vocab.__len__  # an unseen token gets the next id on first lookup
         all_ids: list[int] = []
         corpus: list[list[int]] = []
         for ids, token_lists in pages:
             all_ids.extend(ids)
-            for toks in token_lists:
-                corpus.append([vocab[t] if t in vocab else vocab.setdefault(t, len(vocab)) for t in toks])
+            corpus.extend(list(map(vocab.__getitem__, toks)) for toks in token_lists)
+        vocab = dict(vocab)
         retriever = bm25s.BM25(k1=1.2, b=0.75)
         if vocab:
             retriever.index(Tokenized(ids=corpus, vocab=vocab), show_progress=False)

@@ -66,10 +66,10 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     cut = _segmenter()
     for run in _CJK_RUN.findall(half):
-        out.extend(w for w in cut(run) if len(w) > 1 or w not in _STOP)
-        out.extend(run[k:k + 2] for k in range(len(run) - 1))
-    out.extend(m.group(0) for m in _ASCII.finditer(half))
-    return [t for t in out if t not in _STOP]
+        out.extend(w for w in cut(run) if w not in _STOP)  # stop words are single characters
+        out.extend(map(str.__add__, run, run[1:]))  # character bigrams
+    out.extend(_ASCII.findall(half))
+    return out
 
 
 def words_of(text: str) -> list[str]:

@@ -60,14 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--weights", default=None, help="融合权重，如 bm25=1,dense=0.5")
     s.add_argument("--embedder", default=None)
     s.add_argument("--json", action="store_true")
-    b = sub.add_parser("bench", help="性能基准")
-    b.add_argument("target", nargs="?", default="core", choices=("core", "retrieval", "review", "scale", "server"))
+    b = sub.add_parser("bench", help="性能基准：每项实测值与其目标或参考界限并列")
+    b.add_argument("target", nargs="?", default="core",
+                   choices=("core", "ingest", "retrieval", "server", "review", "scale", "all"))
+    b.add_argument("--json", action="store_true", help="只输出 JSON 记录")
+    b.add_argument("--out", default=None, help="另存 JSON 记录到文件")
     b.add_argument("--officers", type=int, default=50, help="server：同时在线的模拟用户数")
-    b.add_argument("--sizes", default="10000,100000", help="scale：合成语料规模（段），逗号分隔")
-    b.add_argument("--json", action="store_true")
+    b.add_argument("--think", type=float, default=5.0, help="server：模拟用户每轮之间的平均停顿（秒）")
+    b.add_argument("--sizes", default="10000,100000", help="retrieval/scale：合成语料规模（段），逗号分隔")
+    b.add_argument("--ingest-size", type=int, default=10000, help="ingest：合成语料规模（段）")
     b.add_argument("--repeat", type=int, default=20)
-    b.add_argument("--data", default=None, help="retrieval：数据目录（默认临时目录）")
-    b.add_argument("--policy", default=None, help="retrieval：政策文件目录（默认 ../shared/corpus/policy）")
+    b.add_argument("--data", default=None, help="工作目录（默认临时目录）")
+    b.add_argument("--policy", default=None, help="政策文件目录（默认 ../shared/corpus/policy）")
     b.add_argument("--questions", default=None, help="retrieval：问题集 YAML")
     b.add_argument("--embedder", default=None)
     return p
@@ -173,57 +177,35 @@ def _review(args) -> int:
 
 
 def _bench(args) -> int:
-    from .bench import bench_core, bench_retrieval, print_record
+    from .bench import print_record
+    from .bench_run import NEEDS_POLICY, BenchOptions, run
 
-    if args.target == "core":
-        print_record(bench_core(repeat=max(1, args.repeat)), args.json)
-        return EXIT_OK
-    if args.target == "server":
-        from .bench_server import bench_server
-
-        record = bench_server(officers=max(1, min(args.officers, 200)), embedder=args.embedder)
-        print(json.dumps(record, ensure_ascii=False, indent=None if args.json else 1))
-        return EXIT_OK if record["errors"] == 0 else EXIT_FAILED
     root = Path(__file__).resolve().parent.parent
     policy = Path(args.policy) if args.policy else root.parent / "shared" / "corpus" / "policy"
-    questions = Path(args.questions) if args.questions else root / "tests" / "data" / "retrieval_questions.yaml"
-    if not policy.is_dir():
+    if args.target in NEEDS_POLICY and not policy.is_dir():
         _error(f"找不到政策文件目录：{policy}（用 --policy 指定）")
         return EXIT_UNREADABLE
-    import tempfile
+    try:
+        sizes = tuple(int(x) for x in args.sizes.split(",") if x.strip())
+    except ValueError:
+        _error(f"--sizes 须为逗号分隔的整数：{args.sizes}")
+        return EXIT_UNREADABLE
+    update, bar = _progress(10**9, "向量") if args.target in ("retrieval", "all") else (None, None)
+    options = BenchOptions(policy=policy, embedder=args.embedder, sizes=sizes, ingest_size=args.ingest_size,
+                           officers=max(1, min(args.officers, 200)), think_s=max(0.0, args.think),
+                           repeat=max(1, args.repeat), data=Path(args.data) if args.data else None, progress=update)
+    if args.questions:
+        options.questions = Path(args.questions)
+    record = run(args.target, options)
+    if bar:
+        bar.close()
+    if args.out:
+        from .render.atomic_file import write_atomically
 
-    if args.target == "scale":
-        import yaml
-
-        from .retrieval.knowledge_base import KnowledgeBase
-        from .scale import bench_scale
-
-        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
-        with tempfile.TemporaryDirectory() as tmp:
-            base = KnowledgeBase(Path(args.data) if args.data else Path(tmp), embedder="none")
-            base.ingest([policy])
-            base.ensure_builtin()
-            questions = [q["q"] for q in yaml.safe_load(questions.read_text(encoding="utf-8"))["questions"]]
-            record = bench_scale(sizes, base, questions)
-            base.close()
-        print(json.dumps(record, ensure_ascii=False, indent=None if args.json else 1))
-        return EXIT_OK
-    if args.target == "review":
-        from .bench import bench_review
-
-        with tempfile.TemporaryDirectory() as tmp:
-            record = bench_review(Path(args.data) if args.data else Path(tmp), policy, args.embedder,
-                                  repeat=max(1, min(args.repeat, 10)))
-        print_record(record, args.json)
-        return EXIT_OK
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(args.data) if args.data else Path(tmp)
-        update, bar = _progress(10**9, "向量")
-        record = bench_retrieval(folder, questions, policy, args.embedder, progress=update)
-        if bar:
-            bar.close()
+        text = json.dumps(record, ensure_ascii=False, indent=2)
+        write_atomically(Path(args.out), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     print_record(record, args.json)
-    return EXIT_OK
+    return EXIT_OK if record.get("errors", 0) == 0 else EXIT_FAILED
 
 
 def _draft(args) -> int:

@@ -129,9 +129,13 @@ def test_bad_rules_file(workdir):
 
 
 def test_bench_core_prints_figures():
-    proc = run_cli("bench", "core", "--repeat", "2", "--json")
+    proc = run_cli("bench", "core", "--repeat", "2", "--embedder", "fake", "--json")
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
-    assert record["bench"] == "core"
+    assert record["bench"] == "core" and record["machine"]["cpus"] >= 1
     assert [r["file"] for r in record["results"]] == sorted(p.name for p in SEEDS.values())
-    assert all(r["median_ms"] > 0 and r["goal_ms"] == 100.0 for r in record["results"])
+    assert all(r["check_p50_ms"] > 0 and r["draft_cold_ms"] > 0 for r in record["results"])
+    goals = {r["figure"]: r for r in record["summary"] if r["kind"] == "goal"}
+    assert len(goals) == 3 and all(r["bound"] in (100.0, 1000.0) and r["ok"] is not None for r in goals.values())
+    table = run_cli("bench", "core", "--repeat", "1", "--embedder", "fake")
+    assert table.returncode == 0 and "界限" in table.stdout and "≤ 100.0" in table.stdout

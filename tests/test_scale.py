@@ -21,9 +21,42 @@ def test_bench_scale_small_run():
         import pytest
 
         pytest.skip("../shared/corpus/policy is absent")
-    proc = run_cli("bench", "scale", "--sizes", "2000", "--json")
+    proc = run_cli("bench", "scale", "--sizes", "2000", "--embedder", "fake", "--json")
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
     row = record["results"][0]
-    assert row["passages"] == 2000 and row["bm25_p95_ms"] > 0 and row["flat_scan_bound_ms"] > 0
-    assert record["machine"]["read_bandwidth_gbs"] > 0
+    assert row["passages"] >= 2000 and row["vectors"] == row["passages"]
+    assert row["hybrid"]["p95_ms"] >= row["hybrid"]["p50_ms"] > 0 and row["bm25"]["p95_ms"] > 0
+    assert row["exact_scan_bound_ms"] > 0 and row["peak_rss_mb"] > 0 and row["ingest_passages_per_s"] > 0
+    assert row["dense_kind"] == "flat" and "ivf_scan" not in row  # IVF starts at 50k passages
+    assert record["read_bandwidth_gbs"] > 0 and record["vectors"] == "random unit vectors"
+    goals = [r for r in record["summary"] if r["kind"] == "goal"]
+    assert goals and all(isinstance(r["ok"], bool) and r["bound"] is not None for r in goals)
+    assert any("混合检索" in r["figure"] for r in goals) and any("内存" in r["figure"] for r in goals)
+
+
+def test_bench_ingest_compares_fill_with_raw_embedder(tmp_path):
+    from assistant.bench import bench_ingest
+
+    record = bench_ingest(tmp_path, None, "fake", synthetic=400, fill_sample=32)
+    assert record["real"]["passages"] > 0 and record["synthetic"]["passages"] >= 400
+    fill = record["dense_fill"]
+    assert fill["passages"] == 32 and fill["raw_s"] > 0 and fill["fill_s"] > 0
+    figures = {r["figure"]: r for r in record["summary"]}
+    overhead = next(r for name, r in figures.items() if "额外开销" in name)
+    assert overhead["bound"] == 20.0 and overhead["kind"] == "goal" and isinstance(overhead["ok"], bool)
+
+
+def test_bench_core_times_check_and_draft_per_report(tmp_path):
+    from assistant.bench import bench_core
+    from assistant.retrieval.knowledge_base import KnowledgeBase
+
+    from .conftest import SEEDS
+
+    kb = KnowledgeBase(tmp_path, embedder="fake")
+    kb.ensure_builtin()
+    record = bench_core(repeat=2, files=[SEEDS["000"], SEEDS["004"]], kb=kb)
+    kb.close()
+    assert [r["file"] for r in record["results"]] == [SEEDS["000"].name, SEEDS["004"].name]
+    assert all(r["check_p50_ms"] > 0 and r["draft_cold_ms"] > 0 and r["draft_warm_ms"] > 0 for r in record["results"])
+    assert {r["figure"][:5] for r in record["summary"]} == {"check", "draft"}

@@ -198,3 +198,21 @@ async def test_reviewer_upload_and_exports(aiohttp_client, data_dir, tmp_path):
     assert resp.status == 400 and "不支持的文件类型" in (await resp.json())["error"]
     page = await client.get("/review")
     assert page.status == 200 and "/static/review.js" in await page.text()
+
+
+async def test_concurrent_turns_on_one_draft_never_interleave(aiohttp_client, data_dir):
+    import asyncio
+
+    client = await _client(aiohttp_client, data_dir)
+    draft_id = (await _json(await client.post("/api/drafts", json={"title": "并发"}), 201))["draft"]["id"]
+    other = (await _json(await client.post("/api/drafts", json={"title": "另一份"}), 201))["draft"]["id"]
+    paste = (DATA / "paste_tsv.txt").read_text(encoding="utf-8")
+    says = [paste, "确认", "检查", "为什么扣分", "你好", "写存在问题和建议"]
+    replies = await asyncio.gather(*(client.post(f"/api/drafts/{d}/turns", json={"text": t})
+                                     for t in says for d in (draft_id, other)))
+    assert all(r.status == 200 for r in replies)
+    for d in (draft_id, other):
+        turns = (await _json(await client.get(f"/api/drafts/{d}")))["turns"]
+        # every user turn is followed by its own answer: the draft lock kept each turn whole
+        assert [t["role"] for t in turns] == ["user", "assistant"] * len(says)
+        assert sorted(t["text"] for t in turns[::2]) == sorted(says)

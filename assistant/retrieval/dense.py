@@ -13,7 +13,7 @@ import numpy as np
 IVF_THRESHOLD = 50_000
 
 
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
+def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
     """Row numbers of the k best scores, best first (argpartition: no full sort of 100k scores)."""
     if k >= len(scores):
         return np.argsort(-scores)
@@ -64,7 +64,7 @@ class DenseIndex:
         ivf.nprobe = nprobe
         rng = np.random.default_rng(0)
         probe = self.vectors[rng.choice(n, size=min(sample, n), replace=False)]
-        exact = [set(_top(self.vectors @ q, 10)) for q in probe]
+        exact = [set(top_rows(self.vectors @ q, 10)) for q in probe]
         _, approx = ivf.search(probe, 10)
         self.recall = sum(len(set(a) & e) for a, e in zip(approx, exact)) / (len(probe) * 10)
         self.ivf, self.kind = ivf, "ivf"
@@ -80,7 +80,7 @@ class DenseIndex:
             if len(rows) == 0:
                 return []
             scores = self.vectors[rows] @ q
-            return [(int(self.ids[rows[t]]), float(scores[t])) for t in _top(scores, k)]
+            return [(int(self.ids[rows[t]]), float(scores[t])) for t in top_rows(scores, k)]
         if self.ivf is not None:
             import faiss
 
@@ -92,4 +92,4 @@ class DenseIndex:
                 faiss.omp_set_num_threads(threads)
             return [(int(self.ids[r]), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
         scores = self.vectors @ q
-        return [(int(self.ids[t]), float(scores[t])) for t in _top(scores, k)]
+        return [(int(self.ids[t]), float(scores[t])) for t in top_rows(scores, k)]

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from ..store import Store
-from .dense import IVF_THRESHOLD, DenseIndex
+from .dense import IVF_THRESHOLD, DenseIndex, top_rows
 from .embedders import Embedder, make_embedder
 from .hits import Hit
 from .lexical import LexicalIndex
@@ -53,6 +53,7 @@ class KnowledgeBase:
         self._meta: dict[str, np.ndarray] = {}
         self._dense: DenseIndex | None = None
         self._dense_rows = np.zeros(0, dtype=np.int64)
+        self._dense_generation = -1
         # index (re)loads happen once under this lock; searches on other threads wait for them
         self._lock = threading.RLock()
         self._cache_lock = threading.Lock()
@@ -195,9 +196,10 @@ class KnowledgeBase:
         if emb is None:
             return None
         lex = self._lexical_locked()
+        vectors_generation = self.store.vectors_generation()
+        if self._dense is not None and self._dense_generation == vectors_generation:
+            return self._dense  # (a passage change resets _dense in _lexical_locked)
         count = self.store.query("SELECT COUNT(*) FROM vectors WHERE model = ?", (emb.name,))[0][0]
-        if self._dense is not None and len(self._dense) == count:
-            return self._dense
         ids = np.empty(count, dtype=np.int64)
         vecs = np.empty((count, emb.dim), dtype=np.float32)
         n = 0
@@ -213,7 +215,7 @@ class KnowledgeBase:
         del vecs
         if n >= IVF_THRESHOLD:
             index.build_ivf()
-        self._dense = index
+        self._dense, self._dense_generation = index, vectors_generation
         self._dense_rows = np.array([lex.row_of.get(int(i), -1) for i in index.ids], dtype=np.int64)
         return index
 
@@ -251,6 +253,7 @@ class KnowledgeBase:
                            "WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)",
                            [(r["id"], emb.name, v.astype(np.float32).tobytes(), r["id"])  # type: ignore[union-attr]
                             for r, v in zip(batch, vectors)])
+            Store.bump_vectors(db)
         return len(batch)
 
     def fill_dense(self, batch_size: int = 16, progress: Progress | None = None,
@@ -319,7 +322,7 @@ class KnowledgeBase:
             scores = lex.scores(tokens(query))
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
-            top = np.argsort(-scores)[:candidates]
+            top = top_rows(scores, candidates)
             ranked["bm25"] = [int(lex.ids[r]) for r in top if scores[r] > 0]
         if pending is not None:
             allowed = None

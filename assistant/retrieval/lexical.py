@@ -46,8 +46,8 @@ class LexicalIndex:
         if vocab:
             retriever.index(Tokenized(ids=corpus, vocab=vocab), show_progress=False)
         else:
-            # bm25s cannot index an empty vocabulary; one empty document keeps the shapes valid
-            retriever.index([[]], show_progress=False)
+            # bm25s cannot index an empty vocabulary; one document of the empty token keeps the shapes valid
+            retriever.index([[""]], show_progress=False)
         return cls(retriever, np.asarray(all_ids, dtype=np.int64), generation)
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:

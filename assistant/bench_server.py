@@ -23,6 +23,7 @@ from pathlib import Path
 TURNS = ("create", "paste", "confirm", "write", "adopt", "check", "why", "help", "export_md", "list")
 CHAT_TURNS = ("paste", "confirm", "write", "check", "why", "help")
 GOAL_CHAT_P95_MS = 200
+GOAL_STARTUP_S = 2.0
 
 
 def _p95(values: list[float]) -> float:
@@ -108,6 +109,34 @@ async def _run(officers: int, embedder: str | None, paste: str, timeout_s: float
             "chat_turn_p95_ms": _p95(chat) if chat else None, "per_turn": rows}
 
 
+def startup_seconds(timeout_s: float = 60) -> float | None:
+    """Seconds from launching `python -m assistant serve` to its first answer on /api/health."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port), "--data", tmp],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while time.perf_counter() - t0 < timeout_s and proc.poll() is None:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as resp:
+                        if resp.status == 200:
+                            return round(time.perf_counter() - t0, 2)
+                except OSError:
+                    time.sleep(0.05)
+            return None
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
 def bench_server(officers: int = 50, embedder: str | None = None, timeout_s: float = 600, think_s: float = 5.0,
                  saturation: bool = True) -> dict:
     paste = (Path(__file__).resolve().parent.parent / "tests" / "data" / "paste_tsv.txt").read_text(encoding="utf-8")
@@ -118,6 +147,9 @@ def bench_server(officers: int = 50, embedder: str | None = None, timeout_s: flo
               and sessions["chat_turn_p95_ms"] <= GOAL_CHAT_P95_MS}
     if saturation:
         record["saturation"] = asyncio.run(_run(officers, embedder, paste, timeout_s, 0.0))
-    record["errors"] = sessions["errors"] + record.get("saturation", {}).get("errors", 0)
+    record["startup_s"] = startup_seconds()
+    record["goal_startup_s"] = GOAL_STARTUP_S
+    record["errors"] = sessions["errors"] + record.get("saturation", {}).get("errors", 0) + \
+        (record["startup_s"] is None)  # a server that never answered is an error
     record["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return record

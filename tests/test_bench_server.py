@@ -9,6 +9,7 @@ def test_server_bench_small():
         assert set(run["per_turn"]) == set(TURNS)
         assert run["chat_turn_p95_ms"] >= run["chat_turn_p50_ms"] > 0 and run["turns_per_s"] > 0
     assert record["sessions"]["think_s"] == 0.05 and record["saturation"]["think_s"] == 0.0
+    assert 0 < record["startup_s"] < 60 and record["goal_startup_s"] == 2.0
     assert record["errors"] == 0 and record["peak_rss_mb"] > 0 and set(record["chat_turns"]) == set(CHAT_TURNS)
     # the think pauses are really taken: 10 pauses of at least 25 ms each per officer
     assert record["sessions"]["wall_s"] >= 10 * 0.025

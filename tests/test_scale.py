@@ -60,3 +60,26 @@ def test_bench_core_times_check_and_draft_per_report(tmp_path):
     assert [r["file"] for r in record["results"]] == [SEEDS["000"].name, SEEDS["004"].name]
     assert all(r["check_p50_ms"] > 0 and r["draft_cold_ms"] > 0 and r["draft_warm_ms"] > 0 for r in record["results"])
     assert {r["figure"][:5] for r in record["summary"]} == {"check", "draft"}
+
+
+def test_bench_all_has_every_part_in_one_table(tmp_path):
+    if not (SHARED / "corpus" / "policy").is_dir():
+        import pytest
+
+        pytest.skip("../shared/corpus/policy is absent")
+    import subprocess
+    import sys
+
+    out = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, "-m", "assistant", "bench", "all", "--embedder", "fake", "--sizes", "1000",
+                           "--ingest-size", "400", "--officers", "2", "--think", "0.05", "--repeat", "1",
+                           "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(out.read_text(encoding="utf-8"))
+    assert set(record["parts"]) == {"core", "ingest", "retrieval", "server"} and record["errors"] == 0
+    prefixes = {r["figure"].split("]")[0] + "]" for r in record["summary"]}
+    assert prefixes == {"[core]", "[ingest]", "[retrieval]", "[server]"}
+    assert all(r["bound"] is not None for r in record["summary"] if r["kind"] == "goal")
+    assert record["parts"]["retrieval"]["scale"]["vectors"] == "real base embeddings + noise"
+    # the printed table shows the same figures, and the JSON record is its last line
+    assert "[server] 错误数" in proc.stdout and json.loads(proc.stdout.strip().splitlines()[-1]) == record

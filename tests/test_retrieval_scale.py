@@ -81,22 +81,54 @@ def test_large_ingest_uses_workers_and_stays_searchable(tmp_path):
     kb.close()
 
 
-def test_query_vectors_are_cached_and_dense_reloads_only_when_vectors_change(tmp_path):
+def test_query_vectors_are_cached_and_dense_grows_with_the_fill(tmp_path):
     emb = CountingEmbedder()
     kb = KnowledgeBase(tmp_path, embedder=emb)
     kb.ingest([DATA / "kb"])
     kb.fill_dense(batch_size=2, should_stop=lambda: kb.stats()["vectors"].get(emb.name, 0) >= 4)
     assert kb.stats()["vectors"][emb.name] < kb.stats()["passages"]
     first = kb.dense()
+    partial = len(first)
     kb.search("预算执行率", k=3)
     kb.search("预算执行率", k=3)
     assert emb.query_calls == 1  # the second search took the cached vector
-    assert kb.dense() is first  # nothing saved: no reload
+    assert kb.dense() is first and len(first) == partial  # nothing saved: nothing loaded
     kb.fill_dense()
-    assert kb.dense() is not first and len(kb.dense()) == kb.stats()["passages"]
+    grown = kb.dense()
+    # the fill's vectors are appended to the loaded index, not reloaded from scratch
+    assert grown is first and len(grown) == kb.stats()["passages"] > partial
+    assert sorted(grown.ids.tolist()) == sorted(r[0] for r in kb.store.query("SELECT id FROM passages"))
     kb.clear_query_cache()
-    kb.search("预算执行率", k=3)
-    assert emb.query_calls == 2
+    hits = kb.search("预算执行率", k=3, retrievers=("dense",))
+    assert emb.query_calls == 2 and hits
+    # a changed passage set (a new file) maps every vector afresh
+    kb.ingest([SEEDS["001"]])
+    assert kb.dense() is not first
+    kb.close()
+
+
+def test_search_during_a_reload_uses_the_last_complete_indexes(tmp_path):
+    kb = KnowledgeBase(tmp_path, embedder=FakeEmbedder(32))
+    kb.ingest([DATA / "kb"])
+    kb.fill_dense()
+    before = [h.passage_id for h in kb.search("预算执行率 整改", k=3)]
+    held, release = threading.Event(), threading.Event()
+
+    def reloading():  # stands for a long index load on another thread
+        with kb._lock:
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=reloading)
+    t.start()
+    held.wait(5)
+    try:
+        during = [h.passage_id for h in kb.search("预算执行率 整改", k=3)]
+        still_reloading = t.is_alive()  # the search came back while the lock was still held
+    finally:
+        release.set()
+        t.join()
+    assert still_reloading and during == before
     kb.close()
 
 

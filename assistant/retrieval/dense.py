@@ -8,6 +8,8 @@ unprobed IVF lists.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 IVF_THRESHOLD = 50_000
@@ -25,24 +27,48 @@ class DenseIndex:
     def __init__(self, dim: int, model: str):
         self.dim = dim
         self.model = model
-        self.ids = np.zeros(0, dtype=np.int64)
-        self.vectors = np.zeros((0, dim), dtype=np.float32)
+        # (ids, vectors) views over buffers with spare capacity, swapped as one tuple: a search on
+        # another thread always reads a matching pair, and rows below len() never change
+        self._ids_buf = np.zeros(0, dtype=np.int64)
+        self._buf = np.zeros((0, dim), dtype=np.float32)
+        self._view = (self._ids_buf, self._buf)
+        self._ivf_lock = threading.Lock()  # faiss indexes may not be searched while they grow
         self.ivf = None
         self.kind = "flat"
         self.recall: float | None = None
 
+    @property
+    def ids(self) -> np.ndarray:
+        return self._view[0]
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return self._view[1]
+
+    def reserve(self, capacity: int) -> None:
+        if capacity <= len(self._buf):
+            return
+        ids, vectors = self._view
+        n = len(ids)
+        buf = np.empty((capacity, self.dim), dtype=np.float32)
+        ids_buf = np.empty(capacity, dtype=np.int64)
+        buf[:n], ids_buf[:n] = vectors, ids
+        self._buf, self._ids_buf = buf, ids_buf
+        self._view = (ids_buf[:n], buf[:n])
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Append vectors (new passages, or a background fill's next batch): amortised, no full copy."""
         if len(ids) == 0:
             return
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
-        ids = np.asarray(ids, dtype=np.int64)
-        if len(self.ids) == 0:
-            self.ids, self.vectors = ids, vectors  # the first batch is taken as is, not copied
-        else:
-            self.ids = np.concatenate([self.ids, ids])
-            self.vectors = np.vstack([self.vectors, vectors])
+        n, m = len(self.ids), len(ids)
+        if n + m > len(self._buf):
+            self.reserve(max(n + m, 2 * len(self._buf), 1024))
+        self._buf[n:n + m], self._ids_buf[n:n + m] = vectors, ids
+        self._view = (self._ids_buf[:n + m], self._buf[:n + m])
         if self.ivf is not None:
-            self.ivf.add(vectors)
+            with self._ivf_lock:
+                self.ivf.add(vectors)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -55,41 +81,41 @@ class DenseIndex:
         """Switch to IVF; returns recall@10 of IVF against the exact scan on `sample` stored vectors."""
         import faiss
 
-        n = len(self.ids)
+        ids, vectors = self._view
+        n = len(ids)
         nlist = nlist or max(16, int(np.sqrt(n) * 2))
         quantizer = faiss.IndexFlatIP(self.dim)
         ivf = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        ivf.train(self.vectors)
-        ivf.add(self.vectors)
+        ivf.train(vectors)
+        ivf.add(vectors)
         ivf.nprobe = nprobe
+        # one thread per query from here on: a single probe scan gains nothing from threads, and the
+        # setting is process-wide, so toggling it around each search would race between searches
+        faiss.omp_set_num_threads(1)
         rng = np.random.default_rng(0)
-        probe = self.vectors[rng.choice(n, size=min(sample, n), replace=False)]
-        exact = [set(top_rows(self.vectors @ q, 10)) for q in probe]
+        probe = vectors[rng.choice(n, size=min(sample, n), replace=False)]
+        exact = [set(top_rows(vectors @ q, 10)) for q in probe]
         _, approx = ivf.search(probe, 10)
         self.recall = sum(len(set(a) & e) for a, e in zip(approx, exact)) / (len(probe) * 10)
         self.ivf, self.kind = ivf, "ivf"
         return self.recall
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Top-k (passage id, cosine) for one query; `allowed` is a boolean mask over rows."""
-        if len(self.ids) == 0:
+        """Top-k (passage id, cosine) for one query; `allowed` is a boolean mask over the first rows
+        (rows added after the mask was made are left out)."""
+        ids, vectors = self._view
+        if len(ids) == 0:
             return []
         q = np.ascontiguousarray(query.reshape(-1), dtype=np.float32)
-        if allowed is not None and allowed.sum() < len(self.ids):
+        if allowed is not None and (len(allowed) < len(ids) or allowed.sum() < len(ids)):
             rows = np.flatnonzero(allowed)
             if len(rows) == 0:
                 return []
-            scores = self.vectors[rows] @ q
-            return [(int(self.ids[rows[t]]), float(scores[t])) for t in top_rows(scores, k)]
+            scores = vectors[rows] @ q
+            return [(int(ids[rows[t]]), float(scores[t])) for t in top_rows(scores, k)]
         if self.ivf is not None:
-            import faiss
-
-            threads = faiss.omp_get_max_threads()
-            faiss.omp_set_num_threads(1)  # one probe list scan per query: threads cost more than they save
-            try:
-                scores, rows = self.ivf.search(q.reshape(1, -1), min(k, len(self.ids)))
-            finally:
-                faiss.omp_set_num_threads(threads)
-            return [(int(self.ids[r]), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
-        scores = self.vectors @ q
-        return [(int(self.ids[t]), float(scores[t])) for t in top_rows(scores, k)]
+            with self._ivf_lock:
+                scores, rows = self.ivf.search(q.reshape(1, -1), min(k, len(ids)))
+            return [(int(ids[r]), float(s)) for r, s in zip(rows[0], scores[0]) if 0 <= r < len(ids)]
+        scores = vectors @ q
+        return [(int(ids[t]), float(scores[t])) for t in top_rows(scores, k)]

@@ -54,6 +54,9 @@ class KnowledgeBase:
         self._dense: DenseIndex | None = None
         self._dense_rows = np.zeros(0, dtype=np.int64)
         self._dense_generation = -1
+        self._dense_rowid = 0  # vectors.rowid of the last vector loaded
+        # the last complete (lexical, meta, dense, dense rows): what searches use while another thread reloads
+        self._published: tuple | None = None
         # index (re)loads happen once under this lock; searches on other threads wait for them
         self._lock = threading.RLock()
         self._cache_lock = threading.Lock()
@@ -171,12 +174,14 @@ class KnowledgeBase:
         }
         self._lexical = index
         self._dense = None  # passage rows changed: dense rows are re-mapped on next use
+        self._published = (index, self._meta, None, np.zeros(0, dtype=np.int64))
         return index
 
-    def _pages(self, sql: str, key: str, params: tuple = ()) -> Iterable[list]:
-        """`sql` in pages of PAGE rows ordered by `key` (an integer id), so no page holds the whole table."""
+    def _pages(self, sql: str, key: str, params: tuple = (), after: int = -1) -> Iterable[list]:
+        """`sql` in pages of PAGE rows ordered by `key` (an integer id, the first column), from `after` on,
+        so no page holds the whole table."""
         where = " AND " if " WHERE " in sql else " WHERE "
-        last = -1
+        last = after
         while True:
             page = self.store.query(f"{sql}{where}{key} > ? ORDER BY {key} LIMIT {PAGE}", (*params, last))
             if not page:
@@ -198,25 +203,24 @@ class KnowledgeBase:
         lex = self._lexical_locked()
         vectors_generation = self.store.vectors_generation()
         if self._dense is not None and self._dense_generation == vectors_generation:
-            return self._dense  # (a passage change resets _dense in _lexical_locked)
-        count = self.store.query("SELECT COUNT(*) FROM vectors WHERE model = ?", (emb.name,))[0][0]
-        ids = np.empty(count, dtype=np.int64)
-        vecs = np.empty((count, emb.dim), dtype=np.float32)
-        n = 0
-        for page in self._pages("SELECT passage_id, vec FROM vectors WHERE model = ?", "passage_id", (emb.name,)):
-            m = min(len(page), count - n)  # vectors saved since the count are left for the next load
-            ids[n:n + m] = [r[0] for r in page[:m]]
-            vecs[n:n + m] = np.frombuffer(b"".join(r[1] for r in page[:m]), dtype=np.float32).reshape(m, emb.dim)
-            n += m
-            if n == count:
-                break
-        index = DenseIndex(emb.dim, emb.name)
-        index.add(ids[:n], vecs if n == count else vecs[:n].copy())
-        del vecs
-        if n >= IVF_THRESHOLD:
+            return self._dense
+        if self._dense is None:  # first use, or passages changed: every vector, mapped afresh
+            index = DenseIndex(emb.dim, emb.name)
+            index.reserve(self.store.query("SELECT COUNT(*) FROM vectors WHERE model = ?", (emb.name,))[0][0])
+            self._dense_rowid, rows = 0, [np.zeros(0, dtype=np.int64)]
+        else:  # only the vectors saved since: a background fill adds a batch at a time
+            index, rows = self._dense, [self._dense_rows]
+        for page in self._pages("SELECT rowid, passage_id, vec FROM vectors WHERE model = ?", "rowid", (emb.name,),
+                                after=self._dense_rowid):
+            ids = np.array([r[1] for r in page], dtype=np.int64)
+            index.add(ids, np.frombuffer(b"".join(r[2] for r in page), dtype=np.float32).reshape(len(page), emb.dim))
+            rows.append(np.array([lex.row_of.get(int(i), -1) for i in ids], dtype=np.int64))
+            self._dense_rowid = page[-1][0]
+        if index.ivf is None and len(index) >= IVF_THRESHOLD:
             index.build_ivf()
         self._dense, self._dense_generation = index, vectors_generation
-        self._dense_rows = np.array([lex.row_of.get(int(i), -1) for i in index.ids], dtype=np.int64)
+        self._dense_rows = np.concatenate(rows)
+        self._published = (lex, self._meta, index, self._dense_rows)
         return index
 
     def pending_vectors(self) -> int:
@@ -275,11 +279,17 @@ class KnowledgeBase:
     # ---------------------------------------------------------------- search
 
     def _snapshot(self, with_dense: bool) -> tuple[LexicalIndex, dict, DenseIndex | None, np.ndarray]:
-        """Indexes and row maps that belong together, taken at once: a rebuild on another thread swaps them."""
-        with self._lock:
+        """Indexes and row maps that belong together. When another thread holds the lock (a reload,
+        ~10 s at 100k passages), the last complete set is searched instead of waiting for it."""
+        if not self._lock.acquire(blocking=self._published is None):
+            lex, meta, dense, rows = self._published  # type: ignore[misc]
+            return lex, meta, dense if with_dense else None, rows
+        try:
             lex = self._lexical_locked()
             dense = self._dense_locked() if with_dense else None
             return lex, self._meta, dense, self._dense_rows
+        finally:
+            self._lock.release()
 
     @staticmethod
     def _mask(m: dict, kind=None, section=None, region=None, year=None, doc_no=None) -> np.ndarray | None:

@@ -413,8 +413,8 @@ async def _knowledge(app: web.Application):
                 progress.update(state="indexing")
                 await loop.run_in_executor(app[DB_POOL], kb.ensure_builtin)
                 # load (or build) both indexes now, not on the first officer's search: ~10 s at 100k passages
-                await loop.run_in_executor(app[WORK_POOL], kb.lexical)
-                await loop.run_in_executor(app[WORK_POOL], kb.dense)
+                await loop.run_in_executor(app[FILL_POOL], kb.lexical)
+                await loop.run_in_executor(app[FILL_POOL], kb.dense)
                 pending = await loop.run_in_executor(app[DB_POOL], kb.pending_vectors)
                 progress.update(state="embedding", done=0, total=pending)
                 if pending == 0:

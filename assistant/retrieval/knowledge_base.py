@@ -57,7 +57,7 @@ class KnowledgeBase:
         self._dense_rowid = 0  # vectors.rowid of the last vector loaded
         # the last complete (lexical, meta, dense, dense rows): what searches use while another thread reloads
         self._published: tuple | None = None
-        # index (re)loads happen once under this lock; searches on other threads wait for them
+        # index (re)loads happen once under this lock; searches that meet one use `_published` meanwhile
         self._lock = threading.RLock()
         self._cache_lock = threading.Lock()
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -83,8 +83,8 @@ class KnowledgeBase:
         for path in expand(paths):
             try:
                 digest = digest_of(path)
-            except OSError as exc:
-                result.skipped.append((path.name, f"无法读取：{exc.strerror or exc}" if path.exists()
+            except OSError:
+                result.skipped.append((path.name, f"无法读取文件（没有权限或正被占用）：{path}" if path.exists()
                                        else f"找不到文件：{path}"))
                 continue
             if self.store.query("SELECT id FROM documents WHERE content_hash = ?", (digest,)):

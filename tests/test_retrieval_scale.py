@@ -62,10 +62,21 @@ def test_parallel_preparation_equals_inline(tmp_path):
     files = _files(tmp_path)
     jobs = [(f, "auto", "x") for f in files]
     inline = list(prepare_files(jobs, workers=1))
-    parallel = list(prepare_files(jobs, workers=2))
+    parallel = list(prepare_files(jobs, workers=2))  # forked when this is the process's only thread
+    idle = threading.Event()
+    other = threading.Thread(target=idle.wait)
+    other.start()  # with another thread alive the workers must be spawned, never forked
+    try:
+        spawned = list(prepare_files(jobs, workers=2))
+    finally:
+        idle.set()
+        other.join()
     assert len(parallel) == len(files) >= PARALLEL_MIN_FILES
-    assert [(p.meta.title, p.tokens, [x.text for x in p.passages]) for p in parallel] == \
-        [(p.meta.title, p.tokens, [x.text for x in p.passages]) for p in inline]
+
+    def shape(prepared):
+        return [(p.meta.title, p.tokens, [x.text for x in p.passages]) for p in prepared]
+
+    assert shape(parallel) == shape(inline) == shape(spawned)
     assert all(p.meta.title.startswith("【合成】") for p in parallel)
 
 

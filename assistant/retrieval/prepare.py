@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -105,6 +106,11 @@ def prepare_files(jobs: list[tuple[Path, str, str]], workers: int | None = None)
         for job in jobs:
             yield _prepare_job(job)
         return
-    # spawn, not fork: the server process has threads, and a forked copy of a held lock never frees
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    # fork starts workers with the modules and the segmenter's dictionary already loaded (~1 s each
+    # saved), but only a single-threaded process may fork: in a process with threads (the server)
+    # a lock held by another thread would stay held forever in the child, so those spawn
+    method = "fork" if threading.active_count() == 1 and "fork" in get_all_start_methods() else "spawn"
+    if method == "fork":
+        tokens("预算")  # load the segmenter once, here, so every worker starts with it
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method)) as pool:
         yield from pool.map(_prepare_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8))))

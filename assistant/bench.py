@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from .core import check_file
+from .measures import percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "knowledge" / "corpus"
@@ -41,11 +42,6 @@ def machine() -> dict:
     return info
 
 
-def _pcts(times: list[float]) -> dict:
-    times = sorted(times)
-    return {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 2)}
-
-
 def row(figure: str, value, unit: str, bound=None, kind: str = "goal", lower_is_better: bool = True) -> dict:
     """One line of the summary table; `kind` is goal (must hold) or reference (what to compare with)."""
     ok = None
@@ -71,7 +67,7 @@ def bench_core(repeat: int = 20, files: list[Path] | None = None, kb=None) -> di
             t0 = time.perf_counter()
             result = check_file(f)
             times.append((time.perf_counter() - t0) * 1000)
-        entry = {"file": f.name, **{f"check_{k}": v for k, v in _pcts(times).items()}, "check_max_ms": round(max(times), 2)}
+        entry = {"file": f.name, **{f"check_{k}": v for k, v in percentiles(times).items()}, "check_max_ms": round(max(times), 2)}
         if kb is not None:
             kb.clear_query_cache()
             t0 = time.perf_counter()

@@ -14,21 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import random
-import resource
-import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from .measures import peak_rss_mb, percentiles
 
 TURNS = ("create", "paste", "confirm", "write", "adopt", "check", "why", "help", "export_md", "list")
 CHAT_TURNS = ("paste", "confirm", "write", "check", "why", "help")
 GOAL_CHAT_P95_MS = 200
 GOAL_STARTUP_S = 2.0
-
-
-def _p95(values: list[float]) -> float:
-    values = sorted(values)
-    return round(values[min(len(values) - 1, int(len(values) * 0.95))], 1)
 
 
 async def _officer(session, base: str, paste: str, times: dict[str, list[float]], errors: list[str],
@@ -99,14 +94,13 @@ async def _run(officers: int, embedder: str | None, paste: str, timeout_s: float
                 wall = time.perf_counter() - t0
         finally:
             await runner.cleanup()
-    rows = {kind: {"n": len(v), "p50_ms": round(statistics.median(v), 1), "p95_ms": _p95(v)}
-            for kind, v in times.items() if v}
+    rows = {kind: {"n": len(v), **percentiles(v)} for kind, v in times.items() if v}
     chat = [v for k in CHAT_TURNS for v in times[k]]
     turns = sum(len(v) for v in times.values())
     return {"officers": officers, "think_s": think_s, "turns": turns, "wall_s": round(wall, 2),
             "turns_per_s": round(turns / wall, 1), "errors": len(errors), "error_kinds": sorted(set(errors))[:10],
-            "chat_turn_p50_ms": round(statistics.median(chat), 1) if chat else None,
-            "chat_turn_p95_ms": _p95(chat) if chat else None, "per_turn": rows}
+            **{f"chat_turn_{k}": v for k, v in (percentiles(chat) if chat else {"p50_ms": None, "p95_ms": None}).items()},
+            "per_turn": rows}
 
 
 def startup_seconds(timeout_s: float = 60) -> float | None:
@@ -151,5 +145,5 @@ def bench_server(officers: int = 50, embedder: str | None = None, timeout_s: flo
     record["goal_startup_s"] = GOAL_STARTUP_S
     record["errors"] = sessions["errors"] + record.get("saturation", {}).get("errors", 0) + \
         (record["startup_s"] is None)  # a server that never answered is an error
-    record["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    record["peak_rss_mb"] = peak_rss_mb()
     return record

@@ -173,13 +173,6 @@ class ChatEngine:
     # A turn is read → answer → save. `answer` touches no database, so the server runs it on a worker
     # thread while SQLite stays on its single writer thread.
 
-    def turn(self, draft_id: str, text: str) -> Reply:
-        record = self.repo.get(draft_id)
-        self.repo.add_turn(draft_id, "user", text)
-        reply = self.answer(record, text)
-        self.save(draft_id, reply)
-        return reply
-
     def answer(self, record: DraftRecord, text: str) -> Reply:
         return self._answer(record, text.strip())
 

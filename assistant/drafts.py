@@ -1,6 +1,8 @@
 """Drafts in SQLite: the confirmed input, every chat turn, every section revision (undo/redo).
 
 Each call is one short transaction, autosaved; the server runs them on its single writer thread.
+A chat turn is saved in two: the officer's words first (kept even if answering fails), then the
+reply together with what it changed (`finish_turn`).
 """
 from __future__ import annotations
 
@@ -84,20 +86,18 @@ class DraftRepository:
         if cur.rowcount == 0:
             raise DraftNotFound(draft_id)
 
-    def set_pending(self, draft_id: str, report: Report | None) -> None:
-        with self.store.write() as db:
-            self._touch(db, draft_id)
-            db.execute("UPDATE drafts SET pending_json = ? WHERE id = ?",
-                       (report.model_dump_json() if report else None, draft_id))
-
     def confirm(self, draft_id: str, report: Report, title: str | None = None) -> None:
         """The officer confirmed the parsed data: it becomes the draft's input; the pending copy goes."""
         with self.store.write() as db:
             self._touch(db, draft_id)
-            db.execute("UPDATE drafts SET report_json = ?, pending_json = NULL WHERE id = ?",
-                       (report.model_dump_json(), draft_id))
-            if title:
-                db.execute("UPDATE drafts SET title = ? WHERE id = ?", (title, draft_id))
+            self._set_report(db, draft_id, report, title)
+
+    @staticmethod
+    def _set_report(db, draft_id: str, report: Report, title: str | None) -> None:
+        db.execute("UPDATE drafts SET report_json = ?, pending_json = NULL WHERE id = ?",
+                   (report.model_dump_json(), draft_id))
+        if title:
+            db.execute("UPDATE drafts SET title = ? WHERE id = ?", (title, draft_id))
 
     # ------------------------------------------------------------------ turns
 
@@ -107,10 +107,7 @@ class DraftRepository:
         with self.store.write() as db:
             self._touch(db, draft_id)
             if confirmed is not None:
-                db.execute("UPDATE drafts SET report_json = ?, pending_json = NULL WHERE id = ?",
-                           (confirmed.model_dump_json(), draft_id))
-                if confirmed.project.name:
-                    db.execute("UPDATE drafts SET title = ? WHERE id = ?", (confirmed.project.name, draft_id))
+                self._set_report(db, draft_id, confirmed, confirmed.project.name)
             elif pending is not None:
                 db.execute("UPDATE drafts SET pending_json = ? WHERE id = ?", (pending.model_dump_json(), draft_id))
             cur = db.execute("INSERT INTO turns(draft_id, role, text, cards) VALUES (?, ?, ?, ?)",

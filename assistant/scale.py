@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import random
 import re
-import resource
-import statistics
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -21,6 +19,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
+
+from .measures import peak_rss_mb, percentiles
 
 PLACES = ("郑州市", "长沙市", "洛阳市", "株洲市", "常德市", "衡阳市", "开封市", "南阳市", "湘潭市", "益阳市")
 _PLACE = re.compile(r"[\u4e00-\u9fa5]{2,3}[市县区]")
@@ -57,12 +57,6 @@ def write_synthetic_corpus(folder: Path, base: list[tuple[str, str, str]], n: in
                         encoding="utf-8")
         files.append(path)
     return files
-
-
-def _percentiles(times: list[float]) -> dict:
-    times = sorted(times)
-    return {"p50_ms": round(statistics.median(times), 2),
-            "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 2)}
 
 
 def read_bandwidth_gbs(megabytes: int = 512, threads: int = 2) -> float:
@@ -102,18 +96,6 @@ def store_vectors(store, model: str, dim: int, base_vectors: np.ndarray | None, 
                            [(pid, model, v.tobytes()) for pid, v in zip(ids, vecs)])
             store.bump_vectors(db)
     return len(rows)
-
-
-def peak_rss_mb() -> int:
-    """This process's peak resident set (VmHWM). ru_maxrss would carry the parent's peak across the
-    fork+exec that starts a spawned child, so it is only the fallback off Linux."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def ingest_files(data_dir: str, files: list[str]) -> dict:
@@ -172,7 +154,7 @@ def measure_search(data_dir: str, questions: list[str], embedder: str, rounds: i
             "peak_rss_mb": peak_rss_mb(), "dense_kind": dense.kind, "vector_mb": round(dense.nbytes / 1e6, 1),
             "ivf_recall_at_10_vs_exact": round(float(np.mean(recall)), 3) if recall else None,
             "ivf_build_recall_at_10": dense.recall, "samples": len(timings["bm25"]),
-            **{name: _percentiles(v) for name, v in timings.items() if v}}
+            **{name: percentiles(v) for name, v in timings.items() if v}}
 
 
 def bench_scale(sizes: list[int], base: list[tuple[str, str, str]], base_vectors: np.ndarray | None,

@@ -98,15 +98,14 @@ def bench_ingest(workdir: Path, policy_dir: Path | None, embedder: str | None, s
     from multiprocessing import get_context
 
     from .retrieval.knowledge_base import KnowledgeBase
-    from .scale import ingest_files, write_synthetic_corpus
+    from .scale import base_passages, ingest_files, write_synthetic_corpus
 
     paths = [CORPUS_DIR] + ([policy_dir] if policy_dir else [])
     kb = KnowledgeBase(workdir / "real", embedder=embedder)
     t0 = time.perf_counter()
     real = kb.ingest(paths)
     real_s = time.perf_counter() - t0
-    base = [(r[0], r[1], r[2]) for r in kb.store.query("SELECT section, heading, text FROM passages ORDER BY id")]
-    files = write_synthetic_corpus(workdir / "synthetic", base, synthetic)
+    files = write_synthetic_corpus(workdir / "synthetic", base_passages(kb.store), synthetic)
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         syn = pool.submit(ingest_files, str(workdir / "synthetic_data"), [str(f) for f in files]).result()
     record = {"bench": "ingest", "machine": machine(),

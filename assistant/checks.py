@@ -200,9 +200,10 @@ def indicator_findings(report: Report) -> list[Finding]:
             out.append(_f("indicator.misfiled", "info", f"指标“{label}”：{c.note}", ind.where,
                           target=ind.target, actual=ind.actual))
         if c.ratio < 1:
-            out.append(_f("indicator.unmet", "warning",
-                          f"指标“{label}”未达成：目标 {ind.target or c.target.raw}，实际 {ind.actual or c.actual.raw}，"
-                          f"完成率 {fmt_percent(c.ratio)}", ind.where, target=ind.target, actual=ind.actual,
+            verdict = (f"未按期完成：{c.note}" if c.target.unit == calc.DATE_UNIT else
+                       f"未达成：目标 {ind.target or c.target.raw}，实际 {ind.actual or c.actual.raw}，"
+                       f"完成率 {fmt_percent(c.ratio)}")
+            out.append(_f("indicator.unmet", "warning", f"指标“{label}”{verdict}", ind.where, target=ind.target, actual=ind.actual,
                           completion=fmt_percent(c.ratio)))
         elif c.ratio > OVER_ACHIEVED and not c.lower_is_better:
             out.append(_f("indicator.over_achieved", "info",
@@ -247,6 +248,12 @@ def score_findings(report: Report, score: ScoreResult, rules: RuleSet | None) ->
                               f"“{row.path[-1]}”自评 {fmt_decimal(row.claimed)} 分，不是规则允许的分值"
                               f"（{'、'.join(fmt_decimal(a) for a in allowed)}）", row.where,
                               item=row.path[-1], claimed=row.claimed))
+    for ind in report.indicators:
+        if ind.name and not compact(ind.actual) and ind.weight and ind.claimed is not None \
+                and not _differs(ind.claimed, ind.weight):
+            out.append(_f("score.no_actual_full_marks", "warning",
+                          f"指标“{ind.name}”实际完成值为空，却得满分 {fmt_decimal(ind.claimed)} 分", ind.where,
+                          item=ind.name, claimed=ind.claimed, target=ind.target))
     claimed_items = [it.claimed for it in items if it.claimed is not None]
     table_total = report.claimed_total
     if table_total is not None and claimed_items and _differs(sum(claimed_items, Decimal(0)), table_total):

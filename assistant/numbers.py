@@ -5,9 +5,11 @@ Chinese numerals for small counts and qualitative values (完成, 达到 …).
 """
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
@@ -261,12 +263,83 @@ def qualitative_of(text: str) -> Qualitative | None:
     return None
 
 
+# A calendar date or month as a deadline: '2022年12月底前', '2023年3月', '2022年度', '12月31日前'.
+_CAL_RE = re.compile(r"(?:(?P<y>(?:19|20)\d{2})\s*年(?:度)?)?\s*(?:(?P<m>\d{1,2})\s*月(?!份?\s*[内以])"
+                     r"(?:\s*(?P<d>\d{1,2})\s*[日号])?)?\s*(?P<edge>底|末|中旬|上旬|下旬)?")
+DATE_UNIT = "日期"
+
+
+@dataclass(frozen=True)
+class CalendarSpan:
+    """The days a written date or month covers: '2023年3月' → 2023-03-01 … 2023-03-31."""
+
+    first: date
+    last: date
+
+
+def calendar_span(text: str, default_year: int | None = None) -> CalendarSpan | None:
+    """A written date, month or year as the span of days it covers; None when the text is no date.
+
+    A bare month needs a day or 底/末 ('12月底前') to count as a date: '12月' alone is a duration.
+    """
+    s = to_halfwidth(text).replace(" ", "")
+    for m in _CAL_RE.finditer(s):
+        y, mo, d, edge = m.group("y"), m.group("m"), m.group("d"), m.group("edge")
+        if not (y or mo):
+            continue
+        if not y and not (d or edge):
+            continue  # '3个月'/'12月' without a year: a duration, not a date
+        if not y and default_year is None:
+            continue
+        year = int(y) if y else int(default_year)  # type: ignore[arg-type]
+        try:
+            if not mo:
+                return CalendarSpan(date(year, 1, 1), date(year, 12, 31))
+            month = int(mo)
+            end_day = calendar.monthrange(year, month)[1]
+            if d:
+                day = date(year, month, int(d))
+                return CalendarSpan(day, day)
+            if edge in ("底", "末", "下旬"):
+                return CalendarSpan(date(year, month, 21 if edge == "下旬" else end_day), date(year, month, end_day))
+            if edge == "上旬":
+                return CalendarSpan(date(year, month, 1), date(year, month, 10))
+            if edge == "中旬":
+                return CalendarSpan(date(year, month, 11), date(year, month, 20))
+            return CalendarSpan(date(year, month, 1), date(year, month, end_day))
+        except (ValueError, calendar.IllegalMonthError):
+            return None
+    return None
+
+
+def _calendar_quantity(raw: str, s: str) -> Quantity | None:
+    """'2022年12月底前' as a deadline quantity (value = ordinal of its last day), or None."""
+    m = re.search(r"(?:19|20)\d{2}\s*年", s)
+    if m and re.match(r"(?:19|20)\d{2}\s*年(?:以上|以内|左右)", s[m.start():]):
+        return None  # '2000年以上' is a duration
+    if m is None:
+        # a month with a day or 底/末 and no year ('12月底前'): a date whose year comes from the other side
+        m = re.search(r"(?<![\d.])\d{1,2}\s*月\s*(?:底|末|\d{1,2}\s*[日号])", s)
+        if m is None:
+            return None
+        bound: Bound = ">=" if re.search(r"后|起", s[m.end():]) else "<="
+        return Quantity(raw, unit=DATE_UNIT, bound=bound)
+    span = calendar_span(s)
+    if span is None:
+        return None
+    bound = ">=" if re.search(r"后|起", s[m.end():]) else "<="
+    return Quantity(raw, value=Decimal(span.last.toordinal()), unit=DATE_UNIT, bound=bound)
+
+
 def parse_quantity(text: str) -> Quantity:
     """'不超过300万' → 3000000 '<='; '98%' → 98 '%'; '1年' → 12 '月'; '已完成' → 'met'."""
     raw = text.strip()
     s = to_halfwidth(raw).replace(" ", "").replace("═", "=")
     if not s or s in _BLANK_CELL:
         return Quantity(raw)
+    as_date = _calendar_quantity(raw, s)
+    if as_date is not None:
+        return as_date
     m = _ARABIC_RE.search(s)
     if m:
         value = parse_decimal(m.group(0))

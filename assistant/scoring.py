@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import calc
 from .models import ClaimedScore, Indicator, Report, ScoreItem, Where
-from .numbers import compact, fmt_decimal, fmt_percent, quantize
+from .numbers import DATE_UNIT, compact, fmt_decimal, fmt_percent, quantize
 
 RULESET_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "rulesets"
 FORM_RULESETS = {"yueyang": "yueyang_3_2", "national": "national_2020_10"}
@@ -300,6 +300,12 @@ def _national_indicator_items(report: Report, rules: RuleSet) -> list[ScoreItem]
         c = calc.completion(ind)
         path = [p for p in (ind.level1, ind.level2, ind.name) if p]
         base = dict(path=path, weight=quantize(w, 2), claimed=ind.claimed, where=ind.where)
+        if c.target.unit == DATE_UNIT and c.ratio is not None:
+            score = w * c.capped  # type: ignore[operator]
+            when = c.note if c.ratio < 1 else "按期完成"
+            reason = f"时限指标，{when}，{_d(w)} × {fmt_percent(c.capped)} = {_d(score)}"
+            items.append(ScoreItem(computed=quantize(score, 2), reason=reason, basis="rule", **base))
+            continue
         if c.target.numeric and c.ratio is not None:
             score = w * c.capped  # type: ignore[operator]
             reason = f"定量指标，完成率 {fmt_percent(c.ratio)}，{_d(w)} × {fmt_percent(c.capped)} = {_d(score)}"

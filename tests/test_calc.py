@@ -118,3 +118,19 @@ def test_grade_bands_partition(total):
 def fmt(d):
     from assistant.numbers import fmt_decimal
     return fmt_decimal(d)
+
+
+def test_deadline_targets_compare_dates_not_year_numbers():
+    late = calc.completion(ind("时效指标", "完工时间", "2022年12月底前", "2023年3月"))
+    assert late.ratio == 0 and "晚于" in late.note  # not 2022/2023 = 99.95%
+    assert calc.completion(ind("时效指标", "完工时间", "2022年12月底前", "2022年12月")).met
+    assert calc.completion(ind("时效指标", "完工时间", "2022年底前", "2022年11月20日")).met
+    assert calc.completion(ind("时效指标", "完工时间", "12月底前", "2022年11月")).met  # year from the actual
+    assert calc.completion(ind("时效指标", "完工时间", "6月30日前", "7月2日")).ratio == 0
+    assert calc.completion(ind("时效指标", "完工时间", "2022年12月底前", "按期完成")).met
+    assert calc.completion(ind("时效指标", "完工时间", "2022年12月底前", "次年1月")).ratio is None
+
+
+def test_actual_that_restates_the_target_as_done_is_met():
+    assert calc.completion(ind("可持续影响指标", "长效机制", "建立", "已建立")).met
+    assert calc.completion(ind("质量指标", "平台", "上线运行", "已上线运行")).met

@@ -4,8 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.numbers import (NumberFormatError, cn_numeral, find_money, fmt_decimal, fmt_percent,
-                               fmt_rate, parse_money_cell, parse_quantity, qualitative_of)
+from datetime import date
+
+from assistant.numbers import (DATE_UNIT, NumberFormatError, calendar_span, cn_numeral, find_money, fmt_decimal,
+                               fmt_percent, fmt_rate, parse_money_cell, parse_quantity, qualitative_of)
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -137,3 +139,33 @@ def test_bounds_roundtrip(value, word_bound):
 @given(st.integers(min_value=0, max_value=10**12))
 def test_thousands_separators(n):
     assert parse_money_cell(f"{n:,}元") == Decimal(n) / 10000
+
+
+@pytest.mark.parametrize("text,first,last", [
+    ("2023年3月", date(2023, 3, 1), date(2023, 3, 31)),
+    ("2022年12月底前", date(2022, 12, 31), date(2022, 12, 31)),
+    ("2022年度", date(2022, 1, 1), date(2022, 12, 31)),
+    ("２０２１年６月３０日", date(2021, 6, 30), date(2021, 6, 30)),
+    ("2024年2月", date(2024, 2, 1), date(2024, 2, 29)),
+    ("2023年5月上旬", date(2023, 5, 1), date(2023, 5, 10)),
+])
+def test_calendar_spans(text, first, last):
+    span = calendar_span(text)
+    assert (span.first, span.last) == (first, last)
+
+
+@pytest.mark.parametrize("text", ["3个月", "1年", "12月", "不超过3年", "2000人"])
+def test_durations_and_counts_are_not_dates(text):
+    assert calendar_span(text) is None
+    assert parse_quantity(text).unit != DATE_UNIT
+
+
+def test_impossible_date_is_no_span():
+    assert calendar_span("2022年9月31日") is None
+
+
+def test_dated_targets_are_deadlines():
+    q = parse_quantity("2022年12月底前")
+    assert (q.unit, q.bound) == (DATE_UNIT, "<=")
+    assert parse_quantity("2022年以后").bound == ">="
+    assert parse_quantity("2000年以上").unit == "月"  # a duration of years, not a date

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from ..models import Funding, ParseWarning, Report
 from ..numbers import compact
-from . import document, fields, prose, scores, sections, tables
+from . import document, fields, prose, reflow, scores, sections, tables
 from .document import Document
 from .tables import ParseError
 
@@ -48,11 +48,15 @@ def detect_form(doc: Document) -> str:
 def parse_document(doc: Document, form: str = "auto") -> Report:
     """Every extractor over one document; table funding wins over prose funding."""
     report = Report()
+    if doc.kind == "text" and reflow.needs_reflow(doc):
+        doc = reflow.reflow(doc)
     report.project = fields.project_info(doc)
     report.project.form = detect_form(doc) if form == "auto" else form
-    funding = tables.funding_grid(doc)
+    grid = funding = tables.funding_grid(doc)
     if funding is None or (funding.total.is_empty() and not funding.sources):
         funding = tables.label_funding(doc) or prose.prose_funding(doc.lines) or Funding()
+        if grid is not None and funding.stated_execution_rate is None:
+            funding.stated_execution_rate = grid.stated_execution_rate  # a grid with a rate but no amounts
     if funding.stated_execution_rate is None or funding.stated_arrival_rate is None:
         exe, arr = prose.stated_rates(doc.lines)
         if funding.stated_execution_rate is None:

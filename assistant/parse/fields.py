@@ -132,13 +132,28 @@ def project_info(doc: Document) -> ProjectInfo:
         for k, ln in enumerate(doc.lines[:40]):
             if "(制)" in to_halfwidth(ln.text) and k > 0:
                 report_date = parse_date(doc.lines[k - 1].text) or report_date
+    budget_year = _budget_year(doc)
     if report_date:
         result.report_date = report_date.isoformat()
         result.year = report_date.year
+    if budget_year:
+        result.year = budget_year
     elif result.period_end and result.period_end[:4].isdigit():
         result.year = int(result.period_end[:4])
     result.region = _region(doc, result)
     return result
+
+
+_BUDGET_YEAR_RE = re.compile(r"^[（(]?\s*((?:19|20)\d{2})\s*年度\s*[）)]?$|^((?:19|20)\d{2})\s*年度.{0,30}(?:自评表|自评报告|评价报告)")
+
+
+def _budget_year(doc: Document) -> int | None:
+    """The year a form states for itself: '（2022年度）' under the title, or '2022年度…自评表'."""
+    for ln in doc.lines[:12]:
+        m = _BUDGET_YEAR_RE.search(compact(ln.text))
+        if m:
+            return int(m.group(1) or m.group(2))
+    return None
 
 
 _TITLE_SUFFIX = re.compile(r"(?:财政支出)?绩效(?:自评|评价)(?:自评)?报告$|自评报告$")

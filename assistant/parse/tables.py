@@ -82,10 +82,10 @@ def column_of(text: str) -> str | None:
 def source_of(text: str) -> str | None:
     key = re.sub(r"^其中[:：]?", "", compact(text))
     key = re.sub(r"[(（].*?[)）]", "", key)
+    if key in ("当年财政拨款", "财政拨款", "上年结转资金", "上年结转", "其他资金"):
+        return {"其他资金": "其它"}.get(key, key)  # before column_of: '结转' is also a balance header
     if not key or len(key) > 12 or column_of(key):
         return None
-    if key in ("当年财政拨款", "财政拨款", "上年结转资金", "上年结转", "其他资金"):
-        return {"其他资金": "其它"}.get(key, key)
     for source, words in _SOURCE_KEYS:
         if source == SOURCE_TOTAL and any(key.startswith(w) for w in words):
             return source
@@ -364,6 +364,8 @@ def goals(doc: Document) -> list[QualitativeGoal]:
             continue
         for data in doc.rows[idx + 1: idx + 3]:
             cells = data.cells
+            if sum(1 for c in cells if indicator_column(c.text)) >= 2:
+                break  # the indicator table's header: this goal row has no texts
             if len(cells) == len(row.cells) and len(cells) > max(exp, act):
                 e, a = cells[exp].text.strip(), cells[act].text.strip()
             elif len(data.nonempty()) >= 2:

@@ -1,0 +1,350 @@
+"""Rows back for a national 自评表 whose table lost its row breaks.
+
+Text taken from a PDF, or a Word table dumped without blank lines between rows, arrives as one
+cell per line: '年度资金总额' / '500' / '480' / … with nothing marking where a row ends, and from
+a PDF the empty cells are gone too. The form's own labels say where rows start (年度资金总额,
+其中：当年财政拨款, 产出指标, 数量指标 …), and its fixed columns say how many values follow, so the
+rows can be rebuilt; the extractors in `tables` and `scores` then read them like any other table.
+Values that cannot be placed unambiguously are left out rather than guessed.
+"""
+from __future__ import annotations
+
+import re
+
+from ..numbers import compact, parse_quantity, to_halfwidth
+from .document import Cell, Document, Row
+from ..models import SOURCE_TOTAL
+from .tables import EXTRA_KEYS, column_of, indicator_column, source_of
+
+_FUNDING_HEAD = ("年初预算数", "全年预算数", "全年执行数")
+_IND_STOP = re.compile(r"^(总分|合计|绩效自评综合得分|综合得分|评价等次|自评等次|填表人|联系电话|单位负责人)")
+_LEVEL1 = {"产出指标", "效益指标", "满意度指标", "成本指标", "效果指标", "产出", "效益", "满意度"}
+_LEVEL2_WORDS = ("数量", "质量", "时效", "成本", "经济效益", "社会效益", "生态效益", "环境效益",
+                 "可持续影响", "满意度", "经济成本", "社会成本", "生态环境成本")
+_SCORE_RE = re.compile(r"\d{1,3}(?:\.\d{1,2})?")
+_PROJECT_LABELS = ("项目名称", "主管部门", "实施单位", "项目单位", "预算单位")
+
+
+def _key(cell: Cell) -> str:
+    return compact(cell.text)
+
+
+def _is_level1(text: str) -> bool:
+    return compact(text) in _LEVEL1
+
+
+def _is_level2(text: str) -> bool:
+    key = compact(text)
+    return len(key) <= 14 and key.endswith("指标") and any(w in key for w in _LEVEL2_WORDS) \
+        and key not in _LEVEL1 - {"成本指标"}
+
+
+def _is_score(text: str) -> bool:
+    half = to_halfwidth(text).strip()
+    return bool(_SCORE_RE.fullmatch(half)) and float(half) <= 100
+
+
+def _is_value(text: str) -> bool:
+    """A funding cell: a number, a percentage, a dash or nothing."""
+    half = to_halfwidth(text).strip().replace(" ", "")
+    return not half or bool(re.fullmatch(r"[-+]?[\d,.]+%?|[—\-－/]+|无", half))
+
+
+def _valueish_target(text: str) -> bool:
+    q = parse_quantity(text)
+    return q.numeric or q.qualitative is not None or q.unit == "日期" or bool(re.search(r"[≥≤<>]", text))
+
+
+def stream(doc: Document) -> list[Cell]:
+    """Every cell and narrative line in document order, one token each."""
+    tokens: list[tuple[int, int, Cell]] = []
+    covered: set[int] = set()
+    for r, row in enumerate(doc.rows):
+        for k, cell in enumerate(row.cells):
+            line = cell.line or row.line or 0
+            tokens.append((line, r * 10000 + k, cell))
+            covered.update(range(line, line + cell.text.count("\n") + 1))
+    for ln in doc.lines:
+        if ln.line is None or ln.line not in covered:
+            tokens.append((ln.line or 0, 10 ** 9, Cell(ln.text.strip(), ln.line)))
+    tokens.sort(key=lambda t: (t[0], t[1]))
+    return [t[2] for t in tokens]
+
+
+def needs_reflow(doc: Document) -> bool:
+    """A national form whose funding or indicator header is not one row of cells."""
+    has_funding_row = any(sum(1 for c in row.cells if column_of(c.text)) >= 2 for row in doc.rows)
+    has_indicator_row = any({"level1", "target", "actual"} <= {indicator_column(c.text) for c in row.cells}
+                            for row in doc.rows if len(row.cells) <= 14)
+    if has_funding_row and has_indicator_row:
+        return False
+    keys = [compact(ln.text) for ln in doc.lines]
+    return any(keys[k:k + 3] == list(_FUNDING_HEAD) for k in range(len(keys))) or any(
+        k.startswith("一级指标") and k2.startswith("二级指标") for k, k2 in zip(keys, keys[1:]))
+
+
+def reflow(doc: Document) -> Document:
+    """The document with the national form's rows rebuilt from its cell stream (others kept)."""
+    tokens = stream(doc)
+    built: list[Row] = []
+    used: set[int] = set()
+    for finder in (_project_rows, _funding_rows, _goal_rows, _indicator_rows):
+        rows, consumed = finder(tokens)
+        built.extend(rows)
+        used.update(consumed)
+    if not built:
+        return doc
+    kept = [row for row in doc.rows if not any(id(c) in used for c in row.cells)]
+    rows = sorted(kept + built, key=lambda row: row.line or 0)
+    return Document(source=doc.source, kind=doc.kind, lines=doc.lines, rows=rows)
+
+
+def _nonempty_after(tokens: list[Cell], k: int) -> int:
+    while k < len(tokens) and not tokens[k].text.strip():
+        k += 1
+    return k
+
+
+def _row(cells: list[Cell]) -> Row:
+    line = next((c.line for c in cells if c.line), None)
+    return Row(cells, line)
+
+
+def _project_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
+    rows, used = [], set()
+    for k, tok in enumerate(tokens[:-1]):
+        if _key(tok) in _PROJECT_LABELS:
+            v = _nonempty_after(tokens, k + 1)
+            if v < len(tokens) and _key(tokens[v]) not in _PROJECT_LABELS and len(_key(tokens[v])) <= 60:
+                rows.append(_row([tok, tokens[v]]))
+                used.update({id(tok), id(tokens[v])})
+    return rows, used
+
+
+def _funding_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
+    start = next((k for k in range(len(tokens)) if _key(tokens[k]).startswith(_FUNDING_HEAD[0])
+                  and any(_key(t).startswith(_FUNDING_HEAD[1:]) for t in tokens[k + 1:k + 4])), None)
+    if start is None:
+        return [], set()
+    head: list[Cell] = []
+    k = start
+    while k < len(tokens) and (column_of(tokens[k].text) or EXTRA_KEYS.get(_key(tokens[k])[:3])):
+        head.append(tokens[k])
+        k += 1
+    # the header's first cell ('项目资金（万元）') may have been wrapped over two lines
+    before = [t for t in tokens[max(0, start - 3):start] if _key(t)]
+    label = next((Cell("".join(t.text.strip() for t in before[j:]), before[j].line)
+                  for j in range(len(before)) if "资金" in _key(before[j])), None)
+    lead = [label] if label is not None else [Cell("", head[0].line)]
+    rows = [_row(lead + head)]
+    used = {id(c) for c in head} | {id(t) for t in before if label is not None}
+    cols = [column_of(c.text) or EXTRA_KEYS.get(_key(c)[:3]) for c in head]
+    pattern: list[int] | None = None
+    while True:
+        k = _nonempty_after(tokens, k)
+        if k >= len(tokens) or source_of(tokens[k].text) is None:
+            break
+        label_cell, k = tokens[k], k + 1
+        values: list[Cell] = []
+        while k < len(tokens) and len(values) < len(head) and _is_value(tokens[k].text) \
+                and source_of(tokens[k].text) is None:
+            values.append(tokens[k])
+            k += 1
+        cells, placed = _align(values, cols, label_cell.line, pattern)
+        if pattern is None and source_of(label_cell.text) == SOURCE_TOTAL:
+            pattern = placed or None
+        rows.append(_row([label_cell] + cells))
+        used.update(id(c) for c in [label_cell] + values)
+    return rows, used
+
+
+_MONEY = ("planned", "arrived", "spent", "balance")
+
+
+def _amount(cell: Cell) -> bool:
+    return bool(re.fullmatch(r"[-+]?[\d,.]+", to_halfwidth(cell.text).strip().replace(" ", "")))
+
+
+def _align(values: list[Cell], cols: list[str | None], line: int | None,
+           pattern: list[int] | None = None) -> tuple[list[Cell], list[int]]:
+    """Values of one funding row under their columns, and the money columns they filled.
+
+    A PDF drops blank cells, so fewer values than columns must be placed: the leading run of
+    amounts goes to the money columns and what follows to 分值/执行率/得分. When amounts are
+    missing, their place is taken from `pattern` (the 年度资金总额 row's) or proven by the stated
+    execution rate; otherwise the amounts are left out rather than guessed.
+    """
+    money = [k for k, c in enumerate(cols) if c in _MONEY]
+    if len(values) >= len(cols):
+        values = values[:len(cols)]
+        return values, [k for k in money if values[k].text.strip()]
+    out = [Cell("", line) for _ in cols]
+    filled = [v for v in values if v.text.strip()]
+    lead = 0
+    while lead < len(filled) and _amount(filled[lead]):
+        lead += 1
+    amounts, rest = filled[:lead], filled[lead:]
+    if "rate" in cols and any("%" in v.text for v in rest):
+        # the amount right before the rate is 分值 when the form has one
+        extras = [k for k, c in enumerate(cols) if c not in _MONEY]
+        while len(rest) < len(extras) and amounts:
+            rest.insert(0, amounts.pop())
+    extras = [k for k, c in enumerate(cols) if c not in _MONEY]
+    if len(rest) <= len(extras):
+        for k, v in zip(extras[len(extras) - len(rest):], rest):
+            if not re.fullmatch(r"[—\-－/]+|无", to_halfwidth(v.text).strip()):
+                out[k] = v
+    if len(amounts) > len(money) or not amounts:
+        return out, []
+    if len(amounts) == len(money):
+        places = money
+    elif pattern is not None and len(pattern) == len(amounts):
+        places = pattern
+    else:
+        places = money[len(money) - len(amounts):]
+        if not _rate_agrees(amounts, [cols[k] for k in places], out, cols):
+            return out, []
+    for k, v in zip(places, amounts):
+        out[k] = v
+    return out, places
+
+
+def _rate_agrees(amounts: list[Cell], names: list[str | None], out: list[Cell], cols: list[str | None]) -> bool:
+    """Amounts placed as 全年预算数/全年执行数 agree with the row's stated execution rate."""
+    if "rate" not in cols or "arrived" not in names or "spent" not in names:
+        return False
+    stated = to_halfwidth(out[cols.index("rate")].text).strip().rstrip("%")
+    try:
+        arrived = float(to_halfwidth(amounts[names.index("arrived")].text).replace(",", ""))
+        spent = float(to_halfwidth(amounts[names.index("spent")].text).replace(",", ""))
+        rate = float(stated)
+    except ValueError:
+        return False
+    return arrived > 0 and abs(spent / arrived * 100 - rate) <= 0.6
+
+
+def _goal_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
+    for k, tok in enumerate(tokens[:-1]):
+        if not _key(tok).startswith("预期目标"):
+            continue
+        a = _nonempty_after(tokens, k + 1)
+        if a >= len(tokens) or not _key(tokens[a]).startswith("实际完成"):
+            continue
+        texts: list[Cell] = []
+        j = a + 1
+        while j < len(tokens) and not (_key(tokens[j]).startswith(("绩效指标", "一级指标"))):
+            if tokens[j].text.strip():
+                texts.append(tokens[j])
+            j += 1
+        pair = _goal_pair(texts)
+        rows = [_row([tok, tokens[a]])] + ([_row(pair)] if pair else [])
+        return rows, {id(c) for c in [tok, tokens[a]] + (texts if pair else [])}
+    return [], set()
+
+
+def _goal_pair(texts: list[Cell]) -> list[Cell] | None:
+    """预期目标 and 实际完成情况 as two cells; a PDF wraps them over lines, so join the lines back
+    when exactly one line ends a sentence before the last; otherwise do not guess."""
+    if len(texts) == 2:
+        return texts
+    ends = [k for k, c in enumerate(texts[:-1]) if c.text.strip().endswith(("。", "；", ";"))]
+    if len(texts) < 2 or len(ends) != 1:
+        return None
+    cut = ends[0] + 1
+    return [Cell("".join(c.text.strip() for c in part), part[0].line) for part in (texts[:cut], texts[cut:])]
+
+
+def _indicator_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
+    start = next((k for k, t in enumerate(tokens) if _key(t).startswith("一级指标")), None)
+    if start is None:
+        return [], set()
+    head: list[Cell] = []
+    k = start
+    while k < len(tokens) and (indicator_column(tokens[k].text) or not tokens[k].text.strip()):
+        if tokens[k].text.strip():
+            head.append(tokens[k])
+        k += 1
+    cols = [indicator_column(c.text) for c in head]
+    if not {"level1", "level2", "name", "target", "actual"} <= set(cols):
+        return [], set()
+    used = {id(c) for c in head}
+    rows = [_row(head)]
+    body: list[Cell] = []
+    while k < len(tokens) and not _IND_STOP.match(_key(tokens[k])):
+        if tokens[k].text.strip():
+            body.append(tokens[k])
+        k += 1
+    level1 = level2 = Cell("")
+    segment: list[Cell] = []
+    parsed: list[dict[str, Cell]] = []
+
+    def flush() -> None:
+        for item in _split_segment(segment, parsed):
+            item.setdefault("level1", level1)
+            item.setdefault("level2", level2)
+            parsed.append(item)
+        segment.clear()
+
+    for j, tok in enumerate(body):
+        nxt = body[j + 1].text if j + 1 < len(body) else ""
+        if _is_level1(tok.text) and not (_key(tok) == "成本指标" and not _is_level2(nxt)):
+            flush()
+            level1, level2 = tok, Cell("")
+        elif _is_level2(tok.text):
+            flush()
+            level2 = tok
+        else:
+            segment.append(tok)
+        used.add(id(tok))
+    flush()
+    for item in parsed:
+        line = item["name"].line if "name" in item else None
+        rows.append(_row([item.get(col or "", Cell("", line)) for col in cols]))
+    if k < len(tokens) and _key(tokens[k]).startswith(("总分", "合计")):
+        tail = [tokens[k]]
+        j = k + 1
+        while j < len(tokens) and (_is_score(tokens[j].text) or not tokens[j].text.strip()) and len(tail) < 9:
+            tail.append(tokens[j])
+            j += 1
+        rows.append(_row(tail))
+        used.update(id(c) for c in tail)
+    return rows, used
+
+
+def _split_segment(seg: list[Cell], parsed: list[dict[str, Cell]]) -> list[dict[str, Cell]]:
+    """Rows of one indicator family: name, target, actual, 分值, 得分 [, 偏差原因] repeated.
+
+    分值 and 得分 are the last two of a run of bare numbers; what stands between one row's 得分
+    and the next row's name is the first row's 偏差原因.
+    """
+    out: list[dict[str, Cell]] = []
+    i = 0
+    n = len(seg)
+    while i < n:
+        j = next((j for j in range(i + 1, n - 1) if _is_score(seg[j].text) and _is_score(seg[j + 1].text)
+                  and (j + 2 >= n or not _is_score(seg[j + 2].text))), None)
+        if j is None:
+            _add_note(out or parsed, seg[i:])
+            break
+        body = seg[i:j]
+        if len(body) == 3 and not _valueish_target(body[1].text) and _valueish_target(body[2].text):
+            _add_note(out or parsed, body[:1])  # previous row's note, then name and target
+            body = body[1:]
+        elif len(body) > 3:
+            _add_note(out or parsed, body[:-3])
+            body = body[-3:]
+        item = {"name": body[0], "weight": seg[j], "claimed": seg[j + 1]}
+        if len(body) >= 2:
+            item["target"] = body[1]
+        if len(body) >= 3:
+            item["actual"] = body[2]
+        out.append(item)
+        i = j + 2
+    return out
+
+
+def _add_note(rows: list[dict[str, Cell]], cells: list[Cell]) -> None:
+    if rows and cells:
+        text = "".join(c.text.strip() for c in cells)
+        prev = rows[-1].get("note")
+        rows[-1]["note"] = Cell(f"{prev.text}{text}" if prev else text, cells[0].line)

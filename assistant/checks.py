@@ -44,8 +44,12 @@ def _differs(a: Decimal, b: Decimal) -> bool:
 def funding_findings(report: Report) -> list[Finding]:
     f = report.funding
     out: list[Finding] = []
-    if f.origin == "none":
+    unread = [w for w in report.warnings if (w.code or "").startswith("funding.") or "金额" in w.message]
+    if f.origin == "none" or (calc.total_of(f).is_empty() and not unread):
         return [_f("funding.missing", "warning", "未找到资金数据：请提供计划安排、实际到位、实际支出金额")]
+    if calc.total_of(f).is_empty():  # a funding table was found, but its amounts could not be read
+        return [_f("funding.missing", "warning", "资金表的金额未能读取：" + "；".join(w.message for w in unread[:3]),
+                   unread[0].where)]
     rows = [f.total, *f.sources]
     for row in rows:
         expected = calc.balance(row)
@@ -398,7 +402,10 @@ def text_findings(report: Report) -> list[Finding]:
 
 def check_report(report: Report, rules: RuleSet | None) -> CheckResult:
     """Score a report and list every finding, in a stable order."""
-    findings = funding_findings(report)
+    # cells that had to hold a number and did not: first, since every figure after them lacks it
+    findings = [_f(w.code, "error", f"{w.message}，该值按空白处理", w.where, text=w.message)
+                for w in report.warnings if w.code]
+    findings += funding_findings(report)
     score = score_report(report, rules, {f.code for f in findings})
     findings += expense_findings(report)
     findings += indicator_findings(report)

@@ -16,5 +16,6 @@ def rules_for(report: Report, rules_path: str | Path | None = None) -> RuleSet |
 
 
 def check_file(path: str | Path, form: str = "auto", rules_path: str | Path | None = None) -> CheckResult:
-    report = read_report(path, form)
+    """Check a whole report: an unreadable cell is a finding, not a failure (only an unreadable file fails)."""
+    report = read_report(path, form, lenient=True)
     return check_report(report, rules_for(report, rules_path))

@@ -141,6 +141,7 @@ class Finding(_Model):
 class ParseWarning(_Model):
     message: str
     where: Where = Field(default_factory=Where)
+    code: str | None = None  # a finding code when the warning is also a finding (an unreadable cell)
 
 
 class Report(_Model):

@@ -108,12 +108,21 @@ def test_file_over_20_mb(workdir):
     _assert_one_line_error(run_cli("check", p, cwd=workdir), "过大", "20 MB")
 
 
-def test_letters_in_a_number_cell_name_line_and_cell(workdir):
+def test_letters_in_a_number_cell_are_a_finding_naming_line_and_cell(workdir):
+    # a reviewer cannot fix the officer's file: one OCR-garbled cell must not hide every other finding
     p = workdir / "paste.txt"
     text = (DATA / "paste_tsv.txt").read_text(encoding="utf-8").replace("1,150.00", "1,15O.00")
     p.write_text(text, encoding="utf-8")
     before = _snapshot(workdir)
-    _assert_one_line_error(run_cli("check", p, cwd=workdir), "第4行", "实际到位资金", "1,15O.00")
+    proc = run_cli("check", p, "--json", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    bad = [f for f in data["findings"] if f["code"] == "funding.unreadable_amount"]
+    assert len(bad) == 1 and bad[0]["severity"] == "error"
+    assert all(w in bad[0]["message"] for w in ("第4行", "实际到位资金", "1,15O.00"))
+    assert data["funding"]["arrived"] is None and data["funding"]["spent"] is not None
+    human = run_cli("check", p, cwd=workdir)
+    assert human.returncode == 0 and human.stdout.count("1,15O.00") == 1
     assert _snapshot(workdir) == before
 
 

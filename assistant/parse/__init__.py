@@ -45,8 +45,17 @@ def detect_form(doc: Document) -> str:
     return best if counts[best] > 0 else "generic"
 
 
-def parse_document(doc: Document, form: str = "auto") -> Report:
-    """Every extractor over one document; table funding wins over prose funding."""
+def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> Report:
+    """Every extractor over one document; table funding wins over prose funding.
+
+    `lenient`: a cell that must hold a number but does not ('48O') is read as blank and reported
+    in `report.warnings` with a finding code, instead of raising ParseError.
+    """
+    if lenient:
+        with tables.collecting_unreadable() as unreadable:
+            report = parse_document(doc, form)
+        report.warnings[:0] = unreadable
+        return report
     report = Report()
     if doc.kind == "text" and reflow.needs_reflow(doc):
         doc = reflow.reflow(doc)
@@ -76,6 +85,7 @@ def parse_document(doc: Document, form: str = "auto") -> Report:
     report.summary_total, report.claimed_grade = scores.summary(doc)
     if report.claimed_total is None and report.project.form == "national":
         report.claimed_total = scores.national_total(doc)
+    report.warnings.extend(doc.warnings)
     report.sections = sections.split_sections(doc.lines)
     report.text_lines = [ln.text for ln in doc.lines]
     if funding.origin == "none":
@@ -191,11 +201,12 @@ def load_document(path: str | Path) -> Document | str:
         raise ReadError(f"{name} 无法读取：{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
 
 
-def read_report(path: str | Path, form: str = "auto") -> Report:
-    """Read any supported input file into a Report; ReadError/ParseError on bad input."""
+def read_report(path: str | Path, form: str = "auto", lenient: bool = False) -> Report:
+    """Read any supported input file into a Report; ReadError/ParseError on bad input
+    (with `lenient`, unreadable number cells are warnings instead; see `parse_document`)."""
     if form not in ("auto", *FORMS):
         raise ReadError(f"未知报告格式“{form}”，可选：auto、{'、'.join(FORMS)}")
     loaded = load_document(path)
     if isinstance(loaded, str):
         return _from_json(loaded.strip(), Path(path).name)
-    return parse_document(loaded, form)
+    return parse_document(loaded, form, lenient)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from ..models import Where
+from ..models import ParseWarning, Where
 
 _BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
 _TAG_RE = re.compile(r"</?(?:p|br|span|div|b|i|u|strong|em|font)\b[^>]*>", re.I)
@@ -71,6 +71,7 @@ class Document:
     kind: str = "text"
     lines: list[Line] = field(default_factory=list)  # narrative view, document order
     rows: list[Row] = field(default_factory=list)  # table view, document order
+    warnings: list[ParseWarning] = field(default_factory=list)  # what a reader had to leave out
 
     def full_text(self) -> str:
         return "\n".join(ln.text for ln in self.lines)

@@ -13,7 +13,7 @@ import re
 
 from ..numbers import compact, parse_quantity, to_halfwidth
 from .document import Cell, Document, Row
-from ..models import SOURCE_TOTAL
+from ..models import SOURCE_TOTAL, ParseWarning
 from .tables import EXTRA_KEYS, column_of, indicator_column, source_of
 
 _FUNDING_HEAD = ("年初预算数", "全年预算数", "全年执行数")
@@ -47,7 +47,9 @@ def _is_score(text: str) -> bool:
 def _is_value(text: str) -> bool:
     """A funding cell: a number, a percentage, a dash or nothing."""
     half = to_halfwidth(text).strip().replace(" ", "")
-    return not half or bool(re.fullmatch(r"[-+]?[\d,.]+%?|[—\-－/]+|无", half))
+    # OCR turns digits into look-alike letters ('2,l60,000'): still a value cell, which the money
+    # reader then reports as unreadable instead of the row ending early
+    return not half or bool(re.fullmatch(r"[-+]?[\d,.]*\d[\d,.OolI|]*%?|[—\-－/]+|无", half))
 
 
 def _valueish_target(text: str) -> bool:
@@ -88,7 +90,8 @@ def reflow(doc: Document) -> Document:
     tokens = stream(doc)
     built: list[Row] = []
     used: set[int] = set()
-    for finder in (_project_rows, _funding_rows, _goal_rows, _indicator_rows):
+    notes: list[ParseWarning] = []
+    for finder in (_project_rows, lambda t: _funding_rows(t, notes), _goal_rows, _indicator_rows):
         rows, consumed = finder(tokens)
         built.extend(rows)
         used.update(consumed)
@@ -96,7 +99,8 @@ def reflow(doc: Document) -> Document:
         return doc
     kept = [row for row in doc.rows if not any(id(c) in used for c in row.cells)]
     rows = sorted(kept + built, key=lambda row: row.line or 0)
-    return Document(source=doc.source, kind=doc.kind, lines=doc.lines, rows=rows)
+    return Document(source=doc.source, kind=doc.kind, lines=doc.lines, rows=rows, warnings=doc.warnings + notes)
+
 
 
 def _nonempty_after(tokens: list[Cell], k: int) -> int:
@@ -121,7 +125,8 @@ def _project_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
     return rows, used
 
 
-def _funding_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
+def _funding_rows(tokens: list[Cell], notes: list[ParseWarning]) -> tuple[list[Row], set[int]]:
+    """The funding grid; a row whose amounts cannot be placed is noted in `notes`, not guessed."""
     start = next((k for k in range(len(tokens)) if _key(tokens[k]).startswith(_FUNDING_HEAD[0])
                   and any(_key(t).startswith(_FUNDING_HEAD[1:]) for t in tokens[k + 1:k + 4])), None)
     if start is None:
@@ -153,6 +158,9 @@ def _funding_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
         cells, placed = _align(values, cols, label_cell.line, pattern)
         if pattern is None and source_of(label_cell.text) == SOURCE_TOTAL:
             pattern = placed or None
+        if not placed and any(_amount(v) for v in values):
+            notes.append(ParseWarning(message=f"{label_cell.where.label()} {label_cell.text.strip()}：金额前后缺少空白格，"
+                                              "无法确定各属哪一列，未读取", where=label_cell.where))
         rows.append(_row([label_cell] + cells))
         used.update(id(c) for c in [label_cell] + values)
     return rows, used
@@ -162,7 +170,8 @@ _MONEY = ("planned", "arrived", "spent", "balance")
 
 
 def _amount(cell: Cell) -> bool:
-    return bool(re.fullmatch(r"[-+]?[\d,.]+", to_halfwidth(cell.text).strip().replace(" ", "")))
+    """An amount, or what OCR left of one ('2,l60,000.00')."""
+    return bool(re.fullmatch(r"[-+]?[\d,.]*\d[\d,.OolI|]*", to_halfwidth(cell.text).strip().replace(" ", "")))
 
 
 def _align(values: list[Cell], cols: list[str | None], line: int | None,
@@ -218,7 +227,7 @@ def _rate_agrees(amounts: list[Cell], names: list[str | None], out: list[Cell], 
         arrived = float(to_halfwidth(amounts[names.index("arrived")].text).replace(",", ""))
         spent = float(to_halfwidth(amounts[names.index("spent")].text).replace(",", ""))
         rate = float(stated)
-    except ValueError:
+    except ValueError:  # an OCR-garbled amount cannot prove its place either
         return False
     return arrived > 0 and abs(spent / arrived * 100 - rate) <= 0.6
 

@@ -8,10 +8,13 @@ Layouts seen in real reports are all handled here, whatever the input format:
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Iterator
 
-from ..models import (SOURCE_TOTAL, ExpenseLine, Funding, FundingRow, Indicator,
+from ..models import (SOURCE_TOTAL, ExpenseLine, Funding, FundingRow, Indicator, ParseWarning,
                       QualitativeGoal, Where)
 from ..numbers import NumberFormatError, compact, parse_decimal, parse_money_cell, to_halfwidth
 from .document import Cell, Document, Row
@@ -21,12 +24,36 @@ class ParseError(ValueError):
     """Input that cannot be read as a report; the message names the line or cell."""
 
 
-def money(cell: Cell, label: str, unit: str) -> Decimal | None:
+# When set, a cell that must hold a number but does not is recorded here (and read as blank)
+# instead of stopping the parse: a reviewer's check of a whole report should not fail on one
+# OCR-garbled cell, while an officer's paste should (they can fix it and send it again).
+_UNREADABLE: ContextVar[list[ParseWarning] | None] = ContextVar("unreadable_cells", default=None)
+
+
+@contextmanager
+def collecting_unreadable() -> Iterator[list[ParseWarning]]:
+    """Within this block unreadable number cells become warnings (with a finding code), not errors."""
+    found: list[ParseWarning] = []
+    token = _UNREADABLE.set(found)
+    try:
+        yield found
+    finally:
+        _UNREADABLE.reset(token)
+
+
+def _unreadable(cell: Cell, message: str, code: str, cause: Exception) -> None:
+    found = _UNREADABLE.get()
+    if found is None:
+        raise ParseError(message) from cause
+    found.append(ParseWarning(message=message, where=cell.where, code=code))
+
+
+def money(cell: Cell, label: str, unit: str, code: str = "funding.unreadable_amount") -> Decimal | None:
     try:
         return parse_money_cell(cell.text, unit)
     except NumberFormatError as exc:
-        where = cell.where.label()
-        raise ParseError(f"{where} {label}：{exc}".strip()) from exc
+        _unreadable(cell, f"{cell.where.label()} {label}：{exc}".strip(), code, exc)
+        return None
 
 
 def score_value(cell: Cell, label: str) -> Decimal | None:
@@ -37,7 +64,9 @@ def score_value(cell: Cell, label: str) -> Decimal | None:
     try:
         return parse_decimal(half)
     except NumberFormatError as exc:
-        raise ParseError(f"{cell.where.label()} {label}：'{cell.text.strip()}' 不是有效分数".strip()) from exc
+        _unreadable(cell, f"{cell.where.label()} {label}：'{cell.text.strip()}' 不是有效分数".strip(),
+                    "score.unreadable", exc)
+        return None
 
 
 def is_number(text: str) -> bool:
@@ -272,7 +301,7 @@ def expenses(doc: Document, default_unit: str = "万元") -> tuple[list[ExpenseL
                 continue
             if _TOTAL_ROW.match(label):
                 if "amount" in got:
-                    total = money(got["amount"], "支出合计", unit)
+                    total = money(got["amount"], "支出合计", unit, "expense.unreadable_amount")
                     total_where = got["amount"].where
                 break
             if len(data.nonempty()) == 1 and not (content and content.text.strip()):
@@ -282,7 +311,8 @@ def expenses(doc: Document, default_unit: str = "万元") -> tuple[list[ExpenseL
             amount_cell = got.get("amount")
             lines.append(ExpenseLine(
                 content=(re.sub(r"\s*\n\s*", "", content.text.strip()) if content else ""),
-                amount=money(amount_cell, f"支出明细“{label[:12]}”实际支出数", unit) if amount_cell else None,
+                amount=money(amount_cell, f"支出明细“{label[:12]}”实际支出数", unit,
+                             "expense.unreadable_amount") if amount_cell else None,
                 voucher=got["voucher"].text.strip() or None if "voucher" in got else None,
                 note=got["note"].text.strip() or None if "note" in got else None,
                 where=amount_cell.where if amount_cell else data.cells[0].where,

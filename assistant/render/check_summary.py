@@ -44,5 +44,6 @@ def summary_text(result: CheckResult) -> str:
         where = f.where.label()
         lines.append(f"  [{SEVERITY_NAMES[f.severity]}] {f.message}" + (f"（{where}）" if where else "") + f"  {f.code}")
     for w in r.warnings:
-        lines.append(f"  [读取] {w.message}")
+        if not w.code:  # a coded warning is already listed among the findings
+            lines.append(f"  [读取] {w.message}")
     return "\n".join(lines)

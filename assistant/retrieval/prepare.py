@@ -68,9 +68,9 @@ def read_passages(path: Path, kind: str) -> tuple[Report | None, list[Passage], 
     if kind == "report" or (kind == "auto" and guess_kind(raw, None) == "report"):
         doc = loaded if loaded is not None else from_text(raw, path.name)
         try:
-            report = parse_document(doc)  # type: ignore[arg-type]
+            # lenient: a mistyped number cell must not keep a report's figures or narrative out
+            report = parse_document(doc, lenient=True)  # type: ignore[arg-type]
         except ParseError:
-            # a mistyped number cell must not keep a report's narrative out of the knowledge base
             report = Report(sections=split_sections(doc.lines), text_lines=[ln.text for ln in doc.lines])  # type: ignore[union-attr]
     meta = describe(raw, path.name, report, kind)
     passages = report_passages(report) if meta.kind == "report" and report is not None else policy_passages(raw)

@@ -89,3 +89,27 @@ def test_deviation_notes_do_not_become_indicator_names():
     assert [(i.level2, i.name, i.target, i.actual) for i in r.indicators] == [
         ("数量指标", "新建站点", "12个", "10个"), ("数量指标", "培训人次", "≥500人次", "520人次"),
         ("社会效益指标", "群众知晓率", "≥80%", "85%")]
+
+
+def test_ocr_garbled_amount_leaves_the_row_out_and_says_so(tmp_path):
+    text = (DATA / "national_pdf_lines.txt").read_text(encoding="utf-8")
+    p = tmp_path / "ocr.txt"
+    p.write_text(text.replace("\n2,160,000.00\n", "\n2,l60,000.00\n"), encoding="utf-8")
+    result = check_file(p)  # a check, not an error: the rest of the report is still checked
+    missing = _codes(result, "funding.missing")
+    assert len(missing) == 1 and "第17行 年度资金总额" in missing[0].message and "无法确定" in missing[0].message
+    assert result.report.funding.total.arrived is None
+    assert len(result.report.indicators) == 8 and _codes(result, "score.no_actual_full_marks")
+
+
+def test_garbled_amount_in_a_complete_row_is_an_unreadable_cell(tmp_path):
+    text = (DATA / "national_cells_no_breaks.txt").read_text(encoding="utf-8")
+    p = tmp_path / "ocr.txt"
+    p.write_text(text.replace("\t360.5\n", "\t36O.5\n", 1), encoding="utf-8")  # the 当年财政拨款 row
+    result = check_file(p)
+    bad = _codes(result, "funding.unreadable_amount")
+    assert len(bad) == 1 and "当年财政拨款 实际支出" in bad[0].message and "36O.5" in bad[0].message
+    assert bad[0].severity == "error"
+    source = result.report.funding.sources[0]
+    assert (source.planned, source.arrived, source.spent) == (D(500), D(480), None)
+    assert result.report.funding.total.spent == D("360.5")  # the row itself was placed, the rest read

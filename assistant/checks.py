@@ -50,6 +50,8 @@ def funding_findings(report: Report) -> list[Finding]:
     if calc.total_of(f).is_empty():  # a funding table was found, but its amounts could not be read
         return [_f("funding.missing", "warning", "资金表的金额未能读取：" + "；".join(w.message for w in unread[:3]),
                    unread[0].where)]
+    national = report.project.form == "national"
+    names = {"spent": "全年执行数", "arrived": "全年预算数"} if national else {"spent": "实际支出", "arrived": "实际到位资金"}
     rows = [f.total, *f.sources]
     for row in rows:
         expected = calc.balance(row)
@@ -61,10 +63,17 @@ def funding_findings(report: Report) -> list[Finding]:
                           spent=row.spent, expected=expected))
         if row.arrived is not None and row.spent is not None and row.spent - row.arrived > TOLERANCE:
             out.append(_f("funding.overspent", "error",
-                          f"{row.source}实际支出 {fmt_decimal(row.spent)} 万元超过实际到位资金 "
+                          f"{row.source}{names['spent']} {fmt_decimal(row.spent)} 万元超过{names['arrived']} "
                           f"{fmt_decimal(row.arrived)} 万元", row.where, source=row.source,
                           spent=row.spent, arrived=row.arrived))
         if row.planned is not None and row.arrived is not None and row.arrived - row.planned > TOLERANCE:
+            if national:  # 全年预算数 above 年初预算数 is a mid-year addition, which must be explained
+                out.append(_f("funding.budget_adjusted", "info",
+                              f"{row.source}全年预算数 {fmt_decimal(row.arrived)} 万元高于年初预算数 "
+                              f"{fmt_decimal(row.planned)} 万元（年中追加 {fmt_decimal(row.arrived - row.planned)} 万元），"
+                              "应说明预算调整原因", row.where, source=row.source, arrived=row.arrived,
+                              planned=row.planned))
+                continue
             out.append(_f("funding.arrived_exceeds_planned", "warning",
                           f"{row.source}实际到位 {fmt_decimal(row.arrived)} 万元超过计划安排 "
                           f"{fmt_decimal(row.planned)} 万元", row.where, source=row.source,

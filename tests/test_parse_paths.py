@@ -228,3 +228,16 @@ def test_budget_adjusted_grid_common_in_other_provinces():
     t = r.funding.total
     assert (t.planned, t.arrived, t.spent) == (D(500), D(450), D(405))
     assert r.funding.stated_execution_rate == D("0.9")
+
+
+def test_prose_with_budget_adjustment_and_transfer_payment():
+    # '上级转移支付资金200万元' is a source of money, not spending; '全年预算数' is the adjusted budget
+    r = read_report(DATA / "prose_budget_adjusted.txt")
+    t = r.funding.total
+    assert (t.planned, t.arrived, t.spent, t.balance) == (D(600), D(650), D("585.6"), D("64.4"))
+    assert r.funding.stated_execution_rate == D("0.9009")
+    assert (r.project.name, r.project.year) == ("某区学校食堂改造项目", 2022)
+    assert (r.summary_total, r.claimed_grade) == (D(91), "优")
+    codes = [f.code for f in check_file(DATA / "prose_budget_adjusted.txt").findings]
+    assert "funding.budget_adjusted" in codes and "funding.arrived_exceeds_planned" not in codes
+    assert "expense.narrative_unmatched" not in codes

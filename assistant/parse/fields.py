@@ -156,7 +156,8 @@ def _budget_year(doc: Document) -> int | None:
     return None
 
 
-_TITLE_SUFFIX = re.compile(r"(?:财政支出)?绩效(?:自评|评价)(?:自评)?报告$|自评报告$")
+_TITLE_SUFFIX = re.compile(r"(?:财政支出|支出)?绩效(?:自评|评价)(?:自评)?报告$|自评报告$")
+_TITLE_YEAR = re.compile(r"^(?:19|20)\d{2}\s*年度?\s*")  # '2022年度…项目' names the project without its year
 
 
 def _title(doc: Document) -> str | None:
@@ -166,7 +167,7 @@ def _title(doc: Document) -> str | None:
         if "财政支出" in text or "附件" in text:
             continue
         if _TITLE_SUFFIX.search(text):
-            name = _TITLE_SUFFIX.sub("", text).strip()
+            name = _TITLE_YEAR.sub("", _TITLE_SUFFIX.sub("", text).strip())
             if not name and k > 0:
                 name = head[k - 1]
             return name or None

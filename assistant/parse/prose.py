@@ -15,6 +15,9 @@ from .document import Line
 
 # keyword → funding column; the keyword nearest before an amount (same clause) decides
 _KEYWORDS: tuple[tuple[str, str], ...] = (
+    # the national form's words first: on a tie ('全年预算数' also ends in '预算') the earlier wins
+    ("全年预算", "arrived"), ("调整后预算", "arrived"), ("调整预算", "arrived"), ("全年执行", "spent"),
+    ("年初预算", "planned"), ("转移支付", "planned"),
     ("结余", "balance"), ("结转", "balance"), ("剩余", "balance"), ("余额", "balance"),
     ("到位", "arrived"), ("收到", "arrived"), ("拨入", "arrived"), ("到账", "arrived"),
     ("实际支出", "spent"), ("支出", "spent"), ("支付", "spent"), ("拨付", "spent"), ("使用", "spent"),
@@ -94,9 +97,11 @@ def prose_funding(lines: list[Line]) -> Funding | None:
     sources: dict[str, FundingRow] = {}
     first_where: Where | None = None
     for amount in stated_amounts(lines):
-        pos = to_halfwidth(amount.sentence).find(amount.raw)
-        if "其中" in to_halfwidth(amount.sentence)[:pos][-12:]:
-            continue  # a part, not the headline figure
+        half = to_halfwidth(amount.sentence)
+        pos = half.find(amount.raw)
+        clause = re.split(r"[，,。；;]", half[:pos])[-1]
+        if "其中" in half[:pos][-12:] or "其中" in clause:
+            continue  # a part ('其中区级450万元、上级转移支付200万元'), not the headline figure
         if getattr(total, amount.column) is not None:
             continue
         setattr(total, amount.column, amount.value)

@@ -74,7 +74,8 @@ def score_table(doc: Document) -> tuple[list[ClaimedScore], Decimal | None]:
     return rows_out, total
 
 
-_GRADE_RE = re.compile(r"(?:评价|考评|自评|绩效)等[次级](?:为|是|评定为)?[:：\s]*(优秀|良好|优|良|中等|中|合格|差|较差)")
+_GRADE_RE = re.compile(r"(?:评价|考评|自评|绩效)等[次级](?:为|是|评定为|确定为)?[:：\s]*[“\"'「『]?"
+                       r"(优秀|良好|优|良|中等|中|合格|差|较差)")
 _TOTAL_RE = re.compile(r"(?:自评|综合|评价|绩效)(?:总)?得分(?:为|是)?[:：\s]*(\d+(?:\.\d+)?)\s*分")
 
 

@@ -241,3 +241,16 @@ def test_prose_with_budget_adjustment_and_transfer_payment():
     codes = [f.code for f in check_file(DATA / "prose_budget_adjusted.txt").findings]
     assert "funding.budget_adjusted" in codes and "funding.arrived_exceeds_planned" not in codes
     assert "expense.narrative_unmatched" not in codes
+
+
+def test_sources_as_rows_in_yuan_and_a_heading_right_after_the_table():
+    # '二、支出明细' after the last cell is a heading, not more text of the '150,000.00' cell
+    r = read_report(DATA / "sources_grid_yuan.txt")
+    t = r.funding.total
+    assert (t.planned, t.arrived, t.spent, t.balance) == (D(450), D(440), D(425), D(15))
+    assert {s.source: s.arrived for s in r.funding.sources} == {"中央财政": D(300), "省财政": D(100),
+                                                                "县市区财政": D(40)}
+    assert [(e.content, e.amount) for e in r.expenses] == [("土地平整工程款", D(210)), ("灌溉渠道工程款", D(165)),
+                                                         ("监理费", D(50))]
+    codes = {f.code for f in check_file(DATA / "sources_grid_yuan.txt").findings}
+    assert not any(c.startswith(("funding.", "expense.")) for c in codes), codes

@@ -18,6 +18,11 @@ _BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
 _TAG_RE = re.compile(r"</?(?:p|br|span|div|b|i|u|strong|em|font)\b[^>]*>", re.I)
 _PAGE_NO_RE = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$")
 _PARA_SPLIT_RE = re.compile(r"</p>\s*|<br\s*/?>", re.I)
+# After a blank line, a numbered heading ('二、支出明细') starts the text again, it does not
+# continue the last cell; and a number cell is never continued by words, only by a unit note.
+_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章节部分])")
+_NUMBER_CELL = re.compile(r"^[-+]?[\d,，.]+%?$")
+_UNIT_NOTE = re.compile(r"^[（(]?(?:万元|元|亿元|%|分)[)）]?$")
 _MD_RULE_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -213,7 +218,9 @@ def from_text(text: str, source: str = "") -> Document:
             blank_since_cell = cur_cell is not None
             continue
         if cur_cell is not None and (not blank_since_cell or len(stripped) <= 8) \
-                and not _MD_RULE_RE.match(stripped) and stripped.count("|") < 2:
+                and not _MD_RULE_RE.match(stripped) and stripped.count("|") < 2 \
+                and not (blank_since_cell and _HEADING_START.match(stripped)) \
+                and not (_NUMBER_CELL.match(cur_cell.text) and not _UNIT_NOTE.match(stripped)):
             # continuation of a multi-line cell ('计划安排资金' / '（万元）')
             cur_cell.text = f"{cur_cell.text}\n{stripped}" if cur_cell.text else stripped
             doc.lines.extend(Line(t, n) for t in paragraphs(raw))

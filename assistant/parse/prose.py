@@ -17,7 +17,7 @@ from .document import Line
 _KEYWORDS: tuple[tuple[str, str], ...] = (
     # the national form's words first: on a tie ('全年预算数' also ends in '预算') the earlier wins
     ("全年预算", "arrived"), ("调整后预算", "arrived"), ("调整预算", "arrived"), ("全年执行", "spent"),
-    ("年初预算", "planned"), ("转移支付", "planned"),
+    ("年初预算", "planned"), ("转移支付", "planned"), ("资金总额", "planned"), ("总金额", "planned"),
     ("结余", "balance"), ("结转", "balance"), ("剩余", "balance"), ("余额", "balance"),
     ("到位", "arrived"), ("收到", "arrived"), ("拨入", "arrived"), ("到账", "arrived"),
     ("实际支出", "spent"), ("支出", "spent"), ("支付", "spent"), ("拨付", "spent"), ("使用", "spent"),
@@ -25,7 +25,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("预算", "planned"), ("安排", "planned"), ("下达", "planned"), ("批复", "planned"),
     ("计划", "planned"), ("总投资", "planned"), ("投入", "planned"),
 )
-_RATE_RE = re.compile(r"(预算执行率|资金执行率|执行率|支出率|资金到位率|到位率)[^0-9。；;，,]{0,6}?(\d+(?:\.\d+)?)\s*%")
+_RATE_RE = re.compile(r"(预算执行率|资金执行率|执行率|支出率|支出进度|支付进度|执行进度|资金到位率|到位率)[^0-9。；;，,]{0,6}?(\d+(?:\.\d+)?)\s*%")
 _LIST_RE = re.compile(r"(?:主要用于|用于|支出明细为|具体为)[:：]?(.*)")
 _ITEM_RE = re.compile(r"([\u4e00-\u9fa5A-Za-z（）()]{2,20}?)(?:支出|费用)?\s*(\d+(?:\.\d+)?)\s*(万元|元)")
 

@@ -254,3 +254,12 @@ def test_sources_as_rows_in_yuan_and_a_heading_right_after_the_table():
                                                          ("监理费", D(50))]
     codes = {f.code for f in check_file(DATA / "sources_grid_yuan.txt").findings}
     assert not any(c.startswith(("funding.", "expense.")) for c in codes), codes
+
+
+def test_indicator_table_with_separate_bound_and_unit_columns():
+    # 指标性质 | 指标值 | 度量单位: the bound and unit belong to the target (and the unit to the actual)
+    r = read_report(DATA / "national_bound_unit_columns.txt")
+    assert [(i.name, i.target, i.actual) for i in r.indicators] == [
+        ("养护道路里程", "≥120公里", "118公里"), ("完成时间", "≤12月", "12月"), ("每公里养护成本", "≤2.5万元", "2.3万元"),
+        ("道路优良率", "≥85%", "88%"), ("沿线群众满意度", "≥90%", "93%")]
+    assert (r.claimed_total, r.project.year) == (D(98), 2023)

@@ -331,6 +331,8 @@ _IND_COLS = (
     ("actual", ("实际完成值", "实际完成", "完成值", "全年实际值", "实际值")),
     ("weight", ("分值", "权重")), ("claimed", ("得分", "自评得分")),
     ("note", ("偏差原因", "未完成原因", "备注")),
+    # newer templates split the target: 指标性质 (≥ ≤ =) | 指标值 | 度量单位
+    ("bound", ("指标性质", "指标方向", "比较符", "运算符")), ("unit", ("度量单位", "计量单位", "单位")),
 )
 _IND_STOP = re.compile(r"^(绩效自评综合得分|综合得分|总分|合计|评价等次|考评等次|自评等次|四、|评价人员)")
 
@@ -374,15 +376,34 @@ def indicators(doc: Document) -> list[Indicator]:
                     # a family row with nothing set ('生态效益指标' and blanks) counts as empty
                     out.append(Indicator(level1=level1, level2=level2, where=data.cells[0].where))
                 continue
+            target, actual = _with_bound_and_unit(text)
             out.append(Indicator(
                 level1=level1, level2=level2, name=text.get("name", ""),
-                target=text.get("target", ""), actual=text.get("actual", ""),
+                target=target, actual=actual,
                 weight=score_value(got["weight"], "分值") if "weight" in got else None,
                 claimed=score_value(got["claimed"], "得分") if "claimed" in got else None,
                 where=(got.get("actual") or data.cells[0]).where,
             ))
         return out
     return []
+
+
+_BARE_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)*$")
+_BOUND_WORDS = {"≥": "≥", ">=": "≥", "大于等于": "≥", "不低于": "≥", "≤": "≤", "<=": "≤", "小于等于": "≤",
+                "不高于": "≤", "不超过": "≤", ">": ">", "<": "<", "=": "", "＝": "", "定性": ""}
+
+
+def _with_bound_and_unit(text: dict[str, str]) -> tuple[str, str]:
+    """Target and actual with the 指标性质 and 度量单位 columns folded in: '≥' '120' '公里' → '≥120公里'."""
+    target, actual = text.get("target", ""), text.get("actual", "")
+    unit = text.get("unit", "").strip()
+    if unit:
+        target = f"{target}{unit}" if _BARE_NUMBER.match(to_halfwidth(target)) else target
+        actual = f"{actual}{unit}" if _BARE_NUMBER.match(to_halfwidth(actual)) else actual
+    bound = _BOUND_WORDS.get(to_halfwidth(text.get("bound", "")).strip().replace(" ", ""), "")
+    if bound and target and not re.match(r"^[≥≤<>=]|^不|^大于|^小于", to_halfwidth(target)):
+        target = f"{bound}{target}"
+    return target, actual
 
 
 def goals(doc: Document) -> list[QualitativeGoal]:

@@ -263,3 +263,16 @@ def test_indicator_table_with_separate_bound_and_unit_columns():
         ("养护道路里程", "≥120公里", "118公里"), ("完成时间", "≤12月", "12月"), ("每公里养护成本", "≤2.5万元", "2.3万元"),
         ("道路优良率", "≥85%", "88%"), ("沿线群众满意度", "≥90%", "93%")]
     assert (r.claimed_total, r.project.year) == (D(98), 2023)
+
+
+def test_the_caiyu_2020_10_outline_used_by_most_provinces():
+    r = read_report(DATA / "outline_caiyu_2020_10.txt")
+    kinds = [(s.kind, s.heading) for s in r.sections]
+    assert kinds == [("overview", "一、基本情况"), ("goals", "（二）项目绩效目标"), ("process", "二、绩效自评工作开展情况"),
+                     ("conclusion", "三、综合评价情况及评价结论"), ("performance", "四、绩效目标实现情况分析"),
+                     ("funding_use", "（一）项目资金情况分析"), ("problems", "五、存在的问题及原因分析"),
+                     ("other", "七、其他需要说明的问题")]
+    performance = next(s for s in r.sections if s.kind == "performance")
+    assert "产出指标完成情况分析" in performance.text  # '（二）项目绩效指标完成情况分析' is performance, not funding
+    t = r.funding.total
+    assert (t.planned, t.arrived, t.spent, r.summary_total, r.claimed_grade) == (D(400), D(400), D(372), D(92), "优")

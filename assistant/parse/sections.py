@@ -22,6 +22,8 @@ SECTION_KINDS: dict[str, str] = {
     "experience": "主要经验及做法",
     "problems": "存在问题和建议",
     "attachments": "附件",
+    "process": "绩效自评工作开展情况",
+    "other": "其他需要说明的问题",
 }
 
 # heading text (compact, without numbering) → kind; checked as prefixes, longest first
@@ -46,6 +48,13 @@ _HEADINGS: dict[str, str] = {
     "存在的问题": "problems", "存在问题": "problems", "主要问题": "problems", "意见和建议": "problems",
     "改进措施": "problems", "整改措施": "problems",
     "附件": "attachments",
+    # the 财预〔2020〕10号 outline used by most provinces: how the evaluation was done, and a last
+    # catch-all section; headings of their own, so their text does not swell the section before
+    "绩效自评工作开展情况": "process", "自评工作开展情况": "process", "评价工作开展情况": "process",
+    "绩效评价工作开展情况": "process", "绩效评价工作情况": "process", "自评工作情况": "process",
+    "评价工作情况": "process", "自评组织情况": "process",
+    "其他需要说明的问题": "other", "其他需要说明的情况": "other", "其他需说明的问题": "other",
+    "其他说明事项": "other",
 }
 _ORDERED = sorted(_HEADINGS, key=len, reverse=True)
 _NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[(（]?[一二三四五六七八九十\d]{1,3}[)）]|"
@@ -67,9 +76,10 @@ def heading_kind(text: str) -> tuple[str | None, bool]:
         return None, False
     if "经验" in key and "问题" in key:
         return "experience", True
-    for h in _ORDERED:
-        if key.startswith(h) and len(key) <= len(h) + 6:
-            return _HEADINGS[h], False
+    for candidate in dict.fromkeys((key, key.removeprefix("项目"))):  # '项目绩效指标完成情况分析'
+        for h in _ORDERED:
+            if candidate.startswith(h) and len(candidate) <= len(h) + 6:
+                return _HEADINGS[h], False
     return None, False
 
 

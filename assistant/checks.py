@@ -412,8 +412,7 @@ def text_findings(report: Report) -> list[Finding]:
 def check_report(report: Report, rules: RuleSet | None) -> CheckResult:
     """Score a report and list every finding, in a stable order."""
     # cells that had to hold a number and did not: first, since every figure after them lacks it
-    findings = [_f(w.code, "error", f"{w.message}，该值按空白处理", w.where, text=w.message)
-                for w in report.warnings if w.code]
+    findings = [_f(w.code, w.severity, w.message, w.where) for w in report.warnings if w.code]
     findings += funding_findings(report)
     score = score_report(report, rules, {f.code for f in findings})
     findings += expense_findings(report)

@@ -76,6 +76,7 @@ class Funding(_Model):
     origin: Literal["table", "prose", "fields", "json", "none"] = "none"
     stated_execution_rate: Decimal | None = None  # a rate written in the report, as a fraction
     stated_arrival_rate: Decimal | None = None
+    unit_stated: bool = True  # False when a table named no unit and 万元 was assumed
 
 
 class ExpenseLine(_Model):
@@ -142,6 +143,7 @@ class ParseWarning(_Model):
     message: str
     where: Where = Field(default_factory=Where)
     code: str | None = None  # a finding code when the warning is also a finding (an unreadable cell)
+    severity: Severity = "error"  # of that finding
 
 
 class Report(_Model):

@@ -276,3 +276,24 @@ def test_the_caiyu_2020_10_outline_used_by_most_provinces():
     assert "产出指标完成情况分析" in performance.text  # '（二）项目绩效指标完成情况分析' is performance, not funding
     t = r.funding.total
     assert (t.planned, t.arrived, t.spent, r.summary_total, r.claimed_grade) == (D(400), D(400), D(372), D(92), "优")
+
+
+def _without_unit(tmp_path, narrative=""):
+    text = (DATA / "national_space_yuan.txt").read_text(encoding="utf-8").replace("项目资金（元）", "项目资金")
+    p = tmp_path / "no_unit.txt"
+    p.write_text(text + narrative, encoding="utf-8")
+    return check_file(p)
+
+
+def test_table_without_unit_is_read_in_yuan_when_the_narrative_proves_it(tmp_path):
+    result = _without_unit(tmp_path, "\n一、项目资金情况\n该项目全年预算数150万元，全年执行数123.6万元。\n")
+    t = result.report.funding.total
+    assert (t.planned, t.spent, result.report.funding.unit) == (D(150), D("123.6"), "元")
+    inferred = [f for f in result.findings if f.code == "funding.unit_inferred"]
+    assert len(inferred) == 1 and inferred[0].severity == "info" and "第" in inferred[0].message
+
+
+def test_table_without_unit_and_no_evidence_is_flagged_not_converted(tmp_path):
+    result = _without_unit(tmp_path)
+    assert result.report.funding.total.planned == D(1500000)  # as written: the unit is never guessed
+    assert [f.severity for f in result.findings if f.code == "funding.unit_unclear"] == ["warning"]

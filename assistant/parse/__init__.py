@@ -72,6 +72,9 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
             funding.stated_execution_rate = exe
         if funding.stated_arrival_rate is None:
             funding.stated_arrival_rate = arr
+    unit_note = prose.settle_unstated_unit(funding, doc.lines)
+    if unit_note is not None:
+        report.warnings.append(unit_note)
     report.funding = funding
     report.expenses, report.expense_total, report.expense_total_where = tables.expenses(doc, funding.unit)
     if not report.expenses and funding.origin == "prose":

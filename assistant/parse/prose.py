@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..models import ExpenseLine, Funding, FundingRow, SOURCE_TOTAL, Where
-from ..numbers import find_money, parse_decimal, to_halfwidth
+from ..models import ExpenseLine, Funding, FundingRow, ParseWarning, SOURCE_TOTAL, Where
+from ..numbers import find_money, fmt_decimal, parse_decimal, to_halfwidth
 from .document import Line
 
 # keyword → funding column; the keyword nearest before an amount (same clause) decides
@@ -147,3 +147,42 @@ def prose_expenses(lines: list[Line]) -> list[ExpenseLine]:
         if out:
             return out
     return out
+
+
+_YUAN_LIKE = Decimal(100000)  # 10亿元 when read as 万元: no single project budget is that large
+
+
+def settle_unstated_unit(funding: Funding, lines: list[Line]) -> ParseWarning | None:
+    """A funding table that names no unit was read in 万元; decide from the narrative.
+
+    When the narrative states the table's amounts ÷ 10,000 in 万元 (table 1,500,000, text
+    '150万元') and never the amounts themselves, the table is in 元 and is converted exactly.
+    Without such evidence an implausibly large amount is only flagged: the unit is never guessed.
+    """
+    if funding.unit_stated or funding.origin != "table":
+        return None
+    rows = [funding.total, *funding.sources]
+    values = {v for row in rows for v in (row.planned, row.arrived, row.spent, row.balance) if v}
+    if not values:
+        return None
+    stated: dict[Decimal, Where] = {}
+    for ln in lines:
+        for m in find_money(to_halfwidth(ln.text)):
+            stated.setdefault(m.value.normalize(), Where(line=ln.line))
+    as_yuan = [v for v in values if (v / 10000).normalize() in stated]
+    if as_yuan and not any(v.normalize() in stated for v in values):
+        for row in rows:
+            for col in ("planned", "arrived", "spent", "balance"):
+                if row.get(col) is not None:
+                    setattr(row, col, row.get(col) / 10000)
+        funding.unit, funding.unit_stated = "元", True
+        evidence = stated[(as_yuan[0] / 10000).normalize()]
+        return ParseWarning(message=f"资金表未注明单位：正文{evidence.label()}所写 {fmt_decimal(as_yuan[0] / 10000)} 万元"
+                                    f"即表中 {fmt_decimal(as_yuan[0])}，按“元”读取", where=evidence,
+                            code="funding.unit_inferred", severity="info")
+    largest = max(values)
+    if largest >= _YUAN_LIKE:
+        return ParseWarning(message=f"资金表未注明单位，按万元读取为 {fmt_decimal(largest)} 万元，数额异常，"
+                                    "可能是以“元”填写，请核对单位", where=funding.total.where,
+                            code="funding.unit_unclear", severity="warning")
+    return None

@@ -45,7 +45,7 @@ def _unreadable(cell: Cell, message: str, code: str, cause: Exception) -> None:
     found = _UNREADABLE.get()
     if found is None:
         raise ParseError(message) from cause
-    found.append(ParseWarning(message=message, where=cell.where, code=code))
+    found.append(ParseWarning(message=f"{message}，该值按空白处理", where=cell.where, code=code))
 
 
 def money(cell: Cell, label: str, unit: str, code: str = "funding.unreadable_amount") -> Decimal | None:
@@ -167,6 +167,11 @@ def funding_grid(doc: Document, default_unit: str = "万元") -> Funding | None:
 
 
 def _unit_near(doc: Document, idx: int, cells: list[Cell], default_unit: str) -> str:
+    return _stated_unit_near(doc, idx, cells) or default_unit
+
+
+def _stated_unit_near(doc: Document, idx: int, cells: list[Cell]) -> str | None:
+    """The unit a table states in its header, the rows above or the lines just before it."""
     for c in cells:
         u = _unit_in(c.text)
         if u:
@@ -183,17 +188,18 @@ def _unit_near(doc: Document, idx: int, cells: list[Cell], default_unit: str) ->
                 u = _unit_in(ln.text)
                 if u:
                     return u
-    return default_unit
+    return None
 
 
 def _pair_layout(doc: Document, idx: int, pairs: list[tuple[str, Cell]], default_unit: str) -> Funding:
     header_row = doc.rows[idx]
-    unit = _unit_near(doc, idx, header_row.cells, default_unit)
+    stated = _stated_unit_near(doc, idx, header_row.cells)
+    unit = stated or default_unit
     order = [p[0] for p in pairs]
     total = FundingRow(source=SOURCE_TOTAL, where=header_row.cells[0].where)
     for col, cell in pairs:
         setattr(total, col, money(cell, f"{SOURCE_TOTAL} {_COL_LABEL[col]}", unit))
-    funding = Funding(total=total, unit=unit, origin="table")
+    funding = Funding(total=total, unit=unit, origin="table", unit_stated=stated is not None)
     for row in doc.rows[idx + 1: idx + 12]:
         spairs = _pairs(row, source_of)
         if not spairs:
@@ -217,10 +223,11 @@ _COL_LABEL = {"planned": "计划安排资金", "arrived": "实际到位资金", 
 
 def _grid_layout(doc: Document, idx: int, cols: list[str | None], default_unit: str) -> Funding:
     header = doc.rows[idx]
-    unit = _unit_near(doc, idx, header.cells, default_unit)
+    stated = _stated_unit_near(doc, idx, header.cells)
+    unit = stated or default_unit
     first = next(k for k, c in enumerate(cols) if c)
     value_cols = cols[first:]
-    funding = Funding(unit=unit, origin="table")
+    funding = Funding(unit=unit, origin="table", unit_stated=stated is not None)
     seen_total = False
     for row in doc.rows[idx + 1: idx + 15]:
         label_at = next((k for k, c in enumerate(row.cells) if source_of(c.text)), None)

@@ -107,8 +107,9 @@ _MONEY_UNITS: dict[str, Decimal] = {
     "亿元": YI / WAN, "亿": YI / WAN, "万元": Decimal(1), "万": Decimal(1),
     "千元": Decimal("0.1"), "元": Decimal(1) / WAN,
 }
+# OCR and typesetting put spaces inside numbers: '585. 6万元', '1 236 000元' (thousands by space)
 _MONEY_RE = re.compile(
-    r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<unit>亿元|亿|万元|万|千元|元)"
+    r"(?P<num>(?:\d{1,3}(?:,\s?\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:\.\s?\d+)?)\s*(?P<unit>亿元|亿|万元|万|千元|元)"
 )
 _BLANK_CELL = {"", "-", "—", "——", "/", "\\", "无", "空"}
 
@@ -162,7 +163,7 @@ def find_money(text: str) -> list[MoneyMention]:
         before = half[max(0, m.start() - 1):m.start()]
         if before and (before.isdigit() or before == "."):
             continue
-        value = parse_decimal(m.group("num")) * _MONEY_UNITS[m.group("unit")]
+        value = parse_decimal(re.sub(r"\s", "", m.group("num"))) * _MONEY_UNITS[m.group("unit")]
         out.append(MoneyMention(value, m.group(0), m.start(), m.end()))
     return out
 

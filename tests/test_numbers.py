@@ -169,3 +169,12 @@ def test_dated_targets_are_deadlines():
     assert (q.unit, q.bound) == (DATE_UNIT, "<=")
     assert parse_quantity("2022年以后").bound == ">="
     assert parse_quantity("2000年以上").unit == "月"  # a duration of years, not a date
+
+
+@pytest.mark.parametrize("text,value", [
+    ("实际支出585. 6万元", Decimal("585.6")),  # OCR space after the decimal point: not '6万元'
+    ("支出1 236 000元", Decimal("123.6")),  # thousands grouped by spaces
+    ("资金1, 236, 000元", Decimal("123.6")),
+])
+def test_money_with_spaces_inside_the_number(text, value):
+    assert [m.value for m in find_money(text)] == [value]

@@ -297,3 +297,17 @@ def test_table_without_unit_and_no_evidence_is_flagged_not_converted(tmp_path):
     result = _without_unit(tmp_path)
     assert result.report.funding.total.planned == D(1500000)  # as written: the unit is never guessed
     assert [f.severity for f in result.findings if f.code == "funding.unit_unclear"] == ["warning"]
+
+
+def test_sources_named_by_kind_in_a_national_grid():
+    text = "\n".join([
+        "项目支出绩效自评表",
+        "| 项目资金（万元） | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |",
+        "| 年度资金总额 | 300 | 320 | 310 | 10 | 96.88% | 9.69 |",
+        "| 其中：本级财政资金 | 200 | 200 | 195 | — | — | — |",
+        "| 上级补助资金 | 100 | 100 | 100 | — | — | — |",
+        "| 单位自筹资金 | | 20 | 15 | — | — | — |"])
+    r = parse_text(text)
+    assert [(s.source, s.arrived, s.spent) for s in r.funding.sources] == [
+        ("本级财政", D(200), D(195)), ("上级补助", D(100), D(100)), ("其它", D(20), D(15))]
+    assert (r.funding.total.arrived, r.funding.total.spent) == (D(320), D(310))

@@ -108,11 +108,21 @@ def column_of(text: str) -> str | None:
     return None
 
 
+# sources the national 自评表 and other provinces' grids name by kind rather than by level
+_NAMED_SOURCES = {
+    "当年财政拨款": "当年财政拨款", "财政拨款": "财政拨款", "上年结转资金": "上年结转资金", "上年结转": "上年结转",
+    "其他资金": "其它", "本级财政资金": "本级财政", "本级财政": "本级财政", "本级资金": "本级财政",
+    "上级补助资金": "上级补助", "上级补助": "上级补助", "上级转移支付资金": "上级转移支付",
+    "上级转移支付": "上级转移支付", "单位自筹资金": "其它", "单位自筹": "其它", "自有资金": "其它",
+    "社会资本": "其它", "社会资金": "其它", "专项债券资金": "专项债券", "专项债券": "专项债券",
+}
+
+
 def source_of(text: str) -> str | None:
     key = re.sub(r"^其中[:：]?", "", compact(text))
     key = re.sub(r"[(（].*?[)）]", "", key)
-    if key in ("当年财政拨款", "财政拨款", "上年结转资金", "上年结转", "其他资金"):
-        return {"其他资金": "其它"}.get(key, key)  # before column_of: '结转' is also a balance header
+    if key in _NAMED_SOURCES:
+        return _NAMED_SOURCES[key]  # before column_of: '结转' is also a balance header
     if not key or len(key) > 12 or column_of(key):
         return None
     for source, words in _SOURCE_KEYS:

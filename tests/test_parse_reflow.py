@@ -113,3 +113,13 @@ def test_garbled_amount_in_a_complete_row_is_an_unreadable_cell(tmp_path):
     source = result.report.funding.sources[0]
     assert (source.planned, source.arrived, source.spent) == (D(500), D(480), None)
     assert result.report.funding.total.spent == D("360.5")  # the row itself was placed, the rest read
+
+
+def test_an_indicator_name_wrapped_over_two_lines_is_joined():
+    text = "\n".join(["项目支出绩效自评表", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
+                      "得分", "偏差原因分析及改进措施", "产出指标", "数量指标", "改造供水管网行政", "村数", "12个",
+                      "10个", "20", "17", "征地未完成", "质量指标", "水质达标率", "≥95%", "96%", "20", "20",
+                      "总分", "40", "37"])
+    r = parse_text(text)
+    assert [(i.name, i.target, i.actual) for i in r.indicators] == [
+        ("改造供水管网行政村数", "12个", "10个"), ("水质达标率", "≥95%", "96%")]

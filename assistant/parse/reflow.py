@@ -324,7 +324,9 @@ def _split_segment(seg: list[Cell], parsed: list[dict[str, Cell]]) -> list[dict[
     """Rows of one indicator family: name, target, actual, 分值, 得分 [, 偏差原因] repeated.
 
     分值 and 得分 are the last two of a run of bare numbers; what stands between one row's 得分
-    and the next row's name is the first row's 偏差原因.
+    and the next row's name is the first row's 偏差原因. A row's 偏差原因 comes before the next
+    row's family label, so extra words at the start of a family are its first name wrapped over
+    lines ('改造供水管网行政' / '村数'), not a note.
     """
     out: list[dict[str, Cell]] = []
     i = 0
@@ -333,14 +335,19 @@ def _split_segment(seg: list[Cell], parsed: list[dict[str, Cell]]) -> list[dict[
         j = next((j for j in range(i + 1, n - 1) if _is_score(seg[j].text) and _is_score(seg[j + 1].text)
                   and (j + 2 >= n or not _is_score(seg[j + 2].text))), None)
         if j is None:
-            _add_note(out or parsed, seg[i:])
+            _add_note(out or parsed, seg[i:])  # a trailing note (or one of a family with no rows)
             break
         body = seg[i:j]
-        if len(body) == 3 and not _valueish_target(body[1].text) and _valueish_target(body[2].text):
-            _add_note(out or parsed, body[:1])  # previous row's note, then name and target
+        wrapped = not out and (len(body) > 3 or len(body) == 3 and not _valueish_target(body[1].text)
+                               and _valueish_target(body[2].text))
+        if wrapped:
+            keep = 1 if len(body) == 3 else 2  # target (and actual) after the wrapped name
+            body = [Cell("".join(c.text.strip() for c in body[:-keep]), body[0].line)] + body[-keep:]
+        elif len(body) == 3 and not _valueish_target(body[1].text) and _valueish_target(body[2].text):
+            _add_note(out, body[:1])  # previous row's note, then name and target
             body = body[1:]
         elif len(body) > 3:
-            _add_note(out or parsed, body[:-3])
+            _add_note(out, body[:-3])
             body = body[-3:]
         item = {"name": body[0], "weight": seg[j], "claimed": seg[j + 1]}
         if len(body) >= 2:

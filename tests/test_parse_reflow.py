@@ -2,10 +2,12 @@
 cells dumped without blank lines between rows."""
 from decimal import Decimal
 
+import pytest
+
 from assistant.core import check_file
 from assistant.parse import parse_text, read_report
 
-from .conftest import DATA
+from .conftest import DATA, SEEDS
 
 D = Decimal
 
@@ -123,3 +125,26 @@ def test_an_indicator_name_wrapped_over_two_lines_is_joined():
     r = parse_text(text)
     assert [(i.name, i.target, i.actual) for i in r.indicators] == [
         ("改造供水管网行政村数", "12个", "10个"), ("水质达标率", "≥95%", "96%")]
+
+
+def _summary(result):
+    r, s = result.report, result.score
+    t = r.funding.total
+    return ((t.planned, t.arrived, t.spent, t.balance), [(e.content, e.amount, e.voucher) for e in r.expenses],
+            [(i.level1, i.level2, i.name, i.target, i.actual) for i in r.indicators],
+            [(c.path, c.weight, c.claimed) for c in r.claimed_scores], r.claimed_total, r.summary_total,
+            r.claimed_grade, s.computed_total, sorted(f.code for f in result.findings))
+
+
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+@pytest.mark.parametrize("flatten", ["pdf", "no_blank_lines"])
+def test_flattened_seed_reports_check_like_the_word_dump(seed, flatten, tmp_path):
+    # 'pdf': no tabs and no blank lines (text taken from a PDF); the Yueyang forms' pairs, expense
+    # rows, indicator triples and the 附件3-2 score table all come back, and so do the findings
+    text = SEEDS[seed].read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if flatten == "pdf":
+        lines = [ln.lstrip("\t") for ln in lines]
+    p = tmp_path / f"{seed}.txt"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _summary(check_file(p)) == _summary(check_file(SEEDS[seed]))

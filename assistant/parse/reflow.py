@@ -14,11 +14,13 @@ import re
 from ..numbers import compact, parse_quantity, to_halfwidth
 from .document import Cell, Document, Row
 from ..models import SOURCE_TOTAL, ParseWarning
+from .reflow_pairs import expense_rows, pair_funding_rows, score_rows, summary_rows
 from .tables import EXTRA_KEYS, column_of, indicator_column, source_of
 
 _FUNDING_HEAD = ("年初预算数", "全年预算数", "全年执行数")
 _IND_STOP = re.compile(r"^(总分|合计|绩效自评综合得分|综合得分|评价等次|自评等次|填表人|联系电话|单位负责人)")
-_LEVEL1 = {"产出指标", "效益指标", "满意度指标", "成本指标", "效果指标", "产出", "效益", "满意度"}
+_LEVEL1 = {"产出指标", "效益指标", "满意度指标", "成本指标", "效果指标", "产出", "效益", "满意度",
+           "项目产出指标", "项目效益指标", "项目产出", "项目效益"}
 _LEVEL2_WORDS = ("数量", "质量", "时效", "成本", "经济效益", "社会效益", "生态效益", "环境效益",
                  "可持续影响", "满意度", "经济成本", "社会成本", "生态环境成本")
 _SCORE_RE = re.compile(r"\d{1,3}(?:\.\d{1,2})?")
@@ -81,6 +83,8 @@ def needs_reflow(doc: Document) -> bool:
     if has_funding_row and has_indicator_row:
         return False
     keys = [compact(ln.text) for ln in doc.lines]
+    if not has_funding_row and len(pair_funding_rows([Cell(ln.text) for ln in doc.lines[:400]])[0]) > 0:
+        return True  # '计划安排资金（万元）' and its value on lines of their own
     return any(keys[k:k + 3] == list(_FUNDING_HEAD) for k in range(len(keys))) or any(
         k.startswith("一级指标") and k2.startswith("二级指标") for k, k2 in zip(keys, keys[1:]))
 
@@ -91,7 +95,8 @@ def reflow(doc: Document) -> Document:
     built: list[Row] = []
     used: set[int] = set()
     notes: list[ParseWarning] = []
-    for finder in (_project_rows, lambda t: _funding_rows(t, notes), _goal_rows, _indicator_rows):
+    for finder in (_project_rows, lambda t: _funding_rows(t, notes), pair_funding_rows, expense_rows, _goal_rows,
+                   _indicator_rows, summary_rows, score_rows):
         rows, consumed = finder(tokens)
         built.extend(rows)
         used.update(consumed)
@@ -287,27 +292,39 @@ def _indicator_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
     segment: list[Cell] = []
     parsed: list[dict[str, Cell]] = []
 
+    scored = "weight" in cols or "claimed" in cols
+
+    family_open = False
+
     def flush() -> None:
-        for item in _split_segment(segment, parsed):
+        nonlocal family_open
+        items = _split_segment(segment, parsed) if scored else _split_triples(segment)
+        if not segment and family_open:
+            items = [{}]  # a family label with nothing under it: an empty family, as in the table
+        for item in items:
             item.setdefault("level1", level1)
             item.setdefault("level2", level2)
             parsed.append(item)
         segment.clear()
+        family_open = False
 
+    body = _join_wrapped_levels(body)
     for j, tok in enumerate(body):
         nxt = body[j + 1].text if j + 1 < len(body) else ""
-        if _is_level1(tok.text) and not (_key(tok) == "成本指标" and not _is_level2(nxt)):
+        # a 一级 label is always followed by its first 二级 label: alone, '成本指标' is a 二级 label
+        # and '满意度' an indicator name
+        if _is_level1(tok.text) and _is_level2(nxt):
             flush()
             level1, level2 = tok, Cell("")
         elif _is_level2(tok.text):
             flush()
-            level2 = tok
+            level2, family_open = tok, True
         else:
             segment.append(tok)
         used.add(id(tok))
     flush()
     for item in parsed:
-        line = item["name"].line if "name" in item else None
+        line = (item.get("name") or item["level2"]).line
         rows.append(_row([item.get(col or "", Cell("", line)) for col in cols]))
     if k < len(tokens) and _key(tokens[k]).startswith(("总分", "合计")):
         tail = [tokens[k]]
@@ -357,6 +374,27 @@ def _split_segment(seg: list[Cell], parsed: list[dict[str, Cell]]) -> list[dict[
         out.append(item)
         i = j + 2
     return out
+
+
+def _join_wrapped_levels(body: list[Cell]) -> list[Cell]:
+    """'经济效益' / '指标' (a family label wrapped in its cell) back into one token."""
+    out: list[Cell] = []
+    k = 0
+    while k < len(body):
+        if k + 1 < len(body) and _key(body[k + 1]) == "指标" and _is_level2(body[k].text + "指标"):
+            out.append(Cell(body[k].text.strip() + "指标", body[k].line))
+            k += 2
+            continue
+        out.append(body[k])
+        k += 1
+    return out
+
+
+def _split_triples(seg: list[Cell]) -> list[dict[str, Cell]]:
+    """Rows of a table without score columns: name, target, actual; a lone '无' is an empty family."""
+    if len(seg) % 3 and len(seg) != 1:
+        return []  # a blank cell was dropped somewhere: which one cannot be told
+    return [dict(zip(("name", "target", "actual"), seg[k:k + 3])) for k in range(0, len(seg), 3)]
 
 
 def _add_note(rows: list[dict[str, Cell]], cells: list[Cell]) -> None:

@@ -1,4 +1,5 @@
-"""Rows back for a national 自评表 whose table lost its row breaks.
+"""Rows back for a report whose tables lost their row breaks (the national 自评表 here; the
+label/value forms in `reflow_pairs`).
 
 Text taken from a PDF, or a Word table dumped without blank lines between rows, arrives as one
 cell per line: '年度资金总额' / '500' / '480' / … with nothing marking where a row ends, and from
@@ -76,7 +77,7 @@ def stream(doc: Document) -> list[Cell]:
 
 
 def needs_reflow(doc: Document) -> bool:
-    """A national form whose funding or indicator header is not one row of cells."""
+    """A report whose funding or indicator table is not rows of cells (its row breaks were lost)."""
     has_funding_row = any(sum(1 for c in row.cells if column_of(c.text)) >= 2 for row in doc.rows)
     has_indicator_row = any({"level1", "target", "actual"} <= {indicator_column(c.text) for c in row.cells}
                             for row in doc.rows if len(row.cells) <= 14)

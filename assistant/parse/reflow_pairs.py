@@ -2,8 +2,8 @@
 
 Alongside `reflow` (the national 自评表 grid): a funding block written as label, value pairs
 ('计划安排资金' '（万元）' '320' '实际到位资金' …) with its per-source lines, the expense rows
-(支出内容 | 实际支出数 | 会计凭证号 | 备注) and the 综合得分 / 评价等次 pairs, each rebuilt from the
-cell stream so that `tables` and `scores` read them as usual.
+(支出内容 | 实际支出数 | 会计凭证号 | 备注), the 综合得分 / 评价等次 pairs and the 附件3-2 score
+table, each rebuilt from the cell stream so that `tables` and `scores` read them as usual.
 """
 from __future__ import annotations
 

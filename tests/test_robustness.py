@@ -5,7 +5,8 @@ from hypothesis import strategies as st
 
 from assistant.checks import check_report
 from assistant.core import check_file
-from assistant.parse import ParseError, parse_text
+from assistant.parse import ParseError, parse_document, parse_text
+from assistant.parse.document import from_text
 from assistant.scoring import load_ruleset
 
 from .conftest import SEEDS, SHARED
@@ -53,3 +54,20 @@ def test_policy_texts_are_read_without_error():
     for path in POLICY:
         result = check_file(path)
         assert result.report.project.form in ("yueyang", "huainan", "national", "generic")
+
+
+FLAT_TOKENS = ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分", "年度资金总额", "其中：当年财政拨款",
+               "上年结转资金", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "产出指标", "数量指标",
+               "效益指标", "成本指标", "指标", "经济效益", "计划安排资金", "（万元）", "实际到位资金", "市财政",
+               "支出内容", "实际支出数", "支出合计", "一级", "三级", "自评", "总分", "绩效自评综合得分", "评价等次", "优秀",
+               "10", "100", "98", "45个", "75.1%", "2,l60,000.00", "—", "", "2022年12月底前", "已完成", "改造小区数量"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FLAT_TOKENS), max_size=120), st.booleans())
+def test_flattened_tables_in_any_order_read_or_fail_cleanly(tokens, tabbed):
+    # one cell per line, as from a PDF (no tabs) or a Word dump without row breaks (tabs)
+    lines = [("\t" if tabbed else "") + t for t in tokens]
+    text = "项目支出绩效自评表\n" + "\n".join(lines)
+    _check_text(text)
+    check_report(parse_document(from_text(text), lenient=True), RULES)  # a reviewer's check never fails

@@ -15,7 +15,8 @@ import re
 from ..numbers import compact, parse_quantity, to_halfwidth
 from .document import Cell, Document, Row
 from ..models import SOURCE_TOTAL, ParseWarning
-from .reflow_pairs import expense_rows, pair_funding_rows, score_rows, summary_rows
+from .reflow_pairs import (cell_key, expense_rows, is_score, next_filled, pair_funding_rows, row_of, score_rows,
+                           summary_rows)
 from .tables import EXTRA_KEYS, column_of, indicator_column, source_of
 
 _FUNDING_HEAD = ("年初预算数", "全年预算数", "全年执行数")
@@ -24,12 +25,7 @@ _LEVEL1 = {"产出指标", "效益指标", "满意度指标", "成本指标", "�
            "项目产出指标", "项目效益指标", "项目产出", "项目效益"}
 _LEVEL2_WORDS = ("数量", "质量", "时效", "成本", "经济效益", "社会效益", "生态效益", "环境效益",
                  "可持续影响", "满意度", "经济成本", "社会成本", "生态环境成本")
-_SCORE_RE = re.compile(r"\d{1,3}(?:\.\d{1,2})?")
 _PROJECT_LABELS = ("项目名称", "主管部门", "实施单位", "项目单位", "预算单位")
-
-
-def _key(cell: Cell) -> str:
-    return compact(cell.text)
 
 
 def _is_level1(text: str) -> bool:
@@ -40,11 +36,6 @@ def _is_level2(text: str) -> bool:
     key = compact(text)
     return len(key) <= 14 and key.endswith("指标") and any(w in key for w in _LEVEL2_WORDS) \
         and key not in _LEVEL1 - {"成本指标"}
-
-
-def _is_score(text: str) -> bool:
-    half = to_halfwidth(text).strip()
-    return bool(_SCORE_RE.fullmatch(half)) and float(half) <= 100
 
 
 def _is_value(text: str) -> bool:
@@ -109,50 +100,39 @@ def reflow(doc: Document) -> Document:
 
 
 
-def _nonempty_after(tokens: list[Cell], k: int) -> int:
-    while k < len(tokens) and not tokens[k].text.strip():
-        k += 1
-    return k
-
-
-def _row(cells: list[Cell]) -> Row:
-    line = next((c.line for c in cells if c.line), None)
-    return Row(cells, line)
-
-
 def _project_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
     rows, used = [], set()
     for k, tok in enumerate(tokens[:-1]):
-        if _key(tok) in _PROJECT_LABELS:
-            v = _nonempty_after(tokens, k + 1)
-            if v < len(tokens) and _key(tokens[v]) not in _PROJECT_LABELS and len(_key(tokens[v])) <= 60:
-                rows.append(_row([tok, tokens[v]]))
+        if cell_key(tok) in _PROJECT_LABELS:
+            v = next_filled(tokens, k + 1)
+            if v < len(tokens) and cell_key(tokens[v]) not in _PROJECT_LABELS and len(cell_key(tokens[v])) <= 60:
+                rows.append(row_of([tok, tokens[v]]))
                 used.update({id(tok), id(tokens[v])})
     return rows, used
 
 
 def _funding_rows(tokens: list[Cell], notes: list[ParseWarning]) -> tuple[list[Row], set[int]]:
     """The funding grid; a row whose amounts cannot be placed is noted in `notes`, not guessed."""
-    start = next((k for k in range(len(tokens)) if _key(tokens[k]).startswith(_FUNDING_HEAD[0])
-                  and any(_key(t).startswith(_FUNDING_HEAD[1:]) for t in tokens[k + 1:k + 4])), None)
+    start = next((k for k in range(len(tokens)) if cell_key(tokens[k]).startswith(_FUNDING_HEAD[0])
+                  and any(cell_key(t).startswith(_FUNDING_HEAD[1:]) for t in tokens[k + 1:k + 4])), None)
     if start is None:
         return [], set()
     head: list[Cell] = []
     k = start
-    while k < len(tokens) and (column_of(tokens[k].text) or EXTRA_KEYS.get(_key(tokens[k])[:3])):
+    while k < len(tokens) and (column_of(tokens[k].text) or EXTRA_KEYS.get(cell_key(tokens[k])[:3])):
         head.append(tokens[k])
         k += 1
     # the header's first cell ('项目资金（万元）') may have been wrapped over two lines
-    before = [t for t in tokens[max(0, start - 3):start] if _key(t)]
+    before = [t for t in tokens[max(0, start - 3):start] if cell_key(t)]
     label = next((Cell("".join(t.text.strip() for t in before[j:]), before[j].line)
-                  for j in range(len(before)) if "资金" in _key(before[j])), None)
+                  for j in range(len(before)) if "资金" in cell_key(before[j])), None)
     lead = [label] if label is not None else [Cell("", head[0].line)]
-    rows = [_row(lead + head)]
+    rows = [row_of(lead + head)]
     used = {id(c) for c in head} | {id(t) for t in before if label is not None}
-    cols = [column_of(c.text) or EXTRA_KEYS.get(_key(c)[:3]) for c in head]
+    cols = [column_of(c.text) or EXTRA_KEYS.get(cell_key(c)[:3]) for c in head]
     pattern: list[int] | None = None
     while True:
-        k = _nonempty_after(tokens, k)
+        k = next_filled(tokens, k)
         if k >= len(tokens) or source_of(tokens[k].text) is None:
             break
         label_cell, k = tokens[k], k + 1
@@ -167,7 +147,7 @@ def _funding_rows(tokens: list[Cell], notes: list[ParseWarning]) -> tuple[list[R
         if not placed and any(_amount(v) for v in values):
             notes.append(ParseWarning(message=f"{label_cell.where.label()} {label_cell.text.strip()}：金额前后缺少空白格，"
                                               "无法确定各属哪一列，未读取", where=label_cell.where))
-        rows.append(_row([label_cell] + cells))
+        rows.append(row_of([label_cell] + cells))
         used.update(id(c) for c in [label_cell] + values)
     return rows, used
 
@@ -240,19 +220,19 @@ def _rate_agrees(amounts: list[Cell], names: list[str | None], out: list[Cell], 
 
 def _goal_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
     for k, tok in enumerate(tokens[:-1]):
-        if not _key(tok).startswith("预期目标"):
+        if not cell_key(tok).startswith("预期目标"):
             continue
-        a = _nonempty_after(tokens, k + 1)
-        if a >= len(tokens) or not _key(tokens[a]).startswith("实际完成"):
+        a = next_filled(tokens, k + 1)
+        if a >= len(tokens) or not cell_key(tokens[a]).startswith("实际完成"):
             continue
         texts: list[Cell] = []
         j = a + 1
-        while j < len(tokens) and not (_key(tokens[j]).startswith(("绩效指标", "一级指标"))):
+        while j < len(tokens) and not (cell_key(tokens[j]).startswith(("绩效指标", "一级指标"))):
             if tokens[j].text.strip():
                 texts.append(tokens[j])
             j += 1
         pair = _goal_pair(texts)
-        rows = [_row([tok, tokens[a]])] + ([_row(pair)] if pair else [])
+        rows = [row_of([tok, tokens[a]])] + ([row_of(pair)] if pair else [])
         return rows, {id(c) for c in [tok, tokens[a]] + (texts if pair else [])}
     return [], set()
 
@@ -270,7 +250,7 @@ def _goal_pair(texts: list[Cell]) -> list[Cell] | None:
 
 
 def _indicator_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
-    start = next((k for k, t in enumerate(tokens) if _key(t).startswith("一级指标")), None)
+    start = next((k for k, t in enumerate(tokens) if cell_key(t).startswith("一级指标")), None)
     if start is None:
         return [], set()
     head: list[Cell] = []
@@ -283,9 +263,9 @@ def _indicator_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
     if not {"level1", "level2", "name", "target", "actual"} <= set(cols):
         return [], set()
     used = {id(c) for c in head}
-    rows = [_row(head)]
+    rows = [row_of(head)]
     body: list[Cell] = []
-    while k < len(tokens) and not _IND_STOP.match(_key(tokens[k])):
+    while k < len(tokens) and not _IND_STOP.match(cell_key(tokens[k])):
         if tokens[k].text.strip():
             body.append(tokens[k])
         k += 1
@@ -326,14 +306,14 @@ def _indicator_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
     flush()
     for item in parsed:
         line = (item.get("name") or item["level2"]).line
-        rows.append(_row([item.get(col or "", Cell("", line)) for col in cols]))
-    if k < len(tokens) and _key(tokens[k]).startswith(("总分", "合计")):
+        rows.append(row_of([item.get(col or "", Cell("", line)) for col in cols]))
+    if k < len(tokens) and cell_key(tokens[k]).startswith(("总分", "合计")):
         tail = [tokens[k]]
         j = k + 1
-        while j < len(tokens) and (_is_score(tokens[j].text) or not tokens[j].text.strip()) and len(tail) < 9:
+        while j < len(tokens) and (is_score(tokens[j].text) or not tokens[j].text.strip()) and len(tail) < 9:
             tail.append(tokens[j])
             j += 1
-        rows.append(_row(tail))
+        rows.append(row_of(tail))
         used.update(id(c) for c in tail)
     return rows, used
 
@@ -350,8 +330,8 @@ def _split_segment(seg: list[Cell], parsed: list[dict[str, Cell]]) -> list[dict[
     i = 0
     n = len(seg)
     while i < n:
-        j = next((j for j in range(i + 1, n - 1) if _is_score(seg[j].text) and _is_score(seg[j + 1].text)
-                  and (j + 2 >= n or not _is_score(seg[j + 2].text))), None)
+        j = next((j for j in range(i + 1, n - 1) if is_score(seg[j].text) and is_score(seg[j + 1].text)
+                  and (j + 2 >= n or not is_score(seg[j + 2].text))), None)
         if j is None:
             _add_note(out or parsed, seg[i:])  # a trailing note (or one of a family with no rows)
             break
@@ -382,7 +362,7 @@ def _join_wrapped_levels(body: list[Cell]) -> list[Cell]:
     out: list[Cell] = []
     k = 0
     while k < len(body):
-        if k + 1 < len(body) and _key(body[k + 1]) == "指标" and _is_level2(body[k].text + "指标"):
+        if k + 1 < len(body) and cell_key(body[k + 1]) == "指标" and _is_level2(body[k].text + "指标"):
             out.append(Cell(body[k].text.strip() + "指标", body[k].line))
             k += 2
             continue

@@ -311,3 +311,16 @@ def test_sources_named_by_kind_in_a_national_grid():
     assert [(s.source, s.arrived, s.spent) for s in r.funding.sources] == [
         ("本级财政", D(200), D(195)), ("上级补助", D(100), D(100)), ("其它", D(20), D(15))]
     assert (r.funding.total.arrived, r.funding.total.spent) == (D(320), D(310))
+
+
+@pytest.mark.parametrize("sentence,total,grade", [
+    ("经自评，该项目总得分为92分，评价等级为优。", D(92), "优"),
+    ("自评总分92.5分，等级为“良”。", D("92.5"), "良"),
+    ("经综合评定，项目得分86分，绩效评价等级为良好。", D(86), "良好"),
+    ("综合评分为 91 分，评定等次为优秀。", D(91), "优秀"),
+    ("最终得分：88分（良）", D(88), "良"),
+    ("到位率得分2.72分，公路等级为中级。", None, None),  # an item's score and another kind of 等级
+])
+def test_total_and_grade_as_written_in_the_conclusion(sentence, total, grade):
+    r = parse_text(f"某项目绩效自评报告\n三、自评结论\n{sentence}\n")
+    assert (r.summary_total, r.claimed_grade) == (total, grade)

@@ -198,13 +198,15 @@ def lower_is_better(ind: Indicator, target: Quantity) -> bool:
 def _deadline(target: Quantity, actual: Quantity, lower: bool, note: str) -> Completion:
     """A date target: met (100%) when the actual falls within it, else 0 (产出时效: late scores 0)."""
     t_span, a_span = calendar_span(target.raw), calendar_span(actual.raw)
-    if t_span is None and a_span is not None:  # '12月底前' against '2022年11月': the actual's year
-        t_span = calendar_span(target.raw, default_year=a_span.first.year)
-    elif a_span is None and t_span is not None:
-        a_span = calendar_span(actual.raw, default_year=t_span.last.year)
-    elif t_span is None and a_span is None and target.unit == DATE_UNIT:
+    if t_span is None and a_span is None:  # (one side is a date: that is why we are here)
         # neither names a year ('12月底前' / '11月20日'): the same year; 2000 so that 2月29日 exists
         t_span, a_span = calendar_span(target.raw, default_year=2000), calendar_span(actual.raw, default_year=2000)
+    elif (t_span is None) != (a_span is None):
+        yearless = target if t_span is None else actual
+        if calendar_span(yearless.raw, default_year=2000) is not None:
+            # one side is a date without its year ('12月底前' against '2023年1月'): late work is
+            # exactly the kind that crosses a year, so the year is not assumed
+            return Completion(target, actual, None, True, note or f"“{yearless.raw}”未写年份，无法判断是否按期")
     if t_span is None:
         return Completion(target, actual, None, lower, note or f"目标“{target.raw}”不是日期，无法与实际日期比较")
     if a_span is None:

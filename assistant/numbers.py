@@ -310,6 +310,8 @@ def calendar_span(text: str, default_year: int | None = None) -> CalendarSpan | 
             return CalendarSpan(date(year, month, 1), date(year, month, end_day))
         except (ValueError, calendar.IllegalMonthError):
             return None
+    if default_year is not None and re.search(r"年底|年末|年内|当年|本年度?", s):
+        return CalendarSpan(date(default_year, 1, 1), date(default_year, 12, 31))  # '年底前完成'
     return None
 
 

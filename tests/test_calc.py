@@ -125,7 +125,10 @@ def test_deadline_targets_compare_dates_not_year_numbers():
     assert late.ratio == 0 and "晚于" in late.note  # not 2022/2023 = 99.95%
     assert calc.completion(ind("时效指标", "完工时间", "2022年12月底前", "2022年12月")).met
     assert calc.completion(ind("时效指标", "完工时间", "2022年底前", "2022年11月20日")).met
-    assert calc.completion(ind("时效指标", "完工时间", "12月底前", "2022年11月")).met  # year from the actual
+    assert calc.completion(ind("时效指标", "完工时间", "12月底前", "12月20日")).met  # the same unnamed year
+    # one side without its year: late work is what crosses a year, so it is not assumed
+    assert calc.completion(ind("时效指标", "完工时间", "12月底前", "2023年1月")).ratio is None
+    assert calc.completion(ind("时效指标", "完工时间", "年底前完成", "2023年2月")).ratio is None
     assert calc.completion(ind("时效指标", "完工时间", "6月30日前", "7月2日")).ratio == 0
     assert calc.completion(ind("时效指标", "完工时间", "2022年12月底前", "按期完成")).met
     assert calc.completion(ind("时效指标", "完工时间", "2022年12月底前", "次年1月")).ratio is None

@@ -8,6 +8,7 @@ import pytest
 from assistant.parse import read_report
 from assistant.retrieval import prepare as prepare_module
 from assistant.retrieval.chunking import MAX_CHARS, pack, policy_passages, report_passages
+from assistant.retrieval.dense import DenseIndex
 from assistant.retrieval.embedders import EmbedderError, FakeEmbedder, make_embedder
 from assistant.retrieval.knowledge_base import KnowledgeBase
 from assistant.retrieval.metadata import describe, doc_no_of, project_type
@@ -251,8 +252,6 @@ def test_tokenizer_change_retokenizes_stored_passages(kb, tmp_path, monkeypatch)
 
 
 def test_ivf_option_is_recall_checked():
-    from assistant.retrieval.dense import DenseIndex
-
     rng = np.random.default_rng(7)
     centres = rng.normal(size=(40, 32)).astype(np.float32)
     vecs = centres[rng.integers(0, 40, 4000)] + 0.1 * rng.normal(size=(4000, 32)).astype(np.float32)
@@ -273,3 +272,48 @@ def test_policy_region_and_issuer():
     m = describe(text, "wangzhan_tongzhi.md", None)
     assert (m.kind, m.doc_no, m.year) == ("policy", "某政办发〔2019〕15号", 2019)
     assert m.issuer == "某省人民政府办公厅"
+
+
+def test_ivf_saved_and_reused_only_for_the_same_vectors(tmp_path):
+    rng = np.random.default_rng(3)
+    vecs = rng.normal(size=(3000, 16)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+
+    def index_of(n):
+        index = DenseIndex(16, "test")
+        index.add(np.arange(n), vecs[:n])
+        return index
+
+    built = index_of(3000)
+    built.build_ivf(nlist=30, nprobe=8)
+    path = tmp_path / "ivf-test.faiss"
+    built.save_ivf(path, "v1")
+    again = index_of(3000)
+    assert again.load_ivf(path, "v1", nprobe=8) and again.kind == "ivf" and again.recall == built.recall
+    assert again.search(vecs[7], 5) == built.search(vecs[7], 5)
+    assert not index_of(3000).load_ivf(path, "v2")  # other vectors generation
+    assert not index_of(2999).load_ivf(path, "v1")  # other rows
+    path.write_bytes(b"not a faiss index")
+    assert not index_of(3000).load_ivf(path, "v1")  # damaged: train again, do not fail
+
+
+def test_knowledge_base_loads_its_saved_ivf_at_the_next_start(tmp_path, monkeypatch):
+    from assistant.retrieval import knowledge_base as kb_module
+
+    monkeypatch.setattr(kb_module, "IVF_THRESHOLD", 10)  # the seeds' few hundred passages go IVF
+    first = kb_module.KnowledgeBase(tmp_path, embedder="fake")
+    first.ensure_builtin()
+    first.fill_dense()
+    assert first.dense().kind == "ivf"
+    hits = [h.source for h in first.search("政府网站集约化平台", k=3)]
+    first.close()
+    assert list((tmp_path / "index").glob("ivf-*.faiss"))
+
+    def no_training(self, *args, **kwargs):
+        raise AssertionError("the saved IVF index should have been loaded")
+
+    monkeypatch.setattr(DenseIndex, "build_ivf", no_training)
+    second = kb_module.KnowledgeBase(tmp_path, embedder="fake")
+    assert second.dense().kind == "ivf"
+    assert [h.source for h in second.search("政府网站集约化平台", k=3)] == hits
+    second.close()

@@ -2,13 +2,17 @@
 
 Exact while small: one BLAS matrix-vector product over the stored matrix (memory-bound, and it
 keeps one copy of the vectors). Beyond `IVF_THRESHOLD` passages a faiss IVF index, trained on
-the vectors themselves, with its recall checked against the exact scan when it is built. A
+the vectors themselves, with its recall checked against the exact scan when it is built, and
+saved so that the next start loads it instead of training again while the vectors are the same. A
 filtered search always scans the allowed rows exactly, so a narrow filter never loses hits to
 unprobed IVF lists.
 """
 from __future__ import annotations
 
+import json
+import os
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -99,6 +103,46 @@ class DenseIndex:
         self.recall = sum(len(set(a) & e) for a, e in zip(approx, exact)) / (len(probe) * 10)
         self.ivf, self.kind = ivf, "ivf"
         return self.recall
+
+    def save_ivf(self, path: Path, stamp: str) -> None:
+        """The trained IVF index beside the other index files, written whole or not at all;
+        `stamp` says which stored vectors it holds (see `load_ivf`)."""
+        import faiss
+
+        if self.ivf is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        with self._ivf_lock:
+            faiss.write_index(self.ivf, str(tmp))
+        meta = {"stamp": stamp, "rows": len(self.ids), "model": self.model, "recall": self.recall}
+        tmp_meta = path.with_name(path.name + ".json.tmp")
+        tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp, path)
+        os.replace(tmp_meta, path.with_name(path.name + ".json"))
+
+    def load_ivf(self, path: Path, stamp: str, nprobe: int = 16) -> bool:
+        """Use a saved IVF index when it was made from exactly these vectors (same stamp, rows and
+        model); False when there is none or it is stale, so the caller trains a new one."""
+        meta_path = path.with_name(path.name + ".json")
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        if meta.get("stamp") != stamp or meta.get("rows") != len(self.ids) or meta.get("model") != self.model:
+            return False
+        import faiss
+
+        try:
+            ivf = faiss.read_index(str(path))
+        except RuntimeError:  # a damaged file: train again rather than fail the search
+            return False
+        if ivf.ntotal != len(self.ids) or ivf.d != self.dim:
+            return False
+        ivf.nprobe = nprobe
+        faiss.omp_set_num_threads(1)  # as in build_ivf
+        self.ivf, self.kind, self.recall = ivf, "ivf", meta.get("recall")
+        return True
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (passage id, cosine) for one query; `allowed` is a boolean mask over the first rows

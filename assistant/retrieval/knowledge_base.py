@@ -7,6 +7,7 @@ is interrupted resumes where it stopped, and search uses whatever vectors are re
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -217,7 +218,14 @@ class KnowledgeBase:
             rows.append(np.array([lex.row_of.get(int(i), -1) for i in ids], dtype=np.int64))
             self._dense_rowid = page[-1][0]
         if index.ivf is None and len(index) >= IVF_THRESHOLD:
-            index.build_ivf()
+            # stamped with both generations and the last vector rowid: a saved index is only reused
+            # for exactly the rows, in the order, it was trained and filled on
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", emb.name)
+            ivf_path = self.index_dir / f"ivf-{name}.faiss"
+            stamp = f"passages:{lex.generation}:vectors:{vectors_generation}:rowid:{self._dense_rowid}"
+            if not index.load_ivf(ivf_path, stamp):
+                index.build_ivf()
+                index.save_ivf(ivf_path, stamp)
         self._dense, self._dense_generation = index, vectors_generation
         self._dense_rows = np.concatenate(rows)
         self._published = (lex, self._meta, index, self._dense_rows)

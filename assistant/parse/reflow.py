@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from ..numbers import compact, parse_quantity, to_halfwidth
-from .document import Cell, Document, Row
 from ..models import SOURCE_TOTAL, ParseWarning
+from ..numbers import DATE_UNIT, compact, parse_quantity, to_halfwidth
+from .document import Cell, Document, Row
 from .reflow_pairs import (cell_key, expense_rows, is_score, next_filled, pair_funding_rows, row_of, score_rows,
                            summary_rows)
 from .tables import EXTRA_KEYS, column_of, indicator_column, source_of
@@ -48,7 +48,7 @@ def _is_value(text: str) -> bool:
 
 def _valueish_target(text: str) -> bool:
     q = parse_quantity(text)
-    return q.numeric or q.qualitative is not None or q.unit == "日期" or bool(re.search(r"[≥≤<>]", text))
+    return q.numeric or q.qualitative is not None or q.unit == DATE_UNIT or bool(re.search(r"[≥≤<>]", text))
 
 
 def stream(doc: Document) -> list[Cell]:

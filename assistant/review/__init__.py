@@ -14,7 +14,7 @@ from .overlap import overlap, sentences
 NEAR_COPY = 0.5  # share of a section's own words found in one precedent passage
 MIN_SECTION_CHARS = 30
 NARRATIVE = ("overview", "funding_use", "implementation", "conclusion", "performance", "experience", "problems",
-             "goals")
+             "goals", "process")
 _MASK = re.compile(r"《[^》]{2,80}》|[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*\d{1,4}\s*号")
 
 

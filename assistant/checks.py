@@ -44,12 +44,12 @@ def _differs(a: Decimal, b: Decimal) -> bool:
 def funding_findings(report: Report) -> list[Finding]:
     f = report.funding
     out: list[Finding] = []
-    unread = [w for w in report.warnings if (w.code or "").startswith("funding.") or "金额" in w.message]
-    if f.origin == "none" or (calc.total_of(f).is_empty() and not unread):
-        return [_f("funding.missing", "warning", "未找到资金数据：请提供计划安排、实际到位、实际支出金额")]
-    if calc.total_of(f).is_empty():  # a funding table was found, but its amounts could not be read
-        return [_f("funding.missing", "warning", "资金表的金额未能读取：" + "；".join(w.message for w in unread[:3]),
-                   unread[0].where)]
+    if f.origin == "none" or calc.total_of(f).is_empty():
+        # a table whose amounts could not be read or placed has its own findings, listed first
+        unread = [w for w in report.warnings if w.code in ("funding.unreadable_amount", "funding.unplaced_amounts")]
+        message = ("资金表的金额未能读取（原因见上）" if unread else
+                   "未找到资金数据：请提供计划安排、实际到位、实际支出金额")
+        return [_f("funding.missing", "warning", message, unread[0].where if unread else None)]
     national = report.project.form == "national"
     names = {"spent": "全年执行数", "arrived": "全年预算数"} if national else {"spent": "实际支出", "arrived": "实际到位资金"}
     rows = [f.total, *f.sources]
@@ -216,8 +216,8 @@ def indicator_findings(report: Report) -> list[Finding]:
             verdict = (f"未按期完成：{c.note}" if c.target.unit == calc.DATE_UNIT else
                        f"未达成：目标 {ind.target or c.target.raw}，实际 {ind.actual or c.actual.raw}，"
                        f"完成率 {fmt_percent(c.ratio)}")
-            out.append(_f("indicator.unmet", "warning", f"指标“{label}”{verdict}", ind.where, target=ind.target, actual=ind.actual,
-                          completion=fmt_percent(c.ratio)))
+            out.append(_f("indicator.unmet", "warning", f"指标“{label}”{verdict}", ind.where, target=ind.target,
+                          actual=ind.actual, completion=fmt_percent(c.ratio)))
         elif c.ratio > OVER_ACHIEVED and not c.lower_is_better:
             out.append(_f("indicator.over_achieved", "info",
                           f"指标“{label}”完成值 {ind.actual} 远高于目标 {ind.target}（{fmt_percent(c.ratio)}），"

@@ -98,8 +98,11 @@ def test_ocr_garbled_amount_leaves_the_row_out_and_says_so(tmp_path):
     p = tmp_path / "ocr.txt"
     p.write_text(text.replace("\n2,160,000.00\n", "\n2,l60,000.00\n"), encoding="utf-8")
     result = check_file(p)  # a check, not an error: the rest of the report is still checked
+    unplaced = _codes(result, "funding.unplaced_amounts")
+    assert "第17行 年度资金总额" in unplaced[0].message and "无法确定" in unplaced[0].message
+    assert [f.severity for f in unplaced] == ["warning"] * 3  # the total and both source rows
     missing = _codes(result, "funding.missing")
-    assert len(missing) == 1 and "第17行 年度资金总额" in missing[0].message and "无法确定" in missing[0].message
+    assert len(missing) == 1 and "未能读取" in missing[0].message and missing[0].where.line == 17
     assert result.report.funding.total.arrived is None
     assert len(result.report.indicators) == 8 and _codes(result, "score.no_actual_full_marks")
 

@@ -146,7 +146,8 @@ def _funding_rows(tokens: list[Cell], notes: list[ParseWarning]) -> tuple[list[R
             pattern = placed or None
         if not placed and any(_amount(v) for v in values):
             notes.append(ParseWarning(message=f"{label_cell.where.label()} {label_cell.text.strip()}：金额前后缺少空白格，"
-                                              "无法确定各属哪一列，未读取", where=label_cell.where))
+                                              "无法确定各属哪一列，未读取", where=label_cell.where,
+                                      code="funding.unplaced_amounts", severity="warning"))
         rows.append(row_of([label_cell] + cells))
         used.update(id(c) for c in [label_cell] + values)
     return rows, used

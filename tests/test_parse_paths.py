@@ -8,7 +8,7 @@ from assistant.parse import ParseError, ReadError, parse_text, read_report
 from assistant.parse.document import from_text
 from assistant.parse.sections import heading_kind
 
-from .conftest import DATA, check_json
+from .conftest import DATA, SEEDS, check_json
 
 D = Decimal
 
@@ -324,3 +324,9 @@ def test_sources_named_by_kind_in_a_national_grid():
 def test_total_and_grade_as_written_in_the_conclusion(sentence, total, grade):
     r = parse_text(f"某项目绩效自评报告\n三、自评结论\n{sentence}\n")
     assert (r.summary_total, r.claimed_grade) == (total, grade)
+
+
+def test_year_is_the_stated_budget_year_else_the_report_date_year():
+    r = read_report(SEEDS["001"])  # 报告日期 2021-07-28, 起止时间 2020年1月至2020年12月, no 年度 line
+    assert (r.project.report_date, r.project.year) == ("2021-07-28", 2021)
+    assert read_report(DATA / "national_pdf_lines.txt").project.year == 2023  # '2023年度项目支出绩效自评表'

@@ -132,14 +132,12 @@ def project_info(doc: Document) -> ProjectInfo:
         for k, ln in enumerate(doc.lines[:40]):
             if "(制)" in to_halfwidth(ln.text) and k > 0:
                 report_date = parse_date(doc.lines[k - 1].text) or report_date
-    budget_year = _budget_year(doc)
     if report_date:
         result.report_date = report_date.isoformat()
         result.year = report_date.year
-    if budget_year:
-        result.year = budget_year
     elif result.period_end and result.period_end[:4].isdigit():
         result.year = int(result.period_end[:4])
+    result.year = _budget_year(doc) or result.year  # a form that names its 年度 says it best
     result.region = _region(doc, result)
     return result
 

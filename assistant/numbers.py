@@ -318,6 +318,8 @@ def calendar_span(text: str, default_year: int | None = None) -> CalendarSpan | 
 def _calendar_quantity(raw: str, s: str) -> Quantity | None:
     """'2022年12月底前' as a deadline quantity (value = ordinal of its last day), or None."""
     m = re.search(r"(?:19|20)\d{2}\s*年", s)
+    if m and re.search(r"\d", s[:m.start()]):
+        return None  # '新增就业200人（2022年）': the quantity comes first, the year only dates it
     if m and re.match(r"(?:19|20)\d{2}\s*年(?:以上|以内|左右)", s[m.start():]):
         return None  # '2000年以上' is a duration
     if m is None:
@@ -330,7 +332,13 @@ def _calendar_quantity(raw: str, s: str) -> Quantity | None:
     span = calendar_span(s)
     if span is None:
         return None
-    bound = ">=" if re.search(r"后|起", s[m.end():]) else "<="
+    whole = _CAL_RE.match(s, m.start())
+    rest = s[whole.end() if whole else m.end():]
+    if re.search(r"\d", rest):
+        # '2022年新增就业200人': the year only dates the quantity that follows it
+        inner = parse_quantity(rest)
+        return Quantity(raw, inner.value, inner.unit, inner.bound, inner.approx, inner.qualitative)
+    bound = ">=" if re.search(r"后|起", rest) else "<="
     return Quantity(raw, value=Decimal(span.last.toordinal()), unit=DATE_UNIT, bound=bound)
 
 

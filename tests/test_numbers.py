@@ -178,3 +178,13 @@ def test_dated_targets_are_deadlines():
 ])
 def test_money_with_spaces_inside_the_number(text, value):
     assert [m.value for m in find_money(text)] == [value]
+
+
+@pytest.mark.parametrize("text,value,unit", [
+    ("2022年新增就业200人", Decimal(200), "人"),  # the year dates the quantity, it is not the quantity
+    ("新增就业200人（2022年）", Decimal(200), "人"),
+    ("2022年12月31日前完成80%", Decimal(80), "%"),
+])
+def test_a_year_in_front_of_a_quantity(text, value, unit):
+    q = parse_quantity(text)
+    assert (q.value, q.unit) == (value, unit)

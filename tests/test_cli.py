@@ -148,3 +148,9 @@ def test_bench_core_prints_figures():
     assert len(goals) == 3 and all(r["bound"] in (100.0, 1000.0) and r["ok"] is not None for r in goals.values())
     table = run_cli("bench", "core", "--repeat", "1", "--embedder", "fake")
     assert table.returncode == 0 and "界限" in table.stdout and "≤ 100.0" in table.stdout
+
+
+def test_human_summary_uses_the_national_forms_words():
+    proc = run_cli("check", DATA / "national_pdf_lines.txt")
+    assert proc.returncode == 0, proc.stderr
+    assert "年初预算数 —  全年预算数 240  全年执行数 216" in proc.stdout and "资金到位率" not in proc.stdout

@@ -24,9 +24,15 @@ def summary_text(result: CheckResult) -> str:
     when = f"    报告日期：{cn_date(p.report_date)}" if p.report_date else ""
     lines.append(f"报告格式：{FORM_NAMES.get(p.form, p.form)}{when}")
     total = calc.total_of(r.funding)
-    lines.append(f"资金（万元）：计划安排 {_m(total.planned)}  实际到位 {_m(total.arrived)}  "
-                 f"实际支出 {_m(total.spent)}  结余 {_m(total.balance if total.balance is not None else calc.balance(total))}")
-    lines.append(f"  资金到位率 {fmt_percent(calc.arrival_rate(total))}  预算执行率 {fmt_percent(calc.execution_rate(total))}")
+    balance = _m(total.balance if total.balance is not None else calc.balance(total))
+    if p.form == "national":  # the national form's own words; it has no 到位率
+        lines.append(f"资金（万元）：年初预算数 {_m(total.planned)}  全年预算数 {_m(total.arrived)}  "
+                     f"全年执行数 {_m(total.spent)}  结余 {balance}")
+        lines.append(f"  预算执行率 {fmt_percent(calc.execution_rate(total))}")
+    else:
+        lines.append(f"资金（万元）：计划安排 {_m(total.planned)}  实际到位 {_m(total.arrived)}  "
+                     f"实际支出 {_m(total.spent)}  结余 {balance}")
+        lines.append(f"  资金到位率 {fmt_percent(calc.arrival_rate(total))}  预算执行率 {fmt_percent(calc.execution_rate(total))}")
     if r.expenses:
         lines.append(f"支出明细：{len(r.expenses)} 行，明细合计 {_m(calc.detail_sum(e.amount for e in r.expenses))} 万元")
     lines.append(f"绩效指标：{len([i for i in r.indicators if i.name or i.target])} 项")

@@ -330,3 +330,11 @@ def test_year_is_the_stated_budget_year_else_the_report_date_year():
     r = read_report(SEEDS["001"])  # 报告日期 2021-07-28, 起止时间 2020年1月至2020年12月, no 年度 line
     assert (r.project.report_date, r.project.year) == ("2021-07-28", 2021)
     assert read_report(DATA / "national_pdf_lines.txt").project.year == 2023  # '2023年度项目支出绩效自评表'
+
+
+def test_prose_sources_in_yuan_with_thousands_separators():
+    r = parse_text("某项目绩效自评报告\n二、资金情况\n项目总投资1,200,000元，其中中央补助800,000元、县级配套400,000元。"
+                   "实际到位1,200,000元，已支付1,080,000.50元，结余119,999.50元。\n")
+    t = r.funding.total
+    assert (t.planned, t.arrived, t.spent, t.balance) == (D(120), D(120), D("108.00005"), D("11.99995"))
+    assert {s.source: s.planned for s in r.funding.sources} == {"中央财政": D(80), "县市区财政": D(40)}

@@ -27,7 +27,8 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
 )
 _RATE_RE = re.compile(r"(预算执行率|资金执行率|执行率|支出率|支出进度|支付进度|执行进度|资金到位率|到位率)[^0-9。；;，,]{0,6}?(\d+(?:\.\d+)?)\s*%")
 _LIST_RE = re.compile(r"(?:主要用于|用于|支出明细为|具体为)[:：]?(.*)")
-_ITEM_RE = re.compile(r"([\u4e00-\u9fa5A-Za-z（）()]{2,20}?)(?:支出|费用)?\s*(\d+(?:\.\d+)?)\s*(万元|元)")
+_ITEM_RE = re.compile(r"([\u4e00-\u9fa5A-Za-z（）()]{2,20}?)(?:支出|费用)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+                      r"\s*(万元|元)")
 
 
 @dataclass(frozen=True)

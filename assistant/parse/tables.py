@@ -129,7 +129,7 @@ def source_of(text: str) -> str | None:
         if source == SOURCE_TOTAL and any(key.startswith(w) for w in words):
             return source
         if source != SOURCE_TOTAL and any(key.startswith(w) for w in words) and key.endswith(
-                ("财政", "级", "资金", "其它", "其他", "筹", "配套")):
+                ("财政", "级", "资金", "其它", "其他", "筹", "配套", "补助")):
             return source
     return None
 

@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from .parse import FORMS, ParseError, ReadError
-from .scoring import RuleSetError
+from .core.parse import FORMS, ParseError, ReadError
+from .core.scoring import RuleSetError
 
 EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
 
@@ -96,7 +96,7 @@ def _error(message: str) -> None:
 
 
 def _check(args) -> int:
-    from .contract import check_json
+    from .core.contract import check_json
     from .core import check_file
     from .render.check_summary import summary_text
 
@@ -177,8 +177,8 @@ def _review(args) -> int:
 
 
 def _bench(args) -> int:
-    from .bench import print_record
-    from .bench_run import NEEDS_POLICY, BenchOptions, run
+    from .bench.suites import print_record
+    from .bench.runner import NEEDS_POLICY, BenchOptions, run
 
     root = Path(__file__).resolve().parent.parent
     policy = Path(args.policy) if args.policy else root.parent / "shared" / "corpus" / "policy"
@@ -349,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bench":
             return _bench(args)
         if args.command == "serve":
-            from .server import serve
+            from .service.app import serve
 
             serve(args.host, args.port, data_dir(args.data), args.embedder)
             return EXIT_OK

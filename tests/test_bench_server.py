@@ -1,5 +1,5 @@
 """The server load bench runs end to end on loopback (small: 4 officers, fake embedder) with no errors."""
-from assistant.bench_server import CHAT_TURNS, TURNS, bench_server
+from assistant.bench.server_load import CHAT_TURNS, TURNS, bench_server
 
 
 def test_server_bench_small():

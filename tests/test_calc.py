@@ -3,8 +3,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant import calc
-from assistant.models import Funding, FundingRow, Indicator
+from assistant.core import calc
+from assistant.core.models import Funding, FundingRow, Indicator
 
 D = Decimal
 
@@ -116,7 +116,7 @@ def test_grade_bands_partition(total):
 
 
 def fmt(d):
-    from assistant.numbers import fmt_decimal
+    from assistant.core.numbers import fmt_decimal
     return fmt_decimal(d)
 
 

@@ -3,10 +3,10 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.checks import check_report
+from assistant.core.checks import check_report
 from assistant.core import check_file
-from assistant.models import ExpenseLine, Funding, FundingRow, Report
-from assistant.scoring import load_ruleset
+from assistant.core.models import ExpenseLine, Funding, FundingRow, Report
+from assistant.core.scoring import load_ruleset
 
 from .conftest import DATA, SEEDS
 

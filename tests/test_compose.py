@@ -5,13 +5,13 @@ from decimal import Decimal
 import jinja2
 import pytest
 
-from assistant.checks import check_report
+from assistant.core.checks import check_report
 from assistant.compose import compose_draft, facts_of
 from assistant.compose.numberlock import Facts, lock_numbers
 from assistant.compose.templates import environment
 from assistant.core import check_file
-from assistant.models import Report
-from assistant.parse import read_report
+from assistant.core.models import Report
+from assistant.core.parse import read_report
 from assistant.render.docx_report import write_docx
 from assistant.retrieval.hits import Hit
 

@@ -1,9 +1,9 @@
 """Draft persistence: turns, confirmed data, section revisions with undo/redo, survival across reopen."""
 import pytest
 
-from assistant.drafts import DraftNotFound, DraftRepository
-from assistant.parse import read_report
-from assistant.store import Store
+from assistant.service.drafts import DraftNotFound, DraftRepository
+from assistant.core.parse import read_report
+from assistant.storage.database import Store
 
 from .conftest import SEEDS
 

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from datetime import date
 
-from assistant.numbers import (DATE_UNIT, NumberFormatError, calendar_span, cn_numeral, find_money, fmt_decimal,
+from assistant.core.numbers import (DATE_UNIT, NumberFormatError, calendar_span, cn_numeral, find_money, fmt_decimal,
                                fmt_percent, fmt_rate, parse_money_cell, parse_quantity, qualitative_of)
 
 

@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 
 from assistant.core import check_file
-from assistant.parse import ParseError, ReadError, parse_text, read_report
-from assistant.parse.document import from_text
-from assistant.parse.sections import heading_kind
+from assistant.core.parse import ParseError, ReadError, parse_text, read_report
+from assistant.core.parse.document import from_text
+from assistant.core.parse.sections import heading_kind
 
 from .conftest import DATA, SEEDS, check_json
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.core import check_file
-from assistant.parse import parse_text, read_report
+from assistant.core.parse import parse_text, read_report
 
 from .conftest import DATA, SEEDS
 

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from assistant.parse import read_report
+from assistant.core.parse import read_report
 from assistant.retrieval import prepare as prepare_module
 from assistant.retrieval.chunking import MAX_CHARS, pack, policy_passages, report_passages
 from assistant.retrieval.dense import DenseIndex

@@ -12,7 +12,7 @@ from assistant.retrieval.embedders import FakeEmbedder
 from assistant.retrieval.knowledge_base import KnowledgeBase
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.prepare import PARALLEL_MIN_FILES, expand, prepare_files
-from assistant.scale import synthetic_passages, write_synthetic_corpus
+from assistant.bench.scale_corpus import synthetic_passages, write_synthetic_corpus
 
 from .conftest import DATA, SEEDS
 

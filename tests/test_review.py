@@ -3,13 +3,13 @@ import json
 
 import pytest
 
-from assistant.checks import check_report
+from assistant.core.checks import check_report
 from assistant.core import check_file
-from assistant.models import Section
-from assistant.parse import read_report
+from assistant.core.models import Section
+from assistant.core.parse import read_report
 from assistant.review import corpus_signals, review, sentence_index
 from assistant.review.overlap import highlight, overlap
-from assistant.scoring import ruleset_for_form
+from assistant.core.scoring import ruleset_for_form
 
 from .conftest import DATA, SEEDS, run_cli
 

@@ -3,11 +3,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.checks import check_report
+from assistant.core.checks import check_report
 from assistant.core import check_file
-from assistant.parse import ParseError, parse_document, parse_text
-from assistant.parse.document import from_text
-from assistant.scoring import load_ruleset
+from assistant.core.parse import ParseError, parse_document, parse_text
+from assistant.core.parse.document import from_text
+from assistant.core.scoring import load_ruleset
 
 from .conftest import SEEDS, SHARED
 

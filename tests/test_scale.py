@@ -1,7 +1,7 @@
 """The synthetic scale corpus: labelled, perturbed, deterministic; the bench runs end to end (small)."""
 import json
 
-from assistant.scale import synthetic_passages
+from assistant.bench.scale_corpus import synthetic_passages
 
 from .conftest import SHARED, run_cli
 
@@ -36,7 +36,7 @@ def test_bench_scale_small_run():
 
 
 def test_bench_ingest_compares_fill_with_raw_embedder(tmp_path):
-    from assistant.bench import bench_ingest
+    from assistant.bench.suites import bench_ingest
 
     record = bench_ingest(tmp_path, None, "fake", synthetic=400, fill_sample=32)
     assert record["real"]["passages"] > 0 and record["synthetic"]["passages"] >= 400
@@ -48,7 +48,7 @@ def test_bench_ingest_compares_fill_with_raw_embedder(tmp_path):
 
 
 def test_bench_core_times_check_and_draft_per_report(seeds_kb):
-    from assistant.bench import bench_core
+    from assistant.bench.suites import bench_core
 
     from .conftest import SEEDS
 

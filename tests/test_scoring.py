@@ -2,11 +2,11 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.checks import check_report
+from assistant.core.checks import check_report
 from assistant.core import check_file
-from assistant.models import ClaimedScore
-from assistant.parse import read_report
-from assistant.scoring import RuleSetError, load_ruleset, score_report
+from assistant.core.models import ClaimedScore
+from assistant.core.parse import read_report
+from assistant.core.scoring import RuleSetError, load_ruleset, score_report
 
 from .conftest import DATA, SEEDS
 

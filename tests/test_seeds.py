@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.parse import read_report
+from assistant.core.parse import read_report
 
 from .conftest import SEEDS
 

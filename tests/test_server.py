@@ -5,7 +5,7 @@ import json
 import docx
 import pytest
 
-from assistant.server import create_app
+from assistant.service.app import create_app
 
 from .conftest import DATA
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import yaml
 
-from .. import calc
-from ..checks import CheckResult
-from ..figures import key_figures
-from ..models import Draft, DraftSection, Suggestion
+from ..core import calc
+from ..core.checks import CheckResult
+from ..core.figures import key_figures
+from ..core.models import Draft, DraftSection, Suggestion
 from ..retrieval.hits import PrecedentSource
 from ..retrieval.metadata import project_type
 from .facts import facts_of

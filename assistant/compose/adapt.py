@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..models import ProjectInfo
-from ..numbers import find_money
+from ..core.models import ProjectInfo
+from ..core.numbers import find_money
 from ..retrieval.hits import Hit
 from .templates import cn_date
 

@@ -5,10 +5,10 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from .. import calc
-from ..checks import CheckResult
-from ..models import FUNDING_COLUMNS
-from ..numbers import parse_quantity, quantize, to_halfwidth
+from ..core import calc
+from ..core.checks import CheckResult
+from ..core.models import FUNDING_COLUMNS
+from ..core.numbers import parse_quantity, quantize, to_halfwidth
 from .numberlock import Facts
 
 

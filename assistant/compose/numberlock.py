@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..numbers import cn_numeral, parse_decimal, to_halfwidth
+from ..core.numbers import cn_numeral, parse_decimal, to_halfwidth
 
 MARK_OPEN, MARK_CLOSE = "【待核实：", "】"
 _DOC_NO = re.compile(r"[\u4e00-\u9fa5]{1,8}[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*\d{1,4}\s*号")

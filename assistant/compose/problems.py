@@ -6,9 +6,9 @@ from functools import lru_cache
 import jinja2
 import yaml
 
-from .. import calc
-from ..checks import CheckResult
-from ..numbers import fmt_decimal, fmt_percent, quantize
+from ..core import calc
+from ..core.checks import CheckResult
+from ..core.numbers import fmt_decimal, fmt_percent, quantize
 from .templates import PROMPTS, gap, wan
 
 

@@ -2,7 +2,7 @@
 adapted to this project, number-locked, each with its citation."""
 from __future__ import annotations
 
-from ..models import Citation, ProjectInfo, Suggestion
+from ..core.models import Citation, ProjectInfo, Suggestion
 from ..retrieval.hits import Hit, PrecedentSource
 from .adapt import adapt
 from .numberlock import Facts, lock_numbers

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..numbers import fmt_decimal, fmt_percent, quantize
+from ..core.numbers import fmt_decimal, fmt_percent, quantize
 
 PROMPTS = Path(__file__).resolve().parent.parent.parent / "prompts"
 

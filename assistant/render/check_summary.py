@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .. import calc
-from ..checks import CheckResult
+from ..core import calc
+from ..core.checks import CheckResult
 from ..compose.templates import cn_date
-from ..numbers import fmt_decimal, fmt_percent
+from ..core.numbers import fmt_decimal, fmt_percent
 
 FORM_NAMES = {"yueyang": "岳阳市格式（附件2-2、3-2）", "huainan": "淮南市格式", "national": "财预〔2020〕10号 自评表",
               "generic": "未识别格式"}

@@ -8,12 +8,12 @@ from pathlib import Path
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
-from .. import calc
-from ..models import SOURCES, Draft, FundingRow
-from ..numbers import fmt_decimal
-from ..checks import check_report
+from ..core import calc
+from ..core.models import SOURCES, Draft, FundingRow
+from ..core.numbers import fmt_decimal
+from ..core.checks import check_report
 from ..compose.templates import cn_date
-from ..scoring import load_ruleset, ruleset_for_form
+from ..core.scoring import load_ruleset, ruleset_for_form
 from . import docx_style as st
 from .atomic_file import write_atomically
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import docx
 import jinja2
 
-from ..contract import check_json
+from ..core.contract import check_json
 from ..review import Review
 from ..review.overlap import highlight
 from . import docx_style as st

@@ -8,11 +8,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from .. import calc
-from ..checks import check_report
-from ..models import Draft
-from ..numbers import fmt_decimal, fmt_percent
-from ..scoring import ruleset_for_form
+from ..core import calc
+from ..core.checks import check_report
+from ..core.models import Draft
+from ..core.numbers import fmt_decimal, fmt_percent
+from ..core.scoring import ruleset_for_form
 from .atomic_file import write_atomically
 
 PROMPTS = Path(__file__).resolve().parent.parent.parent / "prompts"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..models import Report
+from ..core.models import Report
 
 MIN_CHARS, MAX_CHARS = 150, 500
 _SENTENCE = re.compile(r"(?<=[。！？!?；;])")

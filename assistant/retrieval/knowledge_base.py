@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..store import Store
+from ..storage.database import Store
 from .dense import IVF_THRESHOLD, DenseIndex, top_rows
 from .embedders import Embedder, make_embedder
 from .hits import Hit

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from ..models import Report
-from ..numbers import to_halfwidth
+from ..core.models import Report
+from ..core.numbers import to_halfwidth
 from .tokenize import normalise_doc_no
 
 _KNOWLEDGE = Path(__file__).resolve().parent.parent.parent / "knowledge"

@@ -15,11 +15,11 @@ from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..figures import key_figures
-from ..models import Report
-from ..parse import ParseError, ReadError, load_document, parse_document, read_text
-from ..parse.document import from_text
-from ..parse.sections import split_sections
+from ..core.figures import key_figures
+from ..core.models import Report
+from ..core.parse import ParseError, ReadError, load_document, parse_document, read_text
+from ..core.parse.document import from_text
+from ..core.parse.sections import split_sections
 from .chunking import Passage, policy_passages, report_passages
 from .metadata import DocMeta, describe, guess_kind
 from .tokenize import tokens

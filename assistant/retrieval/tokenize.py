@@ -9,7 +9,7 @@ import re
 import threading
 from pathlib import Path
 
-from ..numbers import to_halfwidth
+from ..core.numbers import to_halfwidth
 
 _STOP = set("的了和与及或是在对为以于把被将其之这那也都而并且等个各该此其中有")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")

@@ -6,8 +6,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from ..checks import CheckResult
-from ..models import Finding, Where
+from ..core.checks import CheckResult
+from ..core.models import Finding, Where
 from ..retrieval.hits import Hit, PrecedentSource
 from .overlap import overlap, sentences
 

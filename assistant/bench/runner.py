@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .bench import CORPUS_DIR, ROOT, bench_core, bench_ingest, bench_retrieval, bench_review, machine, \
+from .suites import CORPUS_DIR, ROOT, bench_core, bench_ingest, bench_retrieval, bench_review, machine, \
     scale_summary, server_summary
 
 TARGETS = ("core", "ingest", "retrieval", "server", "review", "scale", "all")
@@ -29,7 +29,7 @@ class BenchOptions:
 
 
 def _core(work: Path, o: BenchOptions) -> dict:
-    from .retrieval.knowledge_base import KnowledgeBase
+    from ..retrieval.knowledge_base import KnowledgeBase
 
     kb = KnowledgeBase(work / "core", embedder=o.embedder)  # the built-in precedents, as a fresh install has
     kb.ensure_builtin()
@@ -42,9 +42,9 @@ def _core(work: Path, o: BenchOptions) -> dict:
 
 def _scale(work: Path, o: BenchOptions, kb=None) -> dict:
     """Scale search; with a filled knowledge base its real vectors seed the synthetic ones."""
-    from .retrieval.knowledge_base import KnowledgeBase
-    from .retrieval.evaluate import load_questions
-    from .scale import base_passages, bench_scale
+    from ..retrieval.knowledge_base import KnowledgeBase
+    from ..retrieval.evaluate import load_questions
+    from .scale_corpus import base_passages, bench_scale
 
     own = kb is None
     if own:
@@ -65,7 +65,7 @@ def _scale(work: Path, o: BenchOptions, kb=None) -> dict:
 
 def run(target: str, o: BenchOptions) -> dict:
     """The record for one target, or for `all`: every part, with one summary table."""
-    from .bench_server import bench_server
+    from .server_load import bench_server
 
     parts: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -22,12 +22,12 @@ from aiohttp import web
 
 from .chat import ChatEngine, apply_edits, paste_card
 from .drafts import DraftNotFound, DraftRepository
-from .models import Report
-from .parse import FORMS, ParseError, ReadError
-from .store import Store
+from ..core.models import Report
+from ..core.parse import FORMS, ParseError, ReadError
+from ..storage.database import Store
 
 log = logging.getLogger("assistant.server")
-WEB = Path(__file__).resolve().parent.parent / "web"
+WEB = Path(__file__).resolve().parent.parent.parent / "web"
 MAX_BODY = 2 * 1024 * 1024  # pastes and edits; uploads come with the reviewer page
 SECTIONS = ("overview", "goals", "funding_use", "implementation", "conclusion", "performance", "experience",
             "problems")
@@ -265,8 +265,8 @@ async def export(request: web.Request) -> web.Response:
     def render() -> bytes:
         import tempfile
 
-        from .render.docx_report import write_docx
-        from .render.text_report import render_text
+        from ..render.docx_report import write_docx
+        from ..render.text_report import render_text
 
         if fmt != "docx":
             return render_text(draft, fmt).encode("utf-8")
@@ -335,14 +335,14 @@ async def post_review(request: web.Request) -> web.Response:
         app = request.app
 
         def run():
-            from .core import check_file
-            from .review import corpus_signals, review, sentence_index
+            from ..core import check_file
+            from ..review import corpus_signals, review, sentence_index
 
             result = check_file(path)
             result.report.project.name = result.report.project.name or Path(name).stem
             kb = app.get(KB)
             if kb is None:
-                from .review import Review
+                from ..review import Review
 
                 return Review(result, [], []), None
             index = sentence_index(kb.report_texts())
@@ -352,7 +352,7 @@ async def post_review(request: web.Request) -> web.Response:
             rv, corpus = await _work(request, run)
         except (ReadError, ParseError) as exc:
             raise ApiError(400, str(exc).splitlines()[0].replace("upload", Path(name).stem), "请检查文件后重新上传") from exc
-    from .render.review_report import review_docx, review_json, review_markdown
+    from ..render.review_report import review_docx, review_json, review_markdown
 
     if fmt == "json":
         return _json({"ok": True, "file": name, "review": review_json(rv, corpus)})
@@ -401,7 +401,7 @@ async def _knowledge(app: web.Application):
     stop = {"flag": False}
     task = None
     if settings.get("knowledge", True):
-        from .retrieval.knowledge_base import KnowledgeBase
+        from ..retrieval.knowledge_base import KnowledgeBase
 
         kb = KnowledgeBase(settings["data"], embedder=settings.get("embedder"), store=app[STORE])  # one writer
         app[KB] = kb

@@ -18,7 +18,7 @@ from . import calc
 from .models import ClaimedScore, Indicator, Report, ScoreItem, Where
 from .numbers import DATE_UNIT, compact, fmt_decimal, fmt_percent, quantize
 
-RULESET_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "rulesets"
+RULESET_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "rulesets"
 FORM_RULESETS = {"yueyang": "yueyang_3_2", "national": "national_2020_10"}
 
 

@@ -13,10 +13,10 @@ import statistics
 import time
 from pathlib import Path
 
-from .core import check_file
+from ..core import check_file
 from .measures import percentiles
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS_DIR = ROOT / "knowledge" / "corpus"
 CORE_GOAL_MS = 100.0
 DRAFT_GOAL_MS = 1000.0
@@ -56,7 +56,7 @@ def row(figure: str, value, unit: str, bound=None, kind: str = "goal", lower_is_
 
 def bench_core(repeat: int = 20, files: list[Path] | None = None, kb=None) -> dict:
     """`check` per seed report (read + parse + score + findings); `draft` per report when a knowledge base is given."""
-    from .compose import compose_draft
+    from ..compose import compose_draft
 
     files = files or sorted(CORPUS_DIR.glob("*.txt"))
     rows, summary = [], []
@@ -97,8 +97,8 @@ def bench_ingest(workdir: Path, policy_dir: Path | None, embedder: str | None, s
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from .retrieval.knowledge_base import KnowledgeBase
-    from .scale import base_passages, ingest_files, write_synthetic_corpus
+    from ..retrieval.knowledge_base import KnowledgeBase
+    from .scale_corpus import base_passages, ingest_files, write_synthetic_corpus
 
     paths = [CORPUS_DIR] + ([policy_dir] if policy_dir else [])
     kb = KnowledgeBase(workdir / "real", embedder=embedder)
@@ -154,8 +154,8 @@ def bench_retrieval(data_dir: Path, questions: Path, policy_dir: Path | None, em
     """Ingest the real corpus, fill dense vectors, score BM25, dense and hybrid on the questions.
 
     Returns the record and the open knowledge base (its vectors seed the scale bench)."""
-    from .retrieval.evaluate import evaluate, load_questions
-    from .retrieval.knowledge_base import KnowledgeBase
+    from ..retrieval.evaluate import evaluate, load_questions
+    from ..retrieval.knowledge_base import KnowledgeBase
 
     kb = KnowledgeBase(data_dir, embedder=embedder)
     kb.ingest([CORPUS_DIR] + ([policy_dir] if policy_dir else []))
@@ -207,8 +207,8 @@ def scale_summary(record: dict) -> list[dict]:
 
 def bench_review(data_dir: Path, policy_dir: Path | None, embedder: str | None, repeat: int = 3) -> dict:
     """Review each seed against the whole corpus (policies + seeds), in-process, with dense vectors."""
-    from .retrieval.knowledge_base import KnowledgeBase
-    from .review import review, sentence_index
+    from ..retrieval.knowledge_base import KnowledgeBase
+    from ..review import review, sentence_index
 
     kb = KnowledgeBase(data_dir, embedder=embedder)
     kb.ingest([CORPUS_DIR] + ([policy_dir] if policy_dir else []))

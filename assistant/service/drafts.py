@@ -10,8 +10,8 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
-from .models import Report
-from .store import Store
+from ..core.models import Report
+from ..storage.database import Store
 
 
 class DraftNotFound(LookupError):

@@ -1,4 +1,9 @@
-"""One call for the whole deterministic core: read a report, pick its rule set, check it."""
+"""The deterministic core: models, numbers, figures, scores and findings; no I/O beyond reading the input.
+
+`parse/` is the input side (text, .docx, .xlsx into a `Report`), `calc`/`scoring`/`checks` compute
+every figure and score, `contract` is the `check --json` shape. `check_file` is the one call for
+all of it: read a report, pick its rule set, check it.
+"""
 from __future__ import annotations
 
 from pathlib import Path

@@ -7,7 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from .core.parse import FORMS, ParseError, ReadError
+from .core.forms import FormError, default_form, form_ids
+from .core.parse import ParseError, ReadError
 from .core.scoring import RuleSetError
 
 EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
@@ -19,7 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="检查一份报告：计算资金、指标、评分并列出问题")
     c.add_argument("file", help="报告文件：.txt .md .json .docx .xlsx，或粘贴内容的文本文件")
     c.add_argument("--json", action="store_true", help="输出 JSON（契约见 DESIGN.md）")
-    c.add_argument("--form", default="auto", choices=("auto", *FORMS), help="报告格式，默认自动识别")
+    c.add_argument("--form", default="auto", choices=("auto", *form_ids()), help="报告格式，默认自动识别")
     c.add_argument("--rules", default=None, help="单位细化的评分规则 YAML 文件")
     c.add_argument("--data", default=None, help="知识库目录：存在时 --json 附带各章节最相近的先例")
     r = sub.add_parser("review", help="审核一份报告：对不上的数字、评分差异、与先例的相同文字")
@@ -35,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--embedder", default=None)
     d = sub.add_parser("draft", help="起草报告：数字由程序计算，叙述部分引用先例")
     d.add_argument("input", help="check 能读取的任何输入：JSON、粘贴文本、.docx、.xlsx、报告")
-    d.add_argument("--form", default=None, choices=FORMS, help="报告格式，默认沿用输入的格式（未识别时用 yueyang）")
+    d.add_argument("--form", default=None, choices=form_ids(),
+                   help=f"报告格式，默认沿用输入的格式（未识别时用 {default_form()}）")
     d.add_argument("-o", "--output", default=None, help="输出文件：.docx、.md 或 .html（默认 草稿.docx）")
     d.add_argument("--data", default=None)
     d.add_argument("--embedder", default=None)
@@ -342,7 +344,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if hasattr(signal, "SIGPIPE"):  # `assistant search … | head` ends quietly, as shell tools do
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    args = _parser().parse_args(argv)
+    try:
+        parser = _parser()
+    except FormError as exc:  # a broken knowledge/forms file: say which, once
+        _error(str(exc))
+        return EXIT_UNREADABLE
+    args = parser.parse_args(argv)
     try:
         if args.command == "check":
             return _check(args)

@@ -8,14 +8,11 @@ shows as 【待补充：…】 and is listed in `Draft.missing`.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from ..core import calc
 from ..core.checks import CheckResult
 from ..core.figures import key_figures
+from ..core.forms import default_form, get_form
 from ..core.models import Draft, DraftSection, Suggestion
 from ..retrieval.hits import PrecedentSource
 from ..retrieval.metadata import project_type
@@ -25,18 +22,15 @@ from .problems import lost_points, problems_text
 from .suggest import precedent_suggestions
 from .templates import render
 
-FORMS_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "forms"
 _GAP = re.compile(r"【待补充：([^】]*)】")
 
 __all__ = ["compose_draft", "load_form", "lock_numbers", "Facts", "facts_of"]
 
 
-@lru_cache(maxsize=8)
 def load_form(form: str) -> dict:
-    path = FORMS_DIR / f"{form}.yaml"
-    if not path.exists():
-        path = FORMS_DIR / "yueyang.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The form's sections and settings (knowledge/forms); an unknown form id gets the default form."""
+    spec = get_form(form) or get_form(default_form())
+    return spec.model_dump()
 
 
 def _context(result: CheckResult) -> dict:
@@ -94,7 +88,7 @@ def compose_draft(result: CheckResult, form: str | None = None, precedents: Prec
     """A complete draft for the report in `result`, in `form` (default: the report's own form).
 
     `only` limits the work to some section kinds (a chat turn asking for one section)."""
-    form = form or (result.report.project.form if result.report.project.form != "generic" else "yueyang")
+    form = form or (result.report.project.form if get_form(result.report.project.form) else default_form())
     spec = load_form(form)
     facts = facts_of(result)
     ctx = _context(result)

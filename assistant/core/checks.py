@@ -11,6 +11,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import calc
+from .forms import layout_of
 from .models import FUNDING_COLUMNS, Finding, Report, Severity, Where
 from .numbers import compact, find_money, fmt_decimal, fmt_percent, quantize, to_halfwidth
 from .scoring import RuleSet, ScoreResult, family_indicators, score_report
@@ -50,7 +51,7 @@ def funding_findings(report: Report) -> list[Finding]:
         message = ("资金表的金额未能读取（原因见上）" if unread else
                    "未找到资金数据：请提供计划安排、实际到位、实际支出金额")
         return [_f("funding.missing", "warning", message, unread[0].where if unread else None)]
-    national = report.project.form == "national"
+    national = layout_of(report.project.form) == "national"
     names = {"spent": "全年执行数", "arrived": "全年预算数"} if national else {"spent": "实际支出", "arrived": "实际到位资金"}
     rows = [f.total, *f.sources]
     for row in rows:

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import calc
 from .checks import CheckResult
+from .forms import layout_of
 from .models import FUNDING_COLUMNS, Finding, FundingRow
 from .numbers import fmt_decimal, fmt_rate
 
@@ -50,7 +51,7 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
             "planned": _s(total.planned), "arrived": _s(total.arrived), "spent": _s(total.spent),
             "balance": _s(balance),
             # the national 自评表 has no 到位 column (its 全年预算数 stands in), so no 到位率 there
-            "arrival_rate": None if p.form == "national" else fmt_rate(calc.arrival_rate(total)),
+            "arrival_rate": None if layout_of(p.form) == "national" else fmt_rate(calc.arrival_rate(total)),
             "execution_rate": fmt_rate(calc.execution_rate(total)),
             "unit": "万元", "unit_in_source": funding.unit, "origin": funding.origin,
             "computed": computed_fields,

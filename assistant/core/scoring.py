@@ -15,11 +15,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import calc
+from .forms import get_form
 from .models import ClaimedScore, Indicator, Report, ScoreItem, Where
 from .numbers import DATE_UNIT, compact, fmt_decimal, fmt_percent, quantize
 
 RULESET_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "rulesets"
-FORM_RULESETS = {"yueyang": "yueyang_3_2", "national": "national_2020_10"}
 
 
 class RuleSetError(ValueError):
@@ -132,8 +132,9 @@ def _load_ruleset(path: Path, stamp: int | None) -> RuleSet:
 
 
 def ruleset_for_form(form: str) -> RuleSet | None:
-    ref = FORM_RULESETS.get(form)
-    return load_ruleset(ref) if ref else None
+    """The score table a form names (`ruleset:` in its knowledge/forms file), if it names one."""
+    spec = get_form(form)
+    return load_ruleset(spec.ruleset) if spec and spec.ruleset else None
 
 
 # ---------------------------------------------------------------------------------------------

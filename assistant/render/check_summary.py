@@ -5,11 +5,10 @@ from decimal import Decimal
 
 from ..core import calc
 from ..core.checks import CheckResult
+from ..core.forms import get_form, layout_of
 from ..compose.templates import cn_date
 from ..core.numbers import fmt_decimal, fmt_percent
 
-FORM_NAMES = {"yueyang": "岳阳市格式（附件2-2、3-2）", "huainan": "淮南市格式", "national": "财预〔2020〕10号 自评表",
-              "generic": "未识别格式"}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
@@ -22,10 +21,11 @@ def summary_text(result: CheckResult) -> str:
     p = r.project
     lines = [f"项目：{p.name or '（未识别项目名称）'}" + (f"（{p.unit}）" if p.unit else "")]
     when = f"    报告日期：{cn_date(p.report_date)}" if p.report_date else ""
-    lines.append(f"报告格式：{FORM_NAMES.get(p.form, p.form)}{when}")
+    form = get_form(p.form)
+    lines.append(f"报告格式：{form.name if form else '未识别格式'}{when}")
     total = calc.total_of(r.funding)
     balance = _m(total.balance if total.balance is not None else calc.balance(total))
-    if p.form == "national":  # the national form's own words; it has no 到位率
+    if layout_of(p.form) == "national":  # the national form's own words; it has no 到位率
         lines.append(f"资金（万元）：年初预算数 {_m(total.planned)}  全年预算数 {_m(total.arrived)}  "
                      f"全年执行数 {_m(total.spent)}  结余 {balance}")
         lines.append(f"  预算执行率 {fmt_percent(calc.execution_rate(total))}")

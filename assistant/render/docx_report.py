@@ -9,11 +9,12 @@ import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
 from ..core import calc
+from ..core.forms import get_form, layout_of
 from ..core.models import SOURCES, Draft, FundingRow
 from ..core.numbers import fmt_decimal
 from ..core.checks import check_report
 from ..compose.templates import cn_date
-from ..core.scoring import load_ruleset, ruleset_for_form
+from ..core.scoring import ruleset_for_form
 from . import docx_style as st
 from .atomic_file import write_atomically
 
@@ -26,10 +27,11 @@ def _m(value: Decimal | None) -> str:
 
 def _cover(document, draft: Draft, region_title: str) -> None:
     p = draft.report.project
-    if draft.form == "yueyang":
+    form = get_form(draft.form)
+    if form and form.attachment:
         para = document.add_paragraph()
-        st.font(para.add_run("附件2-2"), st.H1_FONT, "三号")
-    st.title(document, f"{region_title}财政支出项目绩效{'评价' if draft.form == 'yueyang' else ''}自评报告")
+        st.font(para.add_run(form.attachment), st.H1_FONT, "三号")
+    st.title(document, f"{region_title}{form.title if form else '财政支出项目绩效自评报告'}")
     types = ("项目实施过程评价", "项目完成结果评价")
     ticked = "    ".join(f"{t}{TICK if p.eval_type == t else BOX}" for t in types)
     lines = [f"评价类型：{ticked}", f"项目名称：{p.name or '【待补充：项目名称】'}",
@@ -144,21 +146,22 @@ def _signatures(document) -> None:
 
 
 def _score_table(document, draft: Draft, items: list) -> None:
-    """附件3-2 with the rule set's levels, level-1/2 cells merged down their rows."""
-    rules = load_ruleset("yueyang_3_2")
+    """The form's score table (附件3-2) with its rule set's levels, level-1/2 cells merged down their rows."""
+    rules, form = ruleset_for_form(draft.form), get_form(draft.form)
     l1w: dict[str, Decimal] = {}
     l2w: dict[tuple[str, str], Decimal] = {}
     for it in items:
         l1w[it.path[0]] = l1w.get(it.path[0], Decimal(0)) + it.weight
         l2w[(it.path[0], it.path[1])] = l2w.get((it.path[0], it.path[1]), Decimal(0)) + it.weight
-    para = document.add_paragraph()
-    st.font(para.add_run("附件3-2"), st.H1_FONT, "三号")
+    if form and form.score_table:
+        para = document.add_paragraph()
+        st.font(para.add_run(form.score_table), st.H1_FONT, "三号")
     st.title(document, "项目支出绩效评价指标体系")
     t = st.table(document, len(items) + 2, 8)
     st.set_widths(t, [18, 10, 18, 10, 18, 10, 54, 18])
     for k, label in enumerate(("一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "评价标准", "自评得分")):
         st.cell_text(t.cell(0, k), label, size="五号", bold=True, center=True)
-    criteria = {tuple(i.path): i.rule.criteria for i in rules.items}
+    criteria = {tuple(i.path): i.rule.criteria for i in rules.items} if rules else {}
     for r, it in enumerate(items, start=1):
         score = it.claimed if it.claimed is not None else it.computed
         values = (it.path[0], _m(l1w[it.path[0]]), it.path[1], _m(l2w[(it.path[0], it.path[1])]), it.path[2],
@@ -186,7 +189,7 @@ def _score_table(document, draft: Draft, items: list) -> None:
 
 def _narrative(document, draft: Draft) -> None:
     for sec in draft.sections:
-        st.heading(document, sec.title, level=2 if draft.form == "yueyang" else 1)
+        st.heading(document, sec.title, level=2 if layout_of(draft.form) == "yueyang" else 1)
         st.body(document, sec.text)
 
 
@@ -219,7 +222,8 @@ def _huainan(document, draft: Draft, region_title: str, score_total, grade) -> N
 def _national(document, draft: Draft, score) -> None:
     r = draft.report
     total, sources = _funding_rows(draft)
-    st.title(document, "项目支出绩效自评表")
+    form = get_form(draft.form)
+    st.title(document, form.title if form else "项目支出绩效自评表")
     para = document.add_paragraph()
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     st.font(para.add_run(f"（{r.project.year or '    '}年度）"), st.BODY_FONT, "三号")
@@ -273,11 +277,12 @@ def build_document(draft: Draft):
     result = check_report(draft.report, ruleset_for_form(draft.form))
     score_total = result.score.claimed_total if result.score.claimed_total is not None else result.score.computed_total
     grade = draft.report.claimed_grade or result.score.computed_grade
-    if draft.form == "national":
+    layout = layout_of(draft.form)
+    if layout == "national":
         _national(document, draft, result.score)
         return document
     _cover(document, draft, region)
-    if draft.form == "huainan":
+    if layout == "huainan":
         _huainan(document, draft, region, score_total, grade)
         return document
     st.heading(document, "一、项目基本概况")

@@ -10,6 +10,7 @@ over server-sent events.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import secrets
@@ -18,19 +19,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
+import jinja2
 from aiohttp import web
 
 from .chat import ChatEngine, apply_edits, paste_card
 from .drafts import DraftNotFound, DraftRepository
+from ..core.forms import all_forms, default_form, form_ids, section_kinds
 from ..core.models import Report
-from ..core.parse import FORMS, ParseError, ReadError
+from ..core.parse import ParseError, ReadError
 from ..storage.database import Store
 
 log = logging.getLogger("assistant.server")
 WEB = Path(__file__).resolve().parent.parent.parent / "web"
 MAX_BODY = 2 * 1024 * 1024  # pastes and edits; uploads come with the reviewer page
-SECTIONS = ("overview", "goals", "funding_use", "implementation", "conclusion", "performance", "experience",
-            "problems")
 
 STORE = web.AppKey("store", Store)
 REPO = web.AppKey("repo", DraftRepository)
@@ -135,8 +136,16 @@ async def _body(request: web.Request) -> dict:
 # ---------------------------------------------------------------------------------------------- handlers
 
 
+@functools.lru_cache(maxsize=1)
+def _pages() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(WEB)), autoescape=True,
+                              undefined=jinja2.StrictUndefined, auto_reload=True)
+
+
 async def page(request: web.Request) -> web.Response:
-    html = (WEB / "index.html").read_text(encoding="utf-8")
+    """The chat page; its form choices are the forms in knowledge/forms."""
+    forms = [{"id": f.id, "name": f.name} for f in all_forms().values()]
+    html = _pages().get_template("index.html").render(forms=forms)
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
@@ -151,9 +160,9 @@ async def list_drafts(request: web.Request) -> web.Response:
 async def create_draft(request: web.Request) -> web.Response:
     body = await _body(request)
     title = str(body.get("title") or "未命名草稿").strip()[:100]
-    form = str(body.get("form") or "yueyang")
-    if form not in FORMS:
-        raise ApiError(400, f"未知报告格式“{form}”", f"可选：{'、'.join(FORMS)}")
+    form = str(body.get("form") or default_form())
+    if form not in form_ids():
+        raise ApiError(400, f"未知报告格式“{form}”", f"可选：{'、'.join(form_ids())}")
     record = await _db(request, request.app[REPO].create, title, form)
     return _json({"ok": True, "draft": record.summary()}, 201)
 
@@ -224,7 +233,7 @@ async def confirm(request: web.Request) -> web.Response:
 
 def _section(request: web.Request) -> str:
     kind = request.match_info["section"]
-    if kind not in SECTIONS:
+    if kind not in section_kinds():
         raise ApiError(404, f"没有“{kind}”这一节")
     return kind
 

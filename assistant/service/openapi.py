@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 document for every action the page uses (served at /api/openapi.json)."""
 from __future__ import annotations
 
+from ..core.forms import form_ids
+
 ERROR = {"type": "object", "required": ["ok", "error", "hint"],
          "properties": {"ok": {"const": False}, "error": {"type": "string"}, "hint": {"type": "string"}}}
 REPLY = {"type": "object", "properties": {"ok": {"const": True}, "reply": {"type": "object", "properties": {
@@ -39,7 +41,7 @@ def spec() -> dict:
                 "get": _op("草稿列表", ok),
                 "post": _op("新建草稿", ok, {"type": "object", "properties": {
                     "title": {"type": "string", "maxLength": 100},
-                    "form": {"enum": ["yueyang", "huainan", "national"]}}}, status="201")},
+                    "form": {"enum": list(form_ids())}}}, status="201")},
             "/api/drafts/{draft_id}": {
                 "get": _op("草稿：对话记录、各节当前文字、待确认与已确认的数据", ok, params=[DRAFT_ID]),
                 "delete": _op("删除草稿", ok, params=[DRAFT_ID])},

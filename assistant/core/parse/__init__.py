@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..forms import all_forms, form_ids, layout_of
 from ..models import Funding, ParseWarning, Report
 from ..numbers import compact
 from . import document, fields, prose, reflow, scores, sections, tables
@@ -19,28 +20,20 @@ from .tables import ParseError
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024  # a .docx/.xlsx inflating beyond this is refused (zip bomb)
-FORMS = ("yueyang", "huainan", "national")
 
 __all__ = ["ReadError", "ParseError", "read_report", "load_document", "read_text", "parse_text", "parse_document",
-           "detect_form", "FORMS"]
+           "detect_form"]
 
 
 class ReadError(ValueError):
     """The input cannot be read; str(error) is a one-line Chinese reason."""
 
 
-_FORM_MARKS = {
-    "yueyang": ("附件2-2", "附件3-2", "评价报告综述", "县市区财政", "项目支出绩效评价指标体系",
-                "项目绩效定量目标"),
-    "huainan": ("考评等次", "考评工作组", "计划投资额", "淮南市财政", "考评类型"),
-    "national": ("项目支出绩效自评表", "年初预算数", "全年预算数", "全年执行数", "年度指标值",
-                 "偏差原因分析", "年度总体目标"),
-}
 
 
 def detect_form(doc: Document) -> str:
     text = compact(doc.full_text()[:200000])
-    counts = {form: sum(1 for m in marks if compact(m) in text) for form, marks in _FORM_MARKS.items()}
+    counts = {form.id: sum(1 for m in form.marks if compact(m) in text) for form in all_forms().values()}
     best = max(counts, key=lambda f: counts[f])
     return best if counts[best] > 0 else "generic"
 
@@ -86,7 +79,7 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
     if execution is not None:
         report.claimed_scores.insert(0, execution)
     report.summary_total, report.claimed_grade = scores.summary(doc)
-    if report.claimed_total is None and report.project.form == "national":
+    if report.claimed_total is None and layout_of(report.project.form) == "national":
         report.claimed_total = scores.national_total(doc)
     report.warnings.extend(doc.warnings)
     report.sections = sections.split_sections(doc.lines)
@@ -207,8 +200,8 @@ def load_document(path: str | Path) -> Document | str:
 def read_report(path: str | Path, form: str = "auto", lenient: bool = False) -> Report:
     """Read any supported input file into a Report; ReadError/ParseError on bad input
     (with `lenient`, unreadable number cells are warnings instead; see `parse_document`)."""
-    if form not in ("auto", *FORMS):
-        raise ReadError(f"未知报告格式“{form}”，可选：auto、{'、'.join(FORMS)}")
+    if form not in ("auto", *form_ids()):
+        raise ReadError(f"未知报告格式“{form}”，可选：auto、{'、'.join(form_ids())}")
     loaded = load_document(path)
     if isinstance(loaded, str):
         return _from_json(loaded.strip(), Path(path).name)

@@ -1,0 +1,90 @@
+"""Report forms as data: each `knowledge/forms/*.yaml` is one region's form (how to recognise it, its score
+table, its document layout, its sections). Adding a file adds a form; no code names a form."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+FORMS_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "forms"
+# The document layouts the renderer and the core know: 附件2-2 with tables and the 附件3-2 score table,
+# free-text blocks after funding lines, the 财预〔2020〕10号 自评表 (no 到位 column: 全年预算数 stands in).
+Layout = Literal["yueyang", "huainan", "national"]
+
+
+class FormError(ValueError):
+    """A form file cannot be used; str(error) names the file and field in Chinese."""
+
+
+class FormSection(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    kind: str
+    title: str
+    template: str | None = None
+    precedent: bool = False
+    findings: bool = False
+
+
+class Form(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    title: str                         # the document's title, after the region: 财政支出项目绩效评价自评报告
+    attachment: str | None = None      # printed above the cover title: 附件2-2
+    score_table: str | None = None     # the score table's own attachment number: 附件3-2
+    name: str                          # how the form is called to users: 岳阳市格式（附件2-2、3-2）
+    order: int = 100                   # position in lists and choices
+    layout: Layout
+    ruleset: str | None = None         # knowledge/rulesets/<id>.yaml scoring this form, if it has one
+    marks: list[str] = []              # words its reports carry: the form with the most found is the report's
+    sections: list[FormSection]
+
+
+@lru_cache(maxsize=1)
+def all_forms() -> dict[str, Form]:
+    """Every form file, in `order` then id."""
+    forms = []
+    for path in sorted(FORMS_DIR.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            form = Form.model_validate(data)
+        except yaml.YAMLError as exc:
+            raise FormError(f"报告格式文件 {path.name} 不是有效的 YAML：{exc}".splitlines()[0]) from exc
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise FormError(f"报告格式文件 {path.name} 字段 {where}：{err['msg']}") from exc
+        _check_file_name(path, form)
+        forms.append(form)
+    return {f.id: f for f in sorted(forms, key=lambda f: (f.order, f.id))}
+
+
+def _check_file_name(path: Path, form: Form) -> None:
+    if form.id != path.stem:
+        raise FormError(f"报告格式文件 {path.name} 字段 id：应与文件名相同（{path.stem}），现为 {form.id}")
+
+
+def form_ids() -> tuple[str, ...]:
+    return tuple(all_forms())
+
+
+def default_form() -> str:
+    """The form a new draft gets when none is chosen, and an unrecognised report is drafted in: the first."""
+    return next(iter(all_forms()))
+
+
+def section_kinds() -> tuple[str, ...]:
+    """Every section kind some form has, in the order forms list them."""
+    return tuple(dict.fromkeys(sec.kind for form in all_forms().values() for sec in form.sections))
+
+
+def get_form(form_id: str | None) -> Form | None:
+    return all_forms().get(form_id or "")
+
+
+def layout_of(form_id: str | None) -> str | None:
+    """The layout a form's reports follow; None for an unrecognised ('generic') report."""
+    form = get_form(form_id)
+    return form.layout if form else None

@@ -137,3 +137,29 @@ def test_deadline_targets_compare_dates_not_year_numbers():
 def test_actual_that_restates_the_target_as_done_is_met():
     assert calc.completion(ind("可持续影响指标", "长效机制", "建立", "已建立")).met
     assert calc.completion(ind("质量指标", "平台", "上线运行", "已上线运行")).met
+
+
+def _ratio(name, target, actual, **kw):
+    return calc.completion(Indicator(level2="社会效益", name=name, target=target, actual=actual, **kw))
+
+
+def test_a_reduction_target_is_a_magnitude_more_is_better():
+    more = _ratio("群众出行时间缩短", "10%", "12%")
+    assert (more.met, more.ratio, more.lower_is_better) == (True, D("1.2"), False)
+    less = _ratio("群众出行时间缩短", "10%", "8%")
+    assert (less.met, less.ratio) == (False, D("0.8"))
+    assert _ratio("出行时间", "缩短10%", "缩短12%").met is True
+    assert _ratio("投诉量下降", "20%", "15%").ratio == D("0.75")
+    assert _ratio("节约资金", "100万元", "120万元").met is True
+
+
+def test_a_reduction_to_a_level_is_a_bound_less_is_better():
+    assert _ratio("办理时限缩短至", "3天", "2天").lower_is_better is True
+    assert _ratio("平均办理时间", "压缩到5天以内", "6天").met is False
+    assert _ratio("故障率", "降低到5%以下", "4%").met is True
+
+
+def test_the_tables_own_direction_wins_over_the_name():
+    # '时间' in the name would guess lower; the officer (or the 指标方向 column) said higher
+    assert _ratio("群众办事时间节省", "2小时", "1小时", direction="lower").met is True
+    assert _ratio("服务时间", "8小时", "10小时", direction="higher").met is True

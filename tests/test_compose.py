@@ -12,6 +12,7 @@ from assistant.compose.templates import environment
 from assistant.core import check_file
 from assistant.core.models import Report
 from assistant.core.parse import read_report
+from assistant.core.scoring import ruleset_for_form
 from assistant.render.docx_report import write_docx
 from assistant.retrieval.hits import Hit
 
@@ -194,3 +195,19 @@ def test_compose_only_the_sections_asked_for():
     draft = compose_draft(check_file(SEEDS["000"]), only={"problems"})
     assert [s.kind for s in draft.sections] == ["problems"]
     assert "预算执行率50%" in draft.sections[0].text
+
+
+def test_what_the_officer_typed_and_the_core_computed_is_never_marked():
+    from assistant.core.models import Indicator, Note
+
+    report = read_report(SEEDS["000"])
+    report.indicators.append(Indicator(level1="产出指标", level2="时效指标", name="完工时间", target="2023年12月底前",
+                                       actual="2023年12月20日"))
+    report.project.period_text = "2023年1月至12月"
+    report.notes = [Note(id=1, section="implementation", text="每月巡查两次，全年出动养护人员1260人次。")]
+    result = check_report(report, ruleset_for_form("yueyang"))
+    facts = facts_of(result)
+    reasons = " ".join(i.reason for i in result.score.items)
+    for text in ("2023年12月20日完工", "2023年1月至12月", "全年出动养护人员1260人次", reasons):
+        assert lock_numbers(text, facts).unverified == [], text
+    assert lock_numbers("全年出动养护人员1300人次", facts).unverified == ["1300人次"]

@@ -79,3 +79,61 @@ def test_national_default_split_when_table_has_no_weights():
     assert items["服务老人人数"].weight == D(25)  # 产出 50 shared by two indicators
     assert items["居家养老服务覆盖面"].weight == D(30)
     assert items["服务对象满意度"].weight == D(10)
+
+
+def _interview_report():
+    """The seed's figures with no score table: the judgement items come from the officer's answers."""
+    report = read_report(SEEDS["000"])
+    report.claimed_scores, report.claimed_total, report.summary_total, report.claimed_grade = [], None, None, None
+    return report
+
+
+def test_answered_judgement_items_are_scored_with_their_reason():
+    from assistant.core.models import JudgementAnswer
+
+    rules = load_ruleset("yueyang_3_2")
+    report = _interview_report()
+    report.judgements = [
+        JudgementAnswer(path=["项目决策", "项目目标", "目标内容"], selected=["设有绩效目标", "目标明确", "目标细化"]),
+        JudgementAnswer(path=["项目管理", "资金到位", "到位时效"], selected=["不及时但未影响项目进度"]),
+        JudgementAnswer(path=["项目管理", "资金管理", "资金使用"], selected=["超标准开支"]),
+    ]
+    items = {i.path[-1]: i for i in score_report(report, rules).items}
+    goal = items["目标内容"]
+    assert (goal.computed, goal.basis) == (D(3), "answered")
+    assert "不符合：目标量化" in goal.reason and goal.where.cell == "经办人回答"
+    assert items["到位时效"].computed == D(1)
+    assert items["资金使用"].computed == D(5) and "超标准开支扣2分" in items["资金使用"].reason
+    assert items["决策依据"].computed is None and items["决策依据"].basis == "missing"  # not answered yet
+
+
+def test_every_item_answered_gives_a_total_and_grade():
+    from assistant.core.models import JudgementAnswer
+
+    rules = load_ruleset("yueyang_3_2")
+    report = _interview_report()
+    assert score_report(report, rules).computed_total is None
+    report.judgements = [JudgementAnswer(path=it.path, selected=[o.label for o in it.rule.checks] or
+                                         [it.rule.choices[0].label] if it.rule.kind == "judgement" else [])
+                         for it in rules.items if it.rule.kind == "judgement"]
+    report.judgements.append(JudgementAnswer(path=["项目管理", "资金管理", "资金使用"], selected=[]))
+    for it in rules.items:  # families the seed does not set: the officer says so
+        if it.rule.kind in ("indicators", "tiers", "on_time") and it.rule.choices:
+            report.judgements.append(JudgementAnswer(path=it.path, selected=[it.rule.choices[-1].label]))
+    result = score_report(report, rules)
+    assert all(i.computed is not None and i.reason for i in result.items), \
+        [i.path for i in result.items if i.computed is None]
+    assert len(result.items) == 22
+    assert result.computed_total == sum(i.computed for i in result.items)
+    assert result.computed_grade is not None
+
+
+def test_options_that_cannot_reach_the_weight_are_refused(tmp_path):
+    text = (DATA / "refined_rules.yaml").read_text(encoding="utf-8")
+    old = "{path: [项目决策, 项目目标, 目标内容], weight: 4, rule: {kind: judgement}}"
+    assert old in text
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace(old, "{path: [项目决策, 项目目标, 目标内容], weight: 4, "
+                                     "rule: {kind: judgement, checks: [{label: 设有目标, points: 1}]}}"), encoding="utf-8")
+    with pytest.raises(RuleSetError, match="目标内容.*合计不等于"):
+        load_ruleset(bad)

@@ -8,12 +8,66 @@ from decimal import Decimal
 from ..core import calc
 from ..core.checks import CheckResult
 from ..core.models import FUNDING_COLUMNS
-from ..core.numbers import parse_quantity, quantize, to_halfwidth
+from ..core.numbers import find_money, parse_quantity, quantize, to_halfwidth
 from .numberlock import Facts
 
 
 def _percent(rate: Decimal | None) -> Decimal | None:
     return None if rate is None else quantize(rate * 100, 2)
+
+
+_DATE = re.compile(r"((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?|"
+                   r"(?<!\d)(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?")
+_NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+
+
+def admit_text(f: Facts, text: str | None, year: int | None = None) -> None:
+    """Every number, amount and date in words the officer typed (or the core wrote) is a fact."""
+    if not text:
+        return
+    half = to_halfwidth(text)
+    dates = list(_DATE.finditer(half))
+    moneys = find_money(half)
+    taken = [(m.start(), m.end()) for m in dates] + [(m.start, m.end) for m in moneys]
+    for money in moneys:
+        f.add_money(money.value)
+    for m in _NUM.finditer(half):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        value = Decimal(m.group(0).replace(",", ""))
+        after = half[m.end():m.end() + 2].lstrip()
+        if after.startswith(("%", "％")):
+            f.add_percent(value)
+        elif after.startswith("分") and not after.startswith(("分钟", "分之")):
+            f.add_score(value)
+        else:  # a count with its unit ('1200人'), or a bare figure in a computed reason ('8 × 80% = 6.4')
+            f.add(value)
+            f.add_score(value)
+    last_year = year
+    for m in dates:
+        if m.group(1):
+            last_year = int(m.group(1))
+            f.add_date(last_year, int(m.group(2)) if m.group(2) else None, int(m.group(3)) if m.group(3) else None)
+        elif last_year:  # '2023年1月至12月': the month after 至 is in the year written before it
+            f.add_date(last_year, int(m.group(4)), int(m.group(5)) if m.group(5) else None)
+
+
+def _typed(result: CheckResult) -> list[str]:
+    """Every text the officer gave: cells, fields, answers, notes; and every reason the core wrote."""
+    r = result.report
+    p = r.project
+    texts = [p.name, p.unit, p.department, p.leader, p.phone, p.address, p.postcode, p.period_text,
+             r.funding.execution_reason]
+    for ind in r.indicators:
+        texts += [ind.name, ind.target, ind.actual, ind.reason]
+    for e in r.expenses:
+        texts += [e.content, e.voucher, e.note]
+    for g in r.goals:
+        texts += [g.expected, g.actual]
+    texts += [n.text for n in r.notes]
+    texts += [it.reason for it in result.score.items]
+    texts += [fd.message for fd in result.findings]
+    return [t for t in texts if t]
 
 
 def facts_of(result: CheckResult) -> Facts:
@@ -68,4 +122,6 @@ def facts_of(result: CheckResult) -> Facts:
             f.add_date(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
     if p.year:
         f.add_date(p.year)
+    for text in _typed(result):
+        admit_text(f, text, p.year)
     return f

@@ -110,7 +110,11 @@ def normalise_grade(grade: str | None) -> str | None:
 
 _LOWER_NAME = re.compile(r"成本|费用|造价|支出|时间|时限|周期|工期|天数|用时|故障率|投诉率|差错率|事故|"
                          r"发生率|损耗|能耗|超支|延误|滞后|不超过")
-_HIGHER_NAME = re.compile(r"节约|节省|降低|减少|下降|压缩")  # the magnitude of a saving: more is better
+# A reduction or a saving named as such (缩短出行时间10%, 降低能耗5%, 节约资金100万) is a magnitude of
+# improvement: more is better, whatever '时间' or '成本' in the name suggests. A reduction *to* a level
+# (缩短至3天, 降低到5%以下, 控制在…以内) is a bound: lower is better.
+_HIGHER_NAME = re.compile(r"节约|节省|降低|减少|下降|压缩|缩短|压减|减轻|减幅|降幅")
+_REDUCED_TO = re.compile(r"(?:节约|节省|降低|减少|下降|压缩|缩短|压减)(?:至|到)|控制在|以内|以下")
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,10 @@ def lower_is_better(ind: Indicator, target: Quantity) -> bool:
     if target.bound in (">=", ">"):
         return False
     name = compact(ind.name)
-    if _HIGHER_NAME.search(name):
+    said = name + compact(target.raw)
+    if _REDUCED_TO.search(said):
+        return True
+    if _HIGHER_NAME.search(said):
         return False
     family = family_of(ind.level2, ind.name)
     if family in ("成本", "时效") and target.unit not in ("%",):

@@ -77,6 +77,7 @@ class Funding(_Model):
     stated_execution_rate: Decimal | None = None  # a rate written in the report, as a fraction
     stated_arrival_rate: Decimal | None = None
     unit_stated: bool = True  # False when a table named no unit and 万元 was assumed
+    execution_reason: str | None = None  # 偏差原因 of an execution rate below 100%, as the officer gave it
 
 
 class ExpenseLine(_Model):
@@ -99,7 +100,8 @@ class Indicator(_Model):
     target: str = ""
     actual: str = ""
     unit: str | None = None
-    direction: Literal["higher", "lower", "auto"] = "auto"
+    direction: Literal["higher", "lower", "auto"] = "auto"  # the table's or the officer's; auto: guessed
+    reason: str = ""  # 偏差原因: why the indicator was not met (the table's column or the officer's answer)
     weight: Decimal | None = None  # national 自评表: 分值
     claimed: Decimal | None = None  # national 自评表: 得分
     where: Where = Field(default_factory=Where)
@@ -120,8 +122,24 @@ class ScoreItem(_Model):
     claimed: Decimal | None = None
     computed: Decimal | None = None
     reason: str = ""
-    basis: Literal["rule", "judgement", "missing"] = "judgement"
+    basis: Literal["rule", "judgement", "answered", "missing"] = "judgement"
     where: Where = Field(default_factory=Where)
+
+
+class JudgementAnswer(_Model):
+    """The officer's answer to one judgement item of the score table: the criteria met (or the choice made)."""
+
+    path: list[str]
+    selected: list[str] = Field(default_factory=list)  # option labels as the rule set names them
+
+
+class Note(_Model):
+    """Something the officer said in words, filed under the narrative section it belongs to."""
+
+    id: int
+    section: str  # a section kind: implementation, experience …
+    text: str
+    part: str | None = None  # the skeleton part it fills (组织机构, 采购…), when known
 
 
 class Section(_Model):
@@ -159,11 +177,16 @@ class Report(_Model):
     summary_total: Decimal | None = None  # 绩效自评综合得分 in the summary table
     claimed_grade: str | None = None
     sections: list[Section] = Field(default_factory=list)
+    judgements: list[JudgementAnswer] = Field(default_factory=list)  # answered judgement items
+    notes: list[Note] = Field(default_factory=list)  # the officer's own words per section
     text_lines: list[str] = Field(default_factory=list)  # cleaned lines, 1-based via index+1
     warnings: list[ParseWarning] = Field(default_factory=list)
 
     def section(self, kind: str) -> Section | None:
         return next((s for s in self.sections if s.kind == kind), None)
+
+    def judgement(self, path: list[str]) -> JudgementAnswer | None:
+        return next((j for j in self.judgements if j.path == path), None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,7 +206,7 @@ class Citation(_Model):
 
 class Suggestion(_Model):
     text: str
-    origin: Literal["figures", "precedent", "findings", "gap"]
+    origin: Literal["figures", "precedent", "findings", "gap", "notes", "skeleton"]
     citations: list[Citation] = Field(default_factory=list)
     unverified: list[str] = Field(default_factory=list)  # spans marked 【待核实：…】
     gaps: list[str] = Field(default_factory=list)  # spans marked 【待补充：…】

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import calc
 from .forms import get_form
-from .models import ClaimedScore, Indicator, Report, ScoreItem, Where
+from .models import ClaimedScore, Indicator, JudgementAnswer, Report, ScoreItem, Where
 from .numbers import DATE_UNIT, compact, fmt_decimal, fmt_percent, quantize
 
 RULESET_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "rulesets"
@@ -38,10 +38,24 @@ class Trigger(BaseModel):
     label: str
 
 
+class Option(BaseModel):
+    """One criterion or choice an officer answers: its label, its points, and words that mean it."""
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    points: Decimal
+    words: list[str] = Field(default_factory=list)
+
+
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["judgement", "rate", "deduction", "indicators", "on_time", "tiers"]
     criteria: str = ""
+    ask: str = ""  # the question the interview puts; default: from the item's name and options
+    # judgement: criteria each worth points (checks, any number met) or one-of choices. deduction: checks
+    # are the situations that deduct their points. indicators/on_time/tiers: choices score an item whose
+    # indicator family the report does not set.
+    checks: list[Option] = Field(default_factory=list)
+    choices: list[Option] = Field(default_factory=list)
     figure: Literal["arrival_rate", "execution_rate"] | None = None
     families: list[str] = Field(default_factory=list)
     optional_family: bool = False
@@ -122,6 +136,8 @@ def _load_ruleset(path: Path, stamp: int | None) -> RuleSet:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         raise RuleSetError(f"评分规则文件 {path.name} 字段 {where}：{err['msg']}") from exc
+    for it in rules.items:
+        _check_options(path.name, it)
     weights = sum((it.weight for it in rules.items), Decimal(0))
     if rules.indicator_scoring:
         weights += rules.indicator_scoring.total
@@ -129,6 +145,17 @@ def _load_ruleset(path: Path, stamp: int | None) -> RuleSet:
         raise RuleSetError(f"评分规则文件 {path.name} 各项分值合计 {fmt_decimal(weights)}，"
                            f"与总分 {fmt_decimal(rules.total)} 不符")
     return rules
+
+
+def _check_options(file: str, item: RuleItem) -> None:
+    """Options must be able to reach the item's weight and never exceed it."""
+    name, rule = "/".join(item.path), item.rule
+    if rule.checks and rule.kind == "judgement" and sum((o.points for o in rule.checks), Decimal(0)) != item.weight:
+        raise RuleSetError(f"评分规则文件 {file} 中“{name}”各判断要点分值合计不等于该项分值 {fmt_decimal(item.weight)}")
+    if rule.choices and max(o.points for o in rule.choices) > item.weight:
+        raise RuleSetError(f"评分规则文件 {file} 中“{name}”的选项分值超过该项分值 {fmt_decimal(item.weight)}")
+    if rule.checks and rule.choices and rule.kind == "judgement":
+        raise RuleSetError(f"评分规则文件 {file} 中“{name}”不能同时有 checks 和 choices")
 
 
 def ruleset_for_form(form: str) -> RuleSet | None:
@@ -180,17 +207,45 @@ def _keep(item: RuleItem, claimed: ClaimedScore | None, why: str) -> ScoreItem:
                      where=claimed.where if claimed else Where())
 
 
+ANSWERED = Where(cell="经办人回答")
+
+
+def _by_answer(item: RuleItem, answer: JudgementAnswer, claimed: ClaimedScore | None) -> ScoreItem | None:
+    """A judgement item (or an item whose family is not set) scored from the officer's answer."""
+    rule = item.rule
+    options = rule.checks if rule.kind == "judgement" and rule.checks else rule.choices
+    picked = [o for o in options if o.label in answer.selected]
+    if rule.kind == "judgement" and rule.checks:
+        points = sum((o.points for o in picked), Decimal(0))
+        missed = [o.label for o in options if o not in picked]
+        why = "、".join(f"{o.label}（{fmt_decimal(o.points)}分）" for o in picked) if picked else "各项均不符合"
+        if picked and missed:
+            why += f"；不符合：{'、'.join(missed)}"
+    elif picked:
+        points, why = picked[0].points, picked[0].label
+    else:
+        return None
+    score = min(points, item.weight)
+    return ScoreItem(path=item.path, weight=item.weight, claimed=claimed.claimed if claimed else None,
+                     computed=quantize(score, 2), basis="answered", where=claimed.where if claimed else ANSWERED,
+                     reason=f"按经办人回答：{why}，得 {_d(score)} 分")
+
+
 def _rule_item(item: RuleItem, claimed: ClaimedScore | None, report: Report,
                triggered: set[str]) -> ScoreItem:
     rule, w = item.rule, item.weight
     value = claimed.claimed if claimed else None
     where = claimed.where if claimed else Where()
+    answer = report.judgement(item.path)
 
     def done(computed: Decimal, reason: str) -> ScoreItem:
         return ScoreItem(path=item.path, weight=w, claimed=value, computed=quantize(computed, 2),
                          reason=reason, basis="rule", where=where)
 
     if rule.kind == "judgement":
+        scored = _by_answer(item, answer, claimed) if answer else None
+        if scored is not None:
+            return scored
         if value is None:
             return _keep(item, claimed, "判断项")
         why = f"判断项（{rule.criteria}）" if rule.criteria else "判断项"
@@ -209,17 +264,25 @@ def _rule_item(item: RuleItem, claimed: ClaimedScore | None, report: Report,
                            f"{fmt_decimal(w)} × {fmt_percent(min(r, calc.ONE))} = {_d(score)}")
 
     if rule.kind == "deduction":
-        hits = [(code, t) for code, t in rule.triggers.items() if code in triggered]
+        hits = [(t.label, t.points) for code, t in rule.triggers.items() if code in triggered]
+        if answer:  # situations the officer said happened, unless a computed trigger already names them
+            hits += [(o.label, o.points) for o in rule.checks if o.label in answer.selected
+                     and not any(label.startswith(o.label) for label, _ in hits)]
         if not hits:
+            if answer:
+                return done(w, f"按经办人回答：未发生{'、'.join(o.label for o in rule.checks)}等情形，得 {_d(w)} 分")
             return _keep(item, claimed, "未发现可计算的扣分情形")
-        deducted = sum((t.points for _, t in hits), Decimal(0))
+        deducted = sum((points for _, points in hits), Decimal(0))
         score = max(Decimal(0), w - deducted)
-        labels = "、".join(f"{t.label}扣{fmt_decimal(t.points)}分" for _, t in hits)
+        labels = "、".join(f"{label}扣{fmt_decimal(points)}分" for label, points in hits)
         return done(score, f"{labels}，{fmt_decimal(w)} − {fmt_decimal(deducted)} = {_d(score)}")
 
     inds = family_indicators(report, rule.families)
     fam_label = "、".join(rule.families)
     if not inds:
+        scored = _by_answer(item, answer, claimed) if answer else None
+        if scored is not None:
+            return scored
         why = f"未设{fam_label}指标，无数据可算" if not rule.optional_family else "表中无此类指标，按判断项"
         return _keep(item, claimed, why)
     comps = [calc.completion(i) for i in inds]
@@ -343,8 +406,8 @@ def score_report(report: Report, rules: RuleSet | None, triggered: set[str] | No
     for idx, item in enumerate(rules.items):
         claimed = matched.get(idx)
         if claimed is None and rules.indicator_scoring is None and not report.claimed_scores \
-                and item.rule.kind == "judgement":
-            continue  # no score table at all: judgement items cannot be shown
+                and not report.judgements and item.rule.kind == "judgement":
+            continue  # no score table and no answers: judgement items cannot be shown
         result.items.append(_rule_item(item, claimed, report, triggered))
     if rules.indicator_scoring is not None:
         result.items.extend(_national_indicator_items(report, rules))
@@ -354,7 +417,9 @@ def score_report(report: Report, rules: RuleSet | None, triggered: set[str] | No
                                       reason="评分规则中无此项，保留自评分"))
     computed = [i.computed for i in result.items if i.computed is not None]
     has_table = bool(report.claimed_scores) or (rules.indicator_scoring is not None and report.indicators)
-    if computed and has_table:
+    # answered in the interview: a total only once every item of the table has its score
+    complete = bool(report.judgements) and all(i.computed is not None for i in result.items)
+    if computed and (has_table or complete):
         result.computed_total = quantize(sum(computed, Decimal(0)), 2)
         result.computed_grade = calc.grade_of(result.computed_total, rules.bands)
     return result

@@ -396,7 +396,8 @@ def indicators(doc: Document) -> list[Indicator]:
             target, actual = _with_bound_and_unit(text)
             out.append(Indicator(
                 level1=level1, level2=level2, name=text.get("name", ""),
-                target=target, actual=actual,
+                target=target, actual=actual, direction=_direction(text.get("bound", "")),
+                reason=re.sub(r"\s+", " ", text.get("note", "")).strip(),
                 weight=score_value(got["weight"], "分值") if "weight" in got else None,
                 claimed=score_value(got["claimed"], "得分") if "claimed" in got else None,
                 where=(got.get("actual") or data.cells[0]).where,
@@ -408,6 +409,16 @@ def indicators(doc: Document) -> list[Indicator]:
 _BARE_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)*$")
 _BOUND_WORDS = {"≥": "≥", ">=": "≥", "大于等于": "≥", "不低于": "≥", "≤": "≤", "<=": "≤", "小于等于": "≤",
                 "不高于": "≤", "不超过": "≤", ">": ">", "<": "<", "=": "", "＝": "", "定性": ""}
+
+
+def _direction(cell: str) -> str:
+    """A table's own direction column wins over any guess: 正向 (more is better) / 反向 (less is better)."""
+    key = compact(cell)
+    if key.startswith(("正向", "越大越好", "越高越好")):
+        return "higher"
+    if key.startswith(("反向", "逆向", "越小越好", "越低越好")):
+        return "lower"
+    return "auto"
 
 
 def _with_bound_and_unit(text: dict[str, str]) -> tuple[str, str]:

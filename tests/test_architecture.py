@@ -18,9 +18,10 @@ INNER = {
     "compose": {"core", "retrieval"},
     "review": {"core", "retrieval"},
     "render": {"core", "compose", "review"},
-    "service": {"core", "storage", "retrieval", "compose", "review", "render"},
-    "bench": {"core", "storage", "retrieval", "compose", "review", "render", "service"},
-    "cli": {"core", "storage", "retrieval", "compose", "review", "render", "service", "bench"},
+    "interview": {"core", "retrieval", "compose"},
+    "service": {"core", "storage", "retrieval", "compose", "review", "render", "interview"},
+    "bench": {"core", "storage", "retrieval", "compose", "review", "render", "interview", "service"},
+    "cli": {"core", "storage", "retrieval", "compose", "review", "render", "interview", "service", "bench"},
     "root": set(),
 }
 # What the core may take from outside the standard library: the models and the input file readers.
@@ -117,8 +118,10 @@ def test_the_guard_sees_a_reverse_import(tmp_path):
                                      "assistant/core/models.py:1 → assistant.service"]
 
 
-def test_core_does_not_load_heavy_or_io_backends():
-    modules = ["assistant.core", "assistant.core.parse", "assistant.core.contract", "assistant.compose"]
+def test_core_compose_and_interview_load_no_heavy_or_io_backends():
+    modules = ["assistant.core", "assistant.core.parse", "assistant.core.contract", "assistant.compose",
+               "assistant.interview.items", "assistant.interview.answers", "assistant.interview.notes",
+               "assistant.interview.paste"]
     code = (f"import sys; import {', '.join(modules)}; "
             f"bad = [m for m in {RUNTIME_FORBIDDEN!r} if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -211,3 +211,64 @@ def test_what_the_officer_typed_and_the_core_computed_is_never_marked():
     for text in ("2023年12月20日完工", "2023年1月至12月", "全年出动养护人员1260人次", reasons):
         assert lock_numbers(text, facts).unverified == [], text
     assert lock_numbers("全年出动养护人员1300人次", facts).unverified == ["1300人次"]
+
+
+def _road_result():
+    report = read_report(DATA / "conversations" / "road_tables.tsv")
+    report.project.name, report.project.unit = "华容县2023年农村公路养护项目", "华容县交通运输局"
+    report.project.region, report.project.form = "华容县", "yueyang"
+    return check_report(report, ruleset_for_form("yueyang"))
+
+
+def test_with_only_other_kinds_of_project_the_skeleton_leads(seeds_kb):
+    draft = compose_draft(_road_result(), precedents=seeds_kb)
+    sec = draft.section("implementation")
+    first = sec.suggestions[0]
+    assert first.origin == "skeleton" and "交通运输" in first.note and "【待补充：组织机构和实施方案】" in first.text
+    others = [s for s in sec.suggestions if s.origin == "precedent"]
+    assert others and all("其他类型项目（信息化）" in s.note for s in others)  # offered, labelled, never first
+    assert all(s.citations[0].project_type == "信息化" for s in others)
+
+
+def test_a_precedent_of_the_same_kind_of_project_leads_and_is_cited(tmp_path):
+    from assistant.retrieval.knowledge_base import KnowledgeBase
+
+    kb = KnowledgeBase(tmp_path / "kb", embedder="fake")
+    try:
+        kb.ensure_builtin()
+        kb.ingest([DATA / "precedents" / "road_maintenance_report.txt"])
+        kb.fill_dense()
+        draft = compose_draft(_road_result(), precedents=kb)
+        for kind in ("implementation", "experience"):
+            first = draft.section(kind).suggestions[0]
+            assert first.origin == "precedent" and first.note == "", kind
+            assert first.citations[0].source == "road_maintenance_report.txt"
+            assert first.citations[0].project_type == "交通运输"
+        assert "三级" in draft.section("implementation").suggestions[0].text
+    finally:
+        kb.close()
+
+
+def test_notes_come_first_and_fill_the_skeleton_part_they_speak_to(seeds_kb):
+    from assistant.core.models import Note
+
+    result = _road_result()
+    result.report.notes = [Note(id=1, section="implementation", part="organization",
+                                text="我们成立了由局长任组长的养护工作领导小组，每月巡查两次")]
+    first = compose_draft(result, precedents=seeds_kb).section("implementation").suggestions[0]
+    assert first.origin == "notes" and first.text.startswith("一是加强组织领导。我单位成立了由局长任组长")
+    assert "【待补充：采购、实施和验收】" in first.text  # nobody spoke to that part yet: a visible slot
+
+
+def test_another_projects_names_are_locked_like_numbers():
+    from assistant.compose.namelock import lock
+
+    facts = facts_of(_road_result())
+    text = ("编制了《华容县电子政务外网平台二期建设技术方案》，依托岳阳政务服务平台开展工作，位于岳阳市的机房由"
+            "湖南某某科技有限公司运维。按照《政府网站发展指引》要求，华容县交通运输局负责实施。")
+    locked = lock(text, facts)
+    assert locked.unverified == ["《华容县电子政务外网平台二期建设技术方案》", "岳阳政务服务平台", "岳阳市",
+                                 "湖南某某科技有限公司"]
+    assert "按照《政府网站发展指引》要求，华容县交通运输局负责实施。" in locked.text  # a policy, and our own unit
+    ours = "华容县交通运输局对县乡村道开展日常养护，省财政300万元、县市区财政180万元。"
+    assert lock(ours, facts).unverified == []

@@ -122,3 +122,99 @@ def test_officer_journey_in_a_real_browser(tmp_path):
         server.terminate()
         server.wait(timeout=30)
     assert len(list(shots.glob("*.png"))) == 5
+
+
+def _answer_question(page, answers: dict) -> str | None:
+    """Answer the live question card as the script says: buttons for choices and criteria, typing otherwise."""
+    card = page.locator(".card-question").last
+    item = card.get_attribute("data-item")
+    if not item:
+        return None
+    answer = answers[item]
+    if isinstance(answer, list):
+        answer = answer[-1]
+    if isinstance(answer, dict):
+        for label in answer["selected"]:
+            card.locator(f".quick button:text-is('{label}')").click()
+        if card.locator(".quick button.submit").count():
+            card.locator(".quick button.submit").click()
+    elif card.locator(f".quick button:text-is('{answer}')").count():
+        card.locator(f".quick button:text-is('{answer}')").click()
+    else:
+        page.fill("#input", answer)
+        page.click("#send")
+    return item
+
+
+def test_interview_in_a_real_browser(tmp_path):
+    """Quick replies, a note routed to its section and moved, progress, the exported .docx."""
+    import yaml
+
+    script = yaml.safe_load((DATA / "conversations" / "road_yueyang.yaml").read_text(encoding="utf-8"))
+    shots = Path(os.environ.get("ASSISTANT_SCREENSHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    data, port = tmp_path / "data", _free_port()
+    server = _start(data, port)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector("#status:has-text('检索就绪')", timeout=30000)
+            page.fill("#new-title", script["title"])
+            page.click("#create")
+            page.wait_for_selector("#input:not([disabled])")
+            page.fill("#input", (DATA / "conversations" / "road_tables.tsv").read_text(encoding="utf-8"))
+            page.click("#send")
+            card = page.wait_for_selector(".card-paste")
+            directions = page.locator(".card-paste td.direction")
+            assert directions.count() == 8 and "降" in [directions.nth(k).inner_text() for k in range(8)]
+            page.screenshot(path=str(shots / "6-interview-paste.png"))
+            card.query_selector("button.confirm").click()
+            page.wait_for_selector(".card-question .progress")
+
+            page.fill("#input", script["opening"][0]["say"])  # 项目单位是…，负责人…，电话…
+            page.click("#send")
+            assert "华容县交通运输局" in page.wait_for_selector(".card-project").inner_text()
+            page.fill("#input", script["aside"]["project.department"])  # a note, said unasked
+            page.click("#send")
+            note = page.wait_for_selector(".card-note")
+            assert "已记入（三）项目组织实施情况" in note.inner_text()
+            page.screenshot(path=str(shots / "7-note-routed.png"))
+            page.select_option(".card-note select.move", "experience")
+            page.wait_for_selector(".card-note .ok:has-text('已移到（六）主要经验及做法')")
+
+            # the note now speaks for （六）; （三） still needs its organisation told
+            answers = {**script["answers"], "note.implementation.organization": "县交通运输局牵头，各乡镇明确专人负责。"}
+            seen, checks_shot = [], False
+            for _ in range(60):
+                count = page.locator(".turn").count()
+                if page.locator(".card-question").last.get_attribute("data-kind") == "checks" and not checks_shot:
+                    page.screenshot(path=str(shots / "8-quick-replies.png"))
+                    checks_shot = True
+                item = _answer_question(page, answers)
+                if item is None:
+                    break
+                seen.append(item)
+                page.locator(".turn").nth(count + 1).wait_for()  # the officer's turn and the reply
+            progress = page.locator(".card-question .progress .count").last.inner_text()
+            assert page.locator(".card-question").last.get_attribute("data-kind") == "done", seen[-3:]
+            done, total = (int(x) for x in progress.replace("已完成", "").strip().split("/"))
+            assert done == total and total >= 30
+            page.screenshot(path=str(shots / "9-interview-done.png"))
+            page.click(".card-question .quick button:text-is('导出')")
+            link = page.wait_for_selector(".card-export a.export-link")
+            with page.expect_download() as info:
+                link.click()
+            saved = tmp_path / "report.docx"
+            info.value.save_as(saved)
+            import docx
+
+            text = "\n".join(p.text for p in docx.Document(str(saved)).paragraphs)
+            experience = text.split("（六）主要经验及做法", 1)[1].split("存在问题和建议", 1)[0]
+            assert "养护工作领导小组" in experience  # where the officer moved the note
+            assert "综合得分" in text and "【待补充" not in text and "【待核实" not in text
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

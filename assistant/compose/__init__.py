@@ -12,13 +12,15 @@ import re
 from ..core import calc
 from ..core.checks import CheckResult
 from ..core.figures import key_figures
-from ..core.forms import default_form, get_form
+from ..core.forms import default_form, get_form, section_kinds
 from ..core.models import Draft, DraftSection, Suggestion
 from ..retrieval.hits import PrecedentSource
-from ..retrieval.metadata import project_type
+from ..retrieval.metadata import report_type
 from .facts import facts_of
+from .namelock import lock
 from .numberlock import Facts, lock_numbers
 from .problems import lost_points, problems_text
+from .skeleton import notes_text, skeleton_text
 from .suggest import precedent_suggestions
 from .templates import render
 
@@ -53,13 +55,19 @@ def _context(result: CheckResult) -> dict:
         "grade": s.computed_grade or s.claimed_grade,
         "ruleset_title": "项目支出绩效评价指标体系",
         "lost": lost_points(result),
+        "execution_reason": r.funding.execution_reason,
+        "notes": {kind: notes_text([n for n in r.notes if n.section == kind]) for kind in section_kinds()},
     }
 
 
-def _figures(template: str, ctx: dict, facts: Facts) -> Suggestion:
-    text = render(template, **ctx)
-    locked = lock_numbers(text, facts)  # templates pass the same gate as any generator
-    return Suggestion(text=locked.text, origin="figures", unverified=locked.unverified, gaps=_GAP.findall(text))
+NO_PRECEDENT = ("知识库中还没有“{ptype}”类项目的报告，先按提纲和您的说明起草；导入本单位往年同类项目的"
+                "自评报告后（assistant ingest 或知识库页面），这里会给出同类先例。")
+
+
+def _locked(text: str, origin: str, facts: Facts) -> Suggestion:
+    """Text written here passes the same gate as any generator's."""
+    locked = lock(text, facts)
+    return Suggestion(text=locked.text, origin=origin, unverified=locked.unverified, gaps=_GAP.findall(text))
 
 
 def _missing(result: CheckResult) -> list[str]:
@@ -92,28 +100,35 @@ def compose_draft(result: CheckResult, form: str | None = None, precedents: Prec
     spec = load_form(form)
     facts = facts_of(result)
     ctx = _context(result)
-    ptype = project_type(result.report.project.name or "")
+    ptype = report_type(result.report)
     mine = key_figures(result.report)
     draft = Draft(form=spec["id"], report=result.report, missing=_missing(result))
     for sec in spec["sections"]:
-        if only is not None and sec["kind"] not in only:
+        kind = sec["kind"]
+        if only is not None and kind not in only:
             continue
-        suggestions: list[Suggestion] = []
+        notes = [n for n in result.report.notes if n.section == kind]
+        own: list[Suggestion] = []  # written from this project's figures, findings and the officer's notes
         if sec.get("findings"):
             text = problems_text(result)
             if text:
-                locked = lock_numbers(text, facts)
-                suggestions.append(Suggestion(text=locked.text, origin="findings", unverified=locked.unverified,
-                                              gaps=_GAP.findall(text)))
-        if sec.get("template"):
-            suggestions.append(_figures(sec["template"], ctx, facts))
-        if sec.get("precedent"):
-            suggestions.extend(precedent_suggestions(sec["kind"], result.report.project, facts, precedents, k, ptype,
-                                                     mine))
+                own.append(_locked(text + ("\n" + notes_text(notes) if notes else ""), "findings", facts))
+        if sec.get("template"):  # the template places the section's notes itself
+            own.append(_locked(render(sec["template"], **ctx), "notes" if notes else "figures", facts))
+        same, others = (precedent_suggestions(kind, result.report.project, facts, precedents, k, ptype, mine)
+                        if sec.get("precedent") else ([], []))
+        skeleton = skeleton_text(kind, notes) if not own else None
+        if skeleton is not None:
+            written = _locked(skeleton, "notes" if notes else "skeleton", facts)
+            if not same and sec.get("precedent") and precedents is not None:
+                written.note = NO_PRECEDENT.format(ptype=ptype)
+            own.append(written)
+        # a precedent of this kind of project leads only where the officer has said nothing yet
+        suggestions = same + own + others if same and not notes and skeleton is not None else own + same + others
         if not suggestions:
             label = sec["title"].lstrip("（一二三四五六七八九十）")
             suggestions.append(Suggestion(text=f"【待补充：{label}】", origin="gap", gaps=[label]))
-        draft.sections.append(DraftSection(kind=sec["kind"], title=sec["title"], text=suggestions[0].text,
+        draft.sections.append(DraftSection(kind=kind, title=sec["title"], text=suggestions[0].text,
                                            suggestions=suggestions))
     for sec in draft.sections:
         for s in sec.suggestions[:1]:

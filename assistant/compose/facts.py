@@ -8,7 +8,7 @@ from decimal import Decimal
 from ..core import calc
 from ..core.checks import CheckResult
 from ..core.models import FUNDING_COLUMNS
-from ..core.numbers import find_money, parse_quantity, quantize, to_halfwidth
+from ..core.numbers import cn_numeral, find_money, parse_quantity, quantize, to_halfwidth
 from .numberlock import Facts
 
 
@@ -19,6 +19,7 @@ def _percent(rate: Decimal | None) -> Decimal | None:
 _DATE = re.compile(r"((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?|"
                    r"(?<!\d)(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?")
 _NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_CN_COUNT = re.compile(r"([一二两三四五六七八九十百千]+)(?:余|多)?(?=个月|个|天|周|年|次|人|项|条|户|名|所|座|处|家|台|套|万|亿)")
 
 
 def admit_text(f: Facts, text: str | None, year: int | None = None) -> None:
@@ -43,6 +44,10 @@ def admit_text(f: Facts, text: str | None, year: int | None = None) -> None:
         else:  # a count with its unit ('1200人'), or a bare figure in a computed reason ('8 × 80% = 6.4')
             f.add(value)
             f.add_score(value)
+    for m in _CN_COUNT.finditer(half):  # '公示七天', '两次'
+        value = cn_numeral(m.group(1))
+        if value is not None:
+            f.add(Decimal(value))
     last_year = year
     for m in dates:
         if m.group(1):
@@ -124,4 +129,5 @@ def facts_of(result: CheckResult) -> Facts:
         f.add_date(p.year)
     for text in _typed(result):
         admit_text(f, text, p.year)
+    f.names = [t for t in (*_typed(result), p.region, *(row.source for row in r.funding.sources)) if t]
     return f

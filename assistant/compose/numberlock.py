@@ -35,6 +35,7 @@ class Facts:
     other: set[Decimal] = field(default_factory=set)
     score: set[Decimal] = field(default_factory=set)  # points: '得2.72分（分值3分）'
     dates: set[tuple[int, int | None, int | None]] = field(default_factory=set)  # (year, month, day)
+    names: list[str] = field(default_factory=list)  # this project's own words: a name they contain is ours
 
     @staticmethod
     def _d(value: Decimal | int | str) -> Decimal:

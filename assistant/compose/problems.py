@@ -22,6 +22,11 @@ def _render(template: str, **values) -> str:
     return env.from_string(template).render(gap=gap, **values).strip()
 
 
+def _clause(text: str | None) -> str:
+    """The officer's reason as a clause of the problem's sentence."""
+    return (text or "").strip().rstrip("。.；; ").replace("。", "；")
+
+
 def problem_items(result: CheckResult) -> list[tuple[str, str]]:
     """(problem, suggestion) pairs in a stable order: money first, then indicators, then score items."""
     rules = _rules()
@@ -36,7 +41,8 @@ def problem_items(result: CheckResult) -> list[tuple[str, str]]:
     execution = calc.execution_rate(total)
     if execution is not None and execution < 1:
         add("low_execution", arrived=wan(total.arrived), spent=wan(total.spent), rate=fmt_percent(execution),
-            balance=wan(total.balance if total.balance is not None else calc.balance(total)))
+            balance=wan(total.balance if total.balance is not None else calc.balance(total)),
+            reason=_clause(r.funding.execution_reason))
     arrival = calc.arrival_rate(total)
     if arrival is not None and arrival < 1:
         add("late_funds", planned=wan(total.planned), arrived=wan(total.arrived), rate=fmt_percent(arrival))
@@ -44,7 +50,7 @@ def problem_items(result: CheckResult) -> list[tuple[str, str]]:
         c = calc.completion(ind)
         if c.ratio is not None and c.ratio < 1:
             add("unmet_indicator", name=ind.name or ind.level2, target=ind.target, actual=ind.actual,
-                rate=fmt_percent(c.ratio))
+                rate=fmt_percent(c.ratio), reason=_clause(ind.reason))
     empty = sorted({f.evidence.get("family") for f in result.findings
                     if f.code in ("indicator.empty_family", "score.empty_family_full_marks") and f.evidence.get("family")})
     if empty:
@@ -55,7 +61,7 @@ def problem_items(result: CheckResult) -> list[tuple[str, str]]:
         if got is None or got >= it.weight or it.path[-1] in covered:
             continue
         advice = rules["advice"].get(it.path[-1], rules["advice"]["default"])
-        reason = it.reason if it.basis == "rule" else \
+        reason = it.reason if it.basis in ("rule", "answered") else \
             f"{it.reason.split('（')[0].removesuffix('，保留自评分')}，{gap('扣分原因')}"
         add("deducted", item=it.path[-1], score=fmt_decimal(quantize(got, 2)), weight=fmt_decimal(it.weight),
             reason=reason, advice=advice)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..core.models import Citation, ProjectInfo, Suggestion
 from ..retrieval.hits import Hit, PrecedentSource
 from .adapt import adapt
-from .numberlock import Facts, lock_numbers
+from .namelock import lock
+from .numberlock import Facts
 
 SECTION_WORDS = {
     "overview": "项目背景 建设内容 基本情况",
@@ -23,30 +24,48 @@ def precedent_query(kind: str, project: ProjectInfo, project_type: str | None = 
     return " ".join(x for x in (project.name, project_type, SECTION_WORDS.get(kind, "")) if x)
 
 
-def suggestion_from_hit(hit: Hit, project: ProjectInfo, facts: Facts, mine: dict | None = None) -> Suggestion:
+def suggestion_from_hit(hit: Hit, project: ProjectInfo, facts: Facts, mine: dict | None = None,
+                        note: str = "") -> Suggestion:
     adapted = adapt(hit, project, mine)
-    locked = lock_numbers(adapted.text, facts)
+    locked = lock(adapted.text, facts)
     return Suggestion(
-        text=locked.text, origin="precedent", unverified=adapted.unverified + locked.unverified,
+        text=locked.text, origin="precedent", unverified=adapted.unverified + locked.unverified, note=note,
         citations=[Citation(source=hit.source, title=hit.title, heading=hit.heading, passage_id=hit.passage_id,
-                            doc_kind=hit.doc_kind, score=round(hit.score, 6))])
+                            doc_kind=hit.doc_kind, score=round(hit.score, 6), project_type=hit.project_type)])
 
 
-def precedent_suggestions(kind: str, project: ProjectInfo, facts: Facts, source: PrecedentSource | None,
-                          k: int = 3, project_type: str | None = None, mine: dict | None = None) -> list[Suggestion]:
-    """Up to k suggestions for one section kind, from other projects' reports, best first."""
-    if source is None:
-        return []
-    hits = source.search(precedent_query(kind, project, project_type), k=k * 4, kind="report", section=kind)
+def _from_hits(hits: list[Hit], project: ProjectInfo, facts: Facts, k: int, mine: dict | None,
+               skip: set[int], note=lambda hit: "") -> list[Suggestion]:
     seen_docs: set[str] = set()
     out: list[Suggestion] = []
     for hit in hits:
-        if project.name and hit.title == project.name:
+        if hit.passage_id in skip or (project.name and hit.title == project.name):
             continue  # the project's own earlier report is not a precedent for itself
         if hit.source in seen_docs:
             continue  # alternatives from different projects read better than two cuts of one
         seen_docs.add(hit.source)
-        out.append(suggestion_from_hit(hit, project, facts, mine))
+        skip.add(hit.passage_id)
+        out.append(suggestion_from_hit(hit, project, facts, mine, note(hit)))
         if len(out) == k:
             break
     return out
+
+
+def precedent_suggestions(kind: str, project: ProjectInfo, facts: Facts, source: PrecedentSource | None,
+                          k: int = 3, project_type: str | None = None, mine: dict | None = None,
+                          ) -> tuple[list[Suggestion], list[Suggestion]]:
+    """Up to k suggestions for one section kind from other projects' reports, best first: those of the
+    same project type, and (labelled with their type, never a default) those of other types."""
+    if source is None:
+        return [], []
+    query = precedent_query(kind, project, project_type)
+    if project_type is None:  # no type to match: every precedent is as good as another
+        return _from_hits(source.search(query, k=k * 4, kind="report", section=kind), project, facts, k, mine,
+                          set()), []
+    taken: set[int] = set()
+    hits = source.search(query, k=k * 4, kind="report", section=kind, project_type=project_type)
+    same = _from_hits([h for h in hits if h.project_type in (project_type, None)], project, facts, k, mine, taken)
+    hits = source.search(query, k=k * 4, kind="report", section=kind, not_project_type=project_type)
+    others = _from_hits([h for h in hits if h.project_type != project_type], project, facts, k, mine, taken,
+                        note=lambda h: f"其他类型项目（{h.project_type or '类型未知'}）的先例，仅供参考写法，内容须按本项目改写")
+    return same, others

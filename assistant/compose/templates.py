@@ -47,6 +47,11 @@ def oneline(value: str | None) -> str:
     return "".join(part.strip() for part in (value or "").splitlines())
 
 
+def unstop(value: str) -> str:
+    """An officer's sentence inside a template's sentence: without its own closing stop."""
+    return value.rstrip("。.；; ")
+
+
 def text_or_gap(value: str | None, label: str) -> str:
     return value.strip() if value and value.strip() else gap(label)
 
@@ -55,7 +60,8 @@ def text_or_gap(value: str | None, label: str) -> str:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PROMPTS)), undefined=jinja2.StrictUndefined,
                              autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
-    env.filters.update(wan=wan, pct=pct, num=num, cn_date=cn_date, or_gap=text_or_gap, oneline=oneline)
+    env.filters.update(wan=wan, pct=pct, num=num, cn_date=cn_date, or_gap=text_or_gap, oneline=oneline,
+                       unstop=unstop)
     env.globals.update(gap=gap)
     return env
 

@@ -39,6 +39,8 @@ class Form(BaseModel):
     layout: Layout
     ruleset: str | None = None         # knowledge/rulesets/<id>.yaml scoring this form, if it has one
     marks: list[str] = []              # words its reports carry: the form with the most found is the report's
+    project_fields: list[str] | None = None  # the project fields it prints (ProjectInfo names); None: all
+    tables: list[Literal["funding", "expenses", "indicators", "goals"]] = ["funding", "expenses", "indicators", "goals"]
     sections: list[FormSection]
 
 

@@ -202,6 +202,7 @@ class Citation(_Model):
     passage_id: int | None = None
     doc_kind: str = "report"
     score: float | None = None
+    project_type: str | None = None  # the cited report's project type
 
 
 class Suggestion(_Model):
@@ -210,6 +211,7 @@ class Suggestion(_Model):
     citations: list[Citation] = Field(default_factory=list)
     unverified: list[str] = Field(default_factory=list)  # spans marked 【待核实：…】
     gaps: list[str] = Field(default_factory=list)  # spans marked 【待补充：…】
+    note: str = ""  # shown with the suggestion: why it is offered (another type of project …)
 
 
 class DraftSection(_Model):

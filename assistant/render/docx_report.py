@@ -248,6 +248,13 @@ def _national(document, draft: Draft, score) -> None:
     for i, (name, row) in enumerate(sources.items(), start=1):
         for k, v in enumerate(("", f"其中：{name}", _m(row.planned), _m(row.arrived), _m(row.spent), "—", "—", "—")):
             st.cell_text(money.cell(i, k), v)
+    goal = r.goals[0] if r.goals else None
+    goals = st.table(document, 2, 8)
+    st.cell_text(goals.cell(0, 0).merge(goals.cell(1, 1)), "年度总体目标")
+    st.cell_text(goals.cell(0, 2).merge(goals.cell(0, 4)), "预期目标", bold=True)
+    st.cell_text(goals.cell(0, 5).merge(goals.cell(0, 7)), "实际完成情况", bold=True)
+    st.cell_text(goals.cell(1, 2).merge(goals.cell(1, 4)), goal.expected if goal else "【待补充：预期目标】")
+    st.cell_text(goals.cell(1, 5).merge(goals.cell(1, 7)), goal.actual if goal else "【待补充：实际完成情况】")
     inds = [i for i in r.indicators if i.name or i.target]
     ind_t = st.table(document, len(inds) + 2, 9)
     for k, h in enumerate(("绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
@@ -258,7 +265,8 @@ def _national(document, draft: Draft, score) -> None:
         it = by_name.get(ind.name)
         got = ind.claimed if ind.claimed is not None else (it.computed if it else None)
         weight = ind.weight if ind.weight is not None else (it.weight if it else None)
-        for k, v in enumerate(("", ind.level1, ind.level2, ind.name, ind.target, ind.actual, _m(weight), _m(got), "")):
+        for k, v in enumerate(("", ind.level1, ind.level2, ind.name, ind.target, ind.actual, _m(weight), _m(got),
+                               ind.reason)):
             st.cell_text(ind_t.cell(n, k), v, size="五号")
     last = len(inds) + 1
     total_score = r.claimed_total if r.claimed_total is not None else score.computed_total

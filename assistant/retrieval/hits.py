@@ -25,12 +25,14 @@ class Hit:
     year: int | None = None
     issuer: str | None = None
     figures: dict | None = None  # a report's key figures: planned, arrived, spent, rates, dates
+    project_type: str | None = None  # a report's project type (交通运输, 教育 …)
 
     def as_json(self) -> dict:
         return {"source": self.source, "title": self.title, "doc_kind": self.doc_kind, "section": self.section,
                 "heading": self.heading, "text": self.text, "score": round(self.score, 6),
                 "retrievers": self.retrievers, "ranks": self.ranks, "passage_id": self.passage_id,
-                "doc_no": self.doc_no, "region": self.region, "year": self.year, "issuer": self.issuer}
+                "doc_no": self.doc_no, "region": self.region, "year": self.year, "issuer": self.issuer,
+                "project_type": self.project_type}
 
 
 class PrecedentSource(Protocol):

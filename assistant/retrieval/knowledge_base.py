@@ -158,7 +158,8 @@ class KnowledgeBase:
             return self._lexical
         folder = self.index_dir / "bm25"
         index = LexicalIndex.load(folder, generation)
-        rows = self._paged("SELECT p.id, p.section, d.kind, d.region, d.year, d.doc_no_key, d.id AS doc_id "
+        rows = self._paged("SELECT p.id, p.section, d.kind, d.region, d.year, d.doc_no_key, d.id AS doc_id, "
+                           "d.project_type "
                            "FROM passages p JOIN documents d ON d.id = p.doc_id", "p.id")
         if index is None or len(index.ids) != len(rows):
             pages = (([r["id"] for r in page], [r["tokens"].split() for r in page])
@@ -172,6 +173,7 @@ class KnowledgeBase:
             "year": np.array([r["year"] or 0 for r in rows], dtype=np.int64),
             "doc_no": np.array([r["doc_no_key"] or "" for r in rows], dtype=object),
             "doc": np.array([r["doc_id"] for r in rows], dtype=np.int64),
+            "project_type": np.array([r["project_type"] or "" for r in rows], dtype=object),
         }
         self._lexical = index
         self._dense = None  # passage rows changed: dense rows are re-mapped on next use
@@ -300,8 +302,13 @@ class KnowledgeBase:
             self._lock.release()
 
     @staticmethod
-    def _mask(m: dict, kind=None, section=None, region=None, year=None, doc_no=None) -> np.ndarray | None:
+    def _mask(m: dict, kind=None, section=None, region=None, year=None, doc_no=None,
+              project_type=None, not_project_type=None) -> np.ndarray | None:
         mask = np.ones(len(m.get("kind", [])), dtype=bool)
+        if project_type:
+            mask &= m["project_type"] == project_type
+        if not_project_type:
+            mask &= m["project_type"] != not_project_type
         if kind:
             mask &= m["kind"] == kind
         if section:
@@ -317,13 +324,15 @@ class KnowledgeBase:
     def search(self, query: str = "", k: int = 5, kind: str | None = None, section: str | None = None,
                region: str | None = None, year: int | None = None, doc_no: str | None = None,
                retrievers: tuple[str, ...] = ("bm25", "dense"), weights: dict[str, float] | None = None,
-               like: int | None = None, candidates: int = 50) -> list[Hit]:
-        """Hybrid search: reciprocal-rank fusion of BM25 and dense, with filters."""
+               like: int | None = None, candidates: int = 50, project_type: str | None = None,
+               not_project_type: str | None = None) -> list[Hit]:
+        """Hybrid search: reciprocal-rank fusion of BM25 and dense, with filters (a report's project type
+        among them: `project_type` keeps that type only, `not_project_type` every other)."""
         lex, meta, dense, dense_rows = self._snapshot("dense" in retrievers)
         if len(lex.ids) == 0:
             return []
         weights = {"bm25": 1.0, "dense": 1.0, **(weights or {})}
-        mask = self._mask(meta, kind, section, region, year, doc_no)
+        mask = self._mask(meta, kind, section, region, year, doc_no, project_type, not_project_type)
         exclude_doc = None
         if like is not None:
             row = self.store.query("SELECT text, doc_id FROM passages WHERE id = ?", (like,))
@@ -395,13 +404,15 @@ class KnowledgeBase:
             return []
         marks = ",".join("?" * len(ids))
         rows = {r["id"]: r for r in self.store.query(
-            f"SELECT p.id, p.section, p.heading, p.text, d.source, d.title, d.kind, d.doc_no, d.region, d.year, d.issuer, d.figures "
+            f"SELECT p.id, p.section, p.heading, p.text, d.source, d.title, d.kind, d.doc_no, d.region, d.year, d.issuer, "
+            f"d.figures, d.project_type "
             f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})", tuple(ids))}
         return [Hit(passage_id=pid, source=rows[pid]["source"], title=rows[pid]["title"], doc_kind=rows[pid]["kind"],
                     section=rows[pid]["section"], heading=rows[pid]["heading"], text=rows[pid]["text"],
                     score=fused[pid], retrievers=sorted(ranks[pid]), ranks=ranks[pid], doc_no=rows[pid]["doc_no"],
                     region=rows[pid]["region"], year=rows[pid]["year"], issuer=rows[pid]["issuer"],
-                    figures=json.loads(rows[pid]["figures"]) if rows[pid]["figures"] else None)
+                    figures=json.loads(rows[pid]["figures"]) if rows[pid]["figures"] else None,
+                    project_type=rows[pid]["project_type"])
                 for pid in ids if pid in rows]
 
     def report_texts(self) -> list[tuple[str, str]]:

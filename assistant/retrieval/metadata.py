@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 import yaml
 
@@ -35,16 +37,27 @@ class DocMeta:
     project_type: str | None = None
 
 
+@lru_cache(maxsize=1)
 def _project_types() -> dict[str, list[str]]:
     data = yaml.safe_load((_KNOWLEDGE / "project_types.yaml").read_text(encoding="utf-8"))
     return data["types"]
 
 
-def project_type(title: str) -> str:
+def project_type(title: str, indicators: Iterable[str] = (), expenses: Iterable[str] = ()) -> str:
+    """The type whose words the name (×3), indicator names and expense rows (×1 each) use most; 其他 if none."""
+    rows = [t for t in (*indicators, *expenses) if t]
+    best, best_score = "其他", 0
     for name, words in _project_types().items():
-        if any(w in title for w in words):
-            return name
-    return "其他"
+        score = 3 * sum(1 for w in words if w in (title or "")) + sum(1 for t in rows for w in words if w in t)
+        if score > best_score:
+            best, best_score = name, score
+    return best
+
+
+def report_type(report: Report, title: str | None = None) -> str:
+    """A report's project type from its name, indicators and expense rows."""
+    return project_type(title or report.project.name or "", [i.name for i in report.indicators],
+                        [e.content for e in report.expenses])
 
 
 def doc_no_of(text: str) -> str | None:
@@ -86,7 +99,7 @@ def describe(text: str, source: str, report: Report | None, kind: str = "auto") 
         meta.region = report.project.region
         meta.year = report.project.year
         meta.form = report.project.form
-        meta.project_type = project_type(title)
+        meta.project_type = report_type(report, title)
     else:
         m = _ISSUER.match(re.sub(r"^《", "", title))
         meta.issuer = m.group(1).strip() if m else None

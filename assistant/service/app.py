@@ -22,7 +22,8 @@ from typing import Any, Callable
 import jinja2
 from aiohttp import web
 
-from .chat import ChatEngine, apply_edits, paste_card
+from ..interview.paste import apply_edits, paste_card
+from .chat import ChatEngine, move_note
 from .drafts import DraftNotFound, DraftRepository
 from ..core.forms import all_forms, default_form, form_ids, section_kinds
 from ..core.models import Report
@@ -189,14 +190,33 @@ async def post_turn(request: web.Request) -> web.Response:
     text = str(body.get("text") or "")
     if len(text) > 200_000:
         raise ApiError(413, "粘贴内容过长", "请分几次粘贴（每次不超过 20 万字）")
+    answer = _answer_of(body.get("answer"))
     draft_id = request.match_info["draft_id"]
     repo, engine = request.app[REPO], request.app[ENGINE]
     async with _draft_lock(request):
         record = await _db(request, repo.get, draft_id)
         await _db(request, repo.add_turn, draft_id, "user", text)  # kept even if answering fails
-        reply = await _work(request, engine.answer, record, text)
+        reply = await _work(request, engine.answer, record, text, answer)
         await _db(request, engine.save, draft_id, reply)
     return _json({"ok": True, "reply": {"text": reply.text, "cards": reply.cards}})
+
+
+def _answer_of(value) -> dict:
+    """A quick reply: {item, selected: [labels]} or {item, skip: true}."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ApiError(400, "answer 须为对象", "形如 {\"item\": \"…\", \"selected\": [\"…\"]}")
+    out: dict = {}
+    if isinstance(value.get("item"), str):
+        out["item"] = value["item"][:200]
+    if value.get("selected") is not None:
+        if not isinstance(value["selected"], list) or not all(isinstance(x, str) for x in value["selected"]):
+            raise ApiError(400, "answer.selected 须为文字列表")
+        out["selected"] = [x[:200] for x in value["selected"][:50]]
+    if value.get("skip"):
+        out["skip"] = True
+    return out
 
 
 async def confirm(request: web.Request) -> web.Response:
@@ -222,7 +242,7 @@ async def confirm(request: web.Request) -> web.Response:
                 report = apply_edits(record.pending, edits)
             except ParseError as exc:
                 raise ApiError(400, str(exc), "请改正这一格后再确认") from exc
-        return engine.confirm(record, report)
+        return engine.with_question(record, engine.confirm(record, report))
 
     async with _draft_lock(request):
         record = await _db(request, repo.get, draft_id)
@@ -236,6 +256,30 @@ def _section(request: web.Request) -> str:
     if kind not in section_kinds():
         raise ApiError(404, f"没有“{kind}”这一节")
     return kind
+
+
+async def put_note(request: web.Request) -> web.Response:
+    """Move one of the officer's notes to another section of the form."""
+    body = await _body(request)
+    section = str(body.get("section") or "")
+    if section not in section_kinds():
+        raise ApiError(400, f"没有“{section}”这一节")
+    try:
+        note_id = int(request.match_info["note_id"])
+    except ValueError as exc:
+        raise ApiError(404, "没有这条说明") from exc
+    repo = request.app[REPO]
+    async with _draft_lock(request):
+        record = await _db(request, repo.get, request.match_info["draft_id"])
+        if record.report is None:
+            raise ApiError(404, "没有这条说明")
+        try:
+            report = move_note(record.report, note_id, section)
+        except KeyError as exc:
+            raise ApiError(404, "没有这条说明") from exc
+        await _db(request, repo.set_report, record.id, report)
+    note = next(n for n in report.notes if n.id == note_id)
+    return _json({"ok": True, "note": note.model_dump()})
 
 
 async def put_section(request: web.Request) -> web.Response:
@@ -477,6 +521,7 @@ def create_app(data: str | Path = "data", embedder: str | None = None, knowledge
     app.router.add_post("/api/drafts/{draft_id}/turns", post_turn)
     app.router.add_post("/api/drafts/{draft_id}/confirm", confirm)
     app.router.add_put("/api/drafts/{draft_id}/sections/{section}", put_section)
+    app.router.add_put("/api/drafts/{draft_id}/notes/{note_id}", put_note)
     app.router.add_post("/api/drafts/{draft_id}/sections/{section}/{action:undo|redo}", step_section)
     app.router.add_get("/api/drafts/{draft_id}/export", export)
     return app

@@ -1,24 +1,33 @@
-"""One chat turn: recognise what the officer wants (in Chinese), call the core, answer with cards.
+"""One chat turn: recognise what the officer wants (in Chinese), call the core, answer with cards, and
+ask for the next thing the form still needs.
 
-Cards are plain dicts the page renders: paste (parsed tables to confirm), suggestions (采用/换一条/编辑),
-findings, score, export, help. Figures only ever come from the core; a paste is shown back for
-confirmation before anything is computed from it.
+Cards are plain dicts the page renders: paste (parsed tables to confirm), question (the next item of
+the interview, with quick replies and progress), recorded (what an answer set), note (where a
+statement went, with buttons to move it), suggestions (采用/换一条/编辑), findings, score, export, help.
+Figures only ever come from the core; a paste is shown back for confirmation before anything is
+computed from it.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
 
+from ..compose import compose_draft, load_form
+from ..compose.skeleton import part_for, skeleton_of
 from ..core import calc
 from ..core.checks import CheckResult, check_report
-from ..compose import compose_draft, load_form
 from ..core.contract import check_json
-from .drafts import DraftRecord, DraftRepository
-from ..core.models import Draft, Report
+from ..core.models import Draft, Note, Report
 from ..core.numbers import fmt_decimal, fmt_percent
 from ..core.parse import ParseError, ReadError, parse_text
-from ..retrieval.hits import PrecedentSource
 from ..core.scoring import ruleset_for_form
+from ..interview.answers import apply_answer, is_chitchat, project_statements
+from ..interview.items import Item, find, items_for, next_item, progress
+from ..interview.notes import is_question, route_note
+from ..interview.paste import carried, carry_answers, looks_like_paste, merge_paste, paste_card
+from ..interview.spec import interview_spec
+from ..retrieval.hits import PrecedentSource
+from .drafts import DraftRecord, DraftRepository
 
 SECTION_WORDS = (
     ("overview", ("概况", "背景", "基本情况")), ("funding_use", ("资金使用", "资金管理", "财务管理", "资金")),
@@ -26,17 +35,21 @@ SECTION_WORDS = (
     ("performance", ("绩效情况", "绩效分析", "成效")), ("experience", ("经验", "做法")),
     ("problems", ("问题", "建议", "不足")), ("goals", ("目标",)),
 )
-_WRITE = re.compile(r"(写|生成|起草|草拟|拟|给我|来一段|出一稿)")
+UNNAMED = "未命名草稿"
+_WRITE = re.compile(r"^(?:请|帮我|麻烦|再)?(?:写|生成|起草|草拟|拟写|拟|给我写|来一段|出一稿|重写)")
 _CHECK = re.compile(r"^(检查|核对|审核|体检|查一下|检查一下)|检查(报告|数据|一下)")
 _WHY = re.compile(r"(为什么|为何|怎么).{0,6}(扣分|扣了|没满分|不满分)|扣分(原因|理由)?")
-_EXPORT = re.compile(r"(导出|下载|生成文件|输出).{0,6}(word|docx|文档|markdown|md)?", re.I)
+_EXPORT = re.compile(r"^(?:请|帮我)?(导出|下载|生成文件|输出)", re.I)
 _CONFIRM = re.compile(r"^(确认|对的|没问题|正确|确定)[。！!]?$")
+_SKIP = re.compile(r"^(跳过|下一个|下一题|以后再说|稍后|暂不|先不填|不知道)[。！!]?$")
+_BACK = re.compile(r"^(上一个|上一题|返回|回到上一题|改上一题)[。！!]?$")
+_PROGRESS = re.compile(r"^(进度|还差什么|还缺什么|还需要什么)[？?。]?$")
 HELP = ("可以这样和我说：\n"
         "• 直接粘贴资金表、支出明细或绩效指标（从 Excel/WPS/Word 复制），我会先把识别结果给您确认；\n"
-        "• “写存在问题和建议” / “生成项目组织实施情况” / “起草全文”；\n"
-        "• “检查”：列出对不上的数字和评分问题；\n"
-        "• “为什么扣分”：逐项说明规则得分；\n"
-        "• “导出”：下载 Word（.docx）或 Markdown。")
+        "• 回答我提的问题（可点按钮，也可直接说），“跳过”“上一题”随时可用；\n"
+        "• 说项目信息：“项目单位是…”“起止时间2023年1月至12月”“负责人张三 电话…”；\n"
+        "• 说做法和成效：我会记入相应章节，并据此起草；\n"
+        "• “写存在问题和建议” / “起草全文”；“检查”；“为什么扣分”；“导出”。")
 
 
 @dataclass
@@ -46,13 +59,9 @@ class Reply:
     cards: list[dict] = field(default_factory=list)
     pending: Report | None = None    # a parsed paste waiting for confirmation
     confirmed: Report | None = None  # data the officer confirmed: the draft's new input
-
-
-def looks_like_paste(text: str) -> bool:
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    tabbed = sum(1 for ln in lines if "\t" in ln.strip("\t") or ln.count("|") >= 2)
-    money = len(re.findall(r"\d+(?:\.\d+)?\s*(?:万元|元)|[:：]\s*\d", text))
-    return tabbed >= 2 or (len(lines) >= 3 and money >= 2) or money >= 3
+    report: Report | None = None     # an answer recorded in the draft's input (a pending paste stays)
+    interview: dict | None = None    # the interview's new state
+    ask: bool = True                 # put the next question after this reply
 
 
 def sections_in(text: str, form: str) -> list[str]:
@@ -66,86 +75,13 @@ def sections_in(text: str, form: str) -> list[str]:
     return hits[:1] if hits else []
 
 
-def merge_paste(base: Report | None, new: Report) -> Report:
-    """A later paste adds to what earlier pastes gave: each table it carries replaces the old one."""
-    merged = (base or Report()).model_copy(deep=True)
-    if new.funding.origin != "none":
-        merged.funding = new.funding
-    if new.expenses:
-        merged.expenses, merged.expense_total, merged.expense_total_where = \
-            new.expenses, new.expense_total, new.expense_total_where
-    if [i for i in new.indicators if i.name or i.target]:
-        merged.indicators = new.indicators
-    if new.goals:
-        merged.goals = new.goals
-    if new.claimed_scores:
-        merged.claimed_scores, merged.claimed_total = new.claimed_scores, new.claimed_total
-    for key, value in new.project.model_dump().items():
-        if value not in (None, "generic") and key != "form":
-            setattr(merged.project, key, value)
-    for attr in ("summary_total", "claimed_grade"):
-        if getattr(new, attr) is not None:
-            setattr(merged, attr, getattr(new, attr))
-    if new.sections:
-        merged.sections = new.sections
-    merged.warnings = new.warnings
-    return merged
-
-
-def paste_card(report: Report) -> dict:
-    total = calc.total_of(report.funding)
-    return {
-        "type": "paste",
-        "project": {"name": report.project.name, "unit": report.project.unit},
-        "funding": [{"source": r.source, **{c: _s(r.get(c)) for c in ("planned", "arrived", "spent", "balance")}}
-                    for r in [total, *report.funding.sources] if not r.is_empty()],
-        "expenses": [{"content": e.content, "amount": _s(e.amount), "voucher": e.voucher or ""} for e in report.expenses],
-        "indicators": [{"level2": i.level2, "name": i.name, "target": i.target, "actual": i.actual}
-                       for i in report.indicators if i.name or i.target],
-        "warnings": [w.message for w in report.warnings],
-        "actions": ["confirm", "edit"],
-    }
-
-
-_EDITABLE = {"funding": ("planned", "arrived", "spent", "balance"), "expenses": ("content", "amount", "voucher"),
-             "indicators": ("name", "target", "actual")}
-_LABELS = {"planned": "计划安排资金", "arrived": "实际到位资金", "spent": "实际支出", "balance": "结余",
-           "content": "支出内容", "amount": "实际支出数", "voucher": "会计凭证号", "name": "指标内容",
-           "target": "目标值", "actual": "实际完成值"}
-
-
-def apply_edits(report: Report, edits: list[dict]) -> Report:
-    """Corrections typed into the paste card; money cells are parsed strictly and named on error."""
-    from ..core.numbers import NumberFormatError, parse_money_cell
-
-    fixed = report.model_copy(deep=True)
-    total = calc.total_of(fixed.funding)
-    funding_rows = [r for r in [total, *fixed.funding.sources] if not r.is_empty()]
-    tables = {"funding": funding_rows, "expenses": fixed.expenses,
-              "indicators": [i for i in fixed.indicators if i.name or i.target]}
-    for edit in edits:
-        table, row, col = edit.get("table"), edit.get("row"), edit.get("col")
-        value = str(edit.get("value", "")).strip()
-        if table not in _EDITABLE or col not in _EDITABLE[table] or not isinstance(row, int) \
-                or not 0 <= row < len(tables[table]):
-            raise ParseError(f"无法修改：{table} 第{row}行 {col}")
-        target = tables[table][row]
-        label = f"{'资金表' if table == 'funding' else '支出明细' if table == 'expenses' else '指标表'}第{row + 1}行 {_LABELS[col]}"
-        if (table == "funding") or (table == "expenses" and col == "amount"):
-            try:
-                setattr(target, col, parse_money_cell(value))
-            except NumberFormatError as exc:
-                raise ParseError(f"{label}：{exc}") from exc
-        else:
-            setattr(target, col, value)
-    if funding_rows and funding_rows[0] is total and any(e.get("table") == "funding" and e.get("row") == 0
-                                                         for e in edits):
-        fixed.funding.total = total  # a 合计 derived from the sources, now typed by the officer
-    return fixed
-
-
-def _s(value) -> str | None:
-    return None if value is None else fmt_decimal(value)
+def working_report(record: DraftRecord) -> Report:
+    """The draft's input with the draft's title standing in for 项目名称 until one is given."""
+    report = (record.report or Report()).model_copy(deep=True)
+    if not report.project.name and record.title and record.title != UNNAMED:
+        report.project.name = record.title
+    report.project.form = record.form
+    return report
 
 
 class ChatEngine:
@@ -154,10 +90,7 @@ class ChatEngine:
         self.precedents = precedents
 
     def result(self, record: DraftRecord) -> CheckResult:
-        assert record.report is not None
-        report = record.report.model_copy(deep=True)
-        report.project.form = record.form
-        return check_report(report, ruleset_for_form(record.form))
+        return check_report(working_report(record), ruleset_for_form(record.form))
 
     def draft(self, record: DraftRecord, with_precedent: bool = True) -> Draft:
         """The composed draft with the officer's adopted section texts in place."""
@@ -169,34 +102,139 @@ class ChatEngine:
                 sec.text = state.text
         return draft
 
+    def items(self, record: DraftRecord, report: Report | None = None) -> list[Item]:
+        return items_for(record.form, report or working_report(record), set(record.sections))
+
     # ------------------------------------------------------------------ turn
     # A turn is read → answer → save. `answer` touches no database, so the server runs it on a worker
     # thread while SQLite stays on its single writer thread.
 
-    def answer(self, record: DraftRecord, text: str) -> Reply:
-        return self._answer(record, text.strip())
+    def answer(self, record: DraftRecord, text: str, answer: dict | None = None) -> Reply:
+        # a paste keeps its trailing tabs: a last row's empty cells are still cells
+        pasted = text.strip("\r\n") if looks_like_paste(text) else None
+        reply = self._answer(record, text.strip(), answer or {}, pasted)
+        return self.with_question(record, reply)
 
     def save(self, draft_id: str, reply: Reply) -> None:
-        self.repo.finish_turn(draft_id, reply.text, reply.cards, pending=reply.pending, confirmed=reply.confirmed)
+        self.repo.finish_turn(draft_id, reply.text, reply.cards, pending=reply.pending, confirmed=reply.confirmed,
+                              report=reply.report, interview=reply.interview)
 
-    def _answer(self, record: DraftRecord, text: str) -> Reply:
-        if not text:
+    def _answer(self, record: DraftRecord, text: str, answer: dict, pasted: str | None = None) -> Reply:
+        state = dict(record.interview or {})
+        report = working_report(record)
+        items = self.items(record, report)
+        asked = find(items, answer.get("item") or state.get("asked"))
+        if answer.get("skip") or _SKIP.match(text):
+            return self._skip(asked, state)
+        if _BACK.match(text):
+            return self._back(items, state)
+        if _PROGRESS.match(text):
+            return self._progress(items)
+        if not text and answer.get("selected") is None:
             return Reply(HELP, [{"type": "help"}])
         if _CONFIRM.match(text) and record.pending is not None:
             return self.confirm(record)
-        if looks_like_paste(text):
-            return self._paste(record, text)
+        if pasted is not None:
+            return self._paste(record, pasted)
         if _CHECK.search(text):
             return self._needs_data(record) or self._check(record)
         if _WHY.search(text):
             return self._needs_data(record) or self._why(record)
         if _EXPORT.search(text):
-            return self._needs_data(record) or Reply("草稿可以导出：", [{
+            return Reply("草稿可以导出：", [{
                 "type": "export", "links": {f: f"/api/drafts/{record.id}/export?format={f}" for f in ("docx", "md", "html")}}])
         kinds = sections_in(text, record.form)
         if kinds and (_WRITE.search(text) or len(text) <= 12):
             return self._needs_data(record) or self.suggest(record, kinds)
-        return Reply(HELP, [{"type": "help"}])
+        fields = project_statements(text) if not (asked and asked.path) else {}
+        if fields:
+            return self._project(report, fields)
+        if asked is not None and (not asked.done or state.get("revisit") == asked.id):
+            applied = apply_answer(asked, report, text, answer.get("selected"), ruleset_for_form(record.form))
+            if applied is not None:  # the ✓ card says what was recorded; the text goes on to the next question
+                state.pop("revisit", None)
+                return Reply("", [{"type": "recorded", "text": applied.said, "item": asked.id}],
+                             report=applied.report, interview=state)
+        if is_question(text) or is_chitchat(text):
+            return Reply(HELP, [{"type": "help"}])
+        return self._note(record, report, text, asked)
+
+    def with_question(self, record: DraftRecord, reply: Reply) -> Reply:
+        """After every turn: the next thing the form needs, with quick replies and progress."""
+        if not reply.ask or reply.pending is not None:
+            return reply
+        state = dict(reply.interview if reply.interview is not None else record.interview or {})
+        view = replace(record, report=reply.confirmed or reply.report or record.report)
+        items = self.items(view)
+        item = find(items, state.get("revisit")) or next_item(items, state.get("skipped"))
+        done = progress(items)
+        if item is None:
+            finished = "表格需要的信息都已齐全。可以说“起草全文”查看全文，或“导出”下载 Word。"
+            reply.cards.append({"type": "question", "item": None, "progress": done, "kind": "done", "ask": finished})
+            if state.get("asked"):  # said once, when the last question was answered
+                reply.text = f"{reply.text}\n\n{finished}".strip()
+            state["asked"] = None
+        else:
+            if state.get("asked") != item.id:
+                state.setdefault("history", []).append(item.id)
+                state["history"] = state["history"][-50:]
+            state["asked"] = item.id
+            card = {"type": "question", **item.card(), "progress": done, "actions": ["skip", "back"]}
+            if item.id in (state.get("skipped") or []):
+                card["note"] = "这一项之前跳过了"
+            reply.cards.append(card)
+            reply.text = f"{reply.text}\n\n{item.ask}".strip()
+        reply.interview = state
+        return reply
+
+    # ------------------------------------------------------------------ interview moves
+
+    def _skip(self, asked: Item | None, state: dict) -> Reply:
+        if asked is None:
+            return Reply("现在没有待回答的问题。", [{"type": "help"}], interview=state)
+        skipped = [s for s in state.get("skipped", []) if s != asked.id] + [asked.id]
+        state.update(skipped=skipped, revisit=None)
+        return Reply(f"已跳过“{asked.label}”，最后再回来问。", [], interview=state)
+
+    def _back(self, items: list[Item], state: dict) -> Reply:
+        history = [h for h in state.get("history", []) if find(items, h)]
+        if len(history) < 2:
+            return Reply("已经是第一题了。", [], interview=state)
+        history.pop()
+        previous = history[-1]
+        state.update(history=history, revisit=previous, asked=previous)
+        return Reply("回到上一题，重新回答即可（原回答会被替换）。", [], interview=state)
+
+    def _progress(self, items: list[Item]) -> Reply:
+        done = progress(items)
+        missing = [i.label for i in items if not i.done]
+        text = f"已完成 {done['done']}/{done['total']}。" + (f"还需要：{'、'.join(missing[:12])}" +
+                                                           ("等" if len(missing) > 12 else "") if missing else "")
+        return Reply(text, [{"type": "progress", **done, "missing": missing}])
+
+    def _project(self, report: Report, fields: dict[str, str]) -> Reply:
+        out = report.model_copy(deep=True)
+        spec = interview_spec()
+        rows = []
+        for name, value in fields.items():
+            setattr(out.project, name, value)
+            pf = spec.field(name)
+            rows.append({"field": name, "label": pf.label if pf else name, "value": value})
+        said = "已记录：" + "；".join(f"{r['label']} {r['value']}" for r in rows)
+        return Reply(said, [{"type": "project", "fields": rows}], report=out)
+
+    def _note(self, record: DraftRecord, report: Report, text: str, asked: Item | None) -> Reply:
+        kind, part = route_note(text, record.form, asked, self.precedents)
+        out = report.model_copy(deep=True)
+        note = Note(id=max((n.id for n in out.notes), default=0) + 1, section=kind, text=text, part=part)
+        out.notes.append(note)
+        title = next((s["title"] for s in load_form(record.form)["sections"] if s["kind"] == kind), kind)
+        choices = [{"section": s["kind"], "title": s["title"]} for s in load_form(record.form)["sections"]
+                   if s["kind"] != kind]
+        return Reply(f"已记入{title}。", [{"type": "note", "note_id": note.id, "section": kind, "title": title,
+                                          "text": text, "move_to": choices}], report=out)
+
+    # ------------------------------------------------------------------ data
 
     def _needs_data(self, record: DraftRecord) -> Reply | None:
         if record.report is not None:
@@ -211,22 +249,28 @@ class ChatEngine:
             parsed = parse_text(text, form=record.form)
         except (ParseError, ReadError) as exc:
             return Reply(f"没能读懂这段数据：{exc}", [{"type": "error", "message": str(exc)}])
-        found = parsed.funding.origin != "none" or parsed.expenses or parsed.indicators or parsed.project.name
-        if not found:
+        tables = carried(parsed)
+        if not tables and not parsed.project.name:
             return Reply("这段文字里没有识别出资金、支出或指标数据。" + HELP, [{"type": "help"}])
         pending = merge_paste(record.pending or record.report, parsed)
-        return Reply("我识别出以下数据，请核对后点“确认”（有误可直接修改后再确认）：", [paste_card(pending)],
-                     pending=pending)
+        card = paste_card(pending, tables)
+        if parsed.project.name and parsed.project.name != record.title:
+            card["title_change"] = parsed.project.name
+        return Reply("我识别出以下数据，请核对后点“确认”（有误可直接修改后再确认）：", [card], pending=pending)
 
     def confirm(self, record: DraftRecord, edited: Report | None = None) -> Reply:
         report = edited or record.pending
         if report is None:
-            return Reply("没有待确认的数据。", [{"type": "help"}])
+            return Reply("没有待确认的数据。", [{"type": "help"}], ask=False)
+        report = carry_answers(record.report, report)
         result = self.result(replace(record, report=report, pending=None))
         total = calc.total_of(result.report.funding)
-        text = (f"已确认。资金到位率 {fmt_percent(calc.arrival_rate(total))}，"
-                f"预算执行率 {fmt_percent(calc.execution_rate(total))}；发现 {len(result.findings)} 条需要注意的问题。")
-        return Reply(text, [self._findings_card(result)], confirmed=report)
+        parts = []
+        if not total.is_empty():
+            parts.append(f"资金到位率 {fmt_percent(calc.arrival_rate(total))}，"
+                         f"预算执行率 {fmt_percent(calc.execution_rate(total))}")
+        parts.append(f"发现 {len(result.findings)} 条需要注意的问题")
+        return Reply("已确认。" + "；".join(parts) + "。", [self._findings_card(result)], confirmed=report)
 
     def _findings_card(self, result: CheckResult) -> dict:
         data = check_json(result)
@@ -257,8 +301,25 @@ class ChatEngine:
             if sec.kind not in kinds:
                 continue
             options = [{"text": s.text, "origin": s.origin, "unverified": s.unverified, "gaps": s.gaps,
-                        "citations": [c.model_dump() for c in s.citations]} for s in sec.suggestions]
+                        "note": s.note, "citations": [c.model_dump() for c in s.citations]} for s in sec.suggestions]
             cards.append({"type": "suggestions", "section": sec.kind, "title": sec.title, "options": options,
                           "actions": ["adopt", "next", "edit"]})
         names = "、".join(c["title"] for c in cards)
         return Reply(f"以下是“{names}”的建议稿，数字均由程序计算；【待核实】处请逐一核对：", cards)
+
+
+def move_note(report: Report, note_id: int, section: str) -> Report:
+    """The officer moved a note to another section (its part is chosen again there)."""
+    out = report.model_copy(deep=True)
+    note = next((n for n in out.notes if n.id == note_id), None)
+    if note is None:
+        raise KeyError(note_id)
+    parts = skeleton_of(section).parts
+    # moved there on purpose: it speaks to the part its words name, or to the section's only part
+    note.section = section
+    note.part = part_for(section, note.text) or (parts[0].key if len(parts) == 1 else None)
+    return out
+
+
+def _s(value) -> str | None:
+    return None if value is None else fmt_decimal(value)

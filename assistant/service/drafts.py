@@ -39,6 +39,7 @@ class DraftRecord:
     report: Report | None = None
     pending: Report | None = None
     sections: dict[str, SectionState] = field(default_factory=dict)
+    interview: dict = field(default_factory=dict)  # asked: the question put last; skipped; history
 
     def summary(self) -> dict:
         return {"id": self.id, "title": self.title, "form": self.form, "created_at": self.created_at,
@@ -71,7 +72,8 @@ class DraftRepository:
         record = DraftRecord(
             id=r["id"], title=r["title"], form=r["form"], created_at=r["created_at"], updated_at=r["updated_at"],
             report=Report.model_validate_json(r["report_json"]) if r["report_json"] else None,
-            pending=Report.model_validate_json(r["pending_json"]) if r["pending_json"] else None)
+            pending=Report.model_validate_json(r["pending_json"]) if r["pending_json"] else None,
+            interview=json.loads(r["interview_json"]) if r["interview_json"] else {})
         for head in self.store.query("SELECT section, revision_id FROM section_heads WHERE draft_id = ?", (draft_id,)):
             record.sections[head["section"]] = self._state(draft_id, head["section"], head["revision_id"])
         return record
@@ -85,6 +87,12 @@ class DraftRepository:
                          (draft_id,))
         if cur.rowcount == 0:
             raise DraftNotFound(draft_id)
+
+    def set_report(self, draft_id: str, report: Report) -> None:
+        """The draft's input changed outside a turn (a note moved): the pending paste stays."""
+        with self.store.write() as db:
+            self._touch(db, draft_id)
+            db.execute("UPDATE drafts SET report_json = ? WHERE id = ?", (report.model_dump_json(), draft_id))
 
     def confirm(self, draft_id: str, report: Report, title: str | None = None) -> None:
         """The officer confirmed the parsed data: it becomes the draft's input; the pending copy goes."""
@@ -102,14 +110,24 @@ class DraftRepository:
     # ------------------------------------------------------------------ turns
 
     def finish_turn(self, draft_id: str, text: str, cards: list[dict], pending: Report | None = None,
-                    confirmed: Report | None = None) -> int:
-        """The assistant's reply and what it changes (a new pending paste, confirmed data), in one transaction."""
+                    confirmed: Report | None = None, report: Report | None = None,
+                    interview: dict | None = None) -> int:
+        """The assistant's reply and what it changes, in one transaction: a new pending paste, confirmed
+        data (the pending copy goes), an answer recorded in the report (a pending paste stays), the
+        interview's state."""
         with self.store.write() as db:
             self._touch(db, draft_id)
             if confirmed is not None:
                 self._set_report(db, draft_id, confirmed, confirmed.project.name)
-            elif pending is not None:
+            elif report is not None:
+                db.execute("UPDATE drafts SET report_json = ? WHERE id = ?", (report.model_dump_json(), draft_id))
+                if report.project.name:
+                    db.execute("UPDATE drafts SET title = ? WHERE id = ?", (report.project.name, draft_id))
+            if pending is not None and confirmed is None:
                 db.execute("UPDATE drafts SET pending_json = ? WHERE id = ?", (pending.model_dump_json(), draft_id))
+            if interview is not None:
+                db.execute("UPDATE drafts SET interview_json = ? WHERE id = ?",
+                           (json.dumps(interview, ensure_ascii=False), draft_id))
             cur = db.execute("INSERT INTO turns(draft_id, role, text, cards) VALUES (?, ?, ?, ?)",
                              (draft_id, "assistant", text, json.dumps(cards, ensure_ascii=False)))
             return int(cur.lastrowid)

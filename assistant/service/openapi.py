@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document for every action the page uses (served at /api/openapi.json)."""
 from __future__ import annotations
 
-from ..core.forms import form_ids
+from ..core.forms import form_ids, section_kinds
 
 ERROR = {"type": "object", "required": ["ok", "error", "hint"],
          "properties": {"ok": {"const": False}, "error": {"type": "string"}, "hint": {"type": "string"}}}
@@ -12,9 +12,11 @@ SECTION = {"type": "object", "properties": {"ok": {"const": True}, "section": {"
     "citations": {"type": "array"}, "revision_id": {"type": "integer"}, "can_undo": {"type": "boolean"},
     "can_redo": {"type": "boolean"}}}}}
 DRAFT_ID = {"name": "draft_id", "in": "path", "required": True, "schema": {"type": "string"}}
-SECTION_NAME = {"name": "section", "in": "path", "required": True,
-                "schema": {"enum": ["overview", "goals", "funding_use", "implementation", "conclusion", "performance",
-                                    "experience", "problems"]}}
+NOTE_ID = {"name": "note_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _section_name() -> dict:
+    return {"name": "section", "in": "path", "required": True, "schema": {"enum": list(section_kinds())}}
 
 
 def _op(summary: str, ok: dict, body: dict | None = None, params: list | None = None, status: str = "200") -> dict:
@@ -47,7 +49,15 @@ def spec() -> dict:
                 "delete": _op("删除草稿", ok, params=[DRAFT_ID])},
             "/api/drafts/{draft_id}/turns": {"post": _op(
                 "一轮对话：粘贴数据、写某一节、检查、为什么扣分、导出", REPLY,
-                {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}, [DRAFT_ID])},
+                {"type": "object", "required": ["text"], "properties": {
+                    "text": {"type": "string"},
+                    "answer": {"type": "object", "description": "快捷回答：问题编号与所选项，或跳过", "properties": {
+                        "item": {"type": "string"}, "selected": {"type": "array", "items": {"type": "string"}},
+                        "skip": {"type": "boolean"}}}}}, [DRAFT_ID])},
+            "/api/drafts/{draft_id}/notes/{note_id}": {"put": _op(
+                "把一条说明移到另一节", {"type": "object", "properties": {"ok": {"const": True}, "note": {"type": "object"}}},
+                {"type": "object", "required": ["section"], "properties": {"section": {"enum": list(section_kinds())}}},
+                [DRAFT_ID, NOTE_ID])},
             "/api/drafts/{draft_id}/confirm": {"post": _op(
                 "确认识别出的数据（可附修改后的 report）", REPLY,
                 {"type": "object", "properties": {"report": {"type": "object"}, "edits": {"type": "array", "items": {
@@ -58,11 +68,11 @@ def spec() -> dict:
                 "采用建议或保存编辑：该节的新版本", SECTION,
                 {"type": "object", "required": ["text"], "properties": {
                     "text": {"type": "string"}, "origin": {"type": "string"}, "citations": {"type": "array"}}},
-                [DRAFT_ID, SECTION_NAME])},
+                [DRAFT_ID, _section_name()])},
             "/api/drafts/{draft_id}/sections/{section}/undo": {"post": _op(
-                "撤销该节上一次修改", SECTION, {"type": "object"}, [DRAFT_ID, SECTION_NAME])},
+                "撤销该节上一次修改", SECTION, {"type": "object"}, [DRAFT_ID, _section_name()])},
             "/api/drafts/{draft_id}/sections/{section}/redo": {"post": _op(
-                "重做该节被撤销的修改", SECTION, {"type": "object"}, [DRAFT_ID, SECTION_NAME])},
+                "重做该节被撤销的修改", SECTION, {"type": "object"}, [DRAFT_ID, _section_name()])},
             "/api/review": {"post": {
                 "summary": "审核一份上传的报告（.docx/.xlsx/.txt/.md/.json，≤ 20 MB）",
                 "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["json", "md", "docx"]}}],

@@ -101,7 +101,13 @@ def _m003_drafts(db: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_knowledge, _m002_document_figures, _m003_drafts]
+def _m004_interview(db: sqlite3.Connection) -> None:
+    # the interview's own state: the question put last, the questions skipped, the way back
+    db.execute("ALTER TABLE drafts ADD COLUMN interview_json TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_knowledge, _m002_document_figures, _m003_drafts,
+                                                           _m004_interview]
 
 
 class Store:

@@ -62,14 +62,45 @@ function table(headers, rows) {
 
 function renderCard(card, live = true) {
   const box = el("div", { class: "card card-" + card.type });
-  if (card.type === "paste") {
+  if (card.type === "question") {
+    box.dataset.item = card.item || "";
+    box.dataset.kind = card.kind;
+  }
+  if (card.type === "question") {
+    renderQuestion(box, card, live);
+  } else if (card.type === "recorded") {
+    box.append(el("div", { class: "ok" }, "✓ " + card.text));
+  } else if (card.type === "project") {
+    for (const f of card.fields) box.append(el("div", { class: "ok" }, "✓ " + f.label + "：" + f.value));
+    box.append(el("div", { class: "cite" }, "有误直接再说一遍即可，如“项目单位是……”。"));
+  } else if (card.type === "note") {
+    renderNote(box, card, live);
+  } else if (card.type === "progress") {
+    box.append(progressBar(card));
+    if (card.missing.length) box.append(el("div", { class: "cite" }, "还需要：" + card.missing.join("、")));
+  } else if (card.type === "paste") {
     if (card.project && card.project.name) box.append(el("div", {}, "项目：" + card.project.name));
+    if (card.title_change) box.append(el("div", { class: "cite" }, "确认后草稿标题改为“" + card.title_change + "”"));
+    const names = { funding: "资金表", expenses: "支出明细", indicators: "绩效指标" };
+    if (card.kept && card.kept.length) {
+      box.append(el("div", { class: "cite" }, "已确认的" + card.kept.map((k) => names[k]).join("、") + "保持不变。"));
+    }
     if (card.funding.length) box.append(editable("funding", ["资金来源", "计划安排", "实际到位", "实际支出", "结余"],
       card.funding, ["source"], ["planned", "arrived", "spent", "balance"]));
     if (card.expenses.length) box.append(editable("expenses", ["支出内容", "实际支出数", "会计凭证号"],
       card.expenses, [], ["content", "amount", "voucher"]));
-    if (card.indicators.length) box.append(editable("indicators", ["二级指标", "指标内容", "目标值", "实际完成值"],
-      card.indicators, ["level2"], ["name", "target", "actual"]));
+    if (card.indicators.length) {
+      const t = editable("indicators", ["二级指标", "指标内容", "目标值", "实际完成值", "方向"],
+        card.indicators, ["level2"], ["name", "target", "actual"]);
+      // more is better (升) or less is better (降): guessed unless the table said; a click flips it
+      card.indicators.forEach((ind, i) => {
+        const cell = el("td", { class: "direction", "data-table": "indicators", "data-row": String(i), "data-col": "direction",
+          "data-orig": ind.direction, title: "升：越大越好；降：越小越好。点击切换" }, ind.direction);
+        if (live) cell.addEventListener("click", () => { cell.textContent = cell.textContent === "升" ? "降" : "升"; });
+        t.rows[i + 1].append(cell);
+      });
+      box.append(t);
+    }
     for (const w of card.warnings || []) box.append(el("div", { class: "sev-info" }, "提示：" + w));
     if (live && card.actions && card.actions.includes("confirm")) {
       box.append(el("div", { class: "cite" }, "数字有误可直接在表格中修改，再点“确认”。"));
@@ -83,10 +114,12 @@ function renderCard(card, live = true) {
       holder.replaceChildren();
       const opt = card.options[index];
       const cites = (opt.citations || []).map((c) => el("div", { class: "cite" },
-        "参考：" + c.title + "（" + c.source + "）" + (c.heading || "") + " 段落 " + c.passage_id));
+        "参考：" + c.title + "（" + c.source + (c.project_type ? "，" + c.project_type : "") + "）" +
+        (c.heading || "") + " 段落 " + c.passage_id));
       const edit = el("textarea", { class: "edit-box", hidden: "" });
       edit.value = opt.text;
-      holder.append(el("div", { class: "option" }, marked(opt.text), ...cites,
+      const note = opt.note ? el("div", { class: "cite note-" + opt.origin }, opt.note) : null;
+      holder.append(el("div", { class: "option" }, note, marked(opt.text), ...cites,
         el("div", {}, "第 " + (index + 1) + " / " + card.options.length + " 条"),
         el("button", { class: "adopt", onclick: () => saveSection(card.section, opt.text, opt.origin, opt.citations) }, "采用"),
         el("button", { class: "next", onclick: () => { index = (index + 1) % card.options.length; show(); } }, "换一条"),
@@ -114,6 +147,86 @@ function renderCard(card, live = true) {
     box.append(el("div", { class: "sev-error" }, card.message));
   }
   return box;
+}
+
+function progressBar(p) {
+  return el("div", { class: "progress" }, el("progress", { value: String(p.done), max: String(p.total || 1) }),
+    el("span", { class: "count" }, "已完成 " + p.done + "/" + p.total));
+}
+
+// the next thing the form needs: quick replies where the answer is a choice, 跳过 / 上一题 always
+function renderQuestion(box, card, live) {
+  box.append(progressBar(card.progress));
+  if (card.kind === "done") {
+    box.append(el("div", {}, card.ask));
+    if (live) box.append(el("div", { class: "quick" },
+      el("button", { onclick: () => sendText("起草全文") }, "起草全文"),
+      el("button", { onclick: () => sendText("导出") }, "导出")));
+    return;
+  }
+  box.append(el("div", { class: "ask" }, el("span", { class: "group" }, card.group), card.label));
+  if (card.note) box.append(el("div", { class: "cite" }, card.note));
+  const quick = el("div", { class: "quick" });
+  if (card.kind === "choice" || card.kind === "indicator") {
+    for (const opt of card.options) {
+      quick.append(el("button", { class: "choice", onclick: () => sendAnswer(card.item, [opt], opt) }, opt));
+    }
+  } else if (card.kind === "checks") {
+    const none = card.options.includes("均无") ? "均无" : null;
+    const picks = card.options.filter((o) => o !== none);
+    for (const opt of picks) {
+      const b = el("button", { class: "check", "aria-pressed": "false" }, opt);
+      b.addEventListener("click", () => b.setAttribute("aria-pressed", b.getAttribute("aria-pressed") === "true" ? "false" : "true"));
+      quick.append(b);
+    }
+    quick.append(el("button", { class: "submit", onclick: () => {
+      const chosen = [...quick.querySelectorAll("button.check[aria-pressed=true]")].map((b) => b.textContent);
+      sendAnswer(card.item, chosen, chosen.length ? chosen.join("、") : (none || "均不符合"));
+    } }, "确定"));
+    if (!none) quick.append(el("button", { class: "all", onclick: () => sendAnswer(card.item, picks, "都符合") }, "都符合"));
+    else quick.append(el("button", { class: "none", onclick: () => sendAnswer(card.item, [], none) }, none));
+  }
+  quick.append(el("button", { class: "skip", onclick: () => sendAnswer(card.item, null, "跳过", true) }, "跳过"),
+    el("button", { class: "back", onclick: () => sendText("上一题") }, "上一题"));
+  if (live) box.append(quick);
+  const input = document.getElementById("input");
+  if (live && input) input.placeholder = card.kind === "paste" ? "在此粘贴表格（从 Excel/WPS/Word 复制）" :
+    card.kind === "indicator" ? "如“路域绿化率 目标60% 实际65%”，或点上面的按钮" : "直接输入回答，或点上面的按钮";
+}
+
+// where a statement went, and where else it can go
+function renderNote(box, card, live) {
+  const where = el("div", { class: "ok" }, "✓ 已记入" + card.title);
+  box.append(where, el("div", { class: "cite" }, card.text));
+  if (!live) return;
+  const select = el("select", { class: "move" }, el("option", { value: "" }, "移到其他章节…"),
+    ...card.move_to.map((m) => el("option", { value: m.section }, m.title)));
+  select.addEventListener("change", async () => {
+    if (!select.value) return;
+    await api("PUT", "/api/drafts/" + current + "/notes/" + card.note_id, { section: select.value });
+    where.textContent = "✓ 已移到" + select.options[select.selectedIndex].textContent;
+  });
+  box.append(select);
+}
+
+async function sendText(text) {
+  addTurn("user", text);
+  const data = await api("POST", "/api/drafts/" + current + "/turns", { text });
+  showReply(data.reply);
+}
+
+async function sendAnswer(item, selected, text, skip = false) {
+  addTurn("user", text);
+  const answer = skip ? { item, skip: true } : { item, selected };
+  const data = await api("POST", "/api/drafts/" + current + "/turns", { text, answer });
+  showReply(data.reply);
+}
+
+// only the newest question can still be answered by its buttons
+function showReply(reply) {
+  for (const q of document.querySelectorAll("#turns .card-question .quick")) q.remove();
+  for (const s of document.querySelectorAll("#turns .card-note select.move")) s.remove();
+  addTurn("assistant", reply.text, reply.cards);
 }
 
 // a parsed table whose value cells the officer can correct before confirming
@@ -178,7 +291,11 @@ async function openDraft(id) {
   document.getElementById("turns").replaceChildren();
   // only the latest paste card can still be confirmed, and only while its data is pending
   const lastPaste = data.turns.map((t) => t.cards.some((c) => c.type === "paste")).lastIndexOf(true);
-  data.turns.forEach((t, i) => addTurn(t.role, t.text, t.cards, data.pending !== null && i === lastPaste));
+  const last = data.turns.length - 1;
+  data.turns.forEach((t, i) => {
+    const live = t.cards.some((c) => c.type === "paste") ? data.pending !== null && i === lastPaste : i === last;
+    addTurn(t.role, t.text, t.cards, live);
+  });
   renderSections(data.sections);
   document.getElementById("input").disabled = false;
   document.getElementById("send").disabled = false;
@@ -193,7 +310,7 @@ async function send(event) {
   input.value = "";
   addTurn("user", text);
   const data = await api("POST", "/api/drafts/" + current + "/turns", { text });
-  addTurn("assistant", data.reply.text, data.reply.cards);
+  showReply(data.reply);
 }
 
 async function confirmData(box) {
@@ -203,8 +320,7 @@ async function confirmData(box) {
       edits.push({ table: td.dataset.table, row: Number(td.dataset.row), col: td.dataset.col, value: td.textContent.trim() });
     }
   }
-  const data = await api("POST", "/api/drafts/" + current + "/confirm", { edits });
-  addTurn("assistant", data.reply.text, data.reply.cards);
+  await api("POST", "/api/drafts/" + current + "/confirm", { edits });
   await openDraft(current);
 }
 

@@ -1,0 +1,90 @@
+"""Section skeletons (prompts/sections/skeletons.yaml): the parts a narrative section is made of, the
+words that place an officer's note in a section and a part, and the section written from those notes."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..core.models import Note
+from .templates import PROMPTS, render
+
+ORDINALS = ("一是", "二是", "三是", "四是", "五是", "六是")
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    label: str
+    ask: str
+    words: list[str] = Field(default_factory=list)
+    lead: str = ""
+
+
+class SectionSkeleton(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    words: list[str] = Field(default_factory=list)
+    parts: list[Part] = Field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def skeletons() -> dict[str, SectionSkeleton]:
+    data = yaml.safe_load((PROMPTS / "sections" / "skeletons.yaml").read_text(encoding="utf-8"))
+    return {kind: SectionSkeleton.model_validate(spec) for kind, spec in data["sections"].items()}
+
+
+def skeleton_of(kind: str) -> SectionSkeleton:
+    return skeletons().get(kind) or SectionSkeleton()
+
+
+def part_for(kind: str, text: str, default: str | None = None) -> str | None:
+    """The part of a section whose words the text uses most; `default` (the part just asked about, which
+    keeps an answer unless two more words say otherwise) when it uses none of them."""
+    parts = skeleton_of(kind).parts
+    if not parts:
+        return None
+    scores = [(sum(1 for w in p.words if w in text) + (2 if p.key == default else 0), -i, p.key)
+              for i, p in enumerate(parts)]
+    best = max(scores)
+    if best[0] > 0:
+        return best[2]
+    return default if default in {p.key for p in parts} else None
+
+
+def as_report_text(note: str) -> str:
+    """An officer's sentence as report prose: first person as the unit, a closing full stop."""
+    text = re.sub(r"\s+", " ", note.strip())
+    text = re.sub(r"^(?:我们|咱们)", "我单位", text)
+    text = re.sub(r"(?<=[，。；、])(?:我们|咱们)", "我单位", text)
+    if text and text[-1] not in "。！？；.!?":
+        text += "。"
+    return text
+
+
+def notes_by_part(kind: str, notes: list[Note]) -> dict[str, list[str]]:
+    """The section's notes grouped under its parts (a note's own part, else the best by words)."""
+    out: dict[str, list[str]] = {p.key: [] for p in skeleton_of(kind).parts}
+    for note in notes:
+        key = note.part if note.part in out else part_for(kind, note.text)
+        if key is None and out:  # a note that names no part is written in the first
+            key = next(iter(out))
+        if key is not None:
+            out[key].append(as_report_text(note.text))
+    return out
+
+
+def skeleton_text(kind: str, notes: list[Note]) -> str | None:
+    """The section written part by part from the notes; a part nobody spoke to is a 【待补充】 slot."""
+    skeleton = skeleton_of(kind)
+    if not skeleton.parts:
+        return None
+    grouped = notes_by_part(kind, notes)
+    parts = [{"label": p.label, "lead": p.lead, "text": "".join(grouped[p.key])} for p in skeleton.parts]
+    return render("sections/skeleton.j2", parts=parts, ordinals=ORDINALS)
+
+
+def notes_text(notes: list[Note]) -> str:
+    """Notes appended to a section made of figures or findings."""
+    return "".join(as_report_text(n.text) for n in notes)

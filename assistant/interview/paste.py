@@ -1,0 +1,147 @@
+"""Pasted tables: telling a paste from words, adding it to what earlier pastes gave, the card that shows
+what this paste added (to confirm, with cells the officer can correct and the direction of each
+indicator they can flip), and the answers given meanwhile carried over when it is confirmed."""
+from __future__ import annotations
+
+import re
+
+from ..core import calc
+from ..core.models import Report
+from ..core.numbers import NumberFormatError, fmt_decimal, parse_money_cell
+from ..core.parse import ParseError
+
+UP, DOWN = "升", "降"  # more is better / less is better
+_NOT_FOUND = re.compile(r"^未找到")  # 'no funding table here': the interview asks for what is missing
+
+
+def looks_like_paste(text: str) -> bool:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    tabbed = sum(1 for ln in lines if "\t" in ln.strip("\t") or ln.count("|") >= 2)
+    money = len(re.findall(r"\d+(?:\.\d+)?\s*(?:万元|元)|[:：]\s*\d", text))
+    return tabbed >= 2 or (len(lines) >= 3 and money >= 2) or money >= 3
+
+
+def carried(new: Report) -> set[str]:
+    """The tables a paste carries."""
+    out = set()
+    if new.funding.origin != "none":
+        out.add("funding")
+    if new.expenses:
+        out.add("expenses")
+    if [i for i in new.indicators if i.name or i.target]:
+        out.add("indicators")
+    return out
+
+
+def merge_paste(base: Report | None, new: Report) -> Report:
+    """A later paste adds to what earlier pastes gave: each table it carries replaces the old one."""
+    merged = (base or Report()).model_copy(deep=True)
+    tables = carried(new)
+    if "funding" in tables:
+        reason = merged.funding.execution_reason
+        merged.funding = new.funding
+        merged.funding.execution_reason = new.funding.execution_reason or reason
+    if "expenses" in tables:
+        merged.expenses, merged.expense_total, merged.expense_total_where = \
+            new.expenses, new.expense_total, new.expense_total_where
+    if "indicators" in tables:
+        reasons = {i.name: i.reason for i in merged.indicators if i.reason}
+        merged.indicators = new.indicators
+        for ind in merged.indicators:
+            ind.reason = ind.reason or reasons.get(ind.name, "")
+    if new.goals:
+        merged.goals = new.goals
+    if new.claimed_scores:
+        merged.claimed_scores, merged.claimed_total = new.claimed_scores, new.claimed_total
+    for key, value in new.project.model_dump().items():
+        if value not in (None, "generic") and key != "form":
+            setattr(merged.project, key, value)
+    for attr in ("summary_total", "claimed_grade"):
+        if getattr(new, attr) is not None:
+            setattr(merged, attr, getattr(new, attr))
+    if new.sections:
+        merged.sections = new.sections
+    merged.warnings = [w for w in new.warnings if w.where.label() or not _NOT_FOUND.match(w.message)]
+    return merged
+
+
+def carry_answers(current: Report | None, confirmed: Report) -> Report:
+    """What the officer answered while a paste waited for confirmation is kept when it is confirmed."""
+    if current is None:
+        return confirmed
+    out = confirmed.model_copy(deep=True)
+    for key, value in current.project.model_dump().items():
+        if key != "form" and value is not None and getattr(out.project, key) in (None, ""):
+            setattr(out.project, key, value)
+    out.judgements = current.judgements or out.judgements
+    out.notes = current.notes or out.notes
+    out.funding.execution_reason = out.funding.execution_reason or current.funding.execution_reason
+    reasons = {i.name: i.reason for i in current.indicators if i.reason}
+    for ind in out.indicators:
+        ind.reason = ind.reason or reasons.get(ind.name, "")
+    return out
+
+
+def _s(value) -> str | None:
+    return None if value is None else fmt_decimal(value)
+
+
+def paste_card(report: Report, added: set[str] | None = None) -> dict:
+    """The card for a paste: the tables it added (all tables when `added` is None)."""
+    show = added if added is not None else {"funding", "expenses", "indicators"}
+    total = calc.total_of(report.funding)
+    return {
+        "type": "paste",
+        "project": {"name": report.project.name, "unit": report.project.unit},
+        "funding": [{"source": r.source, **{c: _s(r.get(c)) for c in ("planned", "arrived", "spent", "balance")}}
+                    for r in [total, *report.funding.sources] if not r.is_empty()] if "funding" in show else [],
+        "expenses": [{"content": e.content, "amount": _s(e.amount), "voucher": e.voucher or ""}
+                     for e in report.expenses] if "expenses" in show else [],
+        "indicators": [{"level2": i.level2, "name": i.name, "target": i.target, "actual": i.actual,
+                        "direction": DOWN if calc.completion(i).lower_is_better else UP,
+                        "direction_set": i.direction != "auto"}
+                       for i in report.indicators if i.name or i.target] if "indicators" in show else [],
+        "kept": sorted(({"funding", "expenses", "indicators"} - show) & carried(report)),  # confirmed before
+        "warnings": [w.message + (f"（{w.where.label()}）" if w.where.label() else "") for w in report.warnings],
+        "actions": ["confirm", "edit"],
+    }
+
+
+_EDITABLE = {"funding": ("planned", "arrived", "spent", "balance"), "expenses": ("content", "amount", "voucher"),
+             "indicators": ("name", "target", "actual", "direction")}
+_LABELS = {"planned": "计划安排资金", "arrived": "实际到位资金", "spent": "实际支出", "balance": "结余",
+           "content": "支出内容", "amount": "实际支出数", "voucher": "会计凭证号", "name": "指标内容",
+           "target": "目标值", "actual": "实际完成值", "direction": "指标方向"}
+_DIRECTIONS = {UP: "higher", "正向": "higher", "higher": "higher", DOWN: "lower", "反向": "lower", "lower": "lower"}
+
+
+def apply_edits(report: Report, edits: list[dict]) -> Report:
+    """Corrections typed into the paste card; money cells are parsed strictly and named on error."""
+    fixed = report.model_copy(deep=True)
+    total = calc.total_of(fixed.funding)
+    funding_rows = [r for r in [total, *fixed.funding.sources] if not r.is_empty()]
+    tables = {"funding": funding_rows, "expenses": fixed.expenses,
+              "indicators": [i for i in fixed.indicators if i.name or i.target]}
+    for edit in edits:
+        table, row, col = edit.get("table"), edit.get("row"), edit.get("col")
+        value = str(edit.get("value", "")).strip()
+        if table not in _EDITABLE or col not in _EDITABLE[table] or not isinstance(row, int) \
+                or not 0 <= row < len(tables[table]):
+            raise ParseError(f"无法修改：{table} 第{row}行 {col}")
+        target = tables[table][row]
+        label = f"{'资金表' if table == 'funding' else '支出明细' if table == 'expenses' else '指标表'}第{row + 1}行 {_LABELS[col]}"
+        if (table == "funding") or (table == "expenses" and col == "amount"):
+            try:
+                setattr(target, col, parse_money_cell(value))
+            except NumberFormatError as exc:
+                raise ParseError(f"{label}：{exc}") from exc
+        elif col == "direction":
+            if value not in _DIRECTIONS:
+                raise ParseError(f"{label}：请填“升”（越大越好）或“降”（越小越好）")
+            target.direction = _DIRECTIONS[value]
+        else:
+            setattr(target, col, value)
+    if funding_rows and funding_rows[0] is total and any(e.get("table") == "funding" and e.get("row") == 0
+                                                         for e in edits):
+        fixed.funding.total = total  # a 合计 derived from the sources, now typed by the officer
+    return fixed

@@ -1,0 +1,49 @@
+"""The interview's own data (knowledge/interview.yaml): project-field questions, table requests, reasons."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+INTERVIEW_FILE = Path(__file__).resolve().parent.parent.parent / "knowledge" / "interview.yaml"
+
+
+class ProjectField(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    field: str
+    label: str
+    ask: str
+    says: list[str] = Field(default_factory=list)  # words that introduce the value in a sentence
+    choices: list[str] = Field(default_factory=list)
+
+
+class TableAsk(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    label: str
+    ask: str
+
+
+class ReasonAsk(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    ask: str
+
+
+class InterviewSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    project: list[ProjectField]
+    default_project: list[str]
+    tables: list[TableAsk]
+    goals: list[TableAsk]
+    reasons: dict[str, ReasonAsk]
+
+    def field(self, name: str) -> ProjectField | None:
+        return next((f for f in self.project if f.field == name), None)
+
+
+@lru_cache(maxsize=1)
+def interview_spec() -> InterviewSpec:
+    return InterviewSpec.model_validate(yaml.safe_load(INTERVIEW_FILE.read_text(encoding="utf-8")))

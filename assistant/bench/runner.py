@@ -10,7 +10,7 @@ import numpy as np
 from .suites import CORPUS_DIR, ROOT, bench_core, bench_ingest, bench_retrieval, bench_review, machine, \
     scale_summary, server_summary
 
-TARGETS = ("core", "ingest", "retrieval", "server", "review", "scale", "all")
+TARGETS = ("core", "ingest", "retrieval", "server", "review", "scale", "interview", "all")
 NEEDS_POLICY = ("ingest", "retrieval", "review", "scale", "all")
 
 
@@ -89,6 +89,10 @@ def run(target: str, o: BenchOptions) -> dict:
             parts["scale"] = record
         if target == "review":
             parts["review"] = bench_review(work / "review", o.policy, o.embedder, repeat=min(o.repeat, 10))
+        if target in ("interview", "all"):
+            from .interview_run import bench_interview
+
+            parts["interview"] = bench_interview(embedder=o.embedder)
         if target in ("server", "all"):
             record = bench_server(officers=o.officers, embedder=o.embedder, think_s=o.think_s)
             record["summary"] = server_summary(record)

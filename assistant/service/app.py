@@ -22,6 +22,7 @@ from typing import Any, Callable
 import jinja2
 from aiohttp import web
 
+from ..interview.items import progress
 from ..interview.paste import apply_edits, paste_card
 from .chat import ChatEngine, move_note
 from .drafts import DraftNotFound, DraftRepository
@@ -178,6 +179,32 @@ def _draft_view(repo: DraftRepository, draft_id: str) -> dict:
 
 async def get_draft(request: web.Request) -> web.Response:
     return _json(await _db(request, _draft_view, request.app[REPO], request.match_info["draft_id"]))
+
+
+async def preview(request: web.Request) -> web.Response:
+    """The report as it would be exported now: each section's adopted text or its current draft."""
+    record = await _db(request, request.app[REPO].get, request.match_info["draft_id"])
+    engine = request.app[ENGINE]
+
+    def build() -> dict:
+        result = engine.result(record)
+        draft = engine.draft(record)
+        sections = []
+        for sec in draft.sections:
+            first = sec.suggestions[0] if sec.suggestions else None
+            sections.append({"kind": sec.kind, "title": sec.title, "text": sec.text,
+                             "adopted": sec.kind in record.sections, "origin": first.origin if first else "gap",
+                             "note": first.note if first else ""})
+        score = result.score
+        return {"ok": True, "sections": sections, "progress": progress(engine.items(record)),
+                "score": {"total": _s(score.computed_total), "grade": score.computed_grade,
+                          "claimed_total": _s(score.claimed_total)}}
+
+    return _json(await _work(request, build))
+
+
+def _s(value) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
 
 
 async def delete_draft(request: web.Request) -> web.Response:
@@ -518,6 +545,7 @@ def create_app(data: str | Path = "data", embedder: str | None = None, knowledge
     app.router.add_post("/api/drafts", create_draft)
     app.router.add_get("/api/drafts/{draft_id}", get_draft)
     app.router.add_delete("/api/drafts/{draft_id}", delete_draft)
+    app.router.add_get("/api/drafts/{draft_id}/preview", preview)
     app.router.add_post("/api/drafts/{draft_id}/turns", post_turn)
     app.router.add_post("/api/drafts/{draft_id}/confirm", confirm)
     app.router.add_put("/api/drafts/{draft_id}/sections/{section}", put_section)

@@ -54,6 +54,11 @@ def spec() -> dict:
                     "answer": {"type": "object", "description": "快捷回答：问题编号与所选项，或跳过", "properties": {
                         "item": {"type": "string"}, "selected": {"type": "array", "items": {"type": "string"}},
                         "skip": {"type": "boolean"}}}}}, [DRAFT_ID])},
+            "/api/drafts/{draft_id}/preview": {"get": _op(
+                "报告现稿：各节已采用的文字或当前草稿，评分与问答进度",
+                {"type": "object", "properties": {"ok": {"const": True}, "sections": {"type": "array"},
+                                                  "progress": {"type": "object"}, "score": {"type": "object"}}},
+                params=[DRAFT_ID])},
             "/api/drafts/{draft_id}/notes/{note_id}": {"put": _op(
                 "把一条说明移到另一节", {"type": "object", "properties": {"ok": {"const": True}, "note": {"type": "object"}}},
                 {"type": "object", "required": ["section"], "properties": {"section": {"enum": list(section_kinds())}}},

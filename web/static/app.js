@@ -2,11 +2,6 @@
 // never innerHTML, so pasted markup is shown, not run.
 "use strict";
 
-const SECTION_TITLES = {
-  overview: "项目基本概况", goals: "项目绩效目标", funding_use: "项目资金使用及管理情况",
-  implementation: "项目组织实施情况", conclusion: "综合评价情况及评价结论",
-  performance: "项目主要绩效情况分析", experience: "主要经验及做法", problems: "存在问题和建议",
-};
 const SEVERITY = { error: "错误", warning: "警告", info: "提示" };
 let current = null;
 
@@ -205,6 +200,7 @@ function renderNote(box, card, live) {
     if (!select.value) return;
     await api("PUT", "/api/drafts/" + current + "/notes/" + card.note_id, { section: select.value });
     where.textContent = "✓ 已移到" + select.options[select.selectedIndex].textContent;
+    reloadDraft();
   });
   box.append(select);
 }
@@ -227,6 +223,7 @@ function showReply(reply) {
   for (const q of document.querySelectorAll("#turns .card-question .quick")) q.remove();
   for (const s of document.querySelectorAll("#turns .card-note select.move")) s.remove();
   addTurn("assistant", reply.text, reply.cards);
+  reloadDraft();
 }
 
 // a parsed table whose value cells the officer can correct before confirming
@@ -249,29 +246,47 @@ function addTurn(role, text, cards, live = true) {
   turns.scrollTop = turns.scrollHeight;
 }
 
-function renderSections(sections) {
+// the report as it would be exported now: adopted sections, and the current draft of the others
+let previewSeq = 0;
+async function refreshDraft(states) {
+  if (!current) return;
+  const id = current;
+  const seq = ++previewSeq;
+  const view = await api("GET", "/api/drafts/" + id + "/preview");
+  if (id !== current || seq !== previewSeq) return;  // a newer preview is on its way
   const box = document.getElementById("sections");
   box.replaceChildren();
-  for (const [kind, title] of Object.entries(SECTION_TITLES)) {
-    const s = sections[kind];
-    if (!s) continue;
+  const sc = view.score;
+  box.append(el("div", { class: "score-line" }, sc.total !== null ? "综合得分 " + sc.total + " 分（" + sc.grade + "）"
+    : "综合得分：评分项都回答后计算", " · ", progressBar(view.progress)));
+  for (const sec of view.sections) {
+    const s = states[sec.kind];
     const edit = el("textarea", { hidden: "" });
-    edit.value = s.text;
-    box.append(el("div", { class: "sec", "data-section": kind }, el("h3", {}, title), marked(s.text),
-      el("div", {},
-        el("button", { class: "undo", onclick: () => step(kind, "undo"), ...(s.can_undo ? {} : { disabled: "" }) }, "撤销"),
-        el("button", { class: "redo", onclick: () => step(kind, "redo"), ...(s.can_redo ? {} : { disabled: "" }) }, "重做"),
-        el("button", { onclick: () => { edit.hidden = !edit.hidden; } }, "编辑")),
-      edit, el("button", { onclick: () => saveSection(kind, edit.value, "edit", s.citations) }, "保存")));
+    edit.value = sec.text;
+    const save = el("button", { hidden: "", onclick: () => saveSection(sec.kind, edit.value, "edit", s ? s.citations : []) }, "保存");
+    const status = sec.adopted ? "已采用" : sec.origin === "notes" ? "草稿：据您的说明" :
+      sec.origin === "precedent" ? "草稿：参考同类先例" : sec.origin === "skeleton" ? "草稿：提纲" : "草稿";
+    const buttons = sec.adopted ? [
+      el("button", { class: "undo", onclick: () => step(sec.kind, "undo"), ...(s && s.can_undo ? {} : { disabled: "" }) }, "撤销"),
+      el("button", { class: "redo", onclick: () => step(sec.kind, "redo"), ...(s && s.can_redo ? {} : { disabled: "" }) }, "重做"),
+    ] : [el("button", { class: "adopt-draft", onclick: () => saveSection(sec.kind, sec.text, sec.origin, []) }, "采用此稿")];
+    box.append(el("div", { class: "sec" + (sec.adopted ? " adopted" : ""), "data-section": sec.kind },
+      el("h3", {}, sec.title, el("span", { class: "status" }, status)), marked(sec.text),
+      sec.note ? el("div", { class: "cite" }, sec.note) : null,
+      el("div", {}, ...buttons, el("button", { onclick: () => { edit.hidden = !edit.hidden; save.hidden = edit.hidden; } }, "编辑")),
+      edit, save));
   }
   const exports = document.getElementById("exports");
   exports.replaceChildren();
-  if (current) {
-    for (const fmt of ["docx", "md"]) {
-      exports.append(el("a", { href: "/api/drafts/" + current + "/export?format=" + fmt, class: "export-link", download: "" },
-        "导出 " + (fmt === "docx" ? "Word" : "Markdown")), " ");
-    }
+  for (const fmt of ["docx", "md"]) {
+    exports.append(el("a", { href: "/api/drafts/" + id + "/export?format=" + fmt, class: "export-link", download: "" },
+      "导出 " + (fmt === "docx" ? "Word" : "Markdown")), " ");
   }
+}
+
+async function reloadDraft() {
+  const data = await api("GET", "/api/drafts/" + current);
+  await refreshDraft(data.sections);
 }
 
 async function loadDrafts() {
@@ -296,7 +311,7 @@ async function openDraft(id) {
     const live = t.cards.some((c) => c.type === "paste") ? data.pending !== null && i === lastPaste : i === last;
     addTurn(t.role, t.text, t.cards, live);
   });
-  renderSections(data.sections);
+  await refreshDraft(data.sections);
   document.getElementById("input").disabled = false;
   document.getElementById("send").disabled = false;
   await loadDrafts();
@@ -326,14 +341,12 @@ async function confirmData(box) {
 
 async function saveSection(kind, text, origin, citations) {
   await api("PUT", "/api/drafts/" + current + "/sections/" + kind, { text, origin, citations: citations || [] });
-  const data = await api("GET", "/api/drafts/" + current);
-  renderSections(data.sections);
+  await reloadDraft();
 }
 
 async function step(kind, action) {
   await api("POST", "/api/drafts/" + current + "/sections/" + kind + "/" + action, {});
-  const data = await api("GET", "/api/drafts/" + current);
-  renderSections(data.sections);
+  await reloadDraft();
 }
 
 async function createDraft(event) {

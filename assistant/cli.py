@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--kind", choices=("report", "policy"), default=None)
     s.add_argument("--section", default=None, help="段落类别，如 problems、experience、funding_use")
     s.add_argument("--region", default=None)
+    s.add_argument("--type", default=None, dest="project_type", help="报告的项目类型，如 交通运输、教育、信息化")
     s.add_argument("--year", type=int, default=None)
     s.add_argument("--doc-no", default=None, help="文号，如 财预〔2020〕10号")
     s.add_argument("--retriever", choices=("hybrid", "bm25", "dense"), default="hybrid")
@@ -323,7 +324,7 @@ def _search(args) -> int:
         kb.ensure_builtin()
         hits = kb.search(args.query, k=max(1, args.k), kind=args.kind, section=args.section, region=args.region,
                          year=args.year, doc_no=args.doc_no, retrievers=RETRIEVERS[args.retriever], like=args.like,
-                         weights=weights)
+                         weights=weights, project_type=args.project_type)
     finally:
         kb.close()
     if args.json:
@@ -333,7 +334,8 @@ def _search(args) -> int:
         print("没有找到相关段落。")
     for n, h in enumerate(hits, start=1):
         found = "、".join(f"{r} 第{h.ranks[r]}" for r in h.retrievers)
-        print(f"{n}. {h.title}（{h.source}）")
+        kind = f"，{h.project_type}" if h.project_type else ""
+        print(f"{n}. {h.title}（{h.source}{kind}）")
         print(f"   {h.heading or h.section} · 得分 {h.score:.4f} · {found} · 段落 {h.passage_id}")
         print(f"   {_highlight(h.text, args.query)}")
     return EXIT_OK

@@ -121,7 +121,8 @@ def test_officer_journey_in_a_real_browser(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
-    assert len(list(shots.glob("*.png"))) == 5
+    assert all((shots / f"{n}.png").is_file() for n in ("1-new-draft", "2-paste-card", "3-suggestions", "4-adopted",
+                                                          "5-after-restart"))
 
 
 def _answer_question(page, answers: dict) -> str | None:
@@ -180,6 +181,8 @@ def test_interview_in_a_real_browser(tmp_path):
             page.click("#send")
             note = page.wait_for_selector(".card-note")
             assert "已记入（三）项目组织实施情况" in note.inner_text()
+            # the draft column shows the note inside its section
+            page.wait_for_selector(".sec[data-section='implementation'] .text:has-text('养护工作领导小组')")
             page.screenshot(path=str(shots / "7-note-routed.png"))
             page.select_option(".card-note select.move", "experience")
             page.wait_for_selector(".card-note .ok:has-text('已移到（六）主要经验及做法')")

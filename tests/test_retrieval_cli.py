@@ -84,3 +84,15 @@ def test_killed_dense_fill_leaves_a_usable_index_and_resumes(tmp_path):
     assert _count(db, "SELECT COUNT(*) FROM vectors") == total
     assert _count(db, "SELECT COUNT(*) FROM (SELECT doc_id, seq FROM passages GROUP BY doc_id, seq "
                       "HAVING COUNT(*) > 1)") == 0
+
+
+def test_search_by_project_type(tmp_path):
+    data = tmp_path / "data"
+    proc = run_cli("ingest", DATA / "precedents" / "road_maintenance_report.txt", "--data", data, "--embedder", "none")
+    assert proc.returncode == 0, proc.stderr
+    proc = run_cli("search", "养护 领导小组 责任制", "--data", data, "--embedder", "none", "--json", "--type", "交通运输")
+    hits = json.loads(proc.stdout)
+    assert hits and {h["project_type"] for h in hits} == {"交通运输"}
+    assert hits[0]["source"] == "road_maintenance_report.txt"
+    proc = run_cli("search", "养护 领导小组 责任制", "--data", data, "--embedder", "none", "--json", "--type", "信息化")
+    assert "road_maintenance_report.txt" not in {h["source"] for h in json.loads(proc.stdout)}

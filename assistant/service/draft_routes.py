@@ -1,0 +1,222 @@
+"""The routes of a draft: create, list, open, preview, a chat turn, confirm a paste, move a note, adopt,
+undo and redo a section, export."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from ..core.forms import default_form, form_ids, section_kinds
+from ..core.models import Report
+from ..core.parse import ParseError
+from ..interview.items import progress
+from ..interview.paste import apply_edits, paste_card
+from .chat import move_note
+from .context import ENGINE, REPO, ApiError, draft_lock, in_db, in_worker, json_body, json_response
+from .drafts import DraftRepository
+
+
+async def list_drafts(request: web.Request) -> web.Response:
+    return json_response({"ok": True, "drafts": await in_db(request, request.app[REPO].list)})
+
+
+async def create_draft(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    title = str(body.get("title") or "未命名草稿").strip()[:100]
+    form = str(body.get("form") or default_form())
+    if form not in form_ids():
+        raise ApiError(400, f"未知报告格式“{form}”", f"可选：{'、'.join(form_ids())}")
+    record = await in_db(request, request.app[REPO].create, title, form)
+    return json_response({"ok": True, "draft": record.summary()}, 201)
+
+
+def _draft_view(repo: DraftRepository, draft_id: str) -> dict:
+    record = repo.get(draft_id)
+    return {"ok": True, "draft": record.summary(), "turns": repo.turns(draft_id),
+            "sections": {k: vars(v) for k, v in record.sections.items()},
+            "pending": paste_card(record.pending) if record.pending else None,
+            "data": {**paste_card(record.report), "actions": []} if record.report else None}
+
+
+async def get_draft(request: web.Request) -> web.Response:
+    return json_response(await in_db(request, _draft_view, request.app[REPO], request.match_info["draft_id"]))
+
+
+async def preview(request: web.Request) -> web.Response:
+    """The report as it would be exported now: each section's adopted text or its current draft."""
+    record = await in_db(request, request.app[REPO].get, request.match_info["draft_id"])
+    engine = request.app[ENGINE]
+
+    def build() -> dict:
+        result = engine.result(record)
+        draft = engine.draft(record)
+        sections = []
+        for sec in draft.sections:
+            first = sec.suggestions[0] if sec.suggestions else None
+            sections.append({"kind": sec.kind, "title": sec.title, "text": sec.text,
+                             "adopted": sec.kind in record.sections, "origin": first.origin if first else "gap",
+                             "note": first.note if first else ""})
+        score = result.score
+        return {"ok": True, "sections": sections, "progress": progress(engine.items(record)),
+                "score": {"total": _s(score.computed_total), "grade": score.computed_grade,
+                          "claimed_total": _s(score.claimed_total)}}
+
+    return json_response(await in_worker(request, build))
+
+
+def _s(value) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+async def delete_draft(request: web.Request) -> web.Response:
+    await in_db(request, request.app[REPO].delete, request.match_info["draft_id"])
+    return json_response({"ok": True})
+
+
+async def post_turn(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    text = str(body.get("text") or "")
+    if len(text) > 200_000:
+        raise ApiError(413, "粘贴内容过长", "请分几次粘贴（每次不超过 20 万字）")
+    answer = _answer_of(body.get("answer"))
+    draft_id = request.match_info["draft_id"]
+    repo, engine = request.app[REPO], request.app[ENGINE]
+    async with draft_lock(request):
+        record = await in_db(request, repo.get, draft_id)
+        await in_db(request, repo.add_turn, draft_id, "user", text)  # kept even if answering fails
+        reply = await in_worker(request, engine.answer, record, text, answer)
+        await in_db(request, engine.save, draft_id, reply)
+    return json_response({"ok": True, "reply": {"text": reply.text, "cards": reply.cards}})
+
+
+def _answer_of(value) -> dict:
+    """A quick reply: {item, selected: [labels]} or {item, skip: true}."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ApiError(400, "answer 须为对象", "形如 {\"item\": \"…\", \"selected\": [\"…\"]}")
+    out: dict = {}
+    if isinstance(value.get("item"), str):
+        out["item"] = value["item"][:200]
+    if value.get("selected") is not None:
+        if not isinstance(value["selected"], list) or not all(isinstance(x, str) for x in value["selected"]):
+            raise ApiError(400, "answer.selected 须为文字列表")
+        out["selected"] = [x[:200] for x in value["selected"][:50]]
+    if value.get("skip"):
+        out["skip"] = True
+    return out
+
+
+async def confirm(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    draft_id = request.match_info["draft_id"]
+    repo, engine = request.app[REPO], request.app[ENGINE]
+    edited = None
+    if body.get("report"):
+        try:
+            edited = Report.model_validate(body["report"])
+        except ValueError as exc:
+            raise ApiError(400, "修改后的数据有误", str(exc).splitlines()[0]) from exc
+    edits = body.get("edits") or []
+    if not isinstance(edits, list):
+        raise ApiError(400, "edits 须为列表")
+
+    def answer(record):
+        report = edited
+        if edits:
+            if record.pending is None:
+                raise ApiError(409, "没有待确认的数据", "请先粘贴数据")
+            try:
+                report = apply_edits(record.pending, edits)
+            except ParseError as exc:
+                raise ApiError(400, str(exc), "请改正这一格后再确认") from exc
+        return engine.with_question(record, engine.confirm(record, report))
+
+    async with draft_lock(request):
+        record = await in_db(request, repo.get, draft_id)
+        reply = await in_worker(request, answer, record)
+        await in_db(request, engine.save, draft_id, reply)
+    return json_response({"ok": True, "reply": {"text": reply.text, "cards": reply.cards}})
+
+
+def _section(request: web.Request) -> str:
+    kind = request.match_info["section"]
+    if kind not in section_kinds():
+        raise ApiError(404, f"没有“{kind}”这一节")
+    return kind
+
+
+async def put_note(request: web.Request) -> web.Response:
+    """Move one of the officer's notes to another section of the form."""
+    body = await json_body(request)
+    section = str(body.get("section") or "")
+    if section not in section_kinds():
+        raise ApiError(400, f"没有“{section}”这一节")
+    try:
+        note_id = int(request.match_info["note_id"])
+    except ValueError as exc:
+        raise ApiError(404, "没有这条说明") from exc
+    repo = request.app[REPO]
+    async with draft_lock(request):
+        record = await in_db(request, repo.get, request.match_info["draft_id"])
+        if record.report is None:
+            raise ApiError(404, "没有这条说明")
+        try:
+            report = move_note(record.report, note_id, section)
+        except KeyError as exc:
+            raise ApiError(404, "没有这条说明") from exc
+        await in_db(request, repo.set_report, record.id, report)
+    note = next(n for n in report.notes if n.id == note_id)
+    return json_response({"ok": True, "note": note.model_dump()})
+
+
+async def put_section(request: web.Request) -> web.Response:
+    """采用 a suggestion or save an edit: a new revision of one section."""
+    body = await json_body(request)
+    kind = _section(request)
+    text = str(body.get("text") or "")
+    if not text.strip():
+        raise ApiError(400, "内容不能为空")
+    origin = str(body.get("origin") or "edit")
+    citations = body.get("citations") if isinstance(body.get("citations"), list) else []
+    state = await in_db(request, request.app[REPO].revise, request.match_info["draft_id"], kind, text, origin, citations)
+    return json_response({"ok": True, "section": vars(state)})
+
+
+async def step_section(request: web.Request) -> web.Response:
+    kind = _section(request)
+    direction = -1 if request.match_info["action"] == "undo" else 1
+    state = await in_db(request, request.app[REPO].step, request.match_info["draft_id"], kind, direction)
+    if state is None:
+        raise ApiError(409, "没有可以撤销的修改" if direction < 0 else "没有可以重做的修改")
+    return json_response({"ok": True, "section": vars(state)})
+
+
+async def export(request: web.Request) -> web.Response:
+    fmt = request.query.get("format", "docx")
+    if fmt not in ("docx", "md", "html"):
+        raise ApiError(400, f"不支持的导出格式“{fmt}”", "可选：docx、md、html")
+    draft_id = request.match_info["draft_id"]
+    record = await in_db(request, request.app[REPO].get, draft_id)
+    if record.report is None:
+        raise ApiError(409, "还没有确认的数据，无法导出", "请先粘贴并确认资金、指标数据")
+    engine = request.app[ENGINE]
+    draft = await in_worker(request, engine.draft, record)
+
+    def render() -> bytes:
+        import tempfile
+
+        from ..render.docx_report import write_docx
+        from ..render.text_report import render_text
+
+        if fmt != "docx":
+            return render_text(draft, fmt).encode("utf-8")
+        with tempfile.TemporaryDirectory() as tmp:
+            return write_docx(draft, Path(tmp) / "draft.docx").read_bytes()
+
+    data = await in_worker(request, render)
+    types = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+    name = f"draft-{draft_id}.{fmt}"
+    return web.Response(body=data, headers={"Content-Type": types[fmt],
+                                            "Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,83 @@
+"""The reviewer's page and upload: a report file checked, scored and compared with precedent."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from ..core.parse import ParseError, ReadError
+from .context import KB, WEB, ApiError, in_worker, json_response
+
+
+MAX_UPLOAD = 20 * 1024 * 1024
+UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".xlsx", ".json")
+
+
+async def review_page(request: web.Request) -> web.Response:
+    html = (WEB / "review.html").read_text(encoding="utf-8")
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+async def post_review(request: web.Request) -> web.Response:
+    """Upload a report (multipart field `file`, ≤ 20 MB); get findings, scores and precedents back."""
+    import tempfile
+
+    fmt = request.query.get("format", "json")
+    if fmt not in ("json", "md", "docx"):
+        raise ApiError(400, f"不支持的格式“{fmt}”", "可选：json、md、docx")
+    if not request.content_type.startswith("multipart/"):
+        raise ApiError(415, "请以表单上传文件", "multipart/form-data，字段名 file")
+    reader = await request.multipart()
+    part = await reader.next()
+    while part is not None and getattr(part, "name", None) != "file":
+        part = await reader.next()
+    if part is None:
+        raise ApiError(400, "没有收到文件", "表单字段名应为 file")
+    name = Path(part.filename or "upload.txt").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise ApiError(400, f"不支持的文件类型“{suffix or name}”", "支持 .docx、.xlsx、.txt、.md、.json")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        size = 0
+        with open(path, "wb") as fh:
+            while chunk := await part.read_chunk(65536):
+                size += len(chunk)
+                if size > MAX_UPLOAD:
+                    raise ApiError(413, "文件过大", "上传文件不超过 20 MB")
+                fh.write(chunk)
+        app = request.app
+
+        def run():
+            from ..core import check_file
+            from ..review import corpus_signals, review, sentence_index
+
+            result = check_file(path)
+            result.report.project.name = result.report.project.name or Path(name).stem
+            kb = app.get(KB)
+            if kb is None:
+                from ..review import Review
+
+                return Review(result, [], []), None
+            index = sentence_index(kb.report_texts())
+            return review(result, kb, index), corpus_signals(kb.report_figures(), index)
+
+        try:
+            rv, corpus = await in_worker(request, run)
+        except (ReadError, ParseError) as exc:
+            raise ApiError(400, str(exc).splitlines()[0].replace("upload", Path(name).stem), "请检查文件后重新上传") from exc
+    from ..render.review_report import review_docx, review_json, review_markdown
+
+    if fmt == "json":
+        return json_response({"ok": True, "file": name, "review": review_json(rv, corpus)})
+    if fmt == "md":
+        return web.Response(text=review_markdown(rv, corpus), content_type="text/markdown", charset="utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="review.md"'})
+
+    def to_docx() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            return review_docx(rv, Path(tmp) / "review.docx", corpus).read_bytes()
+
+    return web.Response(body=await in_worker(request, to_docx), headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Content-Disposition": 'attachment; filename="review.docx"'})

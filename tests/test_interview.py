@@ -164,3 +164,103 @@ def test_a_reduction_indicator_with_a_larger_actual_costs_no_points():
     report.indicators[-1].actual = "8%"
     items = {i.path[-1]: i for i in check_report(report, RULES).score.items}
     assert items["社会效益"].computed == D("6.4") and "80%" in items["社会效益"].reason
+
+
+@pytest.mark.parametrize("text, choice", [("是的", "机构健全、分工明确"), ("不是", "机构不健全或分工不明确"),
+                                          ("否", "机构不健全或分工不明确")])
+def test_yes_or_no_to_a_yes_or_no_question(text, choice):
+    applied = apply_answer(_item("yueyang", "组织机构"), Report(), text, rules=RULES)
+    assert applied.report.judgements[0].selected == [choice]
+
+
+def test_a_form_without_a_score_table_asks_for_the_units_own_grade():
+    item = _item("huainan", "claimed.grade")
+    assert item.options == ["优", "良", "中", "差"]
+    assert apply_answer(item, Report(), "良好").report.claimed_grade == "良"
+    assert not any(i.id == "claimed.grade" for i in items_for("yueyang", Report()))
+
+
+# What an officer walking the interview without a script ran into (each once misread or lost).
+
+def test_a_name_and_a_phone_given_for_the_leader():
+    applied = apply_answer(_item("yueyang", "project.leader"), Report(), "李红梅 电化0730-4821356")
+    assert (applied.report.project.leader, applied.report.project.phone) == ("李红梅", "0730-4821356")
+
+
+def test_the_unit_named_inside_a_sentence_is_recorded_and_the_sentence_kept_as_a_note():
+    applied = apply_answer(_item("yueyang", "project.unit"), Report(), "是我们县卫生健康局牵头，具体由各乡镇卫生院实施。")
+    assert applied.report.project.unit == "县卫生健康局" and applied.note_too
+    assert project_statements("主要负责…主管部门就是县卫健局") == {"department": "县卫健局"}
+
+
+def test_talk_about_the_talk_is_not_a_note():
+    from assistant.interview.answers import is_chitchat
+
+    assert is_chitchat("前面说过了，就是先考核后拨付那个") and is_chitchat("刚才说过了，人均补助标准89元")
+    assert not is_chitchat("推行先考核后拨付，考核结果与资金挂钩")
+
+
+def test_the_grade_said_in_words():
+    item = _item("huainan", "claimed.grade")
+    assert apply_answer(item, Report(), "应该是优吧").report.claimed_grade == "优"
+    assert apply_answer(_item("huainan", "claimed.total"), Report(), "大概92分").report.claimed_total == D(92)
+
+
+@pytest.mark.parametrize("suffix, text, picked", [
+    ("决策程序", "符合申报条件，履行了申报批复程序，中途没调整", ["符合申报条件", "履行了申报批复程序", "调整履行了相应手续（或未调整）"]),
+    ("项目实施", "基本按计划推进，全年工作都完成了", ["按计划开工", "按计划开展", "按计划完工"]),
+    ("到位时效", "县级配套到位晚了点，没有影响工作开展", ["不及时但未影响项目进度"]),
+])
+def test_answers_in_an_officers_own_words(suffix, text, picked):
+    assert apply_answer(_item("yueyang", suffix), Report(), text, rules=RULES).report.judgements[0].selected == picked
+
+
+def test_a_reason_gives_a_cause_and_a_direction_said_in_words_flips_the_indicator():
+    report = Report(indicators=[Indicator(level1="产出指标", level2="质量指标", name="居民健康档案错误率", target="3%",
+                                          actual="3.6%")])
+    item = next(i for i in items_for("yueyang", report) if i.indicator == "居民健康档案错误率")
+    assert apply_answer(item, report, "今年我们还开展了健康素养进村入户活动，群众参与度很高。") is None
+    flipped = apply_answer(item, report, "这个指标是越低越好的")
+    assert flipped.report.indicators[0].direction == "lower" and "越低越好" in flipped.said
+    assert apply_answer(item, report, "因系统迁移部分档案重复录入").report.indicators[0].reason
+
+
+def test_error_rates_are_less_is_better():
+    from assistant.core import calc
+
+    c = calc.completion(Indicator(level2="质量指标", name="居民健康档案错误率", target="3%", actual="2.1%"))
+    assert c.lower_is_better and c.met
+
+
+def test_a_statement_that_opens_with_its_sections_word_goes_there():
+    assert route_note("我们的经验是推行“先考核后拨付”，考核结果与资金拨付挂钩。", "yueyang")[0] == "experience"
+
+
+def test_an_indicator_typed_in_words_survives_a_later_paste():
+    report = parse_text(ROAD.read_text(encoding="utf-8"), form="yueyang")
+    item = next(i for i in items_for("yueyang", report) if i.label == "环境效益")
+    typed = apply_answer(item, report, "路域绿化率 目标60% 实际65%", rules=RULES).report
+    again = merge_paste(typed, parse_text(ROAD.read_text(encoding="utf-8").split("\n\n")[2], form="yueyang"))
+    assert "路域绿化率" in [i.name for i in again.indicators] and len(again.indicators) == 9
+
+
+def test_counts_in_wan_and_months_without_a_year_are_facts():
+    from assistant.compose.facts import admit_text
+    from assistant.compose.numberlock import Facts, lock_numbers
+
+    facts = Facts()
+    admit_text(facts, "我县常住人口约52.3万人，老年人健康管理3.8万人，全年，1月到12月")
+    assert lock_numbers("常住人口约52.3万人，管理3.8万人，1月到12月", facts).unverified == []
+    assert lock_numbers("共53万人", facts).unverified == ["53万人"]
+
+
+def test_notes_on_a_section_drawn_from_another_kinds_template_are_written_there():
+    """Huainan's 项目执行情况 is an implementation section rendered by the performance template."""
+    from assistant.compose import compose_draft
+    from assistant.core.checks import check_report
+
+    report = parse_text(ROAD.read_text(encoding="utf-8"), form="huainan")
+    report.project.form = "huainan"
+    report.notes = [Note(id=1, section="implementation", text="成立了由分管副县长任组长的领导小组")]
+    draft = compose_draft(check_report(report, None), form="huainan")
+    assert "分管副县长任组长" in draft.section("implementation").text

@@ -12,7 +12,7 @@ import re
 from ..core import calc
 from ..core.checks import CheckResult
 from ..core.figures import key_figures
-from ..core.forms import default_form, get_form, section_kinds
+from ..core.forms import default_form, get_form
 from ..core.models import Draft, DraftSection, Suggestion
 from ..retrieval.hits import PrecedentSource
 from ..retrieval.metadata import report_type
@@ -56,7 +56,6 @@ def _context(result: CheckResult) -> dict:
         "ruleset_title": "项目支出绩效评价指标体系",
         "lost": lost_points(result),
         "execution_reason": r.funding.execution_reason,
-        "notes": {kind: notes_text([n for n in r.notes if n.section == kind]) for kind in section_kinds()},
     }
 
 
@@ -114,7 +113,8 @@ def compose_draft(result: CheckResult, form: str | None = None, precedents: Prec
             if text:
                 own.append(_locked(text + ("\n" + notes_text(notes) if notes else ""), "findings", facts))
         if sec.get("template"):  # the template places the section's notes itself
-            own.append(_locked(render(sec["template"], **ctx), "notes" if notes else "figures", facts))
+            own.append(_locked(render(sec["template"], **ctx, section_notes=notes_text(notes)), "notes" if notes else "figures",
+                               facts))
         same, others = (precedent_suggestions(kind, result.report.project, facts, precedents, k, ptype, mine)
                         if sec.get("precedent") else ([], []))
         skeleton = skeleton_text(kind, notes) if not own else None

@@ -41,9 +41,13 @@ def admit_text(f: Facts, text: str | None, year: int | None = None) -> None:
             f.add_percent(value)
         elif after.startswith("分") and not after.startswith(("分钟", "分之")):
             f.add_score(value)
-        else:  # a count with its unit ('1200人'), or a bare figure in a computed reason ('8 × 80% = 6.4')
+        else:  # a count with its unit ('1200人', '3.8万人'), or a bare figure in a reason ('8 × 80% = 6.4')
             f.add(value)
             f.add_score(value)
+            if after.startswith("万"):
+                f.add(value * 10000)
+            elif after.startswith("亿"):
+                f.add(value * 100000000)
     for m in _CN_COUNT.finditer(half):  # '公示七天', '两次'
         value = cn_numeral(m.group(1))
         if value is not None:
@@ -53,8 +57,8 @@ def admit_text(f: Facts, text: str | None, year: int | None = None) -> None:
         if m.group(1):
             last_year = int(m.group(1))
             f.add_date(last_year, int(m.group(2)) if m.group(2) else None, int(m.group(3)) if m.group(3) else None)
-        elif last_year:  # '2023年1月至12月': the month after 至 is in the year written before it
-            f.add_date(last_year, int(m.group(4)), int(m.group(5)) if m.group(5) else None)
+        else:  # '2023年1月至12月': the month after 至 is in the year written before it (or in no year said)
+            f.add_date(last_year or 0, int(m.group(4)), int(m.group(5)) if m.group(5) else None)
 
 
 def _typed(result: CheckResult) -> list[str]:
@@ -101,6 +105,8 @@ def facts_of(result: CheckResult) -> Facts:
                 f.add_percent(Decimal(m.group(0)))
             if q.numeric and q.unit == "元":
                 f.add_money(q.value / 10000)
+            elif q.numeric and q.unit != "":
+                f.add(q.value)
             elif q.numeric and q.unit == "":
                 f.add(q.value)
                 f.add_money(q.value / 10000)  # '300万' in a cost indicator is money

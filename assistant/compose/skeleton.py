@@ -56,8 +56,10 @@ def part_for(kind: str, text: str, default: str | None = None) -> str | None:
 def as_report_text(note: str) -> str:
     """An officer's sentence as report prose: first person as the unit, a closing full stop."""
     text = re.sub(r"\s+", " ", note.strip())
-    text = re.sub(r"^(?:我们|咱们)", "我单位", text)
-    text = re.sub(r"(?<=[，。；、])(?:我们|咱们)", "我单位", text)
+    text = re.sub(r"^是(?=我们|咱们|由)", "", text)  # '是我们县卫生健康局牵头…' answered a question
+    text = re.sub(r"(?:我们|咱们)(?=[^了由在的是把将对为和与成建开组制，。、；\s]{0,6}?(?:局|委|办|中心|院|站|所|队|学校|政府))",
+                  "", text)
+    text = re.sub(r"我们|咱们", "我单位", text)
     if text and text[-1] not in "。！？；.!?":
         text += "。"
     return text

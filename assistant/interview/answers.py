@@ -5,27 +5,40 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from ..core.models import Indicator, JudgementAnswer, QualitativeGoal, Report
+from ..core.models import Indicator, JudgementAnswer, QualitativeGoal, Report, Where
 from ..core.numbers import compact, to_halfwidth
 from ..core.scoring import Option, RuleSet
 from .items import NONE_OF_THEM, Item, family_level
 from .spec import interview_spec
 
 _NEG = re.compile(r"(?:不|未|没有|没|无|非)$")
-_ALL = re.compile(r"都(?:符合|满足|有|是|具备|做到|达到)|全部|均符合|均满足|全都|以上都|全选|全符合|都对")
+_ALL = re.compile(r"都(?:符合|满足|有|是|具备|做到|达到|完成)|全部|均符合|均满足|均已完成|全都|以上都|全选|全符合|都对|"
+                  r"全面完成")
 _NONE = re.compile(r"^(?:均无|都没有|都无|没有|无|均不|都不|都不符合|均不符合|全无|不存在|没有以上情形|以上都没有|都未发生|均未发生)")
-_LEAD = re.compile(r"^(?:是|为|叫|：|:|\s)+")
+_LEAD = re.compile(r"^(?:就是|即|是|为|叫|系|：|:|\s)+")
+
+
+TYPED = Where(cell="经办人补充")  # an indicator the officer typed in the chat, not in a table
 
 
 @dataclass
 class Applied:
     report: Report
-    said: str      # one line: what was recorded
+    said: str                # one line: what was recorded
+    note_too: bool = False   # the answer came inside a longer statement: the statement is a note as well
+
+
+def _plain(text: str) -> str:
+    """没有 and 没 say the same: '没有影响' is '没影响'."""
+    return text.replace("没有", "没")
 
 
 def _mentioned(text: str, word: str) -> bool | None:
     """True when the text says the word, False when it says it negated (没有量化), None when absent."""
+    text, word = _plain(text), _plain(word)
     pos = text.find(word)
     if pos < 0:
         return None
@@ -52,6 +65,18 @@ def _choose(text: str, options: list[Option]) -> Option | None:
             if w and _mentioned(text, w) and (best is None or len(w) > best[0]):
                 best = (len(w), o)
     return best[1] if best else None
+
+
+_YES = re.compile(r"^(?:是|是的|对|有|具备|符合|嗯|好)[。！!]?$")
+_NO = re.compile(r"^(?:不是|否|不|没有|没|无|不具备|不符合|不健全)[。！!]?$")
+
+
+def _plain_yes_no(text: str, options: list[Option]) -> Option | None:
+    """'是' / '不是' to a yes-or-no choice: the option that says 是, or the one that says 否."""
+    key = compact(text)
+    word = "是" if _YES.match(key) else "否" if _NO.match(key) else None
+    hits = [o for o in options if word and word in o.words]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _checked(text: str, options: list[Option], none_allowed: bool) -> list[Option] | None:
@@ -82,7 +107,7 @@ def indicator_line(text: str, family: str) -> Indicator | None:
         return None
     name = re.sub(r"^(?:补充|增加|新增)?(?:一[条项个])?(?:指标)?[:：]?", "", m.group("name").strip())
     return Indicator(level1=family_level(family), level2=f"{family}指标", name=name, target=m.group("target"),
-                     actual=m.group("actual"))
+                     actual=m.group("actual"), where=TYPED)
 
 
 def _pick(text: str, options: list[str]) -> str | None:
@@ -109,9 +134,90 @@ _CHAT = re.compile(r"^(?:你好|您好|谢谢|好的|好|嗯|哦|ok|hi|hello|在
 _ORG_END = re.compile(r"(?:局|委|办|中心|院|所|站|队|公司|学校|小学|中学|大学|政府|处|科|馆|部|会|社|厅|室|园|场|区|镇|乡|街道|集团)$")
 
 
+_META = re.compile(r"(?:前面|刚才|上面|之前|已经)(?:都)?(?:说|讲|提|填|答)(?:过|了)|说过了|讲过了|同上|见上")
+
+
 def is_chitchat(text: str) -> bool:
-    """A greeting or an acknowledgement: nothing to record."""
-    return bool(_CHAT.match(text.strip())) or len(compact(text)) < 5
+    """A greeting, an acknowledgement or talk about the talk ('前面说过了'): nothing to record."""
+    return bool(_CHAT.match(text.strip())) or len(compact(text)) < 5 or bool(_META.search(text))
+
+
+_ORG_IN_TEXT = re.compile(r"([\u4e00-\u9fa5]{2,24}?(?:局|委员会|委|办公室|办|中心|院|所|站|队|公司|学校|政府|馆|部|社|厅))"
+                          r"(?=[牵负主承实具组，,。、\s]|$)")
+_PHONE = re.compile(r"(?<!\d)(0\d{2,3}-?\d{7,8}|1[3-9]\d{9})(?!\d)")
+_GRADES = (("优秀", "优"), ("优", "优"), ("良好", "良"), ("良", "良"), ("中等", "中"), ("合格", "中"), ("中", "中"),
+           ("较差", "差"), ("不合格", "差"), ("差", "差"))
+
+
+_CAUSE = re.compile(r"因|由于|原因|受|导致|造成|未|没|尚|待|延|推迟|滞后|不足|不够|减少|下降|影响|暂|结余|结转|调整|"
+                    r"变更|取消|缩减|节约|审计|结算|质保|尾款|手续|审批|天气|汛期|疫情|晚了|偏少|偏多|超出|超支|不符|"
+                    r"不具备|退出|搬迁|外出|流失|截至|年底|次年|下年")
+_LOWER_SAID = re.compile(r"越(?:低|小|少)越好|反向指标|应(?:该)?(?:是|为)降|降低类|逆向指标")
+_HIGHER_SAID = re.compile(r"越(?:高|大|多)越好|正向指标|应(?:该)?(?:是|为)升")
+
+
+def gives_cause(text: str) -> bool:
+    """A reason says why: '因汛期推迟开工', '尾款待审计结算后支付' — not a description of other work."""
+    return bool(_CAUSE.search(text))
+
+
+def direction_said(text: str) -> str | None:
+    """'这个指标是越低越好' → lower; '正向指标' → higher."""
+    if _LOWER_SAID.search(text):
+        return "lower"
+    if _HIGHER_SAID.search(text):
+        return "higher"
+    return None
+
+
+def org_in(text: str) -> str | None:
+    """A unit named inside a sentence: '是我们县卫生健康局牵头…' names 县卫生健康局."""
+    for m in _ORG_IN_TEXT.finditer(_LEAD.sub("", text)):
+        name = re.sub(r"^(?:我们|我|由|是|在|经|从|该|本)+", "", m.group(1))
+        if len(name) >= 3:
+            return name
+    return None
+
+
+def phone_in(text: str) -> str | None:
+    m = _PHONE.search(to_halfwidth(text))
+    return m.group(1) if m else None
+
+
+def grade_in(text: str) -> str | None:
+    """'应该是优吧', '良好' → the grade; None when the text names none or more than one."""
+    key = compact(text)
+    found = []
+    for word, grade in _GRADES:
+        if word in key:
+            found.append(grade)
+            key = key.replace(word, "")
+    return found[0] if len(set(found)) == 1 else None
+
+
+def iso_date(text: str) -> str | None:
+    """'2024年3月20日', '2024-3-20', '今天' → '2024-03-20'."""
+    if compact(text) in ("今天", "今日", "当天"):
+        return date.today().isoformat()
+    m = re.search(r"((?:19|20)\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})", to_halfwidth(text))
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def _field_in_sentence(field: str, text: str) -> str | None:
+    """The asked field said inside a longer answer: a unit's name, a phone number, a leading name."""
+    if field in ("unit", "department"):
+        return org_in(text)
+    if field == "phone":
+        return phone_in(text)
+    if field == "leader":
+        m = re.match(r"^\s*(?:是|就是)?([\u4e00-\u9fa5]{2,4}?)(?:同志)?(?=[\s，,。；;（(]|$|电话|手机|联系)", text)
+        return m.group(1) if m else None
+    return None
 
 
 def _field_value(field: str, text: str) -> str | None:
@@ -124,6 +230,8 @@ def _field_value(field: str, text: str) -> str | None:
         return None
     if field == "phone":
         return value if len(re.findall(r"\d", value)) >= 7 else None
+    if field == "report_date":
+        return iso_date(value)
     if field == "period_text":
         return value if re.search(r"\d|[一二三四五六七八九十]月|年", value) else None
     if re.search(r"[，,。；;！!？?]", value) or len(value) > (12 if field == "leader" else 50) \
@@ -142,10 +250,18 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
             value = next((o for o in item.options if o in (selected or [])), None) or _pick(text, item.options)
         else:
             value = _field_value(item.field, text)
+            in_sentence = value is None
+            value = value or _field_in_sentence(item.field, text)
         if not value:
             return None
         setattr(out.project, item.field, value)
-        return Applied(out, f"已记录{item.label}：{value}")
+        said = f"已记录{item.label}：{value}"
+        phone = phone_in(text) if item.field != "phone" and not out.project.phone else None
+        if phone:
+            out.project.phone = phone
+            said += f"；联系电话：{phone}"
+        rest = compact(text).replace(compact(value), "").replace(phone or "", "")
+        return Applied(out, said, note_too=not item.options and in_sentence and len(rest) >= 15)
     if item.id.startswith("goals."):
         if len(compact(text)) < 4 or is_chitchat(text):
             return None
@@ -153,13 +269,32 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
         setattr(goal, item.id.split(".", 1)[1], text)
         out.goals = [goal, *out.goals[1:]]
         return Applied(out, f"已记录{item.label}")
+    if item.id == "claimed.grade":
+        value = next((o for o in item.options if o in (selected or [])), None) or grade_in(text)
+        if not value:
+            return None
+        out.claimed_grade = value
+        return Applied(out, f"已记录{item.label}：{value}")
+    if item.id == "claimed.total":
+        m = re.search(r"\d+(?:\.\d+)?", to_halfwidth(text))
+        if not m or not 0 <= Decimal(m.group(0)) <= 100:
+            return None
+        out.claimed_total = Decimal(m.group(0))
+        return Applied(out, f"已记录{item.label}：{m.group(0)}分")
     if item.id == "reason.execution":
-        if len(compact(text)) < 4:
+        if len(compact(text)) < 4 or not gives_cause(text):
             return None
         out.funding.execution_reason = text
         return Applied(out, "已记录执行率偏差原因")
     if item.indicator:
-        if len(compact(text)) < 4:
+        direction = direction_said(text)
+        if direction:
+            for ind in out.indicators:
+                if ind.name == item.indicator:
+                    ind.direction = direction
+            return Applied(out, f"已把“{item.indicator}”改为{'越低越好（降）' if direction == 'lower' else '越高越好（升）'}"
+                                f"，完成率重新计算")
+        if len(compact(text)) < 4 or not gives_cause(text):
             return None
         for ind in out.indicators:
             if ind.name == item.indicator:
@@ -184,7 +319,7 @@ def _score_answer(item: Item, out: Report, text: str, selected: list[str] | None
     elif item.kind == "checks":
         picked = _checked(text, options, none_allowed=rule.kind == "deduction")
     else:
-        one = _choose(text, options)
+        one = _choose(text, options) or _plain_yes_no(text, options)
         picked = [one] if one else None
     if picked is None and item.kind == "indicator":
         family = rule.families[0] if rule.families else item.label
@@ -217,7 +352,7 @@ def project_statements(text: str) -> dict[str, str]:
     for k, (a, b, field) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(half)
         raw = re.split(r"[，,。；;\n]", half[b:end], maxsplit=1)[0]
-        copula = bool(re.match(r"\s*(?:是|为|叫|：|:)", raw))
+        copula = bool(re.match(r"\s*(?:就是|即|是|为|叫|系|：|:)", raw))
         value = _field_value(field, raw)
         if not value or field in found:
             continue

@@ -140,6 +140,14 @@ def items_for(form_id: str | None, report: Report | None, adopted: set[str] | No
                               done=bool(goal and getattr(goal, g.key).strip())))
     items += _reason_items(report)
     rules = ruleset_for_form(form.id)
+    if rules is None and spec.claimed_grade is not None:  # no table to score by: the unit's own grade
+        g = spec.claimed_grade
+        items.append(Item(id="claimed.grade", group="评分", label=g.label, ask=g.ask, kind="choice",
+                          options=list(g.choices), done=bool(report.claimed_grade)))
+        if spec.claimed_total is not None:
+            t = spec.claimed_total
+            items.append(Item(id="claimed.total", group="评分", label=t.label, ask=t.ask, kind="text",
+                              done=report.claimed_total is not None))
     indicators_done = _table_done("indicators", report)
     for rule_item in rules.items if rules else []:
         item = _score_item(rule_item, report, indicators_done)

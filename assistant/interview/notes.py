@@ -10,6 +10,7 @@ from .items import Item, form_of
 
 ASKED_WEIGHT = 3.0  # an answer to the prompt just put stays there unless three more words say otherwise
 SIMILARITY_WEIGHT = 4.0  # the share of similar passages found under a section kind, scaled to words
+OPENING_WEIGHT = 2.0  # a section word in the first few characters ('我们的经验是…') counts three times
 _QUESTION = re.compile(r"[？?]\s*$|^(?:怎么|如何|为什么|什么|哪)")
 
 
@@ -46,9 +47,11 @@ def route_note(text: str, form_id: str | None, asked: Item | None = None,
         return "implementation", None
     scores = {}
     similar = _similar_sections(text, source, kinds)
+    opening = text[:8]
     for kind in kinds:
         skel = skeleton_of(kind)
         words = sum(1 for w in skel.words if w in text) + 0.5 * sum(1 for p in skel.parts for w in p.words if w in text)
+        words += OPENING_WEIGHT * sum(1 for w in skel.words if w in opening)
         scores[kind] = words + SIMILARITY_WEIGHT * similar.get(kind, 0.0)
         if asked is not None and asked.section == kind:
             scores[kind] += ASKED_WEIGHT

@@ -12,7 +12,7 @@ INTERVIEW_FILE = Path(__file__).resolve().parent.parent.parent / "knowledge" / "
 
 class ProjectField(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    field: str
+    field: str = ""
     label: str
     ask: str
     says: list[str] = Field(default_factory=list)  # words that introduce the value in a sentence
@@ -38,6 +38,8 @@ class InterviewSpec(BaseModel):
     default_project: list[str]
     tables: list[TableAsk]
     goals: list[TableAsk]
+    claimed_grade: ProjectField | None = None
+    claimed_total: ProjectField | None = None
     reasons: dict[str, ReasonAsk]
 
     def field(self, name: str) -> ProjectField | None:

@@ -153,8 +153,13 @@ class ChatEngine:
             applied = apply_answer(asked, report, text, answer.get("selected"), ruleset_for_form(record.form))
             if applied is not None:  # the ✓ card says what was recorded; the text goes on to the next question
                 state.pop("revisit", None)
-                return Reply("", [{"type": "recorded", "text": applied.said, "item": asked.id}],
-                             report=applied.report, interview=state)
+                recorded = Reply("", [{"type": "recorded", "text": applied.said, "item": asked.id}],
+                                 report=applied.report, interview=state)
+                if applied.note_too:  # '是我们县卫生健康局牵头，具体由各乡镇卫生院实施': the unit, and a note
+                    noted = self._note(record, applied.report, text, None)
+                    recorded.cards += noted.cards
+                    recorded.report = noted.report
+                return recorded
         if is_question(text) or is_chitchat(text):
             return Reply(HELP, [{"type": "help"}])
         return self._note(record, report, text, asked)

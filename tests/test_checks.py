@@ -149,3 +149,15 @@ def test_codes_are_dotted_families(code):
     all_codes = {f.code for s in SEEDS.values() for f in check_file(s).findings}
     assert all(c.count(".") == 1 for c in all_codes)
     assert any(c.startswith(code) for c in all_codes) or code == "expense."
+
+
+def test_an_expense_row_written_in_yuan_in_a_wan_table_is_flagged():
+    from assistant.core.checks import check_report
+    from assistant.core.models import ExpenseLine, Funding, FundingRow, Report
+
+    report = Report(funding=Funding(total=FundingRow(source="合计", planned=Decimal(300), arrived=Decimal(300),
+                                                     spent=Decimal("288.2")), origin="table"),
+                    expenses=[ExpenseLine(content="设备购置", amount=Decimal(1862000)),
+                              ExpenseLine(content="劳务费", amount=Decimal("102"))])
+    found = [f for f in check_report(report, None).findings if f.code == "expense.unit_suspect"]
+    assert len(found) == 1 and "设备购置" in found[0].message and found[0].evidence["as_wan"] == "186.2"

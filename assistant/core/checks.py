@@ -125,8 +125,23 @@ def expense_findings(report: Report) -> list[Finding]:
         out.append(_f("expense.spent_mismatch", "error",
                       f"支出合计 {fmt_decimal(shown)} 万元 ≠ 资金表实际支出 {fmt_decimal(spent)} 万元",
                       report.expense_total_where, expense_total=shown, spent=spent))
+    out.extend(_yuan_rows(report, spent))
     out.extend(_voucher_dates(report))
     out.extend(_narrative_amounts(report))
+    return out
+
+
+def _yuan_rows(report: Report, spent) -> list[Finding]:
+    """A row written in 元 in a 万元 table: alone larger than everything spent, and right once divided by 10,000."""
+    if spent is None or spent <= 0:
+        return []
+    out = []
+    for k, e in enumerate(report.expenses, start=1):
+        if e.amount is not None and e.amount > spent * 10 and e.amount / 10000 <= spent:
+            wan = quantize(e.amount / 10000, 4)
+            out.append(_f("expense.unit_suspect", "warning",
+                          f"支出明细第{k}行“{e.content}” {fmt_decimal(e.amount)} 万元大于全部实际支出 {fmt_decimal(spent)} "
+                          f"万元，可能是按元填写（{fmt_decimal(wan)} 万元）", e.where, amount=e.amount, as_wan=wan))
     return out
 
 

@@ -67,6 +67,9 @@ async def test_a_conversation_ends_in_a_complete_report(aiohttp_client, tmp_path
     sections = _sections(document, titles)
     assert all(sections.get(t) for t in titles), {t: sections.get(t, "")[:40] for t in titles}
     by_kind = {s.kind: sections[s.title] for s in get_form(script["form"]).sections}
+    words = script["expect"].get("words", {})
+    assert [w for w in words.get("present", []) if w not in text] == []
+    assert [w for w in words.get("absent", []) if w in text] == []
     for kind, phrases in script["expect"]["notes"].items():
         for phrase in phrases:  # each note landed in the section it belongs to
             assert phrase in by_kind[kind], (kind, phrase, by_kind[kind][:200])

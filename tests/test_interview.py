@@ -9,7 +9,7 @@ from assistant.core.scoring import ruleset_for_form
 from assistant.interview.answers import apply_answer, indicator_line, project_statements
 from assistant.interview.items import find, items_for, next_item, progress
 from assistant.interview.notes import route_note
-from assistant.interview.paste import apply_edits, carry_answers, merge_paste, paste_card
+from assistant.interview.paste import apply_edits, carry_answers, looks_like_paste, merge_paste, paste_card
 
 from .conftest import DATA
 
@@ -264,3 +264,59 @@ def test_notes_on_a_section_drawn_from_another_kinds_template_are_written_there(
     report.notes = [Note(id=1, section="implementation", text="成立了由分管副县长任组长的领导小组")]
     draft = compose_draft(check_report(report, None), form="huainan")
     assert "分管副县长任组长" in draft.section("implementation").text
+
+
+def test_a_word_table_copied_cell_by_cell_is_a_paste_and_is_read():
+    text = (DATA / "word_cells_expenses.txt").read_text(encoding="utf-8")
+    assert looks_like_paste(text) and not looks_like_paste("我们今年成立了领导小组。\n金额不大但效果好。")
+    report = parse_text(text, form="yueyang")
+    assert [(e.content, e.amount) for e in report.expenses] == [("土地平整工程", D("812.4")), ("灌溉与排水工程", D(640)),
+                                                                 ("田间道路工程", D("398.2"))]
+
+
+def test_a_correction_of_another_field_is_not_taken_as_the_field_asked():
+    leader = _item("yueyang", "project.leader")
+    assert apply_answer(leader, Report(), "不对，主管部门应该是县农业农村局") is None
+    assert project_statements("不对，主管部门应该是县农业农村局") == {"department": "县农业农村局"}
+    assert apply_answer(leader, Report(), "就是区城管局") is None
+    period = _item("yueyang", "project.period_text")
+    assert apply_answer(period, Report(), "投诉件数是越少越好，32件比目标50件少") is None
+    phone = apply_answer(_item("yueyang", "project.phone"), Report(), "0730-6223817 手机13907301234")
+    assert phone.report.project.phone == "0730-6223817、13907301234"
+
+
+def test_an_indicator_named_with_its_direction_is_turned_round():
+    from assistant.interview.answers import flip_direction
+
+    report = Report(indicators=[Indicator(level2="社会效益指标", name="垃圾清运满意回访次数", target="50次", actual="32次")])
+    flipped = flip_direction(report, "垃圾清运满意回访次数是越少越好")
+    assert flipped.report.indicators[0].direction == "lower"
+    assert flip_direction(report, "越少越好") is None  # which indicator? none named
+
+
+def test_partial_and_late_answers_in_words():
+    goal = apply_answer(_item("yueyang", "目标内容"), Report(), "明确和细化了，量化还不够", rules=RULES)
+    assert goal.report.judgements[0].selected == ["目标明确", "目标细化"]
+    late = apply_answer(_item("yueyang", "到位时效"), Report(), "县级配套晚了几个月，但没耽误施工", rules=RULES)
+    assert late.report.judgements[0].selected == ["不及时但未影响项目进度"]
+    started_late = apply_answer(_item("yueyang", "项目实施"), Report(), "开工晚了半个月，后面按计划推进，按期完工",
+                                rules=RULES)
+    assert "按计划开工" not in started_late.report.judgements[0].selected
+    none = apply_answer(_item("yueyang", "资金使用"), Report(), "这些情况都没有", rules=RULES)
+    assert none.report.judgements[0].selected == []
+
+
+def test_budget_talk_is_not_the_annual_goal():
+    goal = _item("national", "goals.expected")
+    assert apply_answer(goal, Report(), "年中省里追加了45万元，用于乡镇文化站设备") is None
+    assert apply_answer(goal, Report(), "完成全县18个乡镇综合文化站免费开放").report.goals[0].expected
+
+
+def test_the_national_form_asks_why_its_budget_changed():
+    from assistant.core.models import Funding, FundingRow
+
+    report = Report(funding=Funding(total=FundingRow(source="合计", planned=D(320), arrived=D(365), spent=D(350)),
+                                    origin="table"))
+    item = next(i for i in items_for("national", report) if i.id == "reason.adjustment")
+    assert "追加45万元" in item.ask
+    assert apply_answer(item, report, "年中省里追加了45万元用于乡镇文化站设备").report.funding.adjustment_reason

@@ -101,7 +101,7 @@ def test_answered_judgement_items_are_scored_with_their_reason():
     items = {i.path[-1]: i for i in score_report(report, rules).items}
     goal = items["目标内容"]
     assert (goal.computed, goal.basis) == (D(3), "answered")
-    assert "不符合：目标量化" in goal.reason and goal.where.cell == "经办人回答"
+    assert "未得分：目标量化" in goal.reason and goal.where.cell == "经办人回答"
     assert items["到位时效"].computed == D(1)
     assert items["资金使用"].computed == D(5) and "超标准开支扣2分" in items["资金使用"].reason
     assert items["决策依据"].computed is None and items["决策依据"].basis == "missing"  # not answered yet

@@ -12,7 +12,7 @@ import re
 from ..core import calc
 from ..core.checks import CheckResult
 from ..core.figures import key_figures
-from ..core.forms import default_form, get_form
+from ..core.forms import default_form, get_form, layout_of
 from ..core.models import Draft, DraftSection, Suggestion
 from ..retrieval.hits import PrecedentSource
 from ..retrieval.metadata import report_type
@@ -45,7 +45,8 @@ def _context(result: CheckResult) -> dict:
         c = calc.completion(ind)
         indicators.append({"family": ind.level2 or calc.family_of(ind.level2, ind.name), "name": ind.name,
                            "target": c.target.raw or ind.target, "actual": c.actual.raw or ind.actual,
-                           "completion": c.ratio, "met": c.met, "lower": c.lower_is_better})
+                           "completion": c.ratio, "met": c.met, "lower": c.lower_is_better,
+                           "numeric": c.target.numeric and c.actual.numeric})
     return {
         "p": r.project, "total": total, "goals": r.goals, "expenses": r.expenses, "indicators": indicators,
         "sources": [row for row in r.funding.sources if row.arrived],
@@ -54,6 +55,7 @@ def _context(result: CheckResult) -> dict:
         "total_score": s.computed_total if s.computed_total is not None else s.claimed_total,
         "grade": s.computed_grade or s.claimed_grade,
         "ruleset_title": "项目支出绩效评价指标体系",
+        "adjustment_reason": r.funding.adjustment_reason,
         "lost": lost_points(result),
         "execution_reason": r.funding.execution_reason,
     }
@@ -69,19 +71,22 @@ def _locked(text: str, origin: str, facts: Facts) -> Suggestion:
     return Suggestion(text=locked.text, origin=origin, unverified=locked.unverified, gaps=_GAP.findall(text))
 
 
-def _missing(result: CheckResult) -> list[str]:
+def _missing(result: CheckResult, form: str) -> list[str]:
     r = result.report
     out = []
     total = calc.total_of(r.funding)
+    spec = get_form(form)
+    labels = (("planned", "年初预算数"), ("arrived", "全年预算数"), ("spent", "全年执行数")) \
+        if layout_of(form) == "national" else (("planned", "计划安排资金"), ("arrived", "实际到位资金"), ("spent", "实际支出"))
     if r.funding.origin == "none" or all(total.get(c) is None for c in ("planned", "arrived", "spent")):
-        out.append("资金数据：计划安排资金、实际到位资金、实际支出（万元），可粘贴资金表")
+        out.append(f"资金数据：{'、'.join(label for _, label in labels)}（万元），可粘贴资金表")
     else:
-        for col, label in (("planned", "计划安排资金"), ("arrived", "实际到位资金"), ("spent", "实际支出")):
+        for col, label in labels:
             if total.get(col) is None:
                 out.append(f"资金数据：{label}")
     if not [i for i in r.indicators if i.name or i.target]:
         out.append("绩效指标：一级/二级指标、指标内容、目标值、实际完成值，可粘贴指标表")
-    if not r.expenses:
+    if not r.expenses and (spec is None or "expenses" in spec.tables):
         out.append("支出明细：支出内容、实际支出数、会计凭证号")
     for label, value in (("项目名称", r.project.name), ("项目单位", r.project.unit),
                          ("项目起止时间", r.project.period_text)):
@@ -98,10 +103,10 @@ def compose_draft(result: CheckResult, form: str | None = None, precedents: Prec
     form = form or (result.report.project.form if get_form(result.report.project.form) else default_form())
     spec = load_form(form)
     facts = facts_of(result)
-    ctx = _context(result)
+    ctx = {**_context(result), "layout": layout_of(form) or "yueyang"}
     ptype = report_type(result.report)
     mine = key_figures(result.report)
-    draft = Draft(form=spec["id"], report=result.report, missing=_missing(result))
+    draft = Draft(form=spec["id"], report=result.report, missing=_missing(result, spec["id"]))
     for sec in spec["sections"]:
         kind = sec["kind"]
         if only is not None and kind not in only:

@@ -66,7 +66,7 @@ def _typed(result: CheckResult) -> list[str]:
     r = result.report
     p = r.project
     texts = [p.name, p.unit, p.department, p.leader, p.phone, p.address, p.postcode, p.period_text,
-             r.funding.execution_reason]
+             r.funding.execution_reason, r.funding.adjustment_reason]
     for ind in r.indicators:
         texts += [ind.name, ind.target, ind.actual, ind.reason]
     for e in r.expenses:

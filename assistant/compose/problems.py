@@ -8,8 +8,9 @@ import yaml
 
 from ..core import calc
 from ..core.checks import CheckResult
+from ..core.forms import layout_of
 from ..core.numbers import fmt_decimal, fmt_percent, quantize
-from .templates import PROMPTS, gap, wan
+from .templates import PROMPTS, gap, in_wan, wan
 
 
 @lru_cache(maxsize=1)
@@ -24,7 +25,7 @@ def _render(template: str, **values) -> str:
 
 def _clause(text: str | None) -> str:
     """The officer's reason as a clause of the problem's sentence."""
-    return (text or "").strip().rstrip("。.；; ").replace("。", "；")
+    return in_wan((text or "").strip()).rstrip("。.；; ").replace("。", "；")
 
 
 def problem_items(result: CheckResult) -> list[tuple[str, str]]:
@@ -43,7 +44,7 @@ def problem_items(result: CheckResult) -> list[tuple[str, str]]:
         add("low_execution", arrived=wan(total.arrived), spent=wan(total.spent), rate=fmt_percent(execution),
             balance=wan(total.balance if total.balance is not None else calc.balance(total)),
             reason=_clause(r.funding.execution_reason))
-    arrival = calc.arrival_rate(total)
+    arrival = calc.arrival_rate(total) if layout_of(r.project.form) != "national" else None  # no 到位 there
     if arrival is not None and arrival < 1:
         add("late_funds", planned=wan(total.planned), arrived=wan(total.arrived), rate=fmt_percent(arrival))
     for ind in r.indicators:

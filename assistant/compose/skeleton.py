@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.models import Note
-from .templates import PROMPTS, render
+from .templates import PROMPTS, in_wan, render
 
 ORDINALS = ("一是", "二是", "三是", "四是", "五是", "六是")
 
@@ -62,7 +62,7 @@ def as_report_text(note: str) -> str:
     text = re.sub(r"我们|咱们", "我单位", text)
     if text and text[-1] not in "。！？；.!?":
         text += "。"
-    return text
+    return in_wan(text)
 
 
 def notes_by_part(kind: str, notes: list[Note]) -> dict[str, list[str]]:

@@ -66,6 +66,6 @@ def precedent_suggestions(kind: str, project: ProjectInfo, facts: Facts, source:
     hits = source.search(query, k=k * 4, kind="report", section=kind, project_type=project_type)
     same = _from_hits([h for h in hits if h.project_type in (project_type, None)], project, facts, k, mine, taken)
     hits = source.search(query, k=k * 4, kind="report", section=kind, not_project_type=project_type)
-    others = _from_hits([h for h in hits if h.project_type != project_type], project, facts, k, mine, taken,
+    others = _from_hits([h for h in hits if h.project_type != project_type], project, facts, 1, mine, taken,
                         note=lambda h: f"其他类型项目（{h.project_type or '类型未知'}）的先例，仅供参考写法，内容须按本项目改写")
     return same, others

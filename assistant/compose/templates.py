@@ -1,6 +1,7 @@
 """jinja2 over prompts/ with StrictUndefined, and the Chinese number and date filters templates use."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -47,9 +48,20 @@ def oneline(value: str | None) -> str:
     return "".join(part.strip() for part in (value or "").splitlines())
 
 
+_YUAN = re.compile(r"(?<![\d.,万亿])(\d{1,3}(?:,\d{3})+|\d{5,})(?:\.(\d+))?\s*元")
+
+
+def in_wan(text: str) -> str:
+    """Amounts the officer wrote in 元 read in 万元, as the report states money: '234000元' → '23.4万元'."""
+    def one(m: re.Match) -> str:
+        value = Decimal(m.group(1).replace(",", "") + (f".{m.group(2)}" if m.group(2) else "")) / 10000
+        return f"{fmt_decimal(value.normalize())}万元"
+    return _YUAN.sub(one, text)
+
+
 def unstop(value: str) -> str:
-    """An officer's sentence inside a template's sentence: without its own closing stop."""
-    return value.rstrip("。.；; ")
+    """An officer's sentence inside a template's sentence: in 万元, without its own closing stop."""
+    return in_wan(value).rstrip("。.；; ")
 
 
 def text_or_gap(value: str | None, label: str) -> str:

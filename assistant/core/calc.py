@@ -110,7 +110,9 @@ def normalise_grade(grade: str | None) -> str | None:
 
 _LOWER_NAME = re.compile(r"成本|费用|造价|支出|时间|时限|周期|工期|天数|用时|故障率|投诉率|差错率|错误率|失误率|误差|"
                          r"不合格率|不良率|次品率|返工率|漏报率|违规率|超标率|死亡率|发病率|患病率|辍学率|流失率|空置率|"
-                         r"事故|发生率|损耗|能耗|超支|延误|滞后|不超过")
+                         r"事故|发生率|损耗|能耗|超支|延误|滞后|不超过|"
+                         r"投诉(?!.{0,3}(?:处理|办结|回复|受理|解决|响应|满意))|举报(?!.{0,3}(?:处理|办结|查处))|信访量|"
+                         r"发案|违章|违法|差评")
 # A reduction or a saving named as such (缩短出行时间10%, 降低能耗5%, 节约资金100万) is a magnitude of
 # improvement: more is better, whatever '时间' or '成本' in the name suggests. A reduction *to* a level
 # (缩短至3天, 降低到5%以下, 控制在…以内) is a bound: lower is better.

@@ -82,6 +82,12 @@ def section_kinds() -> tuple[str, ...]:
     return tuple(dict.fromkeys(sec.kind for form in all_forms().values() for sec in form.sections))
 
 
+def note_kinds(form_id: str | None) -> list[str]:
+    """The section kinds of a form, in order: where an officer's note can be filed."""
+    form = get_form(form_id) or get_form(default_form())
+    return [s.kind for s in form.sections] if form else []
+
+
 def get_form(form_id: str | None) -> Form | None:
     return all_forms().get(form_id or "")
 

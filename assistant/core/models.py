@@ -78,6 +78,7 @@ class Funding(_Model):
     stated_arrival_rate: Decimal | None = None
     unit_stated: bool = True  # False when a table named no unit and 万元 was assumed
     execution_reason: str | None = None  # 偏差原因 of an execution rate below 100%, as the officer gave it
+    adjustment_reason: str | None = None  # why 全年预算数 differs from 年初预算数 (a mid-year addition or cut)
 
 
 class ExpenseLine(_Model):

@@ -220,7 +220,7 @@ def _by_answer(item: RuleItem, answer: JudgementAnswer, claimed: ClaimedScore | 
         missed = [o.label for o in options if o not in picked]
         why = "、".join(f"{o.label}（{fmt_decimal(o.points)}分）" for o in picked) if picked else "各项均不符合"
         if picked and missed:
-            why += f"；不符合：{'、'.join(missed)}"
+            why += f"；未得分：{'、'.join(missed)}"
     elif picked:
         points, why = picked[0].points, picked[0].label
     else:

@@ -15,10 +15,12 @@ from .items import NONE_OF_THEM, Item, family_level
 from .spec import interview_spec
 
 _NEG = re.compile(r"(?:不|未|没有|没|无|非)$")
+_TAKEN_BACK = re.compile(r"^(?:方面)?(?:还|仍|也|有点|稍)?(?:不够|不足|欠缺|没做到|不到位|待加强|较弱|不明显|还差|晚了|推迟|滞后|延期|延误|偏晚)")
 _ALL = re.compile(r"都(?:符合|满足|有|是|具备|做到|达到|完成)|全部|均符合|均满足|均已完成|全都|以上都|全选|全符合|都对|"
-                  r"全面完成")
-_NONE = re.compile(r"^(?:均无|都没有|都无|没有|无|均不|都不|都不符合|均不符合|全无|不存在|没有以上情形|以上都没有|都未发生|均未发生)")
-_LEAD = re.compile(r"^(?:就是|即|是|为|叫|系|：|:|\s)+")
+                  r"全面完成|基本符合|基本都|基本上都|差不多都")
+_NONE = re.compile(r"^(?:均无|都没有|都无|没有|无|均不|都不|都不符合|均不符合|全无|不存在|没有以上情形|以上都没有|都未发生|均未发生)|"
+                   r"^.{0,8}(?:都|均|全)(?:没有|没|无|不存在|未发生)")
+_LEAD = re.compile(r"^(?:不对|错了|更正|改一下)?[，,：:\s]*(?:应该是|应是|应为|改为|改成|就是|即|是|为|叫|系|：|:|\s)*")
 
 
 TYPED = Where(cell="经办人补充")  # an indicator the officer typed in the chat, not in a table
@@ -42,7 +44,8 @@ def _mentioned(text: str, word: str) -> bool | None:
     pos = text.find(word)
     if pos < 0:
         return None
-    return not _NEG.search(text[max(0, pos - 2):pos])
+    after = text[pos + len(word):pos + len(word) + 5]
+    return not (_NEG.search(text[max(0, pos - 2):pos]) or _TAKEN_BACK.match(after))
 
 
 def _option_says(text: str, option: Option) -> bool | None:
@@ -134,7 +137,8 @@ _CHAT = re.compile(r"^(?:你好|您好|谢谢|好的|好|嗯|哦|ok|hi|hello|在
 _ORG_END = re.compile(r"(?:局|委|办|中心|院|所|站|队|公司|学校|小学|中学|大学|政府|处|科|馆|部|会|社|厅|室|园|场|区|镇|乡|街道|集团)$")
 
 
-_META = re.compile(r"(?:前面|刚才|上面|之前|已经)(?:都)?(?:说|讲|提|填|答)(?:过|了)|说过了|讲过了|同上|见上")
+_META = re.compile(r"(?:前面|刚才|上面|之前|已经)(?:都)?(?:说|讲|提|填|答)(?:过|了)|说过了|讲过了|同上|见上|如上|"
+                   r"^.{0,6}(?:跟|和|与|同)[\u4e00-\u9fa5]{0,6}一样.{0,3}$")
 
 
 def is_chitchat(text: str) -> bool:
@@ -149,6 +153,7 @@ _GRADES = (("优秀", "优"), ("优", "优"), ("良好", "良"), ("良", "良"),
            ("较差", "差"), ("不合格", "差"), ("差", "差"))
 
 
+_BUDGET_TALK = re.compile(r"(?:追加|调增|调减|调整|拨付|下达)[^。]{0,12}(?:万元|资金|预算)|(?:万元|资金|预算)[^。]{0,6}(?:追加|调增|调减)")
 _CAUSE = re.compile(r"因|由于|原因|受|导致|造成|未|没|尚|待|延|推迟|滞后|不足|不够|减少|下降|影响|暂|结余|结转|调整|"
                     r"变更|取消|缩减|节约|审计|结算|质保|尾款|手续|审批|天气|汛期|疫情|晚了|偏少|偏多|超出|超支|不符|"
                     r"不具备|退出|搬迁|外出|流失|截至|年底|次年|下年")
@@ -168,6 +173,21 @@ def direction_said(text: str) -> str | None:
     if _HIGHER_SAID.search(text):
         return "higher"
     return None
+
+
+def flip_direction(report: Report, text: str) -> Applied | None:
+    """'垃圾清运投诉件数是越少越好': the direction said for an indicator the sentence names."""
+    direction = direction_said(text)
+    if direction is None:
+        return None
+    key = compact(text)
+    named = [i for i in report.indicators if i.name and (compact(i.name) in key or compact(i.name)[:4] in key)]
+    if len(named) != 1:
+        return None
+    out = report.model_copy(deep=True)
+    ind = next(i for i in out.indicators if i.name == named[0].name)
+    ind.direction = direction
+    return Applied(out, f"已把“{ind.name}”改为{'越低越好（降）' if direction == 'lower' else '越高越好（升）'}，完成率重新计算")
 
 
 def org_in(text: str) -> str | None:
@@ -216,26 +236,43 @@ def _field_in_sentence(field: str, text: str) -> str | None:
         return phone_in(text)
     if field == "leader":
         m = re.match(r"^\s*(?:是|就是)?([\u4e00-\u9fa5]{2,4}?)(?:同志)?(?=[\s，,。；;（(]|$|电话|手机|联系)", text)
-        return m.group(1) if m else None
+        return m.group(1) if m and _looks_like_a_name(m.group(1)) else None
     return None
+
+
+# the commonest surnames: a 负责人 answer that does not start with one is not a name ('不对', '就是')
+_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+                "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+                "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴"
+                "霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑"
+                "景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+
+
+def _looks_like_a_name(value: str) -> bool:
+    return 2 <= len(value) <= 4 and value[0] in _SURNAMES and not _ORG_END.search(value)
 
 
 def _field_value(field: str, text: str) -> str | None:
     value = _clean_value(text)
-    if not value or len(value) > 80 or _CHAT.match(value):
+    if not value or len(value) > 80 or _CHAT.match(value) or _META.search(value):
         return None
-    if field in ("unit", "department") and not _ORG_END.search(value):
-        return None  # a unit is named as one: 某县交通运输局, 某某中心
+    if field != "phone" and re.search(r"[，,。；;！!？?]", value):
+        return None  # a sentence is a note (or a correction of another field), not a value
+    if field == "leader":
+        value = re.sub(r"同志$", "", value)
+        return value if _looks_like_a_name(value) else None
+    if field in ("unit", "department") and not _ORG_END.search(re.sub(r"[（(][^）)]*[）)]$", "", value)):
+        return None  # a unit is named as one: 某县交通运输局, 某某中心 (its short name in brackets may follow)
     if field == "name" and len(value) < 4:
         return None
     if field == "phone":
-        return value if len(re.findall(r"\d", value)) >= 7 else None
+        numbers = _PHONE.findall(to_halfwidth(value))
+        return "、".join(numbers) if numbers else (value if len(re.findall(r"\d", value)) >= 7 else None)
     if field == "report_date":
         return iso_date(value)
     if field == "period_text":
-        return value if re.search(r"\d|[一二三四五六七八九十]月|年", value) else None
-    if re.search(r"[，,。；;！!？?]", value) or len(value) > (12 if field == "leader" else 50) \
-            or re.match(r"(?:我|咱|今年|去年|本年|通过|为了)", value):
+        return value if re.search(r"(?:19|20)\d{2}|\d{1,2}\s*月|[一二三四五六七八九十]+月|全年", value) else None
+    if len(value) > 50 or re.match(r"(?:我|咱|今年|去年|本年|通过|为了)", value):
         return None  # a sentence is a note, not a name
     return value
 
@@ -263,7 +300,7 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
         rest = compact(text).replace(compact(value), "").replace(phone or "", "")
         return Applied(out, said, note_too=not item.options and in_sentence and len(rest) >= 15)
     if item.id.startswith("goals."):
-        if len(compact(text)) < 4 or is_chitchat(text):
+        if len(compact(text)) < 4 or is_chitchat(text) or _BUDGET_TALK.search(text):
             return None
         goal = out.goals[0] if out.goals else QualitativeGoal()
         setattr(goal, item.id.split(".", 1)[1], text)
@@ -281,6 +318,11 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
             return None
         out.claimed_total = Decimal(m.group(0))
         return Applied(out, f"已记录{item.label}：{m.group(0)}分")
+    if item.id == "reason.adjustment":
+        if len(compact(text)) < 4 or is_chitchat(text):
+            return None
+        out.funding.adjustment_reason = text
+        return Applied(out, "已记录预算调整原因")
     if item.id == "reason.execution":
         if len(compact(text)) < 4 or not gives_cause(text):
             return None
@@ -352,7 +394,7 @@ def project_statements(text: str) -> dict[str, str]:
     for k, (a, b, field) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(half)
         raw = re.split(r"[，,。；;\n]", half[b:end], maxsplit=1)[0]
-        copula = bool(re.match(r"\s*(?:就是|即|是|为|叫|系|：|:)", raw))
+        copula = bool(re.match(r"\s*(?:应该是|应是|应为|改为|改成|就是|即|是|为|叫|系|：|:)", raw))
         value = _field_value(field, raw)
         if not value or field in found:
             continue

@@ -70,10 +70,19 @@ def _table_done(key: str, report: Report) -> bool:
     return any(i.name or i.target for i in report.indicators)
 
 
-def _reason_items(report: Report) -> list[Item]:
+def _reason_items(report: Report, layout: str) -> list[Item]:
     spec = interview_spec().reasons
     out = []
-    rate = calc.execution_rate(calc.total_of(report.funding))
+    total = calc.total_of(report.funding)
+    if layout == "national" and total.planned is not None and total.arrived is not None \
+            and total.arrived != total.planned and "adjustment" in spec:
+        change = total.arrived - total.planned
+        out.append(Item(id="reason.adjustment", group="偏差原因", label=spec["adjustment"].label, kind="text",
+                        done=bool(report.funding.adjustment_reason),
+                        ask=spec["adjustment"].ask.format(arrived=fmt_decimal(total.arrived),
+                                                          planned=fmt_decimal(total.planned),
+                                                          change=f"{'追加' if change > 0 else '调减'}{fmt_decimal(abs(change))}万元")))
+    rate = calc.execution_rate(total)
     if rate is not None and rate < 1:
         out.append(Item(id="reason.execution", group="偏差原因", label=spec["execution"].label, kind="text",
                         ask=spec["execution"].ask.format(rate=fmt_percent(rate)),
@@ -138,7 +147,7 @@ def items_for(form_id: str | None, report: Report | None, adopted: set[str] | No
         for g in spec.goals:
             items.append(Item(id=f"goals.{g.key}", group="数据", label=g.label, ask=g.ask, kind="text",
                               done=bool(goal and getattr(goal, g.key).strip())))
-    items += _reason_items(report)
+    items += _reason_items(report, form.layout)
     rules = ruleset_for_form(form.id)
     if rules is None and spec.claimed_grade is not None:  # no table to score by: the unit's own grade
         g = spec.claimed_grade

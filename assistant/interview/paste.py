@@ -15,11 +15,18 @@ TYPED_CELL = "经办人补充"  # the Where.cell of an indicator typed in the ch
 _NOT_FOUND = re.compile(r"^未找到")  # 'no funding table here': the interview asks for what is missing
 
 
+_TABLE_HEAD = ("支出内容", "实际支出数", "资金来源", "计划安排", "实际到位", "实际支出", "一级指标", "二级指标", "指标内容",
+               "目标值", "实际完成值", "年初预算数", "全年预算数", "全年执行数", "会计凭证号", "凭证号", "金额", "备注")
+
+
 def looks_like_paste(text: str) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     tabbed = sum(1 for ln in lines if "\t" in ln.strip("\t") or ln.count("|") >= 2)
     money = len(re.findall(r"\d+(?:\.\d+)?\s*(?:万元|元)|[:：]\s*\d", text))
-    return tabbed >= 2 or (len(lines) >= 3 and money >= 2) or money >= 3
+    # a Word table copied cell by cell: its headers on lines of their own, then short value lines
+    heads = sum(1 for ln in lines[:8] if ln.strip().startswith(_TABLE_HEAD) and len(ln.strip()) <= 12)
+    numbers = sum(1 for ln in lines if re.fullmatch(r"[\d.,，%％\s]+", ln.strip()))
+    return tabbed >= 2 or (len(lines) >= 3 and money >= 2) or money >= 3 or (heads >= 2 and numbers >= 2)
 
 
 def carried(new: Report) -> set[str]:
@@ -39,9 +46,10 @@ def merge_paste(base: Report | None, new: Report) -> Report:
     merged = (base or Report()).model_copy(deep=True)
     tables = carried(new)
     if "funding" in tables:
-        reason = merged.funding.execution_reason
+        reasons = merged.funding.execution_reason, merged.funding.adjustment_reason
         merged.funding = new.funding
-        merged.funding.execution_reason = new.funding.execution_reason or reason
+        merged.funding.execution_reason = new.funding.execution_reason or reasons[0]
+        merged.funding.adjustment_reason = new.funding.adjustment_reason or reasons[1]
     if "expenses" in tables:
         merged.expenses, merged.expense_total, merged.expense_total_where = \
             new.expenses, new.expense_total, new.expense_total_where
@@ -79,6 +87,7 @@ def carry_answers(current: Report | None, confirmed: Report) -> Report:
     out.judgements = current.judgements or out.judgements
     out.notes = current.notes or out.notes
     out.funding.execution_reason = out.funding.execution_reason or current.funding.execution_reason
+    out.funding.adjustment_reason = out.funding.adjustment_reason or current.funding.adjustment_reason
     reasons = {i.name: i.reason for i in current.indicators if i.reason}
     for ind in out.indicators:
         ind.reason = ind.reason or reasons.get(ind.name, "")

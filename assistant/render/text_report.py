@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from ..core import calc
 from ..core.checks import check_report
+from ..core.forms import layout_of
 from ..core.models import Draft
 from ..core.numbers import fmt_decimal, fmt_percent
 from ..core.scoring import ruleset_for_form
@@ -62,6 +63,8 @@ def _context(draft: Draft) -> dict:
                       "citations": next((sg.citations for sg in s.suggestions if sg.text == s.text), [])}
                      for s in draft.sections],
         "missing": draft.missing,
+        "national": layout_of(draft.form) == "national",
+        "goal": r.goals[0] if r.goals else None,
     }
 
 

@@ -17,11 +17,12 @@ from ..compose.skeleton import part_for, skeleton_of
 from ..core import calc
 from ..core.checks import CheckResult, check_report
 from ..core.contract import check_json
+from ..core.forms import layout_of
 from ..core.models import Draft, Note, Report
-from ..core.numbers import fmt_decimal, fmt_percent
+from ..core.numbers import compact, fmt_decimal, fmt_percent
 from ..core.parse import ParseError, ReadError, parse_text
 from ..core.scoring import ruleset_for_form
-from ..interview.answers import apply_answer, is_chitchat, project_statements
+from ..interview.answers import apply_answer, flip_direction, is_chitchat, project_statements
 from ..interview.items import Item, find, items_for, next_item, progress
 from ..interview.notes import is_question, route_note
 from ..interview.paste import carried, carry_answers, looks_like_paste, merge_paste, paste_card
@@ -149,6 +150,9 @@ class ChatEngine:
         fields = project_statements(text) if not (asked and asked.path) else {}
         if fields:
             return self._project(report, fields)
+        flipped = flip_direction(report, text)
+        if flipped is not None:  # '投诉件数是越少越好': the indicator it names, turned round
+            return Reply("", [{"type": "recorded", "text": flipped.said}], report=flipped.report, interview=state)
         if asked is not None and (not asked.done or state.get("revisit") == asked.id):
             applied = apply_answer(asked, report, text, answer.get("selected"), ruleset_for_form(record.form))
             if applied is not None:  # the ✓ card says what was recorded; the text goes on to the next question
@@ -162,7 +166,13 @@ class ChatEngine:
                 return recorded
         if is_question(text) or is_chitchat(text):
             return Reply(HELP, [{"type": "help"}])
-        return self._note(record, report, text, asked)
+        if asked is not None and asked.field and len(compact(text)) <= 16:
+            # a short answer to a field question that does not read as one ('2024年3约15日') is asked again
+            return Reply(f"没能读懂“{text}”作为{asked.label}。", [{"type": "help"}], interview=state)
+        if asked is not None and asked.section and state.get("revisit") == asked.id:
+            report = drop_part_notes(report, asked.section, asked.part)  # 上一题 on a prompt: the new answer replaces
+            state.pop("revisit", None)
+        return self._note(record, report, text, asked, state)
 
     def with_question(self, record: DraftRecord, reply: Reply) -> Reply:
         """After every turn: the next thing the form needs, with quick replies and progress."""
@@ -228,7 +238,8 @@ class ChatEngine:
         said = "已记录：" + "；".join(f"{r['label']} {r['value']}" for r in rows)
         return Reply(said, [{"type": "project", "fields": rows}], report=out)
 
-    def _note(self, record: DraftRecord, report: Report, text: str, asked: Item | None) -> Reply:
+    def _note(self, record: DraftRecord, report: Report, text: str, asked: Item | None,
+              state: dict | None = None) -> Reply:
         kind, part = route_note(text, record.form, asked, self.precedents)
         out = report.model_copy(deep=True)
         note = Note(id=max((n.id for n in out.notes), default=0) + 1, section=kind, text=text, part=part)
@@ -237,7 +248,7 @@ class ChatEngine:
         choices = [{"section": s["kind"], "title": s["title"]} for s in load_form(record.form)["sections"]
                    if s["kind"] != kind]
         return Reply(f"已记入{title}。", [{"type": "note", "note_id": note.id, "section": kind, "title": title,
-                                          "text": text, "move_to": choices}], report=out)
+                                          "text": text, "move_to": choices}], report=out, interview=state)
 
     # ------------------------------------------------------------------ data
 
@@ -271,7 +282,9 @@ class ChatEngine:
         result = self.result(replace(record, report=report, pending=None))
         total = calc.total_of(result.report.funding)
         parts = []
-        if not total.is_empty():
+        if not total.is_empty() and layout_of(record.form) == "national":  # 全年预算数 is no 到位: no 到位率
+            parts.append(f"预算执行率 {fmt_percent(calc.execution_rate(total))}")
+        elif not total.is_empty():
             parts.append(f"资金到位率 {fmt_percent(calc.arrival_rate(total))}，"
                          f"预算执行率 {fmt_percent(calc.execution_rate(total))}")
         parts.append(f"发现 {len(result.findings)} 条需要注意的问题")
@@ -311,6 +324,13 @@ class ChatEngine:
                           "actions": ["adopt", "next", "edit"]})
         names = "、".join(c["title"] for c in cards)
         return Reply(f"以下是“{names}”的建议稿，数字均由程序计算；【待核实】处请逐一核对：", cards)
+
+
+def drop_part_notes(report: Report, section: str, part: str | None) -> Report:
+    """The notes that answered one prompt, gone: its answer is being given again."""
+    out = report.model_copy(deep=True)
+    out.notes = [n for n in out.notes if not (n.section == section and (n.part or part_for(section, n.text)) == part)]
+    return out
 
 
 def move_note(report: Report, note_id: int, section: str) -> Report:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from ..core.forms import default_form, form_ids, section_kinds
+from ..core.forms import default_form, form_ids, note_kinds, section_kinds
 from ..core.models import Report
 from ..core.parse import ParseError
 from ..interview.items import progress
@@ -159,6 +159,8 @@ async def put_note(request: web.Request) -> web.Response:
     repo = request.app[REPO]
     async with draft_lock(request):
         record = await in_db(request, repo.get, request.match_info["draft_id"])
+        if section not in note_kinds(record.form):
+            raise ApiError(400, f"本报告格式没有“{section}”这一节", f"可选：{'、'.join(note_kinds(record.form))}")
         if record.report is None:
             raise ApiError(404, "没有这条说明")
         try:

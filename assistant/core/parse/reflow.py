@@ -15,7 +15,7 @@ import re
 from ..models import SOURCE_TOTAL, ParseWarning
 from ..numbers import DATE_UNIT, compact, parse_quantity, to_halfwidth
 from .document import Cell, Document, Row
-from .reflow_pairs import (cell_key, expense_rows, is_score, next_filled, pair_funding_rows, row_of, score_rows,
+from .reflow_pairs import (_EXPENSE_HEAD, cell_key, expense_column, expense_rows, is_score, next_filled, pair_funding_rows, row_of, score_rows,
                            summary_rows)
 from .tables import EXTRA_KEYS, column_of, indicator_column, source_of
 
@@ -78,7 +78,8 @@ def needs_reflow(doc: Document) -> bool:
     if not has_funding_row and len(pair_funding_rows([Cell(ln.text) for ln in doc.lines[:400]])[0]) > 0:
         return True  # '计划安排资金（万元）' and its value on lines of their own
     return any(keys[k:k + 3] == list(_FUNDING_HEAD) for k in range(len(keys))) or any(
-        k.startswith("一级指标") and k2.startswith("二级指标") for k, k2 in zip(keys, keys[1:]))
+        k.startswith("一级指标") and k2.startswith("二级指标") for k, k2 in zip(keys, keys[1:])) or (
+        not doc.rows and any(k in _EXPENSE_HEAD and expense_column(k2) for k, k2 in zip(keys, keys[1:])))
 
 
 def reflow(doc: Document) -> Document:

@@ -23,6 +23,11 @@ _EXPENSE_COLS = {"实际支出数": "amount", "支出金额": "amount", "金额"
                  "凭证号": "voucher", "备注": "note"}
 
 
+def expense_column(key: str) -> str | None:
+    """An expense table's column header, its unit in brackets allowed: '金额（万元）' is the amount."""
+    return _EXPENSE_COLS.get(re.sub(r"[（(][^）)]*[）)]$", "", key))
+
+
 def cell_key(cell: Cell) -> str:
     return compact(cell.text)
 
@@ -110,10 +115,10 @@ def expense_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
     if start is None:
         return [], set()
     head, k = [tokens[start]], start + 1
-    while k < len(tokens) and cell_key(tokens[k]) in _EXPENSE_COLS:
+    while k < len(tokens) and expense_column(cell_key(tokens[k])):
         head.append(tokens[k])
         k += 1
-    cols = ["content"] + [_EXPENSE_COLS[cell_key(c)] for c in head[1:]]
+    cols = ["content"] + [expense_column(cell_key(c)) for c in head[1:]]
     if "amount" not in cols:
         return [], set()
     rows, used = [row_of(head)], {id(c) for c in head}

@@ -317,3 +317,13 @@ def test_knowledge_base_loads_its_saved_ivf_at_the_next_start(tmp_path, monkeypa
     assert second.dense().kind == "ivf"
     assert [h.source for h in second.search("政府网站集约化平台", k=3)] == hits
     second.close()
+
+
+def test_project_type_follows_the_name_and_words_inside_other_words_do_not_count():
+    from assistant.retrieval.metadata import report_type
+
+    # 市政 inside 岳阳市政府, 民政 inside 人民政府, 改造 in the rows: the name says 信息化
+    assert report_type(read_report(SEEDS["000"])) == "信息化"
+    assert project_type("岳阳市人民政府办公室政府网站运维") == "信息化"
+    assert project_type("2023年农村公路养护", ["群众满意度"], ["系统维护费"]) == "交通运输"
+    assert project_type("2023年专项资金", ["受益学生人数", "营养餐供应天数"]) == "教育"  # the name says nothing

@@ -256,7 +256,9 @@ def _field_value(field: str, text: str) -> str | None:
     value = _clean_value(text)
     if not value or len(value) > 80 or _CHAT.match(value) or _META.search(value):
         return None
-    if field != "phone" and re.search(r"[，,。；;！!？?]", value):
+    period_like = field == "period_text" and len(value) <= 30 and "。" not in value and re.search(
+        r"(?:19|20)\d{2}\s*[年.\-/]", value)
+    if field != "phone" and not period_like and re.search(r"[，,。；;！!？?]", value):
         return None  # a sentence is a note (or a correction of another field), not a value
     if field == "leader":
         value = re.sub(r"同志$", "", value)

@@ -37,6 +37,9 @@ class DocMeta:
     project_type: str | None = None
 
 
+NAME_WEIGHT = 100  # '政府门户网站集约化平台提质改造' is 信息化 whatever its rows say about 改造
+
+
 @lru_cache(maxsize=1)
 def _project_types() -> dict[str, list[str]]:
     data = yaml.safe_load((_KNOWLEDGE / "project_types.yaml").read_text(encoding="utf-8"))
@@ -44,11 +47,12 @@ def _project_types() -> dict[str, list[str]]:
 
 
 def project_type(title: str, indicators: Iterable[str] = (), expenses: Iterable[str] = ()) -> str:
-    """The type whose words the name (×3), indicator names and expense rows (×1 each) use most; 其他 if none."""
+    """The type whose words the name uses most; the indicator names and expense rows decide only between
+    types the name does not tell apart (a name word counts as much as NAME_WEIGHT row words); 其他 if none."""
     rows = [t for t in (*indicators, *expenses) if t]
     best, best_score = "其他", 0
     for name, words in _project_types().items():
-        score = 3 * sum(1 for w in words if w in (title or "")) + sum(1 for t in rows for w in words if w in t)
+        score = NAME_WEIGHT * sum(1 for w in words if w in (title or "")) + sum(1 for t in rows for w in words if w in t)
         if score > best_score:
             best, best_score = name, score
     return best

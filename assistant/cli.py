@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", default=None, help="审核意见输出：.md 或 .docx")
     v = sub.add_parser("serve", help="启动对话起草服务（浏览器打开）")
     v.add_argument("--host", default="127.0.0.1", help="默认只监听本机 127.0.0.1")
+    v.add_argument("--allowed-host", action="append", default=None, metavar="NAME",
+                   help="本服务另外接受的访问地址（主机名或 IP，可多次给出），如内网域名")
     v.add_argument("--port", type=int, default=8080)
     v.add_argument("--data", default=None)
     v.add_argument("--embedder", default=None)
@@ -358,9 +360,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bench":
             return _bench(args)
         if args.command == "serve":
-            from .service.app import serve
+            from .service.app import ServeError, serve
 
-            serve(args.host, args.port, data_dir(args.data), args.embedder)
+            try:
+                serve(args.host, args.port, data_dir(args.data), args.embedder, args.allowed_host)
+            except ServeError as exc:
+                _error(str(exc))
+                return EXIT_UNREADABLE
             return EXIT_OK
         if args.command == "draft":
             return _draft(args)

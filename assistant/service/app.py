@@ -10,10 +10,13 @@ over server-sent events.
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import json
 import logging
 import secrets
+import signal
+import socket
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -50,24 +53,41 @@ async def errors(request: web.Request, handler):
         return json_response({"ok": False, "error": "内容过大", "hint": f"单次提交不超过 {MAX_BODY // 1024 // 1024} MB"}, 413)
     except web.HTTPException as exc:
         if request.path.startswith("/api/"):
-            return json_response({"ok": False, "error": exc.reason, "hint": ""}, exc.status)
+            error, hint = HTTP_WORDS.get(exc.status, ("请求无法处理", ""))
+            return json_response({"ok": False, "error": error, "hint": hint}, exc.status)
         raise
     except Exception:  # noqa: BLE001 - logged for the operator, one line for the user
         log.exception("request failed: %s %s", request.method, request.path)
         return json_response({"ok": False, "error": "服务器内部错误", "hint": "请稍后重试；草稿已自动保存"}, 500)
 
 
+HTTP_WORDS = {400: ("请求有误", "请检查提交的内容"), 404: ("没有这个接口", "接口列表见 /api/openapi.json"),
+              405: ("不支持这种请求方法", "接口列表见 /api/openapi.json"), 413: ("内容过大", ""),
+              415: ("请求类型不支持", "Content-Type: application/json")}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+                               "form-action 'self'",
+    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
+}
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """On every response — pages, API, errors, static files, the event stream — before its headers go out;
+    and no Server header naming the software."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers["Server"] = "assistant"
+
+
 @web.middleware
-async def security_headers(request: web.Request, handler):
-    response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy",
-                                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                                "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-                                "form-action 'self'")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+async def known_host(request: web.Request, handler):
+    """A request must name this service by a name it answers to: a page of another site whose name was
+    re-pointed at this address (DNS rebinding) is refused, Origin or not."""
+    allowed = request.app[SETTINGS].get("allowed_hosts")
+    if allowed is not None and (request.host or "").rsplit(":", 1)[0].strip("[]").lower() not in allowed:
+        raise ApiError(421, "拒绝未知的访问地址", "请用本服务的地址访问；其他地址须以 --allowed-host 加入")
+    return await handler(request)
 
 
 @web.middleware
@@ -105,9 +125,12 @@ async def health(request: web.Request) -> web.Response:
 
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-sent events: background progress (dense fill) every second, for up to `limit` ticks."""
+    try:
+        limit = max(1, min(int(request.query.get("limit", "600")), 3600))
+    except ValueError as exc:
+        raise ApiError(400, "limit 须为整数", "如 /api/events?limit=60") from exc
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
     await response.prepare(request)
-    limit = min(int(request.query.get("limit", "600")), 3600)
     for _ in range(limit):
         payload = json.dumps(request.app[PROGRESS], ensure_ascii=False)
         await response.write(f"data: {payload}\n\n".encode("utf-8"))
@@ -195,10 +218,32 @@ async def _knowledge(app: web.Application):
             pass
 
 
-def create_app(data: str | Path = "data", embedder: str | None = None, knowledge: bool = True) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[errors, security_headers, same_origin_writes])
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def hosts_for(bind: str, extra: list[str] | None = None) -> set[str] | None:
+    """The names a service bound to `bind` answers to: loopback, the bind address, this machine's own names,
+    and `extra`; None (any name) only for a wildcard bind with nothing configured."""
+    names = set(LOOPBACK) | {h.lower() for h in extra or []}
+    if bind in ("0.0.0.0", "::", ""):
+        if not extra:
+            return None
+    else:
+        names.add(bind.lower())
+    try:
+        host = socket.gethostname()
+        names |= {host.lower(), socket.getfqdn().lower(), *socket.gethostbyname_ex(host)[2]}
+    except OSError:
+        pass
+    return names
+
+
+def create_app(data: str | Path = "data", embedder: str | None = None, knowledge: bool = True,
+               allowed_hosts: set[str] | None = LOOPBACK) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[errors, known_host, same_origin_writes])
+    app.on_response_prepare.append(security_headers)
     app[SETTINGS] = {"data": Path(data), "embedder": embedder, "knowledge": knowledge,
-                     "instance": secrets.token_hex(4)}
+                     "instance": secrets.token_hex(4), "allowed_hosts": allowed_hosts}
     app[PROGRESS] = {"state": "starting"}
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(_knowledge)
@@ -223,9 +268,43 @@ def create_app(data: str | Path = "data", embedder: str | None = None, knowledge
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 8080, data: str | Path = "data", embedder: str | None = None) -> None:
+class ServeError(RuntimeError):
+    """The service cannot start; str(error) is a one-line Chinese reason."""
+
+
+def serve(host: str = "127.0.0.1", port: int = 8080, data: str | Path = "data", embedder: str | None = None,
+          allowed_hosts: list[str] | None = None) -> None:
+    """Bind first, then say it started: a port in use is one line, not a traceback after '已启动'."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:  # bm25s sets its own logger to DEBUG when it is imported
+        handler.addFilter(lambda record: record.name != "bm25s" or record.levelno >= logging.WARNING)
+    if host not in LOOPBACK:
+        print(f"注意：服务监听 {host}，本机以外的电脑也能访问；目前没有账号登录，只应在可信的内网中使用。", flush=True)
+    app = create_app(data, embedder, allowed_hosts=hosts_for(host, allowed_hosts))
+    try:
+        asyncio.run(_run(app, host, port, data))
+    except KeyboardInterrupt:
+        print("已停止。", flush=True)
+
+
+async def _run(app: web.Application, host: str, port: int, data: str | Path) -> None:
+    try:  # the port first: nothing loads for a service that cannot listen
+        sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"端口 {port} 已被占用（可能已有一个助手在运行）；换一个端口：assistant serve --port {port + 1}") from exc
+        raise ServeError(f"无法在 {host}:{port} 上启动：{exc.strerror or exc}") from exc
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.SockSite(runner, sock).start()
     print(f"绩效自评报告起草助手已启动：http://{host}:{port}/  （数据目录：{Path(data).resolve()}，按 Ctrl+C 停止）",
           flush=True)
-    web.run_app(create_app(data, embedder), host=host, port=port, print=None, access_log=None)
+    stop = asyncio.Event()
+    try:  # SIGTERM (a service manager stopping it) closes the database and the pools like Ctrl+C
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    except (NotImplementedError, RuntimeError):
+        pass
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

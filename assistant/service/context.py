@@ -3,7 +3,9 @@ work off the event loop (SQLite on its writer thread, the rest on the worker poo
 from __future__ import annotations
 
 import asyncio
+import codecs
 import json
+import re
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -59,11 +61,47 @@ def draft_lock(request: web.Request) -> asyncio.Lock:
     return lock
 
 
+MAX_DEPTH = 32  # no request of the page nests deeper; 3,000 levels would exhaust the parser's stack
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 async def json_body(request: web.Request) -> dict:
+    """The request's JSON object, or a 400 in Chinese: bad charset, bad encoding, bad JSON, too deep, bad text."""
+    raw = await request.read()
+    charset = request.charset or "utf-8"
     try:
-        data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "请求内容不是有效的 JSON", str(exc).splitlines()[0]) from exc
+        codecs.lookup(charset)
+    except LookupError as exc:
+        raise ApiError(400, f"不支持的字符集“{charset[:40]}”", "请以 UTF-8 编码提交") from exc
+    try:
+        text = raw.decode(charset)
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, f"请求内容不是 {charset} 编码", f"第 {exc.start + 1} 个字节无法解码；请以 UTF-8 编码提交") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, "请求内容不是有效的 JSON", f"第 {exc.lineno} 行第 {exc.colno} 列附近有误") from exc
+    except RecursionError as exc:
+        raise ApiError(400, "请求内容嵌套过深", f"JSON 嵌套不超过 {MAX_DEPTH} 层") from exc
     if not isinstance(data, dict):
         raise ApiError(400, "请求内容须为 JSON 对象")
+    _check_values(data)
     return data
+
+
+def _check_values(data: dict) -> None:
+    """Nesting within MAX_DEPTH and no lone surrogate in any text (it cannot be stored or shown)."""
+    stack: list[tuple[object, str, int]] = [(data, "", 1)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ApiError(400, "请求内容嵌套过深", f"JSON 嵌套不超过 {MAX_DEPTH} 层")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((key, where, depth + 1))
+                stack.append((item, f"{where}.{key}" if where else str(key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{k}]", depth + 1) for k, item in enumerate(value))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            raise ApiError(400, f"“{where or '内容'}”含有无法识别的字符",
+                           "可能是从其他软件复制时带入的残缺字符，请删除后重试")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from ..core.forms import default_form, form_ids, note_kinds, section_kinds
 from ..core.models import Report
@@ -115,8 +116,10 @@ async def confirm(request: web.Request) -> web.Response:
     if body.get("report"):
         try:
             edited = Report.model_validate(body["report"])
-        except ValueError as exc:
-            raise ApiError(400, "修改后的数据有误", str(exc).splitlines()[0]) from exc
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"]) or "report"
+            raise ApiError(400, "修改后的数据有误", f"字段 {where} 的值无法使用") from exc
     edits = body.get("edits") or []
     if not isinstance(edits, list):
         raise ApiError(400, "edits 须为列表")

@@ -4,12 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ..core.parse import ParseError, ReadError
 from .context import KB, WEB, ApiError, in_worker, json_response
 
 
 MAX_UPLOAD = 20 * 1024 * 1024
+BAD_FORM = (ValueError, AssertionError, KeyError, UnicodeError, TypeError, HttpProcessingError)
 UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".xlsx", ".json")
 
 
@@ -27,13 +29,17 @@ async def post_review(request: web.Request) -> web.Response:
         raise ApiError(400, f"不支持的格式“{fmt}”", "可选：json、md、docx")
     if not request.content_type.startswith("multipart/"):
         raise ApiError(415, "请以表单上传文件", "multipart/form-data，字段名 file")
-    reader = await request.multipart()
-    part = await reader.next()
-    while part is not None and getattr(part, "name", None) != "file":
+    try:  # a malformed form (no boundary, part headers in odd bytes) is the sender's error, said in one line
+        reader = await request.multipart()
         part = await reader.next()
+        while part is not None and getattr(part, "name", None) != "file":
+            part = await reader.next()
+        filename = part.filename if part is not None else None
+    except BAD_FORM as exc:
+        raise ApiError(400, "上传的表单格式有误", "请用页面上的上传按钮，或 multipart/form-data 的 file 字段") from exc
     if part is None:
         raise ApiError(400, "没有收到文件", "表单字段名应为 file")
-    name = Path(part.filename or "upload.txt").name
+    name = Path(filename or "upload.txt").name
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise ApiError(400, f"不支持的文件类型“{suffix or name}”", "支持 .docx、.xlsx、.txt、.md、.json")
@@ -41,11 +47,14 @@ async def post_review(request: web.Request) -> web.Response:
         path = Path(tmp) / f"upload{suffix}"
         size = 0
         with open(path, "wb") as fh:
-            while chunk := await part.read_chunk(65536):
-                size += len(chunk)
-                if size > MAX_UPLOAD:
-                    raise ApiError(413, "文件过大", "上传文件不超过 20 MB")
-                fh.write(chunk)
+            try:
+                while chunk := await part.read_chunk(65536):
+                    size += len(chunk)
+                    if size > MAX_UPLOAD:
+                        raise ApiError(413, "文件过大", "上传文件不超过 20 MB")
+                    fh.write(chunk)
+            except BAD_FORM as exc:
+                raise ApiError(400, "上传的文件没有传完整", "请重新上传") from exc
         app = request.app
 
         def run():

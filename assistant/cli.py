@@ -264,6 +264,9 @@ def _ingest(args) -> int:
     from .retrieval.knowledge_base import KnowledgeBase, expand
 
     files = expand(args.paths)
+    if not files:
+        _error("没有可入库的文件（支持 .txt .md .docx .xlsx）：" + "、".join(map(str, args.paths)))
+        return EXIT_UNREADABLE
     kb = KnowledgeBase(data_dir(args.data), embedder="none" if args.no_embed else args.embedder)
     try:
         kb.ensure_builtin()
@@ -276,6 +279,9 @@ def _ingest(args) -> int:
               f"跳过 {len(result.skipped)} 个；共 {result.passages} 段，用时 {result.seconds:.2f} 秒{rate}。已可检索。")
         for name, reason in result.skipped:
             print(f"  跳过 {name}：{reason}")
+        if result.skipped and not (result.added or result.replaced or result.unchanged):
+            _error(f"{len(result.skipped)} 个文件都无法入库，原因见上")
+            return EXIT_UNREADABLE
         if args.no_embed:
             return EXIT_OK
         try:

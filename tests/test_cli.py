@@ -154,3 +154,30 @@ def test_human_summary_uses_the_national_forms_words():
     proc = run_cli("check", DATA / "national_pdf_lines.txt")
     assert proc.returncode == 0, proc.stderr
     assert "年初预算数 —  全年预算数 240  全年执行数 216" in proc.stdout and "资金到位率" not in proc.stdout
+
+
+def test_ingest_skips_json_with_its_reason_and_fails_when_nothing_was_ingested(tmp_path):
+    (tmp_path / "data.json").write_text('{"project": {"name": "x"}}', encoding="utf-8")
+    proc = run_cli("ingest", tmp_path / "data.json", "--data", tmp_path / "kb", "--embedder", "none")
+    assert proc.returncode == 2 and "JSON 数据，不是可检索的文档" in proc.stdout and "Traceback" not in proc.stderr
+    (tmp_path / "ok.txt").write_text("某市项目支出预算执行管理办法\n第一条 为加强预算执行管理，制定本办法。\n", encoding="utf-8")
+    proc = run_cli("ingest", tmp_path / "data.json", tmp_path / "ok.txt", "--data", tmp_path / "kb", "--embedder", "none")
+    assert proc.returncode == 0 and "跳过 data.json" in proc.stdout  # one file unreadable, the others go in
+    proc = run_cli("ingest", tmp_path / "empty_dir_does_not_exist", "--data", tmp_path / "kb", "--embedder", "none")
+    assert proc.returncode == 2
+
+
+def test_check_names_a_json_field_in_chinese_and_exits_2(tmp_path):
+    path = tmp_path / "nested.json"
+    path.write_text('{"a": {"b": [1, {"c": 2}]}}', encoding="utf-8")
+    proc = run_cli("check", path)
+    assert proc.returncode == 2 and "JSON 字段 a：不是报告的字段" in proc.stderr
+
+
+def test_utf16_without_a_byte_order_mark_is_text(tmp_path):
+    text = "项目名称：测试项目\n计划安排资金：100万元\n实际到位资金：90万元\n实际支出：80万元\n"
+    for enc in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{enc}.txt"
+        path.write_bytes(text.encode(enc))
+        data = check_json(path)
+        assert data["project"]["name"] == "测试项目" and data["funding"]["spent"] == "80", enc

@@ -62,3 +62,29 @@ def test_draft_cli_bad_input_writes_nothing(tmp_path):
     proc = run_cli("draft", DATA / "label_values.txt", "-o", tmp_path / "x.pdf", "--no-precedent")
     assert proc.returncode == 2 and ".docx、.md 或 .html" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.docx"]
+
+
+def test_markdown_shows_pasted_markup_as_text(tmp_path):
+    from assistant.compose import compose_draft
+    from assistant.render.text_report import render_text
+
+    result = check_file(SEEDS["000"])
+    result.report.project.name = "<script>alert(1)</script>项目|名称"
+    md = render_text(compose_draft(result), "md")
+    assert "<script>" not in md and "&lt;script&gt;alert(1)&lt;/script&gt;项目\\|名称" in md
+
+
+def test_formula_cells_without_a_saved_result_are_a_finding(tmp_path):
+    import openpyxl
+
+    from assistant.core import check_file as check
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["资金来源", "计划安排资金（万元）", "实际到位资金（万元）", "实际支出（万元）"])
+    ws.append(["合计", "=B3", 90, 80])
+    ws.append(["市财政", 100, 90, 80])
+    path = tmp_path / "formulas.xlsx"
+    wb.save(path)  # openpyxl writes the formula, never its result
+    found = [f for f in check(path).findings if f.code == "xlsx.formula_without_value"]
+    assert found and "B2" in found[0].message and "保存后再上传" in found[0].message

@@ -68,9 +68,17 @@ def _context(draft: Draft) -> dict:
     }
 
 
+def _md_safe(value):
+    """Text in Markdown: a pasted <script> or a | inside a cell is shown, never run or taken as a column."""
+    if isinstance(value, str):
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    return value
+
+
 def render_text(draft: Draft, kind: str) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(PROMPTS / "render")), undefined=jinja2.StrictUndefined,
-                             autoescape=kind == "html", trim_blocks=True, lstrip_blocks=True)
+                             autoescape=kind == "html", trim_blocks=True, lstrip_blocks=True,
+                             finalize=_md_safe if kind != "html" else None)
     env.filters["marks"] = _marks
     return env.get_template(f"report.{'html' if kind == 'html' else 'md'}.j2").render(**_context(draft))
 

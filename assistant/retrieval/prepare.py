@@ -63,7 +63,9 @@ def read_passages(path: Path, kind: str) -> tuple[Report | None, list[Passage], 
         loaded = None
     else:
         loaded = load_document(path)
-        raw = loaded.full_text()  # type: ignore[union-attr]
+        if isinstance(loaded, str):  # a .json (or a text that is JSON): data, not a document to search
+            raise ReadError(f"{path.name} 是 JSON 数据，不是可检索的文档")
+        raw = loaded.full_text()
     report: Report | None = None
     if kind == "report" or (kind == "auto" and guess_kind(raw, None) == "report"):
         doc = loaded if loaded is not None else from_text(raw, path.name)

@@ -98,9 +98,26 @@ def parse_text(text: str, form: str = "auto", source: str = "") -> Report:
     return parse_document(document.from_text(text, source), form)
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without its byte-order mark: the NUL bytes of its ASCII characters (newlines, digits)
+    all fall on one side of each pair."""
+    head = data[:8192]
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    for enc, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nuls and not other and len(data) % 2 == 0:
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
 def _decode(data: bytes, name: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    utf16 = _utf16_without_bom(data) if b"\x00" in data[:8192] else None
+    if utf16 is not None:
+        return utf16
     if b"\x00" in data[:8192]:
         raise ReadError(f"{name} 是二进制文件，不是文本、.docx 或 .xlsx")
     for enc in ("utf-8-sig", "gb18030"):
@@ -114,17 +131,24 @@ def _decode(data: bytes, name: str) -> str:
     raise ReadError(f"{name} 无法按 UTF-8 或 GB18030 解码，可能是二进制文件")
 
 
+_PYDANTIC_WORDS = {"extra_forbidden": "不是报告的字段", "missing": "缺少这个字段", "decimal_parsing": "不是数字",
+                   "decimal_type": "不是数字", "int_parsing": "不是整数", "string_type": "应为文字", "dict_type": "应为对象",
+                   "list_type": "应为列表", "model_type": "应为对象", "literal_error": "不是可选的值"}
+
+
 def _from_json(text: str, name: str) -> Report:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReadError(f"{name} JSON 格式错误：第{exc.lineno}行第{exc.colno}列 {exc.msg}") from exc
+    if not isinstance(data, dict):
+        raise ReadError(f"{name} 不是报告数据：JSON 须为对象（{{…}}）")
     try:
         report = Report.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise ReadError(f"{name} JSON 字段 {where}：{err['msg']}") from exc
+        raise ReadError(f"{name} JSON 字段 {where}：{_PYDANTIC_WORDS.get(err['type'], '值无法使用')}") from exc
     if report.funding.origin == "none" and not report.funding.total.is_empty():
         report.funding.origin = "json"
     return report

@@ -296,13 +296,19 @@ def from_xlsx(path, source: str = "") -> Document:
 
     wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
     doc = Document(source=source, kind="xlsx")
+    unsaved = _formulas_without_values(path)
     try:
         for t_idx, ws in enumerate(wb.worksheets, start=1):
             for r_idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 cells = []
                 for c_idx, value in enumerate(values, start=1):
                     text = "" if value is None else _xlsx_text(value)
-                    cells.append(Cell(text, None, f"{ws.title}!{get_column_letter(c_idx)}{r_idx}"))
+                    ref = f"{ws.title}!{get_column_letter(c_idx)}{r_idx}"
+                    if value is None and ref in unsaved:
+                        doc.warnings.append(ParseWarning(
+                            message=f"{ref} 是公式，但文件里没有它的计算结果（请在 Excel 或 WPS 中打开、保存后再上传）",
+                            where=Where(cell=ref), code="xlsx.formula_without_value", severity="warning"))
+                    cells.append(Cell(text, None, ref))
                 while cells and not cells[-1].text:
                     cells.pop()
                 if cells:
@@ -311,6 +317,25 @@ def from_xlsx(path, source: str = "") -> Document:
     finally:
         wb.close()
     return doc
+
+
+def _formulas_without_values(path) -> set[str]:
+    """A1 references of formula cells: files written by programs (not Excel or WPS) carry no cached result,
+    and openpyxl reads those cells as empty."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    out: set[str] = set()
+    wb = openpyxl.load_workbook(str(path), read_only=True, data_only=False)
+    try:
+        for ws in wb.worksheets:
+            for r_idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                for c_idx, value in enumerate(values, start=1):
+                    if isinstance(value, str) and value.startswith("="):
+                        out.add(f"{ws.title}!{get_column_letter(c_idx)}{r_idx}")
+    finally:
+        wb.close()
+    return out
 
 
 def _xlsx_text(value) -> str:

@@ -26,7 +26,7 @@ from .templates import render
 
 _GAP = re.compile(r"【待补充：([^】]*)】")
 
-__all__ = ["compose_draft", "load_form", "lock_numbers", "Facts", "facts_of"]
+__all__ = ["compose_draft", "load_form", "lock", "lock_numbers", "Facts", "facts_of"]
 
 
 def load_form(form: str) -> dict:

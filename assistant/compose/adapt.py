@@ -1,5 +1,6 @@
-"""Adapt a precedent passage to this project: its names become ours where the mapping is known,
-everything else that names another project is marked 【待核实：…】 for the officer to check."""
+"""Adapt a precedent passage to this project: its names, figures and dates become ours where the mapping
+is known. What else names another project (companies, systems, places, papers) the lock marks
+【待核实：…】 afterwards (namelock.lock), as it does for any generated text."""
 from __future__ import annotations
 
 import re
@@ -12,12 +13,6 @@ from ..retrieval.hits import Hit
 from .templates import cn_date
 
 VERIFY = "【待核实：{}】"
-# registered names end like this; generic nouns ('咨询公司', '监理公司') are not another project's names
-_ORG = re.compile(r"[\u4e00-\u9fa5（）()]{2,24}?(?:有限责任公司|股份有限公司|有限公司|集团)")
-_LEAD = re.compile(r"^.*[向由与和及为是的将被对从在于以把给经]")  # function words before a name
-# a registered name usually starts with its place: cut anything before the last place word
-_PLACE = re.compile(r"(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
-                    r"广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|中国)")
 
 
 @dataclass
@@ -89,15 +84,4 @@ def adapt(hit: Hit, project: ProjectInfo, mine: dict | None = None) -> Adapted:
             text = re.sub(rf"(?<!【待核实：){re.escape(short_old)}(?![市县区])",
                           short_new if short_new else VERIFY.format(short_old), text)
             (replaced.append((short_old, short_new)) if short_new else unverified.append(short_old))
-    for m in list(_ORG.finditer(text)):
-        org = _LEAD.sub("", m.group(0))
-        places = list(_PLACE.finditer(org))
-        if places:
-            org = org[places[-1].start():]
-        if len(org) < 6 or "【" in org:
-            continue
-        if project.unit and org in project.unit:
-            continue
-        text = text.replace(org, VERIFY.format(org), 1) if VERIFY.format(org) not in text else text
-        unverified.append(org)
     return Adapted(text, replaced, unverified)

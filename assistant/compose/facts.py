@@ -133,7 +133,8 @@ def facts_of(result: CheckResult) -> Facts:
             f.add_date(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
     if p.year:
         f.add_date(p.year)
-    for text in _typed(result):
+    typed = _typed(result)
+    for text in typed:
         admit_text(f, text, p.year)
-    f.names = [t for t in (*_typed(result), p.region, *(row.source for row in r.funding.sources)) if t]
+    f.names = [t for t in (*typed, p.region, *(row.source for row in r.funding.sources)) if t]
     return f

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .numberlock import MARK_CLOSE, MARK_OPEN, Facts, LockResult, lock_numbers
+from .numberlock import Facts, LockResult, lock_numbers, mark_spans
 
 _MARKED = re.compile(r"【待(?:核实|补充)：[^】]*】")
 _TITLE = re.compile(r"《([^《》\n]{2,60})》")
@@ -47,8 +47,12 @@ def places(text: str) -> list[tuple[int, int]]:
                 out.append((start, i + 1))
             break
     return out
-_ORG_LEAD = re.compile(r"^.*[向由与和及为是的将被对从在于以把给经]")
+# registered names end like this; generic nouns ('咨询公司', '监理公司') are not another project's names
 _ORG = re.compile(r"([\u4e00-\u9fa5（）()]{2,24}?(?:有限责任公司|股份有限公司|有限公司|集团))")
+_ORG_LEAD = re.compile(r"^.*[向由与和及为是的将被对从在于以把给经]")  # function words before a name
+# a registered name usually starts with its province: cut anything before the last one
+_PROVINCE = re.compile(r"(北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
+                       r"广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|中国)")
 
 
 def _known(name: str, facts: Facts) -> bool:
@@ -80,6 +84,9 @@ def _foreign_names(text: str, facts: Facts) -> list[tuple[int, int]]:
             taken.append((m.start(), m.end()))  # a policy or a standard: a reference, not a name
     for m in _ORG.finditer(text):
         org = _ORG_LEAD.sub("", m.group(1))
+        provinces = list(_PROVINCE.finditer(org))
+        if provinces:
+            org = org[provinces[-1].start():]
         if len(org) >= 6 and not _known(org, facts):
             start = m.end(1) - len(org)
             mark(start, m.end(1))
@@ -96,20 +103,12 @@ def _foreign_names(text: str, facts: Facts) -> list[tuple[int, int]]:
         # this project's ('…资金由某县公共就业服务中心…': 县 belongs to 某县公共就业服务中心)
         if not _known(text[start:end], facts) and not _known(text[end - 2:end + 2], facts):
             mark(start, end)
-    return sorted(spans)
+    return spans
 
 
 def lock_names(text: str, facts: Facts) -> LockResult:
     """Mark every name in `text` that this project's own words do not contain."""
-    out, last, unverified = [], 0, []
-    for start, end in _foreign_names(text, facts):
-        span = text[start:end]
-        out.append(text[last:start])
-        out.append(f"{MARK_OPEN}{span}{MARK_CLOSE}")
-        unverified.append(span)
-        last = end
-    out.append(text[last:])
-    return LockResult("".join(out), unverified)
+    return mark_spans(text, _foreign_names(text, facts))
 
 
 def lock(text: str, facts: Facts) -> LockResult:

@@ -139,9 +139,14 @@ def lock_numbers(text: str, facts: Facts) -> LockResult:
                 spans.append((start, start + len(span), span))
             else:
                 protected.append((m.start(), m.end()))
-    spans.sort()
+    return mark_spans(text, [(start, end) for start, end, _ in spans])
+
+
+def mark_spans(text: str, spans: list[tuple[int, int]]) -> LockResult:
+    """`text` with each (start, end) span wrapped as 【待核实：…】; spans must not overlap."""
     out, last, unverified = [], 0, []
-    for start, end, span in spans:
+    for start, end in sorted(spans):
+        span = text[start:end]
         out.append(text[last:start])
         out.append(f"{MARK_OPEN}{span}{MARK_CLOSE}")
         unverified.append(span)

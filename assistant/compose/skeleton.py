@@ -53,6 +53,12 @@ def part_for(kind: str, text: str, default: str | None = None) -> str | None:
     return default if default in {p.key for p in parts} else None
 
 
+def part_of(note: Note) -> str | None:
+    """The skeleton part a note speaks to: its own, else the one its words name (None: no part)."""
+    keys = {p.key for p in skeleton_of(note.section).parts}
+    return note.part if note.part in keys else part_for(note.section, note.text)
+
+
 def as_report_text(note: str) -> str:
     """An officer's sentence as report prose: first person as the unit, a closing full stop."""
     text = re.sub(r"\s+", " ", note.strip())
@@ -69,7 +75,7 @@ def notes_by_part(kind: str, notes: list[Note]) -> dict[str, list[str]]:
     """The section's notes grouped under its parts (a note's own part, else the best by words)."""
     out: dict[str, list[str]] = {p.key: [] for p in skeleton_of(kind).parts}
     for note in notes:
-        key = note.part if note.part in out else part_for(kind, note.text)
+        key = part_of(note)
         if key is None and out:  # a note that names no part is written in the first
             key = next(iter(out))
         if key is not None:

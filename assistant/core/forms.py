@@ -9,6 +9,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .models import first_error
+
 FORMS_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "forms"
 # The document layouts the renderer and the core know: 附件2-2 with tables and the 附件3-2 score table,
 # free-text blocks after funding lines, the 财预〔2020〕10号 自评表 (no 到位 column: 全年预算数 stands in).
@@ -55,8 +57,7 @@ def all_forms() -> dict[str, Form]:
         except yaml.YAMLError as exc:
             raise FormError(f"报告格式文件 {path.name} 不是有效的 YAML：{exc}".splitlines()[0]) from exc
         except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
+            where, err = first_error(exc)
             raise FormError(f"报告格式文件 {path.name} 字段 {where}：{err['msg']}") from exc
         _check_file_name(path, form)
         forms.append(form)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 Severity = Literal["info", "warning", "error"]
 FundingColumn = Literal["planned", "arrived", "spent", "balance"]
@@ -16,6 +16,12 @@ FUNDING_COLUMNS: tuple[FundingColumn, ...] = ("planned", "arrived", "spent", "ba
 # Canonical funding sources, in the order the Yueyang grid prints them.
 SOURCE_TOTAL = "合计"
 SOURCES = ("中央财政", "省财政", "市财政", "县市区财政", "其它")
+
+
+def first_error(exc: ValidationError) -> tuple[str, dict]:
+    """Where the first validation error is ('funding.total.planned') and the error itself."""
+    err = exc.errors()[0]
+    return ".".join(str(p) for p in err["loc"]), err
 
 
 class _Model(BaseModel):

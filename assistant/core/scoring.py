@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import calc
 from .forms import get_form
-from .models import ClaimedScore, Indicator, JudgementAnswer, Report, ScoreItem, Where
+from .models import ClaimedScore, Indicator, JudgementAnswer, Report, ScoreItem, Where, first_error
 from .numbers import DATE_UNIT, compact, fmt_decimal, fmt_percent, quantize
 
 RULESET_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "rulesets"
@@ -133,8 +133,7 @@ def _load_ruleset(path: Path, stamp: int | None) -> RuleSet:
     try:
         rules = RuleSet.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
+        where, err = first_error(exc)
         raise RuleSetError(f"评分规则文件 {path.name} 字段 {where}：{err['msg']}") from exc
     for it in rules.items:
         _check_options(path.name, it)

@@ -82,7 +82,7 @@ def _plain_yes_no(text: str, options: list[Option]) -> Option | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def _checked(text: str, options: list[Option], none_allowed: bool) -> list[Option] | None:
+def _checked(text: str, options: list[Option]) -> list[Option] | None:
     key = compact(text)
     if _NONE.match(key) or key == NONE_OF_THEM:
         return []
@@ -361,7 +361,7 @@ def _score_answer(item: Item, out: Report, text: str, selected: list[str] | None
     elif len(text) > 40 and "。" in text.rstrip("。") and not _ALL.search(text):
         picked = None  # a statement with sentences is a note, even if it uses an option's word
     elif item.kind == "checks":
-        picked = _checked(text, options, none_allowed=rule.kind == "deduction")
+        picked = _checked(text, options)
     else:
         one = _choose(text, options) or _plain_yes_no(text, options)
         picked = [one] if one else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..compose.skeleton import part_for, skeleton_of
+from ..compose.skeleton import part_of, skeleton_of
 from ..core import calc
 from ..core.forms import Form, default_form, get_form
 from ..core.models import Report
@@ -125,7 +125,7 @@ def _narrative_items(form: Form, report: Report, adopted: set[str]) -> list[Item
     for sec in form.sections:
         notes = [n for n in report.notes if n.section == sec.kind]
         for part in skeleton_of(sec.kind).parts:
-            covered = any((n.part or part_for(sec.kind, n.text)) == part.key for n in notes)
+            covered = any(part_of(n) == part.key for n in notes)
             out.append(Item(id=f"note.{sec.kind}.{part.key}", group="叙述", label=f"{sec.title}：{part.label}",
                             ask=part.ask, kind="text", section=sec.kind, part=part.key,
                             done=covered or sec.kind in adopted))

@@ -9,9 +9,9 @@ from ..core import calc
 from ..core.models import Report
 from ..core.numbers import NumberFormatError, fmt_decimal, parse_money_cell
 from ..core.parse import ParseError
+from .answers import TYPED
 
 UP, DOWN = "升", "降"  # more is better / less is better
-TYPED_CELL = "经办人补充"  # the Where.cell of an indicator typed in the chat (interview.answers)
 _NOT_FOUND = re.compile(r"^未找到")  # 'no funding table here': the interview asks for what is missing
 
 
@@ -56,7 +56,7 @@ def merge_paste(base: Report | None, new: Report) -> Report:
     if "indicators" in tables:
         reasons = {i.name: i.reason for i in merged.indicators if i.reason}
         names = {i.name for i in new.indicators}
-        typed = [i for i in merged.indicators if i.where.cell == TYPED_CELL and i.name not in names]
+        typed = [i for i in merged.indicators if i.where == TYPED and i.name not in names]
         merged.indicators = new.indicators + typed  # what the officer added in words stays
         for ind in merged.indicators:
             ind.reason = ind.reason or reasons.get(ind.name, "")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..compose import compose_draft, load_form
-from ..compose.skeleton import part_for, skeleton_of
+from ..compose.skeleton import part_for, part_of, skeleton_of
 from ..core import calc
 from ..core.checks import CheckResult, check_report
 from ..core.contract import check_json
@@ -93,9 +93,10 @@ class ChatEngine:
     def result(self, record: DraftRecord) -> CheckResult:
         return check_report(working_report(record), ruleset_for_form(record.form))
 
-    def draft(self, record: DraftRecord, with_precedent: bool = True) -> Draft:
-        """The composed draft with the officer's adopted section texts in place."""
-        draft = compose_draft(self.result(record), form=record.form,
+    def draft(self, record: DraftRecord, with_precedent: bool = True, result: CheckResult | None = None) -> Draft:
+        """The composed draft with the officer's adopted section texts in place (from `result` when the
+        caller has checked the record already)."""
+        draft = compose_draft(result or self.result(record), form=record.form,
                               precedents=self.precedents if with_precedent else None)
         for sec in draft.sections:
             state = record.sections.get(sec.kind)
@@ -329,7 +330,7 @@ class ChatEngine:
 def drop_part_notes(report: Report, section: str, part: str | None) -> Report:
     """The notes that answered one prompt, gone: its answer is being given again."""
     out = report.model_copy(deep=True)
-    out.notes = [n for n in out.notes if not (n.section == section and (n.part or part_for(section, n.text)) == part)]
+    out.notes = [n for n in out.notes if not (n.section == section and part_of(n) == part)]
     return out
 
 

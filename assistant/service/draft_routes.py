@@ -8,7 +8,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from ..core.forms import default_form, form_ids, note_kinds, section_kinds
-from ..core.models import Report
+from ..core.models import Report, first_error
 from ..core.parse import ParseError
 from ..interview.items import progress
 from ..interview.paste import apply_edits, paste_card
@@ -50,7 +50,7 @@ async def preview(request: web.Request) -> web.Response:
 
     def build() -> dict:
         result = engine.result(record)
-        draft = engine.draft(record)
+        draft = engine.draft(record, result=result)
         sections = []
         for sec in draft.sections:
             first = sec.suggestions[0] if sec.suggestions else None
@@ -117,8 +117,7 @@ async def confirm(request: web.Request) -> web.Response:
         try:
             edited = Report.model_validate(body["report"])
         except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"]) or "report"
+            where = first_error(exc)[0] or "report"
             raise ApiError(400, "修改后的数据有误", f"字段 {where} 的值无法使用") from exc
     edits = body.get("edits") or []
     if not isinstance(edits, list):

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..forms import all_forms, form_ids, layout_of
-from ..models import Funding, ParseWarning, Report
+from ..models import Funding, ParseWarning, Report, first_error
 from ..numbers import compact
 from . import document, fields, prose, reflow, scores, sections, tables
 from .document import Document
@@ -146,8 +146,7 @@ def _from_json(text: str, name: str) -> Report:
     try:
         report = Report.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
+        where, err = first_error(exc)
         raise ReadError(f"{name} JSON 字段 {where}：{_PYDANTIC_WORDS.get(err['type'], '值无法使用')}") from exc
     if report.funding.origin == "none" and not report.funding.total.is_empty():
         report.funding.origin = "json"

@@ -1,6 +1,8 @@
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,10 +21,16 @@ SEEDS = {
 }
 
 
+# the CLI's default data folder is ./data of the checkout: a developer's own knowledge base there must not
+# change what the tests see, so commands without --data get an empty folder of their own
+_NO_DATA = tempfile.mkdtemp(prefix="assistant-test-data-")
+
+
 def run_cli(*args, cwd=None):
     """Run `python -m assistant …` as a user would; returns CompletedProcess."""
+    env = {**os.environ, "ASSISTANT_DATA": os.environ.get("ASSISTANT_DATA", _NO_DATA)}
     return subprocess.run([sys.executable, "-m", "assistant", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd or ROOT, timeout=120)
+                          text=True, cwd=cwd or ROOT, timeout=120, env=env)
 
 
 def check_json(path, *extra):

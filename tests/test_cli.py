@@ -97,8 +97,8 @@ def test_zip_bomb_docx_refused(workdir):
 
     p = workdir / "bomb.docx"
     with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("word/document.xml", b"\0" * (210 * 1024 * 1024))
-    _assert_one_line_error(run_cli("check", p, cwd=workdir), "解压后过大")
+        zf.writestr("word/document.xml", b"\0" * (17 * 1024 * 1024))
+    _assert_one_line_error(run_cli("check", p, cwd=workdir), "解压后超过 16 MB")
 
 
 def test_file_over_20_mb(workdir):

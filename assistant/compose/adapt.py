@@ -34,7 +34,7 @@ def _map_figures(text: str, theirs: dict, mine: dict, replaced: list[tuple[str, 
         key = next((k for k in money_keys if k in theirs and Decimal(theirs[k]) == m.value), None)
         if key and key in mine:
             edits.append((m.start, m.end, f"{mine[key]}万元"))
-    for m in re.finditer(r"(\d+(?:\.\d+)?)\s*%", text):
+    for m in re.finditer(r"(?<![\d.])(\d+(?:\.\d+)?)\s*%", text):
         value = Decimal(m.group(1))
         key = next((k for k in ("execution_rate", "arrival_rate") if k in theirs
                     and abs(Decimal(theirs[k]) - value) < Decimal("0.05")), None)

@@ -19,7 +19,7 @@ def _percent(rate: Decimal | None) -> Decimal | None:
 _DATE = re.compile(r"((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?|"
                    r"(?<!\d)(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?")
 _NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
-_CN_COUNT = re.compile(r"([一二两三四五六七八九十百千]+)(?:余|多)?(?=个月|个|天|周|年|次|人|项|条|户|名|所|座|处|家|台|套|万|亿)")
+_CN_COUNT = re.compile(r"(?<![一二两三四五六七八九十百千])([一二两三四五六七八九十百千]+)(?:余|多)?(?=个月|个|天|周|年|次|人|项|条|户|名|所|座|处|家|台|套|万|亿)")
 
 
 def admit_text(f: Facts, text: str | None, year: int | None = None) -> None:
@@ -29,11 +29,13 @@ def admit_text(f: Facts, text: str | None, year: int | None = None) -> None:
     half = to_halfwidth(text)
     dates = list(_DATE.finditer(half))
     moneys = find_money(half)
-    taken = [(m.start(), m.end()) for m in dates] + [(m.start, m.end) for m in moneys]
+    taken = bytearray(len(half))  # 1 where a date or an amount already accounts for the character
+    for a, b in [(m.start(), m.end()) for m in dates] + [(m.start, m.end) for m in moneys]:
+        taken[a:b] = b"\x01" * (b - a)
     for money in moneys:
         f.add_money(money.value)
     for m in _NUM.finditer(half):
-        if any(a <= m.start() < b for a, b in taken):
+        if taken[m.start()]:
             continue
         value = Decimal(m.group(0).replace(",", ""))
         after = half[m.end():m.end() + 2].lstrip()

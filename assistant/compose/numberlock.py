@@ -14,7 +14,7 @@ from ..core.numbers import cn_numeral, parse_decimal, to_halfwidth
 
 MARK_OPEN, MARK_CLOSE = "【待核实：", "】"
 _DOC_NO = re.compile(r"[\u4e00-\u9fa5]{1,8}[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*\d{1,4}\s*号")
-_ORDINAL = re.compile(r"(?:(?<=^)|(?<=\n)|(?<=[。；：:]))\s*(?:[(（]\d{1,2}[)）]|\d{1,2}[、.．](?!\d))")
+_ORDINAL = re.compile(r"(?:(?<=^)|(?<=\n)|(?<=[。；：:]))[^\S\n]*(?:[(（]\d{1,2}[)）]|\d{1,2}[、.．](?!\d))")
 _MARKED = re.compile(r"【待(?:核实|补充)：[^】]*】")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|"
                    r"\d{1,2}\s*月份?")
@@ -22,8 +22,9 @@ _NUMBER = re.compile(
     r"(?:约|近|超过|逾)?(?<![A-Za-z\d.])\d+(?:,\d{3})*(?:\.\d+)?\s*(?:余|多)?\s*(?:万|亿)?\s*"
     r"(?:万元|亿元|元|%|‰|个月|个|人次|人|次|项|家|台|套|条|户|名|所|座|处|平方米|平米|公里|千米|米|吨|亩|天|小时|"
     r"分钟|周|年|TB|GB|T|G|倍|分)?")
-_CN_QTY = re.compile(r"[一二两三四五六七八九十百千]+(?:余|多)?(?:万|亿)(?:元|人|户|条|次)?|"
-                     r"[一二两三四五六七八九十]+(?:个月|年|天|周)(?:内|以来)?")
+# each run of numerals is tried from its first character only: from every character it is quadratic
+_CN_QTY = re.compile(r"(?<![一二两三四五六七八九十百千])[一二两三四五六七八九十百千]+(?:余|多)?(?:万|亿)(?:元|人|户|条|次)?|"
+                     r"(?<![一二两三四五六七八九十百千])[一二两三四五六七八九十]+(?:个月|年|天|周)(?:内|以来)?")
 
 
 @dataclass
@@ -120,13 +121,18 @@ def _number_known(span: str, facts: Facts) -> bool:
 
 def lock_numbers(text: str, facts: Facts) -> LockResult:
     """Mark every number in `text` that `facts` does not know; already-marked spans are left alone."""
-    protected: list[tuple[int, int]] = []
-    for rx in (_MARKED, _DOC_NO, _ORDINAL):
-        protected += [(m.start(), m.end()) for m in rx.finditer(text)]
-    spans: list[tuple[int, int, str]] = []
+    used = bytearray(len(text))  # 1 where a mark, a document number or a span already decided is
+
+    def take(start: int, end: int) -> None:
+        used[start:end] = b"\x01" * (end - start)
 
     def free(start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in protected + [(s, e) for s, e, _ in spans])
+        return used.find(1, start, end) < 0
+
+    for rx in (_MARKED, _DOC_NO, _ORDINAL):
+        for m in rx.finditer(text):
+            take(m.start(), m.end())
+    spans: list[tuple[int, int, str]] = []
 
     for rx, kind in ((_DATE, "date"), (_NUMBER, "number"), (_CN_QTY, "number")):
         for m in rx.finditer(text):
@@ -137,8 +143,9 @@ def lock_numbers(text: str, facts: Facts) -> LockResult:
             if not known:
                 start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
                 spans.append((start, start + len(span), span))
+                take(start, start + len(span))
             else:
-                protected.append((m.start(), m.end()))
+                take(m.start(), m.end())
     return mark_spans(text, [(start, end) for start, end, _ in spans])
 
 

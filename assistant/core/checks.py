@@ -373,6 +373,38 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
 
 
+_NEIGHBOURS = 64  # values within 1% of one another that are compared; a report has a handful
+_VARIANT_LIMIT = 20  # beyond this many the text is not a report with a typo but a list of numbers
+
+
+def _amount_variants(amounts: list[tuple[Decimal, str, int]]) -> list[Finding]:
+    """Two amounts within 1% whose digits differ by one edit (1250.5 / 1205.5): one amount mistyped.
+
+    Each distinct value is represented by its first mention; values are compared with their
+    neighbours in sorted order only, so a text with 200,000 amounts costs a sort, not 10^10 pairs."""
+    first: dict[Decimal, tuple[int, str, int]] = {}
+    for order, (value, raw, line) in enumerate(amounts):
+        if value >= 10 and len(_digits(value)) >= 4:
+            first.setdefault(value, (order, raw, line))
+    values = sorted(first)
+    pairs = []
+    for i, a in enumerate(values):
+        for b in values[i + 1: i + 1 + _NEIGHBOURS]:
+            if (b - a) / b >= Decimal("0.01"):
+                break  # sorted: every later value is further away
+            if _one_edit(_digits(a), _digits(b)):
+                pairs.append(tuple(sorted((first[a], first[b]), key=lambda m: m[0])) + ((a, b),))
+        if len(pairs) >= _VARIANT_LIMIT:
+            break
+    out = []
+    for (_, raw_a, line_a), (_, raw_b, line_b), (low, high) in sorted(pairs, key=lambda p: (p[0][0], p[1][0])):
+        a, b = (low, high) if first[low][0] < first[high][0] else (high, low)
+        out.append(_f("text.amount_variant", "warning",
+                      f"同一金额疑似两种写法：{fmt_decimal(a)} 万元（{raw_a}）与 {fmt_decimal(b)} 万元（{raw_b}）",
+                      Where(line=line_b or None), values=[fmt_decimal(a), fmt_decimal(b)], lines=[line_a, line_b]))
+    return out
+
+
 def text_findings(report: Report) -> list[Finding]:
     out: list[Finding] = []
     amounts: list[tuple[Decimal, str, int]] = []  # (万元, raw, line)
@@ -384,20 +416,7 @@ def text_findings(report: Report) -> list[Finding]:
     for k, line in enumerate(report.text_lines, start=1):
         for m in find_money(line):
             amounts.append((m.value, m.raw, k))
-    seen: set[tuple[Decimal, Decimal]] = set()
-    for i, (a, raw_a, line_a) in enumerate(amounts):
-        for b, raw_b, line_b in amounts[i + 1:]:
-            if a == b or a < 10 or b < 10 or (min(a, b), max(a, b)) in seen:
-                continue
-            if abs(a - b) / max(a, b) >= Decimal("0.01"):
-                continue
-            if not _one_edit(_digits(a), _digits(b)) or min(len(_digits(a)), len(_digits(b))) < 4:
-                continue
-            seen.add((min(a, b), max(a, b)))
-            out.append(_f("text.amount_variant", "warning",
-                          f"同一金额疑似两种写法：{fmt_decimal(a)} 万元（{raw_a}）与 {fmt_decimal(b)} 万元（{raw_b}）",
-                          Where(line=line_b or None), values=[fmt_decimal(a), fmt_decimal(b)],
-                          lines=[line_a, line_b]))
+    out.extend(_amount_variants(amounts))
     report_date = date.fromisoformat(report.project.report_date) if report.project.report_date else None
     for k, line in enumerate(report.text_lines, start=1):
         half = to_halfwidth(line)

@@ -109,7 +109,7 @@ _MONEY_UNITS: dict[str, Decimal] = {
 }
 # OCR and typesetting put spaces inside numbers: '585. 6万元', '1 236 000元' (thousands by space)
 _MONEY_RE = re.compile(
-    r"(?P<num>(?:\d{1,3}(?:,\s?\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:\.\s?\d+)?)\s*(?P<unit>亿元|亿|万元|万|千元|元)"
+    r"(?<![\d.])(?P<num>(?:\d{1,3}(?:,\s?\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:\.\s?\d+)?)\s*(?P<unit>亿元|亿|万元|万|千元|元)"
 )
 _BLANK_CELL = {"", "-", "—", "——", "/", "\\", "无", "空"}
 
@@ -200,7 +200,7 @@ _UNIT_BASE = {"年": ("月", Decimal(12)), "季度": ("月", Decimal(3)), "月":
 _TIME_UNITS = {"年", "季度", "月", "周", "天", "小时", "分钟", "工作日"}
 
 _ARABIC_RE = re.compile(r"(?<![A-Za-z\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-_CN_QTY_RE = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=个?[年月天日周次项个人户家套台件条季])")
+_CN_QTY_RE = re.compile(r"(?<![零〇一二两三四五六七八九十百千])[零〇一二两三四五六七八九十百千]+(?=个?[年月天日周次项个人户家套台件条季])")
 _MEASURE_WORDS = set("个人次项台套家件条户名所座处期场批份张本篇辆架栋间亩吨米元端类")
 _KNOWN_UNITS = sorted(set(_UNIT_ALIASES) | set(_UNIT_BASE) | _TIME_UNITS | {"%", "‰", "万元", "亿元"},
                       key=len, reverse=True)

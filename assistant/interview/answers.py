@@ -105,6 +105,8 @@ _INDICATOR_LINE = re.compile(r"^(?P<name>.+?)[\s,，:：]*(?:目标值?|年度�
 
 def indicator_line(text: str, family: str) -> Indicator | None:
     """'带动沿线群众增收 目标5% 实际6%' as an indicator row of a family the table did not set."""
+    if len(text) > 300:  # an indicator said in one line is short; the pattern is quadratic in a long one
+        return None
     m = _INDICATOR_LINE.search(to_halfwidth(text.strip()))
     if not m:
         return None
@@ -263,7 +265,7 @@ def _field_value(field: str, text: str) -> str | None:
     if field == "leader":
         value = re.sub(r"同志$", "", value)
         return value if _looks_like_a_name(value) else None
-    if field in ("unit", "department") and not _ORG_END.search(re.sub(r"[（(][^）)]*[）)]$", "", value)):
+    if field in ("unit", "department") and not _ORG_END.search(re.sub(r"[（(][^（(）)]*[）)]$", "", value)):
         return None  # a unit is named as one: 某县交通运输局, 某某中心 (its short name in brackets may follow)
     if field == "name" and len(value) < 4:
         return None
@@ -273,7 +275,7 @@ def _field_value(field: str, text: str) -> str | None:
     if field == "report_date":
         return iso_date(value)
     if field == "period_text":
-        return value if re.search(r"(?:19|20)\d{2}|\d{1,2}\s*月|[一二三四五六七八九十]+月|全年", value) else None
+        return value if re.search(r"(?:19|20)\d{2}|\d{1,2}\s*月|(?<![一二三四五六七八九十])[一二三四五六七八九十]+月|全年", value) else None
     if len(value) > 50 or re.match(r"(?:我|咱|今年|去年|本年|通过|为了)", value):
         return None  # a sentence is a note, not a name
     return value

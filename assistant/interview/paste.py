@@ -22,7 +22,7 @@ _TABLE_HEAD = ("支出内容", "实际支出数", "资金来源", "计划安排"
 def looks_like_paste(text: str) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     tabbed = sum(1 for ln in lines if "\t" in ln.strip("\t") or ln.count("|") >= 2)
-    money = len(re.findall(r"\d+(?:\.\d+)?\s*(?:万元|元)|[:：]\s*\d", text))
+    money = len(re.findall(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:万元|元)|[:：]\s*\d", text))
     # a Word table copied cell by cell: its headers on lines of their own, then short value lines
     heads = sum(1 for ln in lines[:8] if ln.strip().startswith(_TABLE_HEAD) and len(ln.strip()) <= 12)
     numbers = sum(1 for ln in lines if re.fullmatch(r"[\d.,，%％\s]+", ln.strip()))

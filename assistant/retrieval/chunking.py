@@ -73,7 +73,7 @@ def report_passages(report: Report) -> list[Passage]:
         body = "\n".join(report.text_lines)
         units = [("other", report.project.name or "", body)] if body.strip() else []
     for kind, heading, text in units:
-        heading = re.sub(r"\s*\n\s*", "", heading).strip()
+        heading = re.sub(r"[^\S\n]*\n\s*", "", heading).strip()
         for chunk in pack([p for p in text.split("\n") if p.strip()]):
             out.append(Passage(len(out), kind, heading, chunk))
     return out

@@ -32,6 +32,7 @@ RRF_K = 60
 PAGE = 5000  # rows per SQLite page when (re)building indexes: bounded memory at any corpus size
 QUERY_CACHE = 512  # query vectors kept: section-precedent queries repeat across officers
 Progress = Callable[[int], None]
+MAX_QUERY_CHARS = 2000  # a section's opening says what it is about; a 5 MB query would cost seconds of BM25
 
 
 @dataclass
@@ -331,6 +332,7 @@ class KnowledgeBase:
         lex, meta, dense, dense_rows = self._snapshot("dense" in retrievers)
         if len(lex.ids) == 0:
             return []
+        query = query[:MAX_QUERY_CHARS]
         weights = {"bm25": 1.0, "dense": 1.0, **(weights or {})}
         mask = self._mask(meta, kind, section, region, year, doc_no, project_type, not_project_type)
         exclude_doc = None
@@ -338,7 +340,7 @@ class KnowledgeBase:
             row = self.store.query("SELECT text, doc_id FROM passages WHERE id = ?", (like,))
             if not row:
                 return []
-            query, exclude_doc = row[0]["text"], row[0]["doc_id"]
+            query, exclude_doc = row[0]["text"][:MAX_QUERY_CHARS], row[0]["doc_id"]
             mask = (mask if mask is not None else np.ones(len(lex.ids), dtype=bool)) & (meta["doc"] != exclude_doc)
         ranked: dict[str, list[int]] = {}
         pending = None

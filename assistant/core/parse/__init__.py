@@ -16,17 +16,13 @@ from ..models import Funding, ParseWarning, Report, first_error
 from ..numbers import compact
 from . import document, fields, prose, reflow, scores, sections, tables
 from .document import Document
-from .tables import ParseError
+from .archive import check_archive
+from .errors import ParseError, ReadError
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_UNZIPPED = 200 * 1024 * 1024  # a .docx/.xlsx inflating beyond this is refused (zip bomb)
 
 __all__ = ["ReadError", "ParseError", "read_report", "load_document", "read_text", "parse_text", "parse_document",
            "detect_form"]
-
-
-class ReadError(ValueError):
-    """The input cannot be read; str(error) is a one-line Chinese reason."""
 
 
 
@@ -153,15 +149,6 @@ def _from_json(text: str, name: str) -> Report:
     return report
 
 
-def _check_zip(path: Path, kind: str) -> None:
-    if not zipfile.is_zipfile(path):
-        raise ReadError(f"{path.name} 不是有效的 {kind} 文件（不是 zip 压缩包，可能已损坏或改了扩展名）")
-    with zipfile.ZipFile(path) as zf:
-        total = sum(info.file_size for info in zf.infolist())
-        if total > MAX_UNZIPPED:
-            raise ReadError(f"{path.name} 解压后过大（{total // (1024 * 1024)} MB），已拒绝")
-
-
 def _text_of(p: Path) -> str:
     data = p.read_bytes()
     if data[:4] == b"PK\x03\x04":
@@ -199,10 +186,10 @@ def load_document(path: str | Path) -> Document | str:
     suffix = p.suffix.lower()
     try:
         if suffix in (".docx", ".docm"):
-            _check_zip(p, ".docx")
+            check_archive(p, ".docx")
             return document.from_docx(p, name)
         if suffix in (".xlsx", ".xlsm"):
-            _check_zip(p, ".xlsx")
+            check_archive(p, ".xlsx")
             return document.from_xlsx(p, name)
         if suffix in (".doc", ".xls", ".wps", ".et", ".pdf"):
             raise ReadError(f"{name}：暂不支持 {suffix} 格式，请另存为 .docx、.xlsx 或文本后再试")

@@ -289,6 +289,16 @@ def from_docx(path, source: str = "") -> Document:
     return doc
 
 
+XLSX_ROWS, XLSX_COLS = 20000, 100  # a report's sheets are far smaller; a declared A1:XFD1048576 is not read
+
+
+def _sheet_rows(ws):
+    """A sheet's rows of values within XLSX_ROWS × XLSX_COLS. The dimension a file declares is not trusted:
+    openpyxl pads every row to it, so two cells at A1 and XFD1048576 would make 17 billion."""
+    ws.reset_dimensions()
+    return ws.iter_rows(max_row=XLSX_ROWS, max_col=XLSX_COLS, values_only=True)
+
+
 def from_xlsx(path, source: str = "") -> Document:
     """Every sheet as a table of cell values (not formulas), with A1 references."""
     import openpyxl
@@ -297,9 +307,17 @@ def from_xlsx(path, source: str = "") -> Document:
     wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
     doc = Document(source=source, kind="xlsx")
     unsaved = _formulas_without_values(path)
+    unsaved_rows = {(ref.rsplit("!", 1)[0], int(ref.rsplit("!", 1)[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")))
+                    for ref in unsaved}
     try:
         for t_idx, ws in enumerate(wb.worksheets, start=1):
-            for r_idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if (ws.max_row or 0) > XLSX_ROWS or (ws.max_column or 0) > XLSX_COLS:
+                doc.warnings.append(ParseWarning(
+                    message=f"工作表“{ws.title}”超过 {XLSX_ROWS} 行或 {XLSX_COLS} 列，只读取了这个范围内的单元格",
+                    code="xlsx.sheet_truncated", severity="warning"))
+            for r_idx, values in enumerate(_sheet_rows(ws), start=1):
+                if values.count(None) == len(values) and (ws.title, r_idx) not in unsaved_rows:
+                    continue
                 cells = []
                 for c_idx, value in enumerate(values, start=1):
                     text = "" if value is None else _xlsx_text(value)
@@ -329,7 +347,9 @@ def _formulas_without_values(path) -> set[str]:
     wb = openpyxl.load_workbook(str(path), read_only=True, data_only=False)
     try:
         for ws in wb.worksheets:
-            for r_idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            for r_idx, values in enumerate(_sheet_rows(ws), start=1):
+                if values.count(None) == len(values):
+                    continue
                 for c_idx, value in enumerate(values, start=1):
                     if isinstance(value, str) and value.startswith("="):
                         out.add(f"{ws.title}!{get_column_letter(c_idx)}{r_idx}")

@@ -37,7 +37,12 @@ class StatedAmount:
     value: Decimal  # 万元
     raw: str
     where: Where
-    sentence: str
+    sentence: str  # half-width
+    start: int  # the amount's span in `sentence`
+    end: int
+
+
+_CLAUSE_REACH = 200  # no clause of a report runs longer; bounds the look-back on a text with no punctuation
 
 
 def sentences(lines: list[Line]) -> list[tuple[str, Line]]:
@@ -47,6 +52,12 @@ def sentences(lines: list[Line]) -> list[tuple[str, Line]]:
             if sent.strip():
                 out.append((sent.strip(), ln))
     return out
+
+
+def _clause_start(half: str, pos: int, marks: str) -> int:
+    """Index of the last of `marks` before `pos` within a clause's reach, or the reach's start - 1."""
+    floor = max(0, pos - _CLAUSE_REACH)
+    return max(floor - 1, *(half.rfind(p, floor, pos) for p in marks))
 
 
 def _column_for(clause_before: str) -> str | None:
@@ -64,22 +75,22 @@ def stated_amounts(lines: list[Line]) -> list[StatedAmount]:
     for sent, ln in sentences(lines):
         half = to_halfwidth(sent)
         for mention in find_money(half):
-            clause_start = max(half.rfind(p, 0, mention.start) for p in "，,：:（(")
-            before = half[clause_start + 1: mention.start]
+            before = half[_clause_start(half, mention.start, "，,：:（(") + 1: mention.start]
             col = _column_for(before)
             if col is None:
                 continue
             if "执行率" in before or "到位率" in before:
                 continue
-            out.append(StatedAmount(col, mention.value, mention.raw, Where(line=ln.line), sent))
+            out.append(StatedAmount(col, mention.value, mention.raw, Where(line=ln.line), half,
+                                    mention.start, mention.end))
     return out
 
 
-def _source_parts(sentence: str, after: int) -> list[tuple[str, Decimal]]:
+def _source_parts(half: str, after: int) -> list[tuple[str, Decimal]]:
     """'…850万元，其中中央财政衔接资金600万元、县级配套资金250万元' → [(中央财政, 600), (县市区财政, 250)]."""
     from .tables import source_of
 
-    rest = to_halfwidth(sentence)[after:]
+    rest = half[after: after + 4 * _CLAUSE_REACH]
     m = re.match(r"^[，,]?\s*其中[:：]?(.*)", rest)
     if not m:
         return []
@@ -98,16 +109,15 @@ def prose_funding(lines: list[Line]) -> Funding | None:
     sources: dict[str, FundingRow] = {}
     first_where: Where | None = None
     for amount in stated_amounts(lines):
-        half = to_halfwidth(amount.sentence)
-        pos = half.find(amount.raw)
-        clause = re.split(r"[，,。；;]", half[:pos])[-1]
-        if "其中" in half[:pos][-12:] or "其中" in clause:
+        half, pos = amount.sentence, amount.start
+        clause = half[_clause_start(half, pos, "，,。；;") + 1: pos]
+        if "其中" in half[max(0, pos - 12): pos] or "其中" in clause:
             continue  # a part ('其中区级450万元、上级转移支付200万元'), not the headline figure
         if getattr(total, amount.column) is not None:
             continue
         setattr(total, amount.column, amount.value)
         first_where = first_where or amount.where
-        for source, value in _source_parts(amount.sentence, pos + len(amount.raw)):
+        for source, value in _source_parts(half, amount.end):
             row = sources.setdefault(source, FundingRow(source=source, where=amount.where))
             if getattr(row, amount.column) is None:
                 setattr(row, amount.column, value)

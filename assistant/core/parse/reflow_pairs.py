@@ -25,7 +25,7 @@ _EXPENSE_COLS = {"实际支出数": "amount", "支出金额": "amount", "金额"
 
 def expense_column(key: str) -> str | None:
     """An expense table's column header, its unit in brackets allowed: '金额（万元）' is the amount."""
-    return _EXPENSE_COLS.get(re.sub(r"[（(][^）)]*[）)]$", "", key))
+    return _EXPENSE_COLS.get(re.sub(r"[（(][^（(）)]*[）)]$", "", key))
 
 
 def cell_key(cell: Cell) -> str:

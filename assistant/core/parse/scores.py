@@ -76,7 +76,7 @@ def score_table(doc: Document) -> tuple[list[ClaimedScore], Decimal | None]:
 
 _GRADE_WORD = r"(优秀|良好|优|良|中等|中|合格|较差|差)(?![\u4e00-\u9fa5])"
 _GRADE_RE = re.compile(r"(?:(?:评价|考评|自评|绩效|评定)?等[次级](?:为|是|评定为|确定为)?[:：\s]*[“\"'「『]?"
-                       + _GRADE_WORD + r"|\d+(?:\.\d+)?\s*分\s*[（(]" + _GRADE_WORD + r"[)）])")
+                       + _GRADE_WORD + r"|(?<![\d.])\d+(?:\.\d+)?\s*分\s*[（(]" + _GRADE_WORD + r"[)）])")
 # the report's total, not an item's: '自评得分92分', '总得分为92分', '综合评分为 91 分', '最终得分：88分'
 _TOTAL_RE = re.compile(r"(?:(?:自评|综合|评价|绩效|最终)总?(?:得分|评分|总分)|项目总?得分|总得分|总分)"
                        r"(?:为|是|达到)?[:：\s]*(\d+(?:\.\d+)?)\s*分")

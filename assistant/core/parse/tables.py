@@ -18,10 +18,7 @@ from ..models import (SOURCE_TOTAL, ExpenseLine, Funding, FundingRow, Indicator,
                       QualitativeGoal, Where)
 from ..numbers import NumberFormatError, compact, parse_decimal, parse_money_cell, to_halfwidth
 from .document import Cell, Document, Row
-
-
-class ParseError(ValueError):
-    """Input that cannot be read as a report; the message names the line or cell."""
+from .errors import ParseError
 
 
 # When set, a cell that must hold a number but does not is recorded here (and read as blank)
@@ -120,7 +117,7 @@ _NAMED_SOURCES = {
 
 def source_of(text: str) -> str | None:
     key = re.sub(r"^其中[:：]?", "", compact(text))
-    key = re.sub(r"[(（].*?[)）]", "", key)
+    key = re.sub(r"[(（][^()（）]*[)）]", "", key)
     if key in _NAMED_SOURCES:
         return _NAMED_SOURCES[key]  # before column_of: '结转' is also a balance header
     if not key or len(key) > 12 or column_of(key):
@@ -456,7 +453,7 @@ def goals(doc: Document) -> list[QualitativeGoal]:
     return []
 
 
-_LABEL_LINE = re.compile(r"^\s*([^:：\d]{2,16}?)\s*[:：]\s*(.+?)\s*$")
+_LABEL_LINE = re.compile(r"^\s*([^:：\d]{2,16}?)\s*[:：]\s*(.+)$")
 
 
 def label_funding(doc: Document, default_unit: str = "万元") -> Funding | None:
@@ -471,7 +468,7 @@ def label_funding(doc: Document, default_unit: str = "万元") -> Funding | None
     for ln in doc.lines:
         m = _LABEL_LINE.match(ln.text)
         if m and column_of(m.group(1)) and re.search(r"\d", m.group(2)):
-            candidates.append((m.group(1), Cell(m.group(2), ln.line)))
+            candidates.append((m.group(1), Cell(m.group(2).strip(), ln.line)))
     for label, cell in candidates:
         col = column_of(label)
         if col is None or col in found:

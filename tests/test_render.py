@@ -88,3 +88,19 @@ def test_formula_cells_without_a_saved_result_are_a_finding(tmp_path):
     wb.save(path)  # openpyxl writes the formula, never its result
     found = [f for f in check(path).findings if f.code == "xlsx.formula_without_value"]
     assert found and "B2" in found[0].message and "保存后再上传" in found[0].message
+
+
+def test_the_fast_cell_lookup_answers_as_python_docx_does_across_merges():
+    """st.cell walks one row instead of laying out the whole table; every grid position must agree."""
+    import docx
+
+    from assistant.render import docx_style as st
+
+    table = st.table(docx.Document(), 6, 5)
+    table.cell(0, 0).merge(table.cell(0, 2))  # across
+    table.cell(1, 1).merge(table.cell(4, 1))  # down
+    table.cell(2, 3).merge(table.cell(3, 4))  # a block
+    table.cell(5, 0).merge(table.cell(5, 4))
+    for r in range(6):
+        for c in range(5):
+            assert st.cell(table, r, c)._tc is table.cell(r, c)._tc, (r, c)

@@ -61,26 +61,26 @@ def _basic_table(document, draft: Draft) -> None:
     head = [("项目负责人", p.leader), ("联系电话", p.phone)], [("项目地址", p.address), ("邮编", p.postcode)]
     for r, pairs in enumerate(head):
         for k, (label, value) in enumerate(pairs):
-            a = t.cell(r, k * 4).merge(t.cell(r, k * 4 + 1))
-            b = t.cell(r, k * 4 + 2).merge(t.cell(r, k * 4 + 3))
+            a = st.cell(t, r, k * 4).merge(st.cell(t, r, k * 4 + 1))
+            b = st.cell(t, r, k * 4 + 2).merge(st.cell(t, r, k * 4 + 3))
             st.cell_text(a, label)
             st.cell_text(b, value or "")
-    st.cell_text(t.cell(2, 0).merge(t.cell(2, 1)), "项目起止时间")
-    st.cell_text(t.cell(2, 2).merge(t.cell(2, 7)), p.period_text or "【待补充：项目起止时间】")
-    st.cell_text(t.cell(3, 0).merge(t.cell(3, 7)), "资金情况", center=True)
+    st.cell_text(st.cell(t, 2, 0).merge(st.cell(t, 2, 1)), "项目起止时间")
+    st.cell_text(st.cell(t, 2, 2).merge(st.cell(t, 2, 7)), p.period_text or "【待补充：项目起止时间】")
+    st.cell_text(st.cell(t, 3, 0).merge(st.cell(t, 3, 7)), "资金情况", center=True)
     st.set_widths(t, [24, 15] * 4)
     labels = ("计划安排资金（万元）", "实际到位资金（万元）", "实际支出（万元）", "结余（万元）")
     columns = ("planned", "arrived", "spent", "balance")
     balance = total.balance if total.balance is not None else calc.balance(total)
     for k, (label, col) in enumerate(zip(labels, columns)):
-        st.cell_text(t.cell(4, k * 2), label)
-        st.cell_text(t.cell(4, k * 2 + 1), _m(balance if col == "balance" else total.get(col)))
+        st.cell_text(st.cell(t, 4, k * 2), label)
+        st.cell_text(st.cell(t, 4, k * 2 + 1), _m(balance if col == "balance" else total.get(col)))
     for r, source in enumerate(SOURCES, start=5):
         row = sources.get(source)
         name = f"其中：{source}" if source == SOURCES[0] else source
         for k, col in enumerate(columns):
-            st.cell_text(t.cell(r, k * 2), name)
-            st.cell_text(t.cell(r, k * 2 + 1), _m(row.get(col)) if row else "")
+            st.cell_text(st.cell(t, r, k * 2), name)
+            st.cell_text(st.cell(t, r, k * 2 + 1), _m(row.get(col)) if row else "")
 
 
 def _expense_table(document, draft: Draft) -> None:
@@ -89,49 +89,49 @@ def _expense_table(document, draft: Draft) -> None:
     t = st.table(document, len(rows) + 2, 4)
     st.set_widths(t, [62, 30, 36, 28])
     for k, label in enumerate(("支出内容", "实际支出数", "会计凭证号", "备注")):
-        st.cell_text(t.cell(0, k), label, bold=True, center=True)
+        st.cell_text(st.cell(t, 0, k), label, bold=True, center=True)
     for i, e in enumerate(rows, start=1):
         for k, value in enumerate((e.content, _m(e.amount), e.voucher or "", e.note or "")):
-            st.cell_text(t.cell(i, k), value)
+            st.cell_text(st.cell(t, i, k), value)
     total = r.expense_total if r.expense_total is not None else calc.detail_sum(e.amount for e in rows)
-    st.cell_text(t.cell(len(rows) + 1, 0), "支出合计")
-    st.cell_text(t.cell(len(rows) + 1, 1), _m(total))
+    st.cell_text(st.cell(t, len(rows) + 1, 0), "支出合计")
+    st.cell_text(st.cell(t, len(rows) + 1, 1), _m(total))
 
 
 def _indicator_table(document, draft: Draft, score_total: Decimal | None, grade: str | None) -> None:
     r = draft.report
     goals = r.goals[0] if r.goals else None
     g = st.table(document, 2, 2)
-    st.cell_text(g.cell(0, 0), "预期目标", bold=True, center=True)
-    st.cell_text(g.cell(0, 1), "实际完成", bold=True, center=True)
-    st.cell_text(g.cell(1, 0), goals.expected if goals else "【待补充：预期目标】")
-    st.cell_text(g.cell(1, 1), goals.actual if goals else "【待补充：实际完成】")
+    st.cell_text(st.cell(g, 0, 0), "预期目标", bold=True, center=True)
+    st.cell_text(st.cell(g, 0, 1), "实际完成", bold=True, center=True)
+    st.cell_text(st.cell(g, 1, 0), goals.expected if goals else "【待补充：预期目标】")
+    st.cell_text(st.cell(g, 1, 1), goals.actual if goals else "【待补充：实际完成】")
     document.add_paragraph()
     inds = [i for i in r.indicators]
     t = st.table(document, len(inds) + 3, 5)
     for k, label in enumerate(("一级指标", "二级指标", "指标内容", "指标（目标）值", "实际完成值")):
-        st.cell_text(t.cell(0, k), label, bold=True, center=True)
+        st.cell_text(st.cell(t, 0, k), label, bold=True, center=True)
     start = 1
     for i, ind in enumerate(inds, start=1):
         for k, value in enumerate((ind.level1, ind.level2, ind.name, ind.target, ind.actual)):
-            st.cell_text(t.cell(i, k), value)
+            st.cell_text(st.cell(t, i, k), value)
         # 一级指标 spans its rows, as in the form
         if i == len(inds) or inds[i].level1 != ind.level1:
             if i > start:
-                merged = t.cell(start, 0).merge(t.cell(i, 0))
+                merged = st.cell(t, start, 0).merge(st.cell(t, i, 0))
                 st.cell_text(merged, ind.level1)
             start = i + 1
     n = len(inds) + 1
-    st.cell_text(t.cell(n, 0).merge(t.cell(n, 1)), "绩效自评综合得分")
-    st.cell_text(t.cell(n, 2).merge(t.cell(n, 4)), _m(score_total))
-    st.cell_text(t.cell(n + 1, 0).merge(t.cell(n + 1, 1)), "评价等次")
-    st.cell_text(t.cell(n + 1, 2).merge(t.cell(n + 1, 4)), grade or "")
+    st.cell_text(st.cell(t, n, 0).merge(st.cell(t, n, 1)), "绩效自评综合得分")
+    st.cell_text(st.cell(t, n, 2).merge(st.cell(t, n, 4)), _m(score_total))
+    st.cell_text(st.cell(t, n + 1, 0).merge(st.cell(t, n + 1, 1)), "评价等次")
+    st.cell_text(st.cell(t, n + 1, 2).merge(st.cell(t, n + 1, 4)), grade or "")
 
 
 def _people_table(document) -> None:
     t = st.table(document, 4, 4)
     for k, label in enumerate(("姓名", "职称/职务", "单  位", "签字")):
-        st.cell_text(t.cell(0, k), label, bold=True, center=True)
+        st.cell_text(st.cell(t, 0, k), label, bold=True, center=True)
 
 
 def _signatures(document) -> None:
@@ -160,23 +160,23 @@ def _score_table(document, draft: Draft, items: list) -> None:
     t = st.table(document, len(items) + 2, 8)
     st.set_widths(t, [18, 10, 18, 10, 18, 10, 54, 18])
     for k, label in enumerate(("一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "评价标准", "自评得分")):
-        st.cell_text(t.cell(0, k), label, size="五号", bold=True, center=True)
+        st.cell_text(st.cell(t, 0, k), label, size="五号", bold=True, center=True)
     criteria = {tuple(i.path): i.rule.criteria for i in rules.items} if rules else {}
     for r, it in enumerate(items, start=1):
         score = it.claimed if it.claimed is not None else it.computed
         values = (it.path[0], _m(l1w[it.path[0]]), it.path[1], _m(l2w[(it.path[0], it.path[1])]), it.path[2],
                   _m(it.weight), criteria.get(tuple(it.path), ""), _m(score))
         for k, value in enumerate(values):
-            st.cell_text(t.cell(r, k), value, size="五号")
+            st.cell_text(st.cell(t, r, k), value, size="五号")
     for col, key in ((0, lambda it: it.path[0]), (2, lambda it: (it.path[0], it.path[1]))):
         start = 1
         for r in range(1, len(items) + 1):
             last = r == len(items) or key(items[r]) != key(items[r - 1])
             if last:
                 if r > start:
-                    text, weight = t.cell(start, col).text, t.cell(start, col + 1).text
-                    st.cell_text(t.cell(start, col).merge(t.cell(r, col)), text, size="五号")
-                    st.cell_text(t.cell(start, col + 1).merge(t.cell(r, col + 1)), weight, size="五号")
+                    text, weight = st.cell(t, start, col).text, st.cell(t, start, col + 1).text
+                    st.cell_text(st.cell(t, start, col).merge(st.cell(t, r, col)), text, size="五号")
+                    st.cell_text(st.cell(t, start, col + 1).merge(st.cell(t, r, col + 1)), weight, size="五号")
                 start = r + 1
     n = len(items) + 1
     claimed = [it.claimed if it.claimed is not None else it.computed for it in items]
@@ -184,7 +184,7 @@ def _score_table(document, draft: Draft, items: list) -> None:
     if total is None and all(c is not None for c in claimed):
         total = sum(claimed, Decimal(0))  # type: ignore[arg-type]
     for k, value in enumerate(("总分", "100", "", "100", "", "100", "", _m(total))):
-        st.cell_text(t.cell(n, k), value, size="五号")
+        st.cell_text(st.cell(t, n, k), value, size="五号")
 
 
 def _narrative(document, draft: Draft) -> None:
@@ -202,14 +202,14 @@ def _huainan(document, draft: Draft, region_title: str, score_total, grade) -> N
             ("计划投资额（万元）", _m(total.planned), "实际到位资金（万元）", _m(total.arrived))]
     for r, row in enumerate(rows):
         for k, value in enumerate(row):
-            st.cell_text(t.cell(r, k), value or "")
+            st.cell_text(st.cell(t, r, k), value or "")
     for r, source in enumerate(SOURCES, start=4):
         row = sources.get(source)
         name = f"其中：{source}" if source == SOURCES[0] else source
-        st.cell_text(t.cell(r, 0), name)
-        st.cell_text(t.cell(r, 1), _m(row.planned) if row else "")
-        st.cell_text(t.cell(r, 2), name)
-        st.cell_text(t.cell(r, 3), _m(row.arrived) if row else "")
+        st.cell_text(st.cell(t, r, 0), name)
+        st.cell_text(st.cell(t, r, 1), _m(row.planned) if row else "")
+        st.cell_text(st.cell(t, r, 2), name)
+        st.cell_text(st.cell(t, r, 3), _m(row.arrived) if row else "")
     document.add_paragraph()
     for sec in draft.sections:
         st.heading(document, sec.title)
@@ -228,15 +228,15 @@ def _national(document, draft: Draft, score) -> None:
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     st.font(para.add_run(f"（{r.project.year or '    '}年度）"), st.BODY_FONT, "三号")
     t = st.table(document, 3, 8)
-    st.cell_text(t.cell(0, 0).merge(t.cell(0, 1)), "项目名称")
-    st.cell_text(t.cell(0, 2).merge(t.cell(0, 7)), r.project.name or "【待补充：项目名称】")
-    st.cell_text(t.cell(1, 0).merge(t.cell(1, 1)), "主管部门")
-    st.cell_text(t.cell(1, 2).merge(t.cell(1, 3)), r.project.department or "")
-    st.cell_text(t.cell(1, 4).merge(t.cell(1, 5)), "实施单位")
-    st.cell_text(t.cell(1, 6).merge(t.cell(1, 7)), r.project.unit or "")
+    st.cell_text(st.cell(t, 0, 0).merge(st.cell(t, 0, 1)), "项目名称")
+    st.cell_text(st.cell(t, 0, 2).merge(st.cell(t, 0, 7)), r.project.name or "【待补充：项目名称】")
+    st.cell_text(st.cell(t, 1, 0).merge(st.cell(t, 1, 1)), "主管部门")
+    st.cell_text(st.cell(t, 1, 2).merge(st.cell(t, 1, 3)), r.project.department or "")
+    st.cell_text(st.cell(t, 1, 4).merge(st.cell(t, 1, 5)), "实施单位")
+    st.cell_text(st.cell(t, 1, 6).merge(st.cell(t, 1, 7)), r.project.unit or "")
     heads = ("项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
     for k, h in enumerate(heads):
-        st.cell_text(t.cell(2, k), h, bold=True)
+        st.cell_text(st.cell(t, 2, k), h, bold=True)
     exec_item = next((i for i in score.items if i.path == ["预算执行率"]), None)
     money = st.table(document, 1 + len(sources), 8)
     rate = calc.execution_rate(total)
@@ -244,22 +244,22 @@ def _national(document, draft: Draft, score) -> None:
              f"{fmt_decimal((rate * 100).quantize(Decimal('0.01')))}%" if rate is not None else "",
              _m(exec_item.claimed if exec_item and exec_item.claimed is not None else exec_item.computed if exec_item else None))
     for k, v in enumerate(first):
-        st.cell_text(money.cell(0, k), v)
+        st.cell_text(st.cell(money, 0, k), v)
     for i, (name, row) in enumerate(sources.items(), start=1):
         for k, v in enumerate(("", f"其中：{name}", _m(row.planned), _m(row.arrived), _m(row.spent), "—", "—", "—")):
-            st.cell_text(money.cell(i, k), v)
+            st.cell_text(st.cell(money, i, k), v)
     goal = r.goals[0] if r.goals else None
     goals = st.table(document, 2, 8)
-    st.cell_text(goals.cell(0, 0).merge(goals.cell(1, 1)), "年度总体目标")
-    st.cell_text(goals.cell(0, 2).merge(goals.cell(0, 4)), "预期目标", bold=True)
-    st.cell_text(goals.cell(0, 5).merge(goals.cell(0, 7)), "实际完成情况", bold=True)
-    st.cell_text(goals.cell(1, 2).merge(goals.cell(1, 4)), goal.expected if goal else "【待补充：预期目标】")
-    st.cell_text(goals.cell(1, 5).merge(goals.cell(1, 7)), goal.actual if goal else "【待补充：实际完成情况】")
+    st.cell_text(st.cell(goals, 0, 0).merge(st.cell(goals, 1, 1)), "年度总体目标")
+    st.cell_text(st.cell(goals, 0, 2).merge(st.cell(goals, 0, 4)), "预期目标", bold=True)
+    st.cell_text(st.cell(goals, 0, 5).merge(st.cell(goals, 0, 7)), "实际完成情况", bold=True)
+    st.cell_text(st.cell(goals, 1, 2).merge(st.cell(goals, 1, 4)), goal.expected if goal else "【待补充：预期目标】")
+    st.cell_text(st.cell(goals, 1, 5).merge(st.cell(goals, 1, 7)), goal.actual if goal else "【待补充：实际完成情况】")
     inds = [i for i in r.indicators if i.name or i.target]
     ind_t = st.table(document, len(inds) + 2, 9)
     for k, h in enumerate(("绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
                            "偏差原因分析及改进措施")):
-        st.cell_text(ind_t.cell(0, k), h, size="五号", bold=True)
+        st.cell_text(st.cell(ind_t, 0, k), h, size="五号", bold=True)
     by_name = {i.path[-1]: i for i in score.items}
     for n, ind in enumerate(inds, start=1):
         it = by_name.get(ind.name)
@@ -267,11 +267,11 @@ def _national(document, draft: Draft, score) -> None:
         weight = ind.weight if ind.weight is not None else (it.weight if it else None)
         for k, v in enumerate(("", ind.level1, ind.level2, ind.name, ind.target, ind.actual, _m(weight), _m(got),
                                ind.reason)):
-            st.cell_text(ind_t.cell(n, k), v, size="五号")
+            st.cell_text(st.cell(ind_t, n, k), v, size="五号")
     last = len(inds) + 1
     total_score = r.claimed_total if r.claimed_total is not None else score.computed_total
     for k, v in enumerate(("总分", "", "", "", "", "", "100", _m(total_score), "")):
-        st.cell_text(ind_t.cell(last, k), v, size="五号")
+        st.cell_text(st.cell(ind_t, last, k), v, size="五号")
     document.add_paragraph()
     for sec in draft.sections:
         st.heading(document, sec.title)

@@ -89,6 +89,22 @@ def table(document, rows: int, cols: int):
     return t
 
 
+def cell(table, row: int, col: int):
+    """`table.cell(row, col)` without its cost: python-docx lays out every cell of the table on each call
+    (0.9 s of a 1 s export on a 22-row score table); this walks one row. Same answer, merges included."""
+    from docx.oxml.simpletypes import ST_Merge
+    from docx.table import _Cell
+
+    grid = 0
+    for tc in table._tbl.tr_lst[row].tc_lst:
+        if grid <= col < grid + tc.grid_span:
+            if tc.vMerge == ST_Merge.CONTINUE:
+                return cell(table, row - 1, col)
+            return _Cell(tc, table)
+        grid += tc.grid_span
+    raise IndexError(f"no cell at row {row}, column {col}")
+
+
 def set_widths(table, widths_mm: list[float]) -> None:
     """Column widths (Word reads the cell widths, LibreOffice the grid): set both."""
     table.autofit = False

@@ -64,10 +64,10 @@ def review_docx(rv: Review, path: Path, corpus: dict | None = None) -> Path:
     st.heading(document, "二、评分：自评与规则得分")
     t = st.table(document, len(ctx["items"]) + 1, 5)
     for k, h in enumerate(("指标", "分值", "自评", "规则得分", "说明")):
-        st.cell_text(t.cell(0, k), h, size="五号", bold=True)
+        st.cell_text(st.cell(t, 0, k), h, size="五号", bold=True)
     for r, it in enumerate(ctx["items"], start=1):
         for k, v in enumerate((it["name"], it["weight"], it["claimed"], it["computed"], it["reason"])):
-            st.cell_text(t.cell(r, k), v, size="五号")
+            st.cell_text(st.cell(t, r, k), v, size="五号")
     st.heading(document, "三、各章节最相近的先例")
     for sec in rv.sections:
         st.heading(document, sec.heading, level=2)

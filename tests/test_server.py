@@ -186,10 +186,10 @@ async def test_reviewer_upload_and_exports(aiohttp_client, data_dir, tmp_path):
 
     bomb = tmp_path / "bomb.docx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("word/document.xml", b"\0" * (210 * 1024 * 1024))
+        zf.writestr("word/document.xml", b"\0" * (17 * 1024 * 1024))
     resp = await client.post("/api/review", data=form(bomb))
     body = await resp.json()
-    assert resp.status == 400 and "解压后过大" in body["error"]
+    assert resp.status == 400 and "解压后超过 16 MB" in body["error"]
     big = tmp_path / "big.txt"
     big.write_bytes(b"a" * (21 * 1024 * 1024))
     resp = await client.post("/api/review", data=form(big))

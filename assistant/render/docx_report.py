@@ -309,6 +309,15 @@ def build_document(draft: Draft):
     return document
 
 
+def docx_bytes(draft: Draft) -> bytes:
+    """The .docx as bytes, for the service (rendered in a worker process, sent without a file)."""
+    import io
+
+    buffer = io.BytesIO()
+    build_document(draft).save(buffer)
+    return buffer.getvalue()
+
+
 def write_docx(draft: Draft, path: str | Path) -> Path:
     """Write atomically: a half-written file never replaces a good one."""
     return write_atomically(path, build_document(draft).save)

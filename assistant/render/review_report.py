@@ -51,7 +51,7 @@ def review_markdown(rv: Review, corpus: dict | None = None) -> str:
     return env.get_template("review.md.j2").render(**_context(rv, corpus))
 
 
-def review_docx(rv: Review, path: Path, corpus: dict | None = None) -> Path:
+def _review_document(rv: Review, corpus: dict | None = None):
     ctx = _context(rv, corpus)
     document = docx.Document()
     st.page_setup(document)
@@ -83,4 +83,17 @@ def review_docx(rv: Review, path: Path, corpus: dict | None = None) -> Path:
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW
                 last = end
             st.font(para.add_run(pa["text"][last:]), st.BODY_FONT, "小四")
-    return write_atomically(path, document.save)
+    return document
+
+
+def review_docx(rv: Review, path: Path, corpus: dict | None = None) -> Path:
+    return write_atomically(path, _review_document(rv, corpus).save)
+
+
+def review_docx_bytes(rv: Review, corpus: dict | None = None) -> bytes:
+    """The review as .docx bytes, for the service."""
+    import io
+
+    buffer = io.BytesIO()
+    _review_document(rv, corpus).save(buffer)
+    return buffer.getvalue()

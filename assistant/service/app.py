@@ -29,9 +29,11 @@ from ..storage.database import Store
 from . import draft_routes as drafts
 from . import review_routes as review
 from .chat import ChatEngine
-from .context import (DB_POOL, DRAFT_LOCKS, ENGINE, FILL_POOL, KB, MAX_BODY, PROGRESS, REPO, SETTINGS, STORE, WEB,
+from .context import (DB_POOL, DRAFT_LOCKS, ENGINE, FILL_POOL, HEAVY, KB, MAX_BODY, PROGRESS, REPO, SETTINGS, STORE, WEB,
                       WORK_POOL, ApiError, json_response)
 from .drafts import DraftNotFound, DraftRepository
+from .heavy import CAPACITY, PER_USER, HeavyWork
+from .isolated import TIME_LIMIT, IsolatedPool
 
 __all__ = ["create_app", "serve", "REPO", "ENGINE", "KB", "STORE"]
 
@@ -46,7 +48,9 @@ async def errors(request: web.Request, handler):
     try:
         return await handler(request)
     except ApiError as exc:
-        return json_response({"ok": False, "error": exc.error, "hint": exc.hint}, exc.status)
+        response = json_response({"ok": False, "error": exc.error, "hint": exc.hint}, exc.status)
+        response.headers.update(exc.headers)
+        return response
     except DraftNotFound:
         return json_response({"ok": False, "error": "草稿不存在", "hint": "请从草稿列表重新打开"}, 404)
     except web.HTTPRequestEntityTooLarge:
@@ -120,7 +124,7 @@ async def page(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    return json_response({"ok": True, "progress": request.app[PROGRESS]})
+    return json_response({"ok": True, "progress": request.app[PROGRESS], "heavy": request.app[HEAVY].busy()})
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -158,7 +162,15 @@ async def _resources(app: web.Application):
     app[DRAFT_LOCKS] = weakref.WeakValueDictionary()
     app[REPO] = DraftRepository(app[STORE])
     app[ENGINE] = ChatEngine(app[REPO], None)
+    limits = settings["heavy"]
+    app[HEAVY] = HeavyWork(IsolatedPool(limits.get("workers", 2), limits.get("time_limit", TIME_LIMIT)),
+                           per_user=limits.get("per_user", PER_USER), capacity=limits.get("capacity", CAPACITY))
+    if limits.get("warm"):
+        warming = asyncio.get_running_loop().create_task(app[HEAVY].isolated_pool.warm())
     yield
+    if limits.get("warm"):
+        warming.cancel()
+    app[HEAVY].close()
     app[WORK_POOL].shutdown(wait=True, cancel_futures=True)
     app[FILL_POOL].shutdown(wait=True, cancel_futures=True)
     app[DB_POOL].shutdown(wait=True, cancel_futures=True)
@@ -239,11 +251,12 @@ def hosts_for(bind: str, extra: list[str] | None = None) -> set[str] | None:
 
 
 def create_app(data: str | Path = "data", embedder: str | None = None, knowledge: bool = True,
-               allowed_hosts: set[str] | None = LOOPBACK) -> web.Application:
+               allowed_hosts: set[str] | None = LOOPBACK, heavy: dict | None = None) -> web.Application:
+    """The service; `heavy` sets its heavy-work pool: workers, time_limit, per_user, capacity, warm."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[errors, known_host, same_origin_writes])
     app.on_response_prepare.append(security_headers)
     app[SETTINGS] = {"data": Path(data), "embedder": embedder, "knowledge": knowledge,
-                     "instance": secrets.token_hex(4), "allowed_hosts": allowed_hosts}
+                     "instance": secrets.token_hex(4), "allowed_hosts": allowed_hosts, "heavy": heavy or {}}
     app[PROGRESS] = {"state": "starting"}
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(_knowledge)
@@ -280,7 +293,7 @@ def serve(host: str = "127.0.0.1", port: int = 8080, data: str | Path = "data", 
         handler.addFilter(lambda record: record.name != "bm25s" or record.levelno >= logging.WARNING)
     if host not in LOOPBACK:
         print(f"注意：服务监听 {host}，本机以外的电脑也能访问；目前没有账号登录，只应在可信的内网中使用。", flush=True)
-    app = create_app(data, embedder, allowed_hosts=hosts_for(host, allowed_hosts))
+    app = create_app(data, embedder, allowed_hosts=hosts_for(host, allowed_hosts), heavy={"warm": True})
     try:
         asyncio.run(_run(app, host, port, data))
     except KeyboardInterrupt:

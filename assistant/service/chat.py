@@ -117,6 +117,11 @@ class ChatEngine:
         reply = self._answer(record, text.strip(), answer or {}, pasted)
         return self.with_question(record, reply)
 
+    def heavy_turn(self, record: DraftRecord, text: str) -> bool:
+        """A turn that drafts three or more sections at once ('全部起草') is heavy work, not a chat turn."""
+        kinds = sections_in(text, record.form)
+        return len(kinds) >= 3 and bool(_WRITE.search(text) or len(text) <= 12)
+
     def save(self, draft_id: str, reply: Reply) -> None:
         self.repo.finish_turn(draft_id, reply.text, reply.cards, pending=reply.pending, confirmed=reply.confirmed,
                               report=reply.report, interview=reply.interview)

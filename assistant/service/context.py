@@ -29,13 +29,14 @@ DRAFT_LOCKS = web.AppKey("draft_locks", weakref.WeakValueDictionary)
 ENGINE = web.AppKey("engine", ChatEngine)
 KB = web.AppKey("kb", object)
 PROGRESS = web.AppKey("progress", dict)
+HEAVY = web.AppKey("heavy", object)  # HeavyWork: uploads, exports and many-section drafting
 SETTINGS = web.AppKey("settings", dict)
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error: str, hint: str = ""):
+    def __init__(self, status: int, error: str, hint: str = "", headers: dict[str, str] | None = None):
         super().__init__(error)
-        self.status, self.error, self.hint = status, error, hint
+        self.status, self.error, self.hint, self.headers = status, error, hint, headers or {}
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:

@@ -2,7 +2,6 @@
 undo and redo a section, export."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -13,8 +12,9 @@ from ..core.parse import ParseError
 from ..interview.items import progress
 from ..interview.paste import apply_edits, paste_card
 from .chat import move_note
-from .context import ENGINE, REPO, ApiError, draft_lock, in_db, in_worker, json_body, json_response
+from .context import ENGINE, HEAVY, REPO, ApiError, draft_lock, in_db, in_worker, json_body, json_response
 from .drafts import DraftRepository
+from .heavy import user_of
 
 
 async def list_drafts(request: web.Request) -> web.Response:
@@ -85,7 +85,12 @@ async def post_turn(request: web.Request) -> web.Response:
     async with draft_lock(request):
         record = await in_db(request, repo.get, draft_id)
         await in_db(request, repo.add_turn, draft_id, "user", text)  # kept even if answering fails
-        reply = await in_worker(request, engine.answer, record, text, answer)
+        if engine.heavy_turn(record, text):  # several sections drafted at once: heavy work, with its limits
+            heavy = request.app[HEAVY]
+            async with heavy.admitted(user_of(request)):
+                reply = await heavy.in_thread(engine.answer, record, text, answer)
+        else:
+            reply = await in_worker(request, engine.answer, record, text, answer)
         await in_db(request, engine.save, draft_id, reply)
     return json_response({"ok": True, "reply": {"text": reply.text, "cards": reply.cards}})
 
@@ -204,21 +209,15 @@ async def export(request: web.Request) -> web.Response:
     record = await in_db(request, request.app[REPO].get, draft_id)
     if record.report is None:
         raise ApiError(409, "还没有确认的数据，无法导出", "请先粘贴并确认资金、指标数据")
-    engine = request.app[ENGINE]
-    draft = await in_worker(request, engine.draft, record)
+    engine, heavy = request.app[ENGINE], request.app[HEAVY]
+    async with heavy.admitted(user_of(request)):
+        draft = await heavy.in_thread(engine.draft, record)
+        if fmt == "docx":  # python-docx is CPU only: in a worker process it takes no time from chat turns
+            data = await heavy.isolated("assistant.render.docx_report:docx_bytes", draft, what="导出")
+        else:
+            from ..render.text_report import render_text
 
-    def render() -> bytes:
-        import tempfile
-
-        from ..render.docx_report import write_docx
-        from ..render.text_report import render_text
-
-        if fmt != "docx":
-            return render_text(draft, fmt).encode("utf-8")
-        with tempfile.TemporaryDirectory() as tmp:
-            return write_docx(draft, Path(tmp) / "draft.docx").read_bytes()
-
-    data = await in_worker(request, render)
+            data = (await heavy.in_thread(render_text, draft, fmt)).encode("utf-8")
     types = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
              "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
     name = f"draft-{draft_id}.{fmt}"

@@ -7,7 +7,8 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from ..core.parse import ParseError, ReadError
-from .context import KB, WEB, ApiError, in_worker, json_response
+from .context import HEAVY, KB, WEB, ApiError, json_response
+from .heavy import user_of
 
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -43,50 +44,49 @@ async def post_review(request: web.Request) -> web.Response:
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise ApiError(400, f"不支持的文件类型“{suffix or name}”", "支持 .docx、.xlsx、.txt、.md、.json")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        size = 0
-        with open(path, "wb") as fh:
-            try:
-                while chunk := await part.read_chunk(65536):
-                    size += len(chunk)
-                    if size > MAX_UPLOAD:
-                        raise ApiError(413, "文件过大", "上传文件不超过 20 MB")
-                    fh.write(chunk)
-            except BAD_FORM as exc:
-                raise ApiError(400, "上传的文件没有传完整", "请重新上传") from exc
-        app = request.app
-
-        def run():
-            from ..core import check_file
-            from ..review import corpus_signals, review, sentence_index
-
-            result = check_file(path)
-            result.report.project.name = result.report.project.name or Path(name).stem
-            kb = app.get(KB)
-            if kb is None:
-                from ..review import Review
-
-                return Review(result, [], []), None
-            index = sentence_index(kb.report_texts())
-            return review(result, kb, index), corpus_signals(kb.report_figures(), index)
-
-        try:
-            rv, corpus = await in_worker(request, run)
-        except (ReadError, ParseError) as exc:
-            raise ApiError(400, str(exc).splitlines()[0].replace("upload", Path(name).stem), "请检查文件后重新上传") from exc
-    from ..render.review_report import review_docx, review_json, review_markdown
-
-    if fmt == "json":
-        return json_response({"ok": True, "file": name, "review": review_json(rv, corpus)})
-    if fmt == "md":
-        return web.Response(text=review_markdown(rv, corpus), content_type="text/markdown", charset="utf-8",
-                            headers={"Content-Disposition": 'attachment; filename="review.md"'})
-
-    def to_docx() -> bytes:
+    heavy = request.app[HEAVY]
+    async with heavy.admitted(user_of(request)):
         with tempfile.TemporaryDirectory() as tmp:
-            return review_docx(rv, Path(tmp) / "review.docx", corpus).read_bytes()
+            path = Path(tmp) / f"upload{suffix}"
+            await _receive(part, path)
+            try:  # the untrusted file is read in a worker process: a time limit, a memory cap, killable
+                result = await heavy.isolated("assistant.core:check_file", path, what="文件")
+            except (ReadError, ParseError) as exc:
+                raise ApiError(400, str(exc).splitlines()[0].replace("upload", Path(name).stem),
+                               "请检查文件后重新上传") from exc
+        result.report.project.name = result.report.project.name or Path(name).stem
+        rv, corpus = await heavy.in_thread(_compare, request.app.get(KB), result)
+        from ..render.review_report import review_json, review_markdown
 
-    return web.Response(body=await in_worker(request, to_docx), headers={
+        if fmt == "json":
+            return json_response({"ok": True, "file": name, "review": review_json(rv, corpus)})
+        if fmt == "md":
+            return web.Response(text=review_markdown(rv, corpus), content_type="text/markdown", charset="utf-8",
+                                headers={"Content-Disposition": 'attachment; filename="review.md"'})
+        data = await heavy.isolated("assistant.render.review_report:review_docx_bytes", rv, corpus, what="审核意见")
+    return web.Response(body=data, headers={
         "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "Content-Disposition": 'attachment; filename="review.docx"'})
+
+
+async def _receive(part, path: Path) -> None:
+    size = 0
+    with open(path, "wb") as fh:
+        try:
+            while chunk := await part.read_chunk(65536):
+                size += len(chunk)
+                if size > MAX_UPLOAD:
+                    raise ApiError(413, "文件过大", "上传文件不超过 20 MB")
+                fh.write(chunk)
+        except BAD_FORM as exc:
+            raise ApiError(400, "上传的文件没有传完整", "请重新上传") from exc
+
+
+def _compare(kb, result):
+    """Findings, scores and each section's nearest precedent (the knowledge base lives in this process)."""
+    from ..review import Review, corpus_signals, review, sentence_index
+
+    if kb is None:
+        return Review(result, [], []), None
+    index = sentence_index(kb.report_texts())
+    return review(result, kb, index), corpus_signals(kb.report_figures(), index)

@@ -136,3 +136,20 @@ async def test_a_report_that_does_not_fit_the_model_is_named_not_dumped(client):
     resp = await client.post(f"/api/drafts/{draft}/confirm", json={"report": {"funding": {"total": "lots"}}})
     body = await _error(resp, 400)
     assert body["hint"] == "字段 funding.total 的值无法使用" and "validation" not in body["hint"]
+
+
+async def test_control_characters_from_a_paste_are_line_breaks_or_dropped_and_the_docx_still_exports(client):
+    """Found by schemathesis: a NUL or a vertical tab in a turn made the .docx export a 500."""
+    from .conftest import SEEDS
+
+    draft_id = await _draft(client)
+    text = SEEDS["000"].read_text(encoding="utf-8")
+    await client.post(f"/api/drafts/{draft_id}/turns", json={"text": text})
+    await client.post(f"/api/drafts/{draft_id}/confirm", json={})
+    resp = await client.put(f"/api/drafts/{draft_id}/sections/overview",
+                            json={"text": "项目概况\x0b第二行\x00\x07结束"})
+    assert resp.status == 200, await resp.text()
+    draft = await (await client.get(f"/api/drafts/{draft_id}")).json()
+    assert draft["sections"]["overview"]["text"] == "项目概况\n第二行结束"
+    export = await client.get(f"/api/drafts/{draft_id}/export?format=docx")
+    assert export.status == 200 and (await export.read())[:2] == b"PK"

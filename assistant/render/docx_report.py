@@ -279,6 +279,7 @@ def _national(document, draft: Draft, score) -> None:
 
 
 def build_document(draft: Draft):
+    draft = Draft.model_validate(st.xml_safe(draft.model_dump()))
     document = docx.Document()
     st.page_setup(document)
     region = draft.report.project.region or ""

@@ -52,7 +52,7 @@ def review_markdown(rv: Review, corpus: dict | None = None) -> str:
 
 
 def _review_document(rv: Review, corpus: dict | None = None):
-    ctx = _context(rv, corpus)
+    ctx = st.xml_safe(_context(rv, corpus))
     document = docx.Document()
     st.page_setup(document)
     st.title(document, f"审核意见：{ctx['name']}")

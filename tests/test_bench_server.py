@@ -1,5 +1,5 @@
 """The server load bench runs end to end on loopback (small: 4 officers, fake embedder) with no errors."""
-from assistant.bench.server_load import CHAT_TURNS, TURNS, bench_server
+from assistant.bench.server_load import CHAT_TURNS, MIXED_TURNS, TURNS, bench_server
 
 
 def test_server_bench_small():
@@ -13,3 +13,7 @@ def test_server_bench_small():
     assert record["errors"] == 0 and record["peak_rss_mb"] > 0 and set(record["chat_turns"]) == set(CHAT_TURNS)
     # the think pauses are really taken: 10 pauses of at least 25 ms each per officer
     assert record["sessions"]["wall_s"] >= 10 * 0.025
+    mixed = record["mixed"]  # .docx exports in every officer's turns while two bombs are sent and refused
+    assert mixed["errors"] == 0 and mixed["turns"] == 4 * len(MIXED_TURNS) and set(mixed["per_turn"]) == set(MIXED_TURNS)
+    assert mixed["bombs_refused"] >= 2 and mixed["bomb_refusal_p95_ms"] > 0
+    assert mixed["goal_chat_turn_p95_ms"] == 300 and mixed["worker_peak_rss_mb"] > 0

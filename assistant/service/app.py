@@ -32,7 +32,7 @@ from .chat import ChatEngine
 from .context import (DB_POOL, DRAFT_LOCKS, ENGINE, FILL_POOL, HEAVY, KB, MAX_BODY, PROGRESS, REPO, SETTINGS, STORE, WEB,
                       WORK_POOL, ApiError, json_response)
 from .drafts import DraftNotFound, DraftRepository
-from .heavy import CAPACITY, PER_USER, HeavyWork
+from .heavy import CAPACITY, PER_USER, HeavyWork, client_key
 from .isolated import TIME_LIMIT, IsolatedPool
 
 __all__ = ["create_app", "serve", "REPO", "ENGINE", "KB", "STORE"]
@@ -253,7 +253,7 @@ def hosts_for(bind: str, extra: list[str] | None = None) -> set[str] | None:
 def create_app(data: str | Path = "data", embedder: str | None = None, knowledge: bool = True,
                allowed_hosts: set[str] | None = LOOPBACK, heavy: dict | None = None) -> web.Application:
     """The service; `heavy` sets its heavy-work pool: workers, time_limit, per_user, capacity, warm."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[errors, known_host, same_origin_writes])
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[client_key, errors, known_host, same_origin_writes])
     app.on_response_prepare.append(security_headers)
     app[SETTINGS] = {"data": Path(data), "embedder": embedder, "knowledge": knowledge,
                      "instance": secrets.token_hex(4), "allowed_hosts": allowed_hosts, "heavy": heavy or {}}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+import secrets
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
@@ -74,6 +76,23 @@ class HeavyWork:
         self.isolated_pool.close()
 
 
+CLIENT_COOKIE = "assistant_client"
+_CLIENT_KEY = re.compile(r"[0-9a-f]{32}")
+
+
 def user_of(request: web.Request) -> str:
-    """Whose heavy places a request uses: the client's address until accounts name the officer."""
-    return request.remote or "?"
+    """Whose heavy places a request uses: the browser's client key (officers behind one address are
+    counted apart), else the address. Not a credential: a client that drops its key still meets CAPACITY;
+    accounts will name the officer."""
+    key = request.cookies.get(CLIENT_COOKIE, "")
+    return f"client:{key}" if _CLIENT_KEY.fullmatch(key) else f"addr:{request.remote or '?'}"
+
+
+@web.middleware
+async def client_key(request: web.Request, handler):
+    """Give a browser its client key on its first response."""
+    response = await handler(request)
+    if not _CLIENT_KEY.fullmatch(request.cookies.get(CLIENT_COOKIE, "")) and not response.prepared:
+        response.set_cookie(CLIENT_COOKIE, secrets.token_hex(16), httponly=True, samesite="Strict",
+                            max_age=365 * 24 * 3600)
+    return response

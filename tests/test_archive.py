@@ -160,3 +160,13 @@ def test_a_sheet_declaring_the_whole_grid_is_read_by_its_cells(tmp_path):
     doc = load_document(p)
     assert [[c.text for c in row.cells] for row in doc.rows] == [["计划安排资金", "500"], ["实际支出", "450"]]
     assert any(w.code == "xlsx.sheet_truncated" for w in doc.warnings)
+
+
+def test_a_reader_library_failure_is_said_in_chinese_without_its_english(tmp_path):
+    p = _write(tmp_path / "broken.docx", _docx_parts(b"<w:document><w:body><w:p>not closed"))
+    with pytest.raises(ReadError) as err:
+        load_document(p)
+    message = str(err.value)
+    assert message.startswith("broken.docx 无法读取：内容不是有效的 .docx 文件") and "\n" not in message
+    assert not any("a" <= ch.lower() <= "z" for ch in message.replace("broken.docx", "").replace(".docx", "")
+                   .replace("Word/Excel/WPS", ""))

@@ -32,7 +32,8 @@ GOAL_MIXED_P95_MS = 300
 
 
 async def _officer(session, base: str, paste: str, times: dict[str, list[float]], errors: list[str],
-                   think_s: float, rng: random.Random, docx: bool = False) -> None:
+                   think_s: float, rng: random.Random, docx: bool = False, busy: list[str] | None = None) -> None:
+    busy = busy if busy is not None else []
     async def pause():
         if think_s > 0:
             await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
@@ -43,7 +44,9 @@ async def _officer(session, base: str, paste: str, times: dict[str, list[float]]
         try:
             async with session.request(method, base + path, **kw) as resp:
                 body = await (resp.json() if resp.content_type == "application/json" else resp.read())
-                if resp.status >= 400:
+                if resp.status == 429:  # admission said "busy, retry": counted apart from errors
+                    busy.append(kind)
+                elif resp.status >= 400:
                     errors.append(f"{kind} {resp.status}")
                 return body
         except Exception as exc:  # noqa: BLE001 - counted, the run goes on
@@ -110,6 +113,7 @@ async def _run(officers: int, embedder: str | None, paste: str, timeout_s: float
         base = f"http://127.0.0.1:{port}"
         times: dict[str, list[float]] = {k: [] for k in (MIXED_TURNS if bombs else TURNS)}
         errors: list[str] = []
+        busy: list[str] = []
         refusals: list[float] = []
         stop = asyncio.Event()
         try:
@@ -125,7 +129,8 @@ async def _run(officers: int, embedder: str | None, paste: str, timeout_s: float
                 clients = [aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) for _ in range(officers)]
                 try:
                     await asyncio.wait_for(asyncio.gather(*(
-                        _officer(client, base, paste, times, errors, think_s, random.Random(rng.random()), bool(bombs))
+                        _officer(client, base, paste, times, errors, think_s, random.Random(rng.random()), bool(bombs),
+                                 busy)
                         for client in clients)), timeout_s)
                 finally:
                     stop.set()
@@ -133,6 +138,8 @@ async def _run(officers: int, embedder: str | None, paste: str, timeout_s: float
                     for client in clients:
                         await client.close()
                 wall = time.perf_counter() - t0
+                async with session.get(base + "/api/health") as resp:
+                    heavy = (await resp.json())["heavy"]
         finally:
             await runner.cleanup()
     rows = {kind: {"n": len(v), **percentiles(v)} for kind, v in times.items() if v}
@@ -141,6 +148,7 @@ async def _run(officers: int, embedder: str | None, paste: str, timeout_s: float
     extra = {"bombs_refused": len(refusals), **{f"bomb_refusal_{k}": v for k, v in percentiles(refusals).items()}} \
         if refusals else {}
     return {"officers": officers, "think_s": think_s, "turns": turns, "wall_s": round(wall, 2), **extra,
+            "busy_429": len(busy), "busy_kinds": sorted(set(busy)), "heavy": heavy,
             "turns_per_s": round(turns / wall, 1), "errors": len(errors), "error_kinds": sorted(set(errors))[:10],
             **{f"chat_turn_{k}": v for k, v in (percentiles(chat) if chat else {"p50_ms": None, "p95_ms": None}).items()},
             "per_turn": rows}
@@ -174,13 +182,6 @@ def startup_seconds(timeout_s: float = 60) -> float | None:
             proc.wait(timeout=30)
 
 
-def _worker_peak_rss_mb() -> int:
-    """The largest peak resident set among this process's finished children (the heavy workers, once stopped)."""
-    import resource
-
-    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-
-
 def bench_server(officers: int = 50, embedder: str | None = None, timeout_s: float = 600, think_s: float = 5.0,
                  saturation: bool = True, mixed: bool = True) -> dict:
     paste_file = Path(__file__).resolve().parent.parent.parent / "tests" / "data" / "paste_tsv.txt"
@@ -199,7 +200,7 @@ def bench_server(officers: int = 50, embedder: str | None = None, timeout_s: flo
             bombs = [lying_bomb(Path(tmp) / "lying.docx"), xml_bomb(Path(tmp) / "xml40.docx")]
             run = asyncio.run(_run(officers, embedder, paste, timeout_s, think_s, bombs))
         run["goal_chat_turn_p95_ms"] = GOAL_MIXED_P95_MS
-        run["worker_peak_rss_mb"] = _worker_peak_rss_mb()
+        run["worker_peak_rss_mb"] = run["heavy"]["worker_peak_rss_mb"]
         run["ok"] = run["errors"] == 0 and run["chat_turn_p95_ms"] is not None and \
             run["chat_turn_p95_ms"] <= GOAL_MIXED_P95_MS and run.get("bombs_refused", 0) > 0
         record["mixed"] = run

@@ -246,6 +246,17 @@ def server_summary(record: dict) -> list[dict]:
         sat = record["saturation"]
         out.append(row(f"满载（无停顿）吞吐：{sat['turns_per_s']} 次/秒，对话轮次 p95", sat["chat_turn_p95_ms"], "ms",
                        None, kind="reference"))
+        out.append(row("  满载时因繁忙答 429 的次数（非错误）", sat.get("busy_429"), "", None, kind="reference"))
+    if "mixed" in record:
+        mix = record["mixed"]
+        out += [row(f"混合：{mix['officers']} 人含 .docx 导出，同时两个压缩炸弹反复上传，对话轮次 p95",
+                    mix["chat_turn_p95_ms"], "ms", mix["goal_chat_turn_p95_ms"]),
+                row("  混合：错误数", mix["errors"], "", 0),
+                row(f"  混合：拒收炸弹 {mix.get('bombs_refused', 0)} 次，拒收耗时 p95", mix.get("bomb_refusal_p95_ms"), "ms",
+                    None, kind="reference"),
+                row("  混合：.docx 导出 p95", mix["per_turn"].get("export_docx", {}).get("p95_ms"), "ms", None,
+                    kind="reference"),
+                row("  混合：工作进程峰值内存", mix.get("worker_peak_rss_mb"), "MB", None, kind="reference")]
     return out
 
 

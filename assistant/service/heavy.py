@@ -69,7 +69,8 @@ class HeavyWork:
 
     def busy(self) -> dict:
         return {"running_or_waiting": sum(self._users.values()), "refused": self.refused,
-                "workers_started": self.isolated_pool.started, "workers_killed": self.isolated_pool.killed}
+                "workers_started": self.isolated_pool.started, "workers_killed": self.isolated_pool.killed,
+                "worker_peak_rss_mb": self.isolated_pool.peak_rss_mb}
 
     def close(self) -> None:
         self._threads.shutdown(wait=True, cancel_futures=True)

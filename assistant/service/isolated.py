@@ -94,6 +94,17 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.is_alive()
 
+    def peak_rss_mb(self) -> int:
+        """The worker's peak resident set so far (VmHWM; 0 where /proc is not there)."""
+        try:
+            with open(f"/proc/{self.process.pid}/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) // 1024
+        except OSError:
+            pass
+        return 0
+
     def kill(self) -> None:
         if self.process.is_alive():
             self.process.kill()
@@ -119,7 +130,7 @@ class IsolatedPool:
         self._lock = threading.Lock()
         self._slots = asyncio.Semaphore(size)
         self._waiters = ThreadPoolExecutor(max_workers=size, thread_name_prefix="isolated")
-        self.started = self.killed = 0
+        self.started = self.killed = self.peak_rss_mb = 0
 
     async def run(self, target: str, *args, timeout: float | None = None):
         async with self._slots:
@@ -134,6 +145,7 @@ class IsolatedPool:
             self.started += 1
         try:
             result = worker.call(target, args, timeout)
+            self.peak_rss_mb = max(self.peak_rss_mb, worker.peak_rss_mb())
         except (JobTimedOut, JobFailed):
             self.killed += 1
             log.warning("heavy job %s stopped; its worker was replaced", target)

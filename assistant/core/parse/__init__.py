@@ -6,6 +6,7 @@ a one-line Chinese reason (naming the line or cell) when the input cannot be use
 from __future__ import annotations
 
 import json
+import logging
 import zipfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .document import Document
 from .archive import check_archive
 from .errors import ParseError, ReadError
 
+log = logging.getLogger(__name__)
 MAX_BYTES = 20 * 1024 * 1024
 
 __all__ = ["ReadError", "ParseError", "read_report", "load_document", "read_text", "parse_text", "parse_document",
@@ -200,11 +202,14 @@ def load_document(path: str | Path) -> Document | str:
     except ReadError:
         raise
     except zipfile.BadZipFile as exc:
-        raise ReadError(f"{name} 不是有效的 {suffix} 文件：{exc}") from exc
+        raise ReadError(f"{name} 不是有效的 {suffix} 文件（压缩包已损坏），请在 Word/Excel/WPS 中另存后再上传") from exc
     except KeyError as exc:  # python-docx / openpyxl on a zip without the expected parts
         raise ReadError(f"{name} 不是有效的 {suffix} 文件（缺少 {exc}）") from exc
     except Exception as exc:  # noqa: BLE001 - any failure of a reader library means "cannot read this file"
-        raise ReadError(f"{name} 无法读取：{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+        # the library's own words (English, internal) stay in the log; the officer gets what to do
+        log.info("reader failed on %s: %s: %s", name, type(exc).__name__, exc)
+        raise ReadError(f"{name} 无法读取：内容不是有效的 {suffix or '文本'} 文件，可能已损坏；"
+                        "请在 Word/Excel/WPS 中打开并另存后再试") from exc
 
 
 def read_report(path: str | Path, form: str = "auto", lenient: bool = False) -> Report:

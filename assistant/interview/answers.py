@@ -389,11 +389,13 @@ def project_statements(text: str) -> dict[str, str]:
     says = sorted(((w, f.field) for f in spec.project for w in f.says), key=lambda p: -len(p[0]))
     found: dict[str, str] = {}
     starts = []
+    read = bytearray(len(half))  # 1 inside a field word already read
     for word, field in says:
         for m in re.finditer(re.escape(word), half):
-            if any(a <= m.start() < b for a, b, _ in starts):
+            if read[m.start()]:
                 continue  # '项目负责人' already read: its '负责人' is not a second field
             starts.append((m.start(), m.end(), field))
+            read[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     starts.sort()
     for k, (a, b, field) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(half)

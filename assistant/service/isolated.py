@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 TIME_LIMIT = 60.0  # seconds for one job
 MEMORY_LIMIT = 2 * 1024 ** 3  # bytes of address space per worker
 NICE = 10  # chat turns in the server process come first on a busy machine
+STARTUP_LIMIT = 120.0  # a new worker's start and imports, not counted against a job's time limit
 
 
 class JobTimedOut(Exception):
@@ -143,6 +144,11 @@ class IsolatedPool:
         if worker is None or not worker.alive():
             worker = _Worker(self._ctx, self.nice, self.memory)
             self.started += 1
+            try:  # the readers imported before the job's clock starts: its limit is its own time
+                worker.call("assistant.service.isolated:_ready", (), STARTUP_LIMIT)
+            except (JobTimedOut, JobFailed):
+                self.killed += 1
+                raise
         try:
             result = worker.call(target, args, timeout)
             self.peak_rss_mb = max(self.peak_rss_mb, worker.peak_rss_mb())

@@ -10,7 +10,7 @@ import numpy as np
 from .suites import CORPUS_DIR, ROOT, bench_core, bench_ingest, bench_retrieval, bench_review, machine, \
     scale_summary, server_summary
 
-TARGETS = ("core", "ingest", "retrieval", "server", "review", "scale", "interview", "all")
+TARGETS = ("core", "ingest", "retrieval", "server", "review", "scale", "interview", "parse", "all")
 NEEDS_POLICY = ("ingest", "retrieval", "review", "scale", "all")
 
 
@@ -89,6 +89,10 @@ def run(target: str, o: BenchOptions) -> dict:
             parts["scale"] = record
         if target == "review":
             parts["review"] = bench_review(work / "review", o.policy, o.embedder, repeat=min(o.repeat, 10))
+        if target in ("parse", "all"):
+            from .parse_figures import bench_parse
+
+            parts["parse"] = bench_parse()
         if target in ("interview", "all"):
             from .interview_run import bench_interview
 

@@ -1,0 +1,105 @@
+"""`assistant bench parse`: the figures `check --json` reads from real reports of many provinces, against
+what a person annotated in tests/data/expected_figures.yaml (read in place from ../shared/corpus/reports).
+
+Per figure kind: stated (annotated), found (read and equal), wrong (read but different), and the time per
+report. A figure the text does not state is not annotated and not counted; a wrong one is worse than a
+missing one, so both are printed.
+"""
+from __future__ import annotations
+
+import time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .measures import percentiles
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+EXPECTED = ROOT / "tests" / "data" / "expected_figures.yaml"
+REPORTS = ROOT.parent / "shared" / "corpus" / "reports"
+KINDS = ("planned", "available", "spent", "execution_rate", "arrival_rate", "claimed_total", "claimed_grade")
+GOAL_FOUND, GOAL_WRONG = 0.95, 0.01
+_GRADES = {"优秀": "优", "良好": "良", "中等": "中", "合格": "中", "较差": "差"}
+
+
+def _number(value) -> Decimal | None:
+    try:
+        return None if value is None else Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _read(j: dict) -> dict:
+    """The figure kinds as `check --json` gives them, rates in percent."""
+    f, s = j["funding"], j["score"]
+    stated = f.get("stated_execution_rate")
+    rate = _number(stated) if stated is not None else _number(f.get("execution_rate"))
+    arrival = _number(f.get("arrival_rate"))
+    grade = s.get("claimed_grade")
+    return {"planned": _number(f.get("planned")), "available": _number(f.get("arrived")),
+            "spent": _number(f.get("spent")),
+            "execution_rate": None if rate is None else rate * 100,
+            "arrival_rate": None if arrival is None else arrival * 100,
+            "claimed_total": _number(s.get("claimed_total")),
+            "claimed_grade": _GRADES.get(grade, grade) if grade else None}
+
+
+def _same(kind: str, got, want: str) -> bool:
+    if kind == "claimed_grade":
+        return got == _GRADES.get(want, want)
+    expected = Decimal(want)
+    tolerance = Decimal("0.01") if kind.endswith("rate") else Decimal("0.005")  # stated rates are rounded
+    return abs(got - expected) <= tolerance
+
+
+def bench_parse(expected: Path = EXPECTED, reports: Path = REPORTS) -> dict:
+    import yaml
+
+    from ..core import check_file
+    from ..core.contract import check_json
+
+    if not expected.exists() or not reports.is_dir():
+        return {"bench": "parse", "skipped": f"需要 {expected} 和 {reports}", "summary": []}
+    annotated = yaml.safe_load(expected.read_text(encoding="utf-8")) or {}
+    counts = {k: {"stated": 0, "found": 0, "wrong": 0, "missed": 0} for k in KINDS}
+    wrong: list[dict] = []
+    times: list[float] = []
+    for name, entry in sorted(annotated.items()):
+        path = reports / name
+        if not path.exists():
+            continue
+        t0 = time.perf_counter()
+        try:
+            got = _read(check_json(check_file(path)))
+        except Exception as exc:  # noqa: BLE001 - an unreadable report misses every figure it states
+            got = {k: None for k in KINDS}
+            wrong.append({"file": name, "kind": "read", "error": str(exc).splitlines()[0][:120]})
+        times.append((time.perf_counter() - t0) * 1000)
+        for kind, fig in ((entry or {}).get("figures") or {}).items():
+            if kind not in counts:
+                continue
+            counts[kind]["stated"] += 1
+            value = got.get(kind)
+            if value is None:
+                counts[kind]["missed"] += 1
+            elif _same(kind, value, str(fig["value"])):
+                counts[kind]["found"] += 1
+            else:
+                counts[kind]["wrong"] += 1
+                wrong.append({"file": name, "kind": kind, "expected": str(fig["value"]), "read": str(value)})
+    stated = sum(c["stated"] for c in counts.values())
+    found = sum(c["found"] for c in counts.values())
+    bad = sum(c["wrong"] for c in counts.values())
+    record = {"bench": "parse", "reports": len(times), "per_kind": counts, "wrong": wrong,
+              "found_share": round(found / stated, 3) if stated else None,
+              "wrong_share": round(bad / stated, 3) if stated else None,
+              **({f"report_{k}": v for k, v in percentiles(times).items()} if times else {})}
+    from .suites import row
+
+    record["summary"] = [
+        row(f"{len(times)} 份外省报告：标注的数字读对的比例（{found}/{stated}）", record["found_share"], "", GOAL_FOUND,
+            lower_is_better=False),
+        row(f"  读错的比例（{bad}/{stated}）", record["wrong_share"], "", GOAL_WRONG),
+        row("  每份报告 p95", record.get("report_p95_ms"), "ms", None, kind="reference"),
+        *(row(f"  {k}：标注 {c['stated']}，读对 {c['found']}，读错 {c['wrong']}，未读出 {c['missed']}",
+              c["found"], "", None, kind="reference", lower_is_better=False) for k, c in counts.items() if c["stated"])]
+    return record

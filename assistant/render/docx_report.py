@@ -15,6 +15,7 @@ from ..core.numbers import fmt_decimal
 from ..core.checks import check_report
 from ..compose.templates import cn_date
 from ..core.scoring import ruleset_for_form
+from ..core.text import without_controls
 from . import docx_style as st
 from .atomic_file import write_atomically
 
@@ -279,7 +280,7 @@ def _national(document, draft: Draft, score) -> None:
 
 
 def build_document(draft: Draft):
-    draft = Draft.model_validate(st.xml_safe(draft.model_dump()))
+    draft = Draft.model_validate(without_controls(draft.model_dump()))
     document = docx.Document()
     st.page_setup(document)
     region = draft.report.project.region or ""

@@ -14,21 +14,6 @@ from docx.shared import Mm, Pt
 TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
 SIZE = {"二号": 22, "三号": 16, "四号": 14, "小四": 12, "五号": 10.5}
 _MARK = re.compile(r"(【待(?:核实|补充)：[^】]*】)")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # no XML 1.0 document may hold these
-
-
-def xml_safe(value):
-    """`value` (text, or lists/dicts of it) without the control characters a .docx cannot hold: a text file or
-    a paste may carry them, and python-docx refuses the whole document for one."""
-    if isinstance(value, str):
-        return _NOT_XML.sub(lambda m: "\n" if m.group(0) in "\x0b\x0c" else "", value)
-    if isinstance(value, list):
-        return [xml_safe(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(xml_safe(v) for v in value)
-    if isinstance(value, dict):
-        return {k: xml_safe(v) for k, v in value.items()}
-    return value
 
 
 def page_setup(document) -> None:

@@ -9,6 +9,7 @@ import jinja2
 from ..core.contract import check_json
 from ..review import Review
 from ..review.overlap import highlight
+from ..core.text import without_controls
 from . import docx_style as st
 from .atomic_file import write_atomically
 from .text_report import PROMPTS
@@ -52,7 +53,7 @@ def review_markdown(rv: Review, corpus: dict | None = None) -> str:
 
 
 def _review_document(rv: Review, corpus: dict | None = None):
-    ctx = st.xml_safe(_context(rv, corpus))
+    ctx = without_controls(_context(rv, corpus))
     document = docx.Document()
     st.page_setup(document)
     st.title(document, f"审核意见：{ctx['name']}")

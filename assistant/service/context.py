@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from aiohttp import web
 
+from ..core.text import without_controls
 from ..storage.database import Store
 from .chat import ChatEngine
 from .drafts import DraftRepository
@@ -106,18 +107,3 @@ def _check_values(data: dict) -> None:
         elif isinstance(value, str) and _SURROGATE.search(value):
             raise ApiError(400, f"“{where or '内容'}”含有无法识别的字符",
                            "可能是从其他软件复制时带入的残缺字符，请删除后重试")
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def without_controls(value):
-    """Text as stored: Word's manual line break and page break (\x0b, \x0c) become line breaks, other control
-    characters (a paste can carry them; no report means them, and a .docx cannot hold them) are dropped."""
-    if isinstance(value, str):
-        return _CONTROL.sub(lambda m: "\n" if m.group(0) in "\x0b\x0c" else "", value) if _CONTROL.search(value) else value
-    if isinstance(value, list):
-        return [without_controls(v) for v in value]
-    if isinstance(value, dict):
-        return {without_controls(k): without_controls(v) for k, v in value.items()}
-    return value

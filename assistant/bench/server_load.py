@@ -32,8 +32,7 @@ GOAL_MIXED_P95_MS = 300
 
 
 async def _officer(session, base: str, paste: str, times: dict[str, list[float]], errors: list[str],
-                   think_s: float, rng: random.Random, docx: bool = False, busy: list[str] | None = None) -> None:
-    busy = busy if busy is not None else []
+                   busy: list[str], think_s: float, rng: random.Random, docx: bool) -> None:
     async def pause():
         if think_s > 0:
             await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
@@ -129,8 +128,8 @@ async def _run(officers: int, embedder: str | None, paste: str, timeout_s: float
                 clients = [aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) for _ in range(officers)]
                 try:
                     await asyncio.wait_for(asyncio.gather(*(
-                        _officer(client, base, paste, times, errors, think_s, random.Random(rng.random()), bool(bombs),
-                                 busy)
+                        _officer(client, base, paste, times, errors, busy, think_s, random.Random(rng.random()),
+                                 bool(bombs))
                         for client in clients)), timeout_s)
                 finally:
                     stop.set()

@@ -138,35 +138,44 @@ class IsolatedPool:
             return await asyncio.get_running_loop().run_in_executor(
                 self._waiters, self._call, target, args, timeout or self.time_limit)
 
+    def _fresh(self) -> _Worker:
+        """A new worker with the readers imported: the job's clock starts after that, its limit is its own time."""
+        worker = _Worker(self._ctx, self.nice, self.memory)
+        self.started += 1
+        try:
+            worker.call("assistant.service.isolated:_ready", (), STARTUP_LIMIT)
+        except (JobTimedOut, JobFailed):
+            self.killed += 1
+            raise
+        return worker
+
     def _call(self, target: str, args: tuple, timeout: float):
         with self._lock:
             worker = self._idle.pop() if self._idle else None
         if worker is None or not worker.alive():
-            worker = _Worker(self._ctx, self.nice, self.memory)
-            self.started += 1
-            try:  # the readers imported before the job's clock starts: its limit is its own time
-                worker.call("assistant.service.isolated:_ready", (), STARTUP_LIMIT)
-            except (JobTimedOut, JobFailed):
-                self.killed += 1
-                raise
+            worker = self._fresh()
         try:
             result = worker.call(target, args, timeout)
             self.peak_rss_mb = max(self.peak_rss_mb, worker.peak_rss_mb())
+            return result
         except (JobTimedOut, JobFailed):
             self.killed += 1
             log.warning("heavy job %s stopped; its worker was replaced", target)
             raise
-        except BaseException:
+        finally:  # a worker that survived its job (the job's own error included) serves the next one
+            if worker.alive():
+                with self._lock:
+                    self._idle.append(worker)
+
+    async def warm(self) -> None:
+        """Start the workers and import the readers now, not on the first officer's upload."""
+        async def one() -> None:
+            async with self._slots:  # a slot each, as a job would take: never more than `size` workers
+                worker = await asyncio.get_running_loop().run_in_executor(self._waiters, self._fresh)
             with self._lock:
                 self._idle.append(worker)
-            raise
-        with self._lock:
-            self._idle.append(worker)
-        return result
 
-    async def warm(self, target: str = "assistant.service.isolated:_ready") -> None:
-        """Start the workers and import the readers now, not on the first officer's upload."""
-        await asyncio.gather(*(self.run(target) for _ in range(self.size)), return_exceptions=True)
+        await asyncio.gather(*(one() for _ in range(self.size)), return_exceptions=True)
 
     def close(self) -> None:
         with self._lock:
@@ -178,8 +187,6 @@ class IsolatedPool:
 
 def _ready() -> bool:
     """Imported in a fresh worker: the readers and renderers a job will need."""
-    import importlib
-
     for module in ("assistant.core", "assistant.render.docx_report", "assistant.render.review_report"):
         importlib.import_module(module)
     return True

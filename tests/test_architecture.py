@@ -25,7 +25,7 @@ INNER = {
     "root": set(),
 }
 # What the core may take from outside the standard library: the models and the input file readers.
-CORE_THIRD_PARTY = {"pydantic", "yaml", "docx", "openpyxl"}
+CORE_THIRD_PARTY = {"pydantic", "yaml", "docx", "openpyxl", "opencc"}
 # Standard-library and backend modules that mean I/O beyond reading the input, or a web service.
 IO_AND_WEB = {"sqlite3", "socket", "ssl", "http", "urllib", "asyncio", "subprocess", "multiprocessing",
               "concurrent", "threading", "aiohttp", "requests", "httpx", "faiss", "torch", "numpy", "bm25s",

@@ -41,21 +41,41 @@ def arrival_rate(row: FundingRow) -> Decimal | None:
     return ratio(row.arrived, row.planned)
 
 
+def execution_basis(row: FundingRow) -> str | None:
+    """The column 执行率 divides by: 实际到位 (the national form's 全年预算数), else the one budget figure."""
+    if row.spent is None:
+        return None
+    for column in ("arrived", "planned"):
+        value = row.get(column)
+        if value is not None and value != 0:
+            return column
+    return None
+
+
 def execution_rate(row: FundingRow) -> Decimal | None:
-    """预算执行率 = 实际支出 ÷ 实际到位."""
-    return ratio(row.spent, row.arrived)
+    """预算执行率 = 实际支出 ÷ 实际到位 (全年预算数); a report that gives only its budget, ÷ that budget."""
+    basis = execution_basis(row)
+    return None if basis is None else ratio(row.spent, row.get(basis))  # type: ignore[arg-type]
 
 
 def total_of(funding: Funding) -> FundingRow:
     """The 合计 row, filled from the sources when the report left it blank."""
     total = funding.total
-    if not total.is_empty() or not funding.sources:
+    if not funding.sources or not (total.is_empty() or total_left_zero(funding)):
         return total
     filled = {}
     for col in ("planned", "arrived", "spent", "balance"):
         values = [r.get(col) for r in funding.sources if r.get(col) is not None]
         filled[col] = sum(values, ZERO) if values else None
     return FundingRow(source=total.source, where=total.where, **filled)
+
+
+def total_left_zero(funding: Funding) -> bool:
+    """A 合计 row of zeros above sources with amounts: a form whose total line was never filled in."""
+    total = funding.total
+    values = [total.get(c) for c in ("planned", "arrived", "spent", "balance") if total.get(c) is not None]
+    return bool(values) and all(v == 0 for v in values) and any(
+        r.get(c) for r in funding.sources for c in ("planned", "arrived", "spent"))
 
 
 def detail_sum(amounts: Iterable[Decimal | None]) -> Decimal | None:

@@ -79,7 +79,10 @@ def funding_findings(report: Report) -> list[Finding]:
                           f"{row.source}实际到位 {fmt_decimal(row.arrived)} 万元超过计划安排 "
                           f"{fmt_decimal(row.planned)} 万元", row.where, source=row.source,
                           arrived=row.arrived, planned=row.planned))
-    if f.sources and not f.total.is_empty():
+    if calc.total_left_zero(f):
+        out.append(_f("funding.total_unfilled", "warning",
+                      "资金表“合计/年度资金总额”行全为 0，而各资金来源填有金额：按各来源之和计算", f.total.where))
+    elif f.sources and not f.total.is_empty():
         for col in FUNDING_COLUMNS:
             parts = [r.get(col) for r in f.sources if r.get(col) is not None]
             total = f.total.get(col)
@@ -100,8 +103,9 @@ def funding_findings(report: Report) -> list[Finding]:
                           None, figure=label, stated=fmt_percent(stated), computed=fmt_percent(computed)))
     execution = calc.execution_rate(total)
     if execution is not None and execution < Decimal("0.8"):
+        basis = total.get(calc.execution_basis(total) or "arrived")
         out.append(_f("funding.low_execution", "warning",
-                      f"预算执行率仅 {fmt_percent(execution)}（{fmt_decimal(total.spent)}/{fmt_decimal(total.arrived)}），"
+                      f"预算执行率仅 {fmt_percent(execution)}（{fmt_decimal(total.spent)}/{fmt_decimal(basis)}），"
                       "按财预〔2020〕10号应单独说明原因并提出整改措施", total.where,
                       execution_rate=fmt_percent(execution)))
     return out

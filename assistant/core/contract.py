@@ -41,6 +41,7 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
         balance = calc.balance(total)
         computed_fields.append("balance")
     p = report.project
+    national = layout_of(p.form) == "national"
     out: dict[str, Any] = {
         "project": {
             "name": p.name, "unit": p.unit, "form": p.form, "department": p.department,
@@ -51,8 +52,13 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
             "planned": _s(total.planned), "arrived": _s(total.arrived), "spent": _s(total.spent),
             "balance": _s(balance),
             # the national 自评表 has no 到位 column (its 全年预算数 stands in), so no 到位率 there
-            "arrival_rate": None if layout_of(p.form) == "national" else fmt_rate(calc.arrival_rate(total)),
+            "arrival_rate": None if national else fmt_rate(calc.arrival_rate(total)),
             "execution_rate": fmt_rate(calc.execution_rate(total)),
+            "execution_basis": calc.execution_basis(total),
+            "execution_basis_label": _BASIS_LABEL[national].get(calc.execution_basis(total) or ""),
+            "stated_execution_rate": fmt_rate(funding.stated_execution_rate),
+            "stated_arrival_rate": fmt_rate(funding.stated_arrival_rate),
+            "rate_mismatch": _mismatch(result),
             "unit": "万元", "unit_in_source": funding.unit, "origin": funding.origin,
             "computed": computed_fields,
             "sources": [_row(r) for r in funding.sources if not r.is_empty()],
@@ -79,6 +85,19 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
     if precedents is not None:
         out["precedents"] = precedents
     return out
+
+
+# what 执行率 was divided by, in the form's words
+_BASIS_LABEL = {True: {"arrived": "全年预算数", "planned": "年初预算数"},
+                False: {"arrived": "实际到位资金", "planned": "计划安排资金"}}
+
+
+def _mismatch(result: CheckResult) -> dict[str, Any] | None:
+    """The stated rate that differs from the computed one (the funding.rate_mismatch finding), or null."""
+    for f in result.findings:
+        if f.code == "funding.rate_mismatch" and f.evidence.get("figure") == "预算执行率":
+            return {"stated": f.evidence["stated"], "computed": f.evidence["computed"]}
+    return None
 
 
 def _indicator(ind) -> dict[str, Any]:

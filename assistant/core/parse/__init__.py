@@ -13,9 +13,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..forms import all_forms, form_ids, layout_of
-from ..models import Funding, ParseWarning, Report, first_error
+from ..models import Funding, FundingRow, ParseWarning, Report, first_error
 from ..numbers import compact
-from . import document, fields, prose, reflow, scores, sections, tables
+from . import document, fields, normalise, prose, reflow, scores, sections, statements, tables
 from .document import Document
 from .archive import check_archive
 from .errors import ParseError, ReadError
@@ -48,17 +48,19 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
         report.warnings[:0] = unreadable
         return report
     report = Report()
+    doc = normalise.split_flattened(normalise.strip_cell_marks(normalise.to_simplified(doc)))
     if doc.kind == "text" and reflow.needs_reflow(doc):
         doc = reflow.reflow(doc)
     report.project = fields.project_info(doc)
     report.project.form = detect_form(doc) if form == "auto" else form
     grid = funding = tables.funding_grid(doc)
     if funding is None or (funding.total.is_empty() and not funding.sources):
-        funding = tables.label_funding(doc) or prose.prose_funding(doc.lines) or Funding()
+        funding = tables.label_funding(doc) or _prose_funding(doc, report) or Funding()
         if grid is not None and funding.stated_execution_rate is None:
             funding.stated_execution_rate = grid.stated_execution_rate  # a grid with a rate but no amounts
     if funding.stated_execution_rate is None or funding.stated_arrival_rate is None:
-        exe, arr = prose.stated_rates(doc.lines)
+        exe, arr, notes = statements.stated_rates(doc.lines)
+        report.warnings.extend(notes)
         if funding.stated_execution_rate is None:
             funding.stated_execution_rate = exe
         if funding.stated_arrival_rate is None:
@@ -87,6 +89,23 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
     if not report.indicators:
         report.warnings.append(ParseWarning(message="未找到绩效指标表"))
     return report
+
+
+def _prose_funding(doc: Document, report: Report) -> Funding | None:
+    """Funding stated in sentences (`statements`), with the sources an 其中 list names for the same figure."""
+    funding, notes = statements.prose_funding(doc.lines)
+    report.warnings.extend(notes)
+    if funding is None:
+        return None
+    listed = prose.prose_funding(doc.lines)
+    if listed is not None:
+        agreed = [c for c in statements.COLUMNS
+                  if funding.total.get(c) is not None and funding.total.get(c) == listed.total.get(c)]
+        for row in listed.sources:
+            kept = {c: row.get(c) for c in agreed if row.get(c) is not None}
+            if kept:
+                funding.sources.append(FundingRow(source=row.source, where=row.where, **kept))
+    return funding
 
 
 def parse_text(text: str, form: str = "auto", source: str = "") -> Report:

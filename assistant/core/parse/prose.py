@@ -25,7 +25,6 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("预算", "planned"), ("安排", "planned"), ("下达", "planned"), ("批复", "planned"),
     ("计划", "planned"), ("总投资", "planned"), ("投入", "planned"),
 )
-_RATE_RE = re.compile(r"(预算执行率|资金执行率|执行率|支出率|支出进度|支付进度|执行进度|资金到位率|到位率)[^0-9。；;，,]{0,6}?(\d+(?:\.\d+)?)\s*%")
 _LIST_RE = re.compile(r"(?:主要用于|用于|支出明细为|具体为)[:：]?(.*)")
 _ITEM_RE = re.compile(r"([\u4e00-\u9fa5A-Za-z（）()]{2,20}?)(?:支出|费用)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
                       r"\s*(万元|元)")
@@ -124,22 +123,7 @@ def prose_funding(lines: list[Line]) -> Funding | None:
     if total.is_empty():
         return None
     total.where = first_where or Where()
-    funding = Funding(total=total, sources=list(sources.values()), origin="prose")
-    funding.stated_execution_rate, funding.stated_arrival_rate = stated_rates(lines)
-    return funding
-
-
-def stated_rates(lines: list[Line]) -> tuple[Decimal | None, Decimal | None]:
-    """(执行率, 到位率) as written in the text, as fractions."""
-    execution = arrival = None
-    for ln in lines:
-        for m in _RATE_RE.finditer(to_halfwidth(ln.text)):
-            value = parse_decimal(m.group(2)) / 100
-            if "到位" in m.group(1):
-                arrival = arrival if arrival is not None else value
-            else:
-                execution = execution if execution is not None else value
-    return execution, arrival
+    return Funding(total=total, sources=list(sources.values()), origin="prose")
 
 
 def prose_expenses(lines: list[Line]) -> list[ExpenseLine]:

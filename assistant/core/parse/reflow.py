@@ -17,9 +17,8 @@ from ..numbers import DATE_UNIT, compact, parse_quantity, to_halfwidth
 from .document import Cell, Document, Row
 from .reflow_pairs import (_EXPENSE_HEAD, cell_key, expense_column, expense_rows, is_score, next_filled, pair_funding_rows, row_of, score_rows,
                            summary_rows)
-from .tables import EXTRA_KEYS, column_of, indicator_column, source_of
+from .tables import column_of, extra_key, indicator_column, source_of
 
-_FUNDING_HEAD = ("年初预算数", "全年预算数", "全年执行数")
 _IND_STOP = re.compile(r"^(总分|合计|绩效自评综合得分|综合得分|评价等次|自评等次|填表人|联系电话|单位负责人)")
 _LEVEL1 = {"产出指标", "效益指标", "满意度指标", "成本指标", "效果指标", "产出", "效益", "满意度",
            "项目产出指标", "项目效益指标", "项目产出", "项目效益"}
@@ -77,7 +76,7 @@ def needs_reflow(doc: Document) -> bool:
     keys = [compact(ln.text) for ln in doc.lines]
     if not has_funding_row and len(pair_funding_rows([Cell(ln.text) for ln in doc.lines[:400]])[0]) > 0:
         return True  # '计划安排资金（万元）' and its value on lines of their own
-    return any(keys[k:k + 3] == list(_FUNDING_HEAD) for k in range(len(keys))) or any(
+    return (not has_funding_row and funding_head([Cell(ln.text) for ln in doc.lines[:2000]]) is not None) or any(
         k.startswith("一级指标") and k2.startswith("二级指标") for k, k2 in zip(keys, keys[1:])) or (
         not doc.rows and any(k in _EXPENSE_HEAD and expense_column(k2) for k, k2 in zip(keys, keys[1:])))
 
@@ -112,17 +111,48 @@ def _project_rows(tokens: list[Cell]) -> tuple[list[Row], set[int]]:
     return rows, used
 
 
+_NOTE_HEAD = re.compile(r"^(原因|备注|说明|偏差原因|未完成原因)")
+
+
+def _past_notes(tokens: list[Cell], k: int) -> int:
+    """Past a grid header's trailing 原因/备注 column labels, which hold text, not figures."""
+    j = next_filled(tokens, k)
+    while j < len(tokens) and _NOTE_HEAD.match(cell_key(tokens[j])) and len(cell_key(tokens[j])) <= 8:
+        j = next_filled(tokens, j + 1)
+    return j
+
+
+def funding_head(tokens: list[Cell]) -> int | None:
+    """Where a funding grid's header starts in a cell stream: a run of column labels naming at least two
+    money columns (年初预算数 | 全年预算数 | 全年执行数, or 年初预算 | 调整后预算数 | 预算执行数), then a row label."""
+    k = 0
+    while k < len(tokens):
+        j = k
+        while j < len(tokens) and (column_of(tokens[j].text) or extra_key(tokens[j].text)):
+            j += 1
+        if j > k:
+            money = [column_of(t.text) for t in tokens[k:j] if column_of(t.text)]
+            after = next_filled(tokens, _past_notes(tokens, j))
+            if len(set(money)) >= 2 and after < len(tokens) and source_of(tokens[after].text) is not None:
+                return k
+            k = j
+        else:
+            k += 1
+    return None
+
+
 def _funding_rows(tokens: list[Cell], notes: list[ParseWarning]) -> tuple[list[Row], set[int]]:
     """The funding grid; a row whose amounts cannot be placed is noted in `notes`, not guessed."""
-    start = next((k for k in range(len(tokens)) if cell_key(tokens[k]).startswith(_FUNDING_HEAD[0])
-                  and any(cell_key(t).startswith(_FUNDING_HEAD[1:]) for t in tokens[k + 1:k + 4])), None)
+    start = funding_head(tokens)
     if start is None:
         return [], set()
     head: list[Cell] = []
     k = start
-    while k < len(tokens) and (column_of(tokens[k].text) or EXTRA_KEYS.get(cell_key(tokens[k])[:3])):
+    while k < len(tokens) and (column_of(tokens[k].text) or extra_key(tokens[k].text)):
         head.append(tokens[k])
         k += 1
+    if len(head) > 2 and column_of(head[0].text) == column_of(head[1].text):
+        start, head = start + 1, head[1:]  # Sichuan: '年度预算数(万元)' heads the labels, 年初预算 … follow
     # the header's first cell ('项目资金（万元）') may have been wrapped over two lines
     before = [t for t in tokens[max(0, start - 3):start] if cell_key(t)]
     label = next((Cell("".join(t.text.strip() for t in before[j:]), before[j].line)
@@ -130,8 +160,10 @@ def _funding_rows(tokens: list[Cell], notes: list[ParseWarning]) -> tuple[list[R
     lead = [label] if label is not None else [Cell("", head[0].line)]
     rows = [row_of(lead + head)]
     used = {id(c) for c in head} | {id(t) for t in before if label is not None}
-    cols = [column_of(c.text) or EXTRA_KEYS.get(cell_key(c)[:3]) for c in head]
+    cols = [column_of(c.text) or extra_key(c.text) for c in head]
     pattern: list[int] | None = None
+    used.update(id(t) for t in tokens[k:_past_notes(tokens, k)])
+    k = _past_notes(tokens, k)
     while True:
         k = next_filled(tokens, k)
         if k >= len(tokens) or source_of(tokens[k].text) is None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from ..models import SOURCE_TOTAL, ClaimedScore
 from ..numbers import compact, parse_decimal, to_halfwidth
 from .document import Cell, Document
-from .tables import EXTRA_KEYS, indicator_column, column_of, is_number, score_value, source_of
+from .tables import extra_key, indicator_column, column_of, is_number, score_value, source_of
 
 
 def _cell_text(cells: list[Cell], k: int | None) -> str:
@@ -75,11 +75,14 @@ def score_table(doc: Document) -> tuple[list[ClaimedScore], Decimal | None]:
 
 
 _GRADE_WORD = r"(优秀|良好|优|良|中等|中|合格|较差|差)(?![\u4e00-\u9fa5])"
-_GRADE_RE = re.compile(r"(?:(?:评价|考评|自评|绩效|评定)?等[次级](?:为|是|评定为|确定为)?[:：\s]*[“\"'「『]?"
-                       + _GRADE_WORD + r"|(?<![\d.])\d+(?:\.\d+)?\s*分\s*[（(]" + _GRADE_WORD + r"[)）])")
-# the report's total, not an item's: '自评得分92分', '总得分为92分', '综合评分为 91 分', '最终得分：88分'
+_GRADE_RE = re.compile(r"(?:(?:评价|考评|自评|绩效|评定)?等[次级](?:为|是|评定为|确定为)?[:：\s]*[“\"'「『(（]?"
+                       + _GRADE_WORD + r"|(?<![\d.])\d+(?:\.\d+)?\s*分\s*[（(]" + _GRADE_WORD + r"[)）]"
+                       r"|(?:自评|评定|评价|考评|综合评定)(?:结果|结论)?为[:：\s]*[“\"'「『(（]?" + _GRADE_WORD + ")")
+# the report's total, not an item's: '自评得分92分', '总得分为92分', '综合评分为 91 分', '最终得分：88分',
+# '自评总分(分) 97.93' in a flattened table, '绩效评分100分'
 _TOTAL_RE = re.compile(r"(?:(?:自评|综合|评价|绩效|最终)总?(?:得分|评分|总分)|项目总?得分|总得分|总分)"
-                       r"(?:为|是|达到)?[:：\s]*(\d+(?:\.\d+)?)\s*分")
+                       r"(?:[(（]分[)）])?(?:为|是|达到)?[:：\s]*(\d+(?:\.\d+)?)(?![\d.%])(?:\s*分|(?=[\u4e00-\u9fa5]|$))")
+_MAX_TOTAL = Decimal(100)
 
 
 def summary(doc: Document) -> tuple[Decimal | None, str | None]:
@@ -98,9 +101,13 @@ def summary(doc: Document) -> tuple[Decimal | None, str | None]:
     for ln in doc.lines:
         half = to_halfwidth(ln.text)
         if grade is None and (m := _GRADE_RE.search(half)):
-            grade = m.group(1) or m.group(2)
-        if total is None and (m := _TOTAL_RE.search(half)):
-            total = parse_decimal(m.group(1))
+            grade = m.group(1) or m.group(2) or m.group(3)
+        if total is None:
+            for m in _TOTAL_RE.finditer(half):
+                value = parse_decimal(m.group(1))
+                if 0 < value <= _MAX_TOTAL:
+                    total = value
+                    break
     return total, grade
 
 
@@ -111,7 +118,7 @@ def national_execution_score(doc: Document) -> ClaimedScore | None:
         if not (any(k.startswith("分值") for k in keys) and any(k.startswith("得分") for k in keys)
                 and any(column_of(c.text) for c in row.cells)):
             continue
-        cols = [column_of(c.text) or EXTRA_KEYS.get(compact(c.text)[:3]) for c in row.cells]
+        cols = [column_of(c.text) or extra_key(c.text) for c in row.cells]
         first = next(k for k, c in enumerate(cols) if c)
         value_cols = cols[first:]
         for data in doc.rows[idx + 1: idx + 6]:
@@ -137,6 +144,7 @@ def national_total(doc: Document) -> Decimal | None:
         cells = row.nonempty()
         if cells and compact(cells[0].text) in ("总分", "合计") and len(cells) >= 2:
             nums = [c for c in cells[1:] if is_number(c.text)]
-            if nums:
+            # '合计 | 100' alone is the weights' sum (分值), not a score; the score follows the weight
+            if nums and (len(nums) >= 2 or compact(cells[0].text) == "总分"):
                 return score_value(nums[-1], "总分")
     return None

@@ -107,7 +107,8 @@ def column_of(text: str) -> str | None:
 
 # sources the national 自评表 and other provinces' grids name by kind rather than by level
 _NAMED_SOURCES = {
-    "当年财政拨款": "当年财政拨款", "财政拨款": "财政拨款", "上年结转资金": "上年结转资金", "上年结转": "上年结转",
+    "当年财政拨款": "当年财政拨款", "本年财政拨款": "当年财政拨款", "本年度财政拨款": "当年财政拨款",
+    "财政资金": "财政拨款", "财政拨款": "财政拨款", "上年结转资金": "上年结转资金", "上年结转": "上年结转",
     "其他资金": "其它", "本级财政资金": "本级财政", "本级财政": "本级财政", "本级资金": "本级财政",
     "上级补助资金": "上级补助", "上级补助": "上级补助", "上级转移支付资金": "上级转移支付",
     "上级转移支付": "上级转移支付", "单位自筹资金": "其它", "单位自筹": "其它", "自有资金": "其它",
@@ -166,11 +167,26 @@ def funding_grid(doc: Document, default_unit: str = "万元") -> Funding | None:
         if len(pairs) >= 2 and len({p[0] for p in pairs}) == len(pairs) and all(
                 not column_of(c.text) for _, c in pairs):
             return _pair_layout(doc, idx, pairs, default_unit)
-        cols = [column_of(c.text) or EXTRA_KEYS.get(compact(c.text)[:3]) for c in row.cells]
-        money_cols = [c for c in cols if c in ("planned", "arrived", "spent", "balance")]
+        cols = [column_of(c.text) or extra_key(c.text) for c in row.cells]
+        money_cols = [c for c in cols if c in _COL_LABEL]
+        if len(money_cols) >= 3 and len(set(money_cols)) == len(money_cols) - 1 and money_cols[0] == money_cols[1]:
+            # Sichuan: '年度预算数(万元)' heads the row labels, then 年初预算 | 调整后预算数 | 预算执行数
+            first = next(k for k, c in enumerate(cols) if c)
+            cols[first] = None
+            money_cols = money_cols[1:]
         if len(money_cols) >= 2 and len(set(money_cols)) == len(money_cols):
             return _grid_layout(doc, idx, cols, default_unit)
     return None
+
+
+def extra_key(text: str) -> str | None:
+    """A funding grid's non-money header: 分值/权重, 执行率 (also 预算执行率), 得分."""
+    key = compact(text)
+    if len(key) > 12:
+        return None
+    if "执行率" in key:
+        return "rate"
+    return EXTRA_KEYS.get(key[:3]) or ("weight" if key.startswith("权重") else None)
 
 
 def _unit_near(doc: Document, idx: int, cells: list[Cell], default_unit: str) -> str:
@@ -248,6 +264,8 @@ def _grid_layout(doc: Document, idx: int, cols: list[str | None], default_unit: 
         source = source_of(row.cells[label_at].text)
         assert source is not None
         values = row.cells[label_at + 1:]
+        while len(values) > len(value_cols) and not values[-1].text.strip():
+            values = values[:-1]  # a row padded with empty cells to the table's width
         if len(values) > len(value_cols):
             values = values[len(values) - len(value_cols):]
         frow = FundingRow(source=source, where=row.cells[label_at].where)

@@ -1,0 +1,247 @@
+"""Figures a report states in sentences: budget, funds received, spending, and what they add up to.
+
+Each amount with a money unit becomes a *reading* of one funding column, with a strength:
+3 for a stated sum (共计/合计/总计 … 84.47万元), 2 for an amount a funding word names (下达、到位、
+实际支出、已拨付 …, or a phrase after it: 已全部到位、使用完毕), 1 for an amount only its context
+suggests (项目资金X万元, 总投资, the heading 项目资金到位情况分析). Parts are not readings: amounts
+after 其中, inside brackets, per-unit prices (3元/人), goal statements. For each column the
+strongest readings decide; when they disagree the column is left empty and the disagreement is a
+warning naming both lines — a wrong figure is worse than a missing one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..models import Funding, FundingRow, ParseWarning, SOURCE_TOTAL, Where
+from ..numbers import find_money, fmt_decimal, to_halfwidth
+from .document import Line
+
+COLUMNS = ("planned", "arrived", "spent", "balance")
+_COLUMN_WORDS = {"planned": "预算", "arrived": "到位", "spent": "支出", "balance": "结余"}
+
+# funding words → (column, strength); the word nearest before an amount in its clause decides
+_KEYWORDS: tuple[tuple[str, str, int], ...] = (
+    ("全年预算", "arrived", 2), ("调整后预算", "arrived", 2), ("调整预算", "arrived", 2),
+    ("全年执行", "spent", 2), ("年初预算", "planned", 2), ("资金总额", "planned", 2), ("总金额", "planned", 2),
+    ("实际到位", "arrived", 2), ("到位", "arrived", 2), ("收到", "arrived", 2), ("拨入", "arrived", 2),
+    ("到账", "arrived", 2), ("实际下达", "arrived", 2), ("实际收入", "arrived", 2), ("全年收入", "arrived", 2),
+    ("收入", "arrived", 1), ("可用资金", "arrived", 2),
+    ("实际支出", "spent", 2), ("实际使用", "spent", 2), ("实际支付", "spent", 2), ("支出", "spent", 2),
+    ("支付", "spent", 2), ("使用", "spent", 2), ("执行", "spent", 2), ("付款", "spent", 2), ("花费", "spent", 2),
+    ("兑付", "spent", 2), ("发放", "spent", 2), ("拨付", "spent", 2), ("下拨", "spent", 2), ("完成", "spent", 1),
+    ("结余", "balance", 2), ("剩余", "balance", 2), ("余额", "balance", 2),
+    ("预算", "planned", 2), ("安排", "planned", 2), ("下达", "planned", 2), ("批复", "planned", 2),
+    ("计划", "planned", 2), ("申报", "planned", 1), ("转移支付", "planned", 2),
+    ("总投资", "planned", 1), ("投资", "planned", 1), ("投入", "planned", 1),
+    ("资金", "planned", 1), ("经费", "planned", 1), ("配套", "planned", 1),
+)
+# 拨付 from above (中央拨付、拨付我区) is money received, not spent
+_FROM_ABOVE = re.compile(r"(中央|省级|省|市级|自治区|上级|财政厅|财政局)(财政)?$")
+_TO_US = re.compile(r"^(给)?(我|本)(区|市|县|局|镇|乡|委|单位|中心|院|校|处|部门)")
+_TOTAL_MARK = re.compile(r"(共计|合计|总计|累计|总共|共|总额为?|总额)[为是:：]?\s*$")
+_AFTER_ARRIVED = re.compile(r"^[^0-9。；;]{0,30}?(全部到位|已全部到位|足额到位|已到位|全额到位|均已到位)")
+_AFTER_SPENT = re.compile(r"^[^0-9。；;]{0,40}?(使用完毕|执行完毕|支出完毕|支付完毕|拨付完毕|全部支出|全部使用|"
+                          r"全额支付|全部执行|已全额划转|已全额拨付|全部拨付)")
+_GOAL = re.compile(r"(目标|计划将|拟)")
+_HEADING_CONTEXT = (("到位", "arrived"), ("执行", "spent"), ("支出", "spent"), ("使用", "spent"))
+_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
+_CLAUSE_REACH = 80
+_PARTS = re.compile(r"其中|主要用于|用于[:：]|具体为|具体如下|分别为|明细为")  # what follows lists parts
+_CHANGE = re.compile(r"追加|调减|调增|追减|核减|压减|增加了?$|减少了?$")
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+
+
+@dataclass(frozen=True)
+class Reading:
+    column: str
+    value: Decimal  # 万元
+    strength: int
+    where: Where
+
+
+def _clause_before(half: str, pos: int) -> str:
+    floor = max(0, pos - _CLAUSE_REACH)
+    start = max(floor - 1, *(half.rfind(p, floor, pos) for p in "，,:：(（、"))
+    return half[start + 1:pos]
+
+
+def _keyword(clause: str) -> tuple[str, int, str] | None:
+    """(column, strength, word) of the funding word nearest before the amount."""
+    best: tuple[int, int, int, str, str] | None = None  # strength, end, length, word, column
+    for word, col, strength in _KEYWORDS:
+        pos = clause.rfind(word)
+        if pos < 0:
+            continue
+        end = pos + len(word)
+        # a funding word beats a word of context ('拨付我区农机购置补贴资金62万元' is 拨付, not 资金)
+        if best is None or (strength, end, len(word)) > best[:3]:
+            best = (strength, end, len(word), word, col)
+    if best is None:
+        return None
+    strength, end, _, word, col = best
+    if word in ("拨付", "下拨") and (_FROM_ABOVE.search(clause[:end - len(word)]) or _TO_US.match(clause[end:])):
+        col = "arrived"
+    if col == "planned" and word in ("下达", "预算", "安排") and "实际" in clause[:end]:
+        col = "arrived"  # 实际下达 / 实际实施并下达预算指标: what was actually made available
+    if col == "balance" and "上年" in clause:
+        return None  # 上年结转/结余 is money brought in, a source, not this year's balance
+    return col, strength, word
+
+
+def _open_bracket(half: str, pos: int) -> bool:
+    before = half[max(0, pos - 60):pos]
+    return before.count("(") + before.count("（") > before.count(")") + before.count("）")
+
+
+def _heading_column(text: str) -> str | None:
+    if len(text) > 40 or not (_HEADING.match(text) or "情况" in text):
+        return None
+    return next((col for word, col in _HEADING_CONTEXT if word in text), None)
+
+
+def readings(lines: list[Line]) -> list[Reading]:
+    """Every amount of the narrative read as a funding column, in document order."""
+    out: list[Reading] = []
+    context: str | None = None
+    for ln in lines:
+        half = to_halfwidth(ln.text)
+        heading = _heading_column(half.strip())
+        if heading is not None or (_HEADING.match(half) and len(half) <= 40):
+            context = heading
+            continue
+        part_of = False  # after 其中, until the sentence ends
+        last_col: str | None = None
+        mentions = find_money(half)
+        for k, m in enumerate(mentions):
+            sentence_start = max(half.rfind(p, 0, m.start) for p in "。!?！？")
+            if sentence_start > (mentions[k - 1].start if k else -1):
+                part_of, last_col = False, None
+            sentence = half[sentence_start + 1:m.start]
+            if _PARTS.search(_BRACKETED.sub("", sentence)):
+                part_of = True
+            after = half[m.end:m.end + 1]
+            if part_of or after in ("/", "每") or _open_bracket(half, m.start) or _GOAL.search(sentence) \
+                    or m.value <= 0:
+                continue
+            clause = _clause_before(half, m.start)
+            if _CHANGE.search(clause):
+                continue  # 年中追加50万元 / 调减40万元 changes a figure; it is not one
+            found = _keyword(clause)
+            col: str | None
+            strength = 1
+            if _TOTAL_MARK.search(clause):
+                # a sum of the amounts listed before it in the sentence outranks them; a lone 共 does not
+                col = found[0] if found and found[1] >= 2 else last_col or context or "planned"
+                strength = 3 if k and mentions[k - 1].start > sentence_start else 2
+            elif found is not None:
+                col, strength = found[0], found[1]
+            else:
+                col = context
+            nxt = mentions[k + 1].start if k + 1 < len(mentions) else len(half)
+            rest = half[m.end:nxt]
+            extra = []
+            if _AFTER_ARRIVED.match(rest):
+                extra.append("arrived")
+            if _AFTER_SPENT.match(rest):
+                extra.append("spent")
+            where = Where(line=ln.line)
+            if col is not None:
+                out.append(Reading(col, m.value, strength, where))
+                last_col = col
+            for c in extra:
+                if c != col:
+                    out.append(Reading(c, m.value, 2, where))
+    return out
+
+
+def settle(found: list[Reading]) -> tuple[dict[str, Reading], list[ParseWarning]]:
+    """Per column the one value its strongest readings agree on; a disagreement is a warning instead."""
+    chosen: dict[str, Reading] = {}
+    notes: list[ParseWarning] = []
+    for col in COLUMNS:
+        own = [r for r in found if r.column == col]
+        if not own:
+            continue
+        top = max(r.strength for r in own)
+        best = [r for r in own if r.strength == top]
+        counts: dict[Decimal, int] = {}
+        for r in best:
+            counts[r.value.normalize()] = counts.get(r.value.normalize(), 0) + 1
+        lead = max(counts, key=lambda v: counts[v])
+        if len(counts) == 1 or (counts[lead] >= 2 and counts[lead] > sum(counts.values()) - counts[lead]):
+            # one value, or one the report repeats more often than all the others together
+            chosen[col] = next(r for r in best if r.value.normalize() == lead)
+            continue
+        shown = []
+        for r in best:
+            label = f"{r.where.label()} {fmt_decimal(r.value)} 万元"
+            if label not in shown:
+                shown.append(label)
+        notes.append(ParseWarning(
+            message=f"正文所写的{_COLUMN_WORDS[col]}金额不一致（{'、'.join(shown[:4])}），未采用任何一个，请核对",
+            where=best[0].where, code="funding.conflicting_statements", severity="warning"))
+    return chosen, notes
+
+
+def prose_funding(lines: list[Line]) -> tuple[Funding | None, list[ParseWarning]]:
+    """Funding of a report that states money only in sentences (None when it states none), and the
+    disagreements that left a column empty."""
+    chosen, notes = settle(readings(lines))
+    if not chosen:
+        return None, notes
+    first = min((r.where for r in chosen.values()), key=lambda w: w.line or 0)
+    total = FundingRow(source=SOURCE_TOTAL, where=first, **{c: r.value for c, r in chosen.items()})
+    return Funding(total=total, origin="prose"), notes
+
+
+# ---------------------------------------------------------------------------------------------
+# Rates the text states: 预算执行率100%, 支付进度 95%, 使用率100%, 资金到位率100%
+
+_RATE_RE = re.compile(r"([\u4e00-\u9fa5]{0,8}?)(执行率|执行进度|支出进度|支付进度|使用率|支付率|支出率|完成率|到位率)"
+                      r"(?:为|达到|达|是|了)?[:：\s]*(\d+(?:\.\d+)?)\s*%")
+_MONEY_WORDS = ("资金", "经费", "预算", "补贴", "补助", "财政")
+_SURE = ("执行率", "执行进度", "支出进度", "支付进度")
+
+
+def _rate_kind(prefix: str, label: str, before: str) -> tuple[str, int] | None:
+    """('execution' | 'arrival', strength) of a stated rate, or None when it is an indicator's rate."""
+    money_near = any(w in prefix for w in _MONEY_WORDS)
+    money_before = money_near or bool(find_money(before)) or "资金" in before
+    if label == "到位率":
+        return ("arrival", 2) if money_before else None
+    if label in _SURE:
+        return "execution", 3 if money_near or prefix.endswith(("预算", "资金")) else 2
+    if label == "完成率":
+        return ("execution", 1) if money_near else None  # 资金补贴完成率, never 任务完成率
+    return ("execution", 2) if money_before else None  # 使用率/支付率/支出率 of money, not of a venue
+
+
+def stated_rates(lines: list[Line]) -> tuple[Decimal | None, Decimal | None, list[ParseWarning]]:
+    """(执行率, 到位率) as the text states them, as fractions; a disagreement leaves the rate empty."""
+    found: dict[str, list[tuple[int, Decimal, Where]]] = {"execution": [], "arrival": []}
+    for ln in lines:
+        half = to_halfwidth(ln.text)
+        for m in _RATE_RE.finditer(half):
+            sentence_start = max(half.rfind(p, 0, m.start()) for p in "。!?！？;；")
+            kind = _rate_kind(m.group(1), m.group(2), half[sentence_start + 1:m.start()])
+            if kind is not None:
+                found[kind[0]].append((kind[1], Decimal(m.group(3)) / 100, Where(line=ln.line)))
+    out: dict[str, Decimal | None] = {}
+    notes: list[ParseWarning] = []
+    for kind, got in found.items():
+        out[kind] = None
+        if not got:
+            continue
+        top = max(g[0] for g in got)
+        values = {g[1].normalize() for g in got if g[0] == top}
+        best = [g for g in got if g[0] == top]
+        if len(values) == 1:
+            out[kind] = best[0][1]
+            continue
+        word = "执行率" if kind == "execution" else "到位率"
+        shown = "、".join(f"{g[2].label()} {fmt_decimal(g[1] * 100)}%" for g in best[:4])
+        notes.append(ParseWarning(message=f"正文所写的{word}不一致（{shown}），未采用任何一个，请核对",
+                                  where=best[0][2], code="funding.conflicting_statements", severity="warning"))
+    return out["execution"], out["arrival"], notes

@@ -33,7 +33,8 @@ def _read(j: dict) -> dict:
     f, s = j["funding"], j["score"]
     stated = f.get("stated_execution_rate")
     rate = _number(stated) if stated is not None else _number(f.get("execution_rate"))
-    arrival = _number(f.get("arrival_rate"))
+    arrival = _number(f.get("stated_arrival_rate")) if f.get("stated_arrival_rate") is not None else _number(
+        f.get("arrival_rate"))
     grade = s.get("claimed_grade")
     return {"planned": _number(f.get("planned")), "available": _number(f.get("arrived")),
             "spent": _number(f.get("spent")),

@@ -23,6 +23,7 @@ _COLUMN_WORDS = {"planned": "预算", "arrived": "到位", "spent": "支出", "b
 
 # funding words → (column, strength); the word nearest before an amount in its clause decides
 _KEYWORDS: tuple[tuple[str, str, int], ...] = (
+    ("总收入", "arrived", 3), ("收入总额", "arrived", 3), ("总支出", "spent", 3), ("支出总额", "spent", 3),
     ("全年预算", "arrived", 2), ("调整后预算", "arrived", 2), ("调整预算", "arrived", 2),
     ("全年执行", "spent", 2), ("年初预算", "planned", 2), ("资金总额", "planned", 2), ("总金额", "planned", 2),
     ("实际到位", "arrived", 2), ("到位", "arrived", 2), ("收到", "arrived", 2), ("拨入", "arrived", 2),
@@ -40,7 +41,7 @@ _KEYWORDS: tuple[tuple[str, str, int], ...] = (
 # 拨付 from above (中央拨付、拨付我区) is money received, not spent
 _FROM_ABOVE = re.compile(r"(中央|省级|省|市级|自治区|上级|财政厅|财政局)(财政)?$")
 _TO_US = re.compile(r"^(给)?(我|本)(区|市|县|局|镇|乡|委|单位|中心|院|校|处|部门)")
-_TOTAL_MARK = re.compile(r"(共计|合计|总计|累计|总共|共|总额为?|总额)[为是:：]?\s*$")
+_TOTAL_MARK = re.compile(r"^\s*(合计|共计|总计|累计)|(共计|合计|总计|累计|总共|共|总额为?|总额)[为是:：]?\s*$")
 _AFTER_ARRIVED = re.compile(r"^[^0-9。；;]{0,30}?(全部到位|已全部到位|足额到位|已到位|全额到位|均已到位)")
 _AFTER_SPENT = re.compile(r"^[^0-9。；;]{0,40}?(使用完毕|执行完毕|支出完毕|支付完毕|拨付完毕|全部支出|全部使用|"
                           r"全额支付|全部执行|已全额划转|已全额拨付|全部拨付)")
@@ -50,6 +51,8 @@ _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(]
 _CLAUSE_REACH = 80
 _PARTS = re.compile(r"其中|主要用于|用于[:：]|具体为|具体如下|分别为|明细为")  # what follows lists parts
 _CHANGE = re.compile(r"追加|调减|调增|追减|核减|压减|增加了?$|减少了?$")
+_LIST_INTRO = re.compile(r"(如下|分别为|明细为|包括)[:：]$")
+_ITEM_LINE = re.compile(r"^\s*(?:\d{1,2}[、.．)）]|[（(]\d{1,2}[)）]|[①-⑳])")
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 
 
@@ -95,6 +98,21 @@ def _open_bracket(half: str, pos: int) -> bool:
     return before.count("(") + before.count("（") > before.count(")") + before.count("）")
 
 
+def _blank_brackets(text: str) -> str:
+    """The text with each closed bracket group blanked out, positions kept."""
+    return _BRACKETED.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _is_part(prefix: str) -> bool:
+    """After 其中 (or 主要用于 …) in its sentence, unless a later clause starts a figure of its own again
+    ('其中低保100万元…，调减40万元，全年实际下达71万元')."""
+    hits = list(_PARTS.finditer(prefix))
+    if not hits:
+        return False
+    tail = prefix[hits[-1].end():]
+    return not re.search(r"[,，;；][^,，;；]*(全年|实际|累计|共计|合计|总计)[^,，;；]*$", tail)
+
+
 def _heading_column(text: str) -> str | None:
     if len(text) > 40 or not (_HEADING.match(text) or "情况" in text):
         return None
@@ -105,33 +123,41 @@ def readings(lines: list[Line]) -> list[Reading]:
     """Every amount of the narrative read as a funding column, in document order."""
     out: list[Reading] = []
     context: str | None = None
+    listing = False
     for ln in lines:
         half = to_halfwidth(ln.text)
         heading = _heading_column(half.strip())
-        if heading is not None or (_HEADING.match(half) and len(half) <= 40):
+        if not find_money(half) and (heading is not None or (_HEADING.match(half) and len(half) <= 40)):
             context = heading
             continue
-        part_of = False  # after 其中, until the sentence ends
+        if _LIST_INTRO.search(half.strip()):
+            listing = True  # '具体如下：' — the numbered lines after it are the parts of what came before
+        elif listing and _ITEM_LINE.match(half):
+            continue
+        else:
+            listing = False
         last_col: str | None = None
         mentions = find_money(half)
+        flat = _blank_brackets(half)  # clause marks inside a bracket do not end the clause around it
         for k, m in enumerate(mentions):
             sentence_start = max(half.rfind(p, 0, m.start) for p in "。!?！？")
             if sentence_start > (mentions[k - 1].start if k else -1):
-                part_of, last_col = False, None
+                last_col = None
             sentence = half[sentence_start + 1:m.start]
-            if _PARTS.search(_BRACKETED.sub("", sentence)):
-                part_of = True
             after = half[m.end:m.end + 1]
-            if part_of or after in ("/", "每") or _open_bracket(half, m.start) or _GOAL.search(sentence) \
-                    or m.value <= 0:
+            if _is_part(flat[sentence_start + 1:m.start]) or after in ("/", "每") or not flat[m.start:m.end].strip() \
+                    or _open_bracket(half, m.start) \
+                    or _GOAL.search(sentence) or m.value <= 0:
                 continue
-            clause = _clause_before(half, m.start)
+            clause = _clause_before(flat, m.start)
             if _CHANGE.search(clause):
                 continue  # 年中追加50万元 / 调减40万元 changes a figure; it is not one
             found = _keyword(clause)
             col: str | None
             strength = 1
-            if _TOTAL_MARK.search(clause):
+            if found is not None and found[1] == 3:
+                col, strength = found[0], 3  # 总收入 / 总支出 of a whole department
+            elif _TOTAL_MARK.search(clause):
                 # a sum of the amounts listed before it in the sentence outranks them; a lone 共 does not
                 col = found[0] if found and found[1] >= 2 else last_col or context or "planned"
                 strength = 3 if k and mentions[k - 1].start > sentence_start else 2
@@ -170,7 +196,7 @@ def settle(found: list[Reading]) -> tuple[dict[str, Reading], list[ParseWarning]
         for r in best:
             counts[r.value.normalize()] = counts.get(r.value.normalize(), 0) + 1
         lead = max(counts, key=lambda v: counts[v])
-        if len(counts) == 1 or (counts[lead] >= 2 and counts[lead] > sum(counts.values()) - counts[lead]):
+        if len(counts) == 1 or (counts[lead] >= 3 and counts[lead] > sum(counts.values()) - counts[lead]):
             # one value, or one the report repeats more often than all the others together
             chosen[col] = next(r for r in best if r.value.normalize() == lead)
             continue

@@ -226,6 +226,11 @@ def _pair_layout(doc: Document, idx: int, pairs: list[tuple[str, Cell]], default
     for row in doc.rows[idx + 1: idx + 12]:
         spairs = _pairs(row, source_of)
         if not spairs:
+            later = [(col, cell) for col, cell in _pairs(row, column_of) if total.get(col) is None]  # type: ignore[arg-type]
+            if later and len(later) == len(_pairs(row, column_of)):
+                for col, cell in later:  # '实际支出(万元) | 1020.02' on a row below the sources
+                    setattr(funding.total, col, money(cell, f"{SOURCE_TOTAL} {_COL_LABEL[col]}", unit))
+                continue
             if row.nonempty():
                 break
             continue

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import calc
+from . import calc, review_rules
 from .forms import layout_of
 from .models import FUNDING_COLUMNS, Finding, Report, Severity, Where
 from .numbers import compact, find_money, fmt_decimal, fmt_percent, quantize, to_halfwidth
@@ -27,6 +27,7 @@ class CheckResult(BaseModel):
     report: Report
     score: ScoreResult
     findings: list[Finding] = Field(default_factory=list)
+    review_pack: str = ""  # the region's review rules (knowledge/rulesets/review/<id>.yaml)
 
 
 def _f(code: str, severity: Severity, message: str, where: Where | None = None, **evidence) -> Finding:
@@ -458,4 +459,6 @@ def check_report(report: Report, rules: RuleSet | None) -> CheckResult:
     findings += indicator_findings(report)
     findings += score_findings(report, score, rules)
     findings += text_findings(report)
-    return CheckResult(report=report, score=score, findings=findings)
+    pack = review_rules.pack_for(report)
+    findings += review_rules.review_findings(report, score.claimed_total, pack)
+    return CheckResult(report=report, score=score, findings=findings, review_pack=pack.id)

@@ -46,8 +46,11 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
         "project": {
             "name": p.name, "unit": p.unit, "form": p.form, "department": p.department,
             "region": p.region, "year": p.year, "report_date": p.report_date,
-            "period": p.period_text, "eval_type": p.eval_type,
+            "period": p.period_text, "eval_type": p.eval_type, "kind": p.kind,
         },
+        "projects": [{"name": b.name, "planned": _s(b.planned), "arrived": _s(b.arrived), "spent": _s(b.spent),
+                      "execution_rate": fmt_rate(calc.ratio(b.spent, b.arrived if b.arrived is not None else b.planned))}
+                     for b in report.projects],
         "funding": {
             "planned": _s(total.planned), "arrived": _s(total.arrived), "spent": _s(total.spent),
             "balance": _s(balance),
@@ -64,7 +67,7 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
             "sources": [_row(r) for r in funding.sources if not r.is_empty()],
         },
         "score": {
-            "ruleset": score.ruleset,
+            "ruleset": score.ruleset, "review_pack": result.review_pack,
             "claimed_total": _s(score.claimed_total), "computed_total": _s(score.computed_total),
             "claimed_grade": score.claimed_grade, "computed_grade": score.computed_grade,
             "items": [{"path": it.path, "weight": _s(it.weight), "claimed": _s(it.claimed),

@@ -58,6 +58,7 @@ class ProjectInfo(_Model):
     region: str | None = None
     year: int | None = None
     form: str = "generic"
+    kind: Literal["project", "department", "bundle"] = "project"  # one project, a 部门整体 report, several projects
 
 
 class FundingRow(_Model):
@@ -85,6 +86,16 @@ class Funding(_Model):
     unit_stated: bool = True  # False when a table named no unit and 万元 was assumed
     execution_reason: str | None = None  # 偏差原因 of an execution rate below 100%, as the officer gave it
     adjustment_reason: str | None = None  # why 全年预算数 differs from 年初预算数 (a mid-year addition or cut)
+
+
+class BundledProject(_Model):
+    """One of several projects a file reports on, with the figures its own passage states (万元)."""
+
+    name: str
+    planned: Decimal | None = None
+    arrived: Decimal | None = None
+    spent: Decimal | None = None
+    where: Where = Field(default_factory=Where)
 
 
 class ExpenseLine(_Model):
@@ -184,6 +195,7 @@ class Report(_Model):
     summary_total: Decimal | None = None  # 绩效自评综合得分 in the summary table
     claimed_grade: str | None = None
     sections: list[Section] = Field(default_factory=list)
+    projects: list[BundledProject] = Field(default_factory=list)  # a bundling file's projects, title's one included
     judgements: list[JudgementAnswer] = Field(default_factory=list)  # answered judgement items
     notes: list[Note] = Field(default_factory=list)  # the officer's own words per section
     text_lines: list[str] = Field(default_factory=list)  # cleaned lines, 1-based via index+1

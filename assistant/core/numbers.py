@@ -158,7 +158,7 @@ def find_money(text: str) -> list[MoneyMention]:
     for m in _MONEY_RE.finditer(half):
         # '2020年' is not money; '万' after a count word ('80余万人') is not money either
         after = half[m.end():m.end() + 1]
-        if m.group("unit") in ("万", "亿") and after and after in "人条户次件个名家项台套元":
+        if m.group("unit") in ("万", "亿") and after and after in "人条户次件个名家项台套元亩吨株头只辆座场份张册平公千米棵批栋篇例所间处":
             continue
         before = half[max(0, m.start() - 1):m.start()]
         if before and (before.isdigit() or before == "."):

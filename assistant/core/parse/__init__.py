@@ -13,9 +13,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..forms import all_forms, form_ids, layout_of
-from ..models import Funding, FundingRow, ParseWarning, Report, first_error
+from ..models import SOURCE_TOTAL, Funding, FundingRow, ParseWarning, Report, first_error
 from ..numbers import compact
-from . import document, fields, normalise, prose, reflow, scores, sections, statements, tables
+from . import document, fields, kinds, normalise, prose, reflow, scores, sections, statements, tables
 from .document import Document
 from .archive import check_archive
 from .errors import ParseError, ReadError
@@ -65,6 +65,9 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
             funding.stated_execution_rate = exe
         if funding.stated_arrival_rate is None:
             funding.stated_arrival_rate = arr
+    report.project.kind = kinds.kind_of(doc.lines, report.project.name)  # type: ignore[assignment]
+    if report.project.kind == "bundle":
+        funding = _bundle_funding(doc, report, funding)
     unit_note = prose.settle_unstated_unit(funding, doc.lines)
     if unit_note is not None:
         report.warnings.append(unit_note)
@@ -106,6 +109,34 @@ def _prose_funding(doc: Document, report: Report) -> Funding | None:
             if kept:
                 funding.sources.append(FundingRow(source=row.source, where=row.where, **kept))
     return funding
+
+
+def _bundle_funding(doc: Document, report: Report, funding: Funding) -> Funding:
+    """A file of several projects: each listed with its figures; the headline is the title's project, or
+    what is stated outside the projects' passages (a total for all of them), never the first one's."""
+    report.projects, outside = kinds.bundled(doc.lines)
+    if funding.origin != "prose":
+        return funding
+    # the projects' own figures differ by design: not a disagreement about one figure
+    report.warnings = [w for w in report.warnings if w.code != "funding.conflicting_statements"]
+    own = kinds.titled(report.projects, report.project.name)
+    if own is not None:
+        total = FundingRow(source=SOURCE_TOTAL, planned=own.planned, arrived=own.arrived, spent=own.spent,
+                           where=own.where)
+        return Funding(total=total, origin="prose", stated_execution_rate=funding.stated_execution_rate)
+    if not report.projects:
+        # the projects could not be told apart: only a sum stated for all of them is a headline figure
+        chosen, notes = statements.settle([r for r in statements.readings(outside) if r.strength >= 3])
+        report.warnings.extend(notes)
+        total = FundingRow(source=SOURCE_TOTAL, **{c: r.value for c, r in chosen.items()})
+        return Funding(total=total, origin="prose" if chosen else "none")
+    stated, notes = statements.prose_funding(outside)
+    report.warnings.extend(notes)
+    exe, arr, notes = statements.stated_rates(outside)
+    report.warnings.extend(notes)
+    stated = stated or Funding()
+    stated.stated_execution_rate, stated.stated_arrival_rate = exe, arr
+    return stated
 
 
 def parse_text(text: str, form: str = "auto", source: str = "") -> Report:

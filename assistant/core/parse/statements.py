@@ -110,7 +110,8 @@ def _is_part(prefix: str) -> bool:
     if not hits:
         return False
     tail = prefix[hits[-1].end():]
-    return not re.search(r"[,，;；][^,，;；]*(全年|实际|累计|共计|合计|总计)[^,，;；]*$", tail)
+    return not re.search(r"[,，;；][^,，;；]*(全年|实际|累计|共计|合计|总计|总收入|总支出|收入总额|支出总额)[^,，;；]*$",
+                         tail)
 
 
 def _heading_column(text: str) -> str | None:
@@ -145,7 +146,8 @@ def readings(lines: list[Line]) -> list[Reading]:
                 last_col = None
             sentence = half[sentence_start + 1:m.start]
             after = half[m.end:m.end + 1]
-            if _is_part(flat[sentence_start + 1:m.start]) or after in ("/", "每") or not flat[m.start:m.end].strip() \
+            if _is_part(flat[sentence_start + 1:m.start]) or after in ("/", "每", "、") \
+                    or not flat[m.start:m.end].strip() \
                     or _open_bracket(half, m.start) \
                     or _GOAL.search(sentence) or m.value <= 0:
                 continue

@@ -101,3 +101,10 @@ def test_real_stated_rate_that_differs_from_the_computed_one_is_a_mismatch():
     f = check_json(check_file(REPORTS / "longganhu_guanliqu_2023_nongji_gouzhi_butie_ziping.txt"))["funding"]
     assert (f["arrived"], f["spent"], f["stated_execution_rate"]) == ("84.47", "13.6", "0.1700")
     assert f["rate_mismatch"] == {"stated": "17%", "computed": "16.1%"}
+
+
+def test_bundle_whose_title_names_one_project_reports_that_project():
+    j = _json("bundle_titled.txt")
+    assert j["project"]["kind"] == "bundle" and len(j["projects"]) == 3
+    f = j["funding"]
+    assert (f["planned"], f["spent"], f["execution_basis"]) == ("40", "38", "planned")

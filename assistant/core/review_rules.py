@@ -125,7 +125,7 @@ def _target_too_low(report: Report, claimed: Decimal | None, rule: dict) -> list
         if c.ratio is None or c.lower_is_better or not c.target.numeric or c.ratio < 1 + over:
             continue
         tail = f"，按本地区规则扣 {fmt_decimal(deduct)} 分" if deduct > 0 else ""
-        out.append(_finding(rule, f"指标“{_label(ind)}”完成 {ind.actual}，超出目标 {ind.target} 的 "
+        out.append(_finding(rule, f"指标“{_label(ind)}”完成 {ind.actual}，比目标 {ind.target} 高出 "
                                   f"{fmt_percent(c.ratio - 1)}（≥{fmt_percent(over)}）：年初指标值设定偏低（偏离）{tail}",
                             ind.where, indicator=_label(ind), target=ind.target, actual=ind.actual,
                             completion=fmt_percent(c.ratio), deduct=deduct if deduct > 0 else None))

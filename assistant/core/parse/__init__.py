@@ -115,11 +115,12 @@ def _bundle_funding(doc: Document, report: Report, funding: Funding) -> Funding:
     """A file of several projects: each listed with its figures; the headline is the title's project, or
     what is stated outside the projects' passages (a total for all of them), never the first one's."""
     report.projects, outside = kinds.bundled(doc.lines)
-    if funding.origin != "prose":
-        return funding
+    if funding.origin not in ("prose", "none"):
+        return funding  # a table's figures are the file's own
     # the projects' own figures differ by design: not a disagreement about one figure
     report.warnings = [w for w in report.warnings if w.code != "funding.conflicting_statements"]
-    own = kinds.titled(report.projects, report.project.name)
+    title = report.project.name or next((ln.text for ln in doc.lines if ln.text.strip()), "")
+    own = kinds.titled(report.projects, title)
     if own is not None:
         total = FundingRow(source=SOURCE_TOTAL, planned=own.planned, arrived=own.arrived, spent=own.spent,
                            where=own.where)

@@ -108,3 +108,13 @@ def test_bundle_whose_title_names_one_project_reports_that_project():
     assert j["project"]["kind"] == "bundle" and len(j["projects"]) == 3
     f = j["funding"]
     assert (f["planned"], f["spent"], f["execution_basis"]) == ("40", "38", "planned")
+
+
+def test_ocr_run_of_three_equal_amounts_is_read_only_when_its_rate_proves_it():
+    j = _json("ocr_digits_run_together.txt")
+    f = j["funding"]
+    assert (f["planned"], f["arrived"], f["spent"]) == ("38.5", "38.5", "38.5")
+    assert "funding.digits_run_together" in _codes(j) and j["score"]["claimed_total"] == "96"
+    # '40.038.538.5' cannot be split without guessing where each amount ends: nothing is read
+    unproven = _json("ocr_digits_unproven.txt")["funding"]
+    assert (unproven["planned"], unproven["arrived"], unproven["spent"]) == (None, None, None)

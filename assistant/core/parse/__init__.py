@@ -55,7 +55,7 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
     report.project.form = detect_form(doc) if form == "auto" else form
     grid = funding = tables.funding_grid(doc)
     if funding is None or (funding.total.is_empty() and not funding.sources):
-        funding = tables.label_funding(doc) or _prose_funding(doc, report) or Funding()
+        funding = tables.label_funding(doc) or _ocr_grid(doc, report) or _prose_funding(doc, report) or Funding()
         if grid is not None and funding.stated_execution_rate is None:
             funding.stated_execution_rate = grid.stated_execution_rate  # a grid with a rate but no amounts
     if funding.stated_execution_rate is None or funding.stated_arrival_rate is None:
@@ -92,6 +92,13 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
     if not report.indicators:
         report.warnings.append(ParseWarning(message="未找到绩效指标表"))
     return report
+
+
+def _ocr_grid(doc: Document, report: Report) -> Funding | None:
+    funding, note = statements.concatenated_grid(doc.lines)
+    if note is not None:
+        report.warnings.append(note)
+    return funding
 
 
 def _prose_funding(doc: Document, report: Report) -> Funding | None:

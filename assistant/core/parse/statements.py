@@ -273,3 +273,40 @@ def stated_rates(lines: list[Line]) -> tuple[Decimal | None, Decimal | None, lis
         notes.append(ParseWarning(message=f"正文所写的{word}不一致（{shown}），未采用任何一个，请核对",
                                   where=best[0][2], code="funding.conflicting_statements", severity="warning"))
     return out["execution"], out["arrival"], notes
+
+
+# ---------------------------------------------------------------------------------------------
+# An OCR'd national 自评表 whose funding row lost the spaces between its cells:
+# '年度资金总额 … 全年执行数(B) 执行率(B/A)64.864.864.8100%'
+
+_RUN = re.compile(r"(?:全年执行数|执行数|执行率)[^0-9%]{0,12}?(?P<run>\d[\d.]{5,60}?)(?P<rate>\d{1,3}(?:\.\d{1,2})?)%")
+
+
+def _copies(run: str) -> Decimal | None:
+    """The amount a run of digits repeats exactly three times ('64.864.864.8' → 64.8), else None."""
+    if len(run) % 3:
+        return None
+    part = run[: len(run) // 3]
+    if part * 3 != run or not re.fullmatch(r"\d+(?:\.\d{1,4})?", part):
+        return None
+    return Decimal(part)
+
+
+def concatenated_grid(lines: list[Line]) -> tuple[Funding | None, ParseWarning | None]:
+    """年初预算数, 全年预算数 and 全年执行数 run together by OCR, read only when the run is one amount three
+    times and the rate written after it (全年执行数 ÷ 全年预算数) proves it: 100%. Anything else is left out."""
+    for ln in lines:
+        half = to_halfwidth(ln.text)
+        if "资金总额" not in half:
+            continue
+        for m in _RUN.finditer(half):
+            value = _copies(m.group("run"))
+            if value is None or value <= 0 or Decimal(m.group("rate")) != 100:
+                continue
+            where = Where(line=ln.line)
+            total = FundingRow(source=SOURCE_TOTAL, planned=value, arrived=value, spent=value, where=where)
+            note = ParseWarning(message=f"{where.label()} 资金数字连在一起（“{m.group('run')}{m.group('rate')}%”），"
+                                        f"按三个相同的 {fmt_decimal(value)} 万元和执行率 {m.group('rate')}% 读取，请核对原表",
+                                where=where, code="funding.digits_run_together", severity="warning")
+            return Funding(total=total, origin="table", stated_execution_rate=Decimal(1)), note
+    return None, None

@@ -70,6 +70,8 @@ def test_whole_department_report_is_named_and_reads_its_own_income_and_spending(
     f = j["funding"]
     assert (f["arrived"], f["spent"]) == ("3256.4", "3102.8")  # 总收入 / 总支出, not a part or an area
     assert f["planned"] is None
+    assert (f["labels"]["arrived"], f["labels"]["spent"]) == ("全年收入", "全年支出")
+    assert f["execution_basis_label"] == "全年收入"
 
 
 def test_traditional_script_is_read_as_simplified():

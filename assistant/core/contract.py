@@ -58,7 +58,8 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
             "arrival_rate": None if national else fmt_rate(calc.arrival_rate(total)),
             "execution_rate": fmt_rate(calc.execution_rate(total)),
             "execution_basis": calc.execution_basis(total),
-            "execution_basis_label": _BASIS_LABEL[national].get(calc.execution_basis(total) or ""),
+            "execution_basis_label": _labels(p.kind, national).get(calc.execution_basis(total) or ""),
+            "labels": _labels(p.kind, national),
             "stated_execution_rate": fmt_rate(funding.stated_execution_rate),
             "stated_arrival_rate": fmt_rate(funding.stated_arrival_rate),
             "rate_mismatch": _mismatch(result),
@@ -90,9 +91,14 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
     return out
 
 
-# what 执行率 was divided by, in the form's words
-_BASIS_LABEL = {True: {"arrived": "全年预算数", "planned": "年初预算数"},
-                False: {"arrived": "实际到位资金", "planned": "计划安排资金"}}
+# what each funding column means in the report's own words (and so what 执行率 was divided by)
+_LABELS = {"national": {"planned": "年初预算数", "arrived": "全年预算数", "spent": "全年执行数", "balance": "结余"},
+           "form": {"planned": "计划安排资金", "arrived": "实际到位资金", "spent": "实际支出", "balance": "结余"},
+           "department": {"planned": "年初预算", "arrived": "全年收入", "spent": "全年支出", "balance": "年末结转结余"}}
+
+
+def _labels(kind: str, national: bool) -> dict[str, str]:
+    return _LABELS["department" if kind == "department" else "national" if national else "form"]
 
 
 def _mismatch(result: CheckResult) -> dict[str, Any] | None:

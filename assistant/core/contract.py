@@ -54,8 +54,8 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
         "funding": {
             "planned": _s(total.planned), "arrived": _s(total.arrived), "spent": _s(total.spent),
             "balance": _s(balance),
-            # the national 自评表 has no 到位 column (its 全年预算数 stands in), so no 到位率 there
-            "arrival_rate": None if national else fmt_rate(calc.arrival_rate(total)),
+            # no 到位 column on the national form (全年预算数 stands in), and no 到位率 of a whole department
+            "arrival_rate": None if national or p.kind == "department" else fmt_rate(calc.arrival_rate(total)),
             "execution_rate": fmt_rate(calc.execution_rate(total)),
             "execution_basis": calc.execution_basis(total),
             "execution_basis_label": _labels(p.kind, national).get(calc.execution_basis(total) or ""),

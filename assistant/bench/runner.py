@@ -90,9 +90,9 @@ def run(target: str, o: BenchOptions) -> dict:
         if target == "review":
             parts["review"] = bench_review(work / "review", o.policy, o.embedder, repeat=min(o.repeat, 10))
         if target in ("parse", "all"):
-            from .parse_figures import bench_parse
+            from .parse_figures import bench_parse_all
 
-            parts["parse"] = bench_parse()
+            parts["parse"] = bench_parse_all()
         if target in ("interview", "all"):
             from .interview_run import bench_interview
 

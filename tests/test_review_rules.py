@@ -59,8 +59,13 @@ def test_execution_cap_bands(spent, cap):
 
 def test_target_set_too_low_is_deviation_with_the_regions_deduction():
     swap = ("| ≥120万平方米 | 128万平方米 |", "| ≥120万平方米 | 160万平方米 |")
-    [national] = _review(_variant(swap), "review.target_too_low")
+    result = _variant(swap)
+    [national] = _review(result, "review.target_too_low")
     assert national.evidence["indicator"] == "养护绿地面积" and "deduct" not in national.evidence
+    # the milder note on the same indicator (indicator.over_achieved, > 120%) is not shown twice
+    assert "indicator.over_achieved" not in {f.code for f in result.findings}
+    assert "indicator.over_achieved" in {f.code for f in _variant(
+        ("| ≥120万平方米 | 128万平方米 |", "| ≥120万平方米 | 150万平方米 |")).findings}
     hunan = _variant(swap, ("某市城市管理局", "岳阳市城市管理局"))
     assert hunan.review_pack == "hunan"
     [deducted] = _review(hunan, "review.target_too_low")

@@ -460,5 +460,5 @@ def check_report(report: Report, rules: RuleSet | None) -> CheckResult:
     findings += score_findings(report, score, rules)
     findings += text_findings(report)
     pack = review_rules.pack_for(report)
-    findings += review_rules.review_findings(report, score.claimed_total, pack)
+    findings = review_rules.superseded(findings + review_rules.review_findings(report, score.claimed_total, pack), pack)
     return CheckResult(report=report, score=score, findings=findings, review_pack=pack.id)

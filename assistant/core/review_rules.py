@@ -268,3 +268,10 @@ def review_findings(report: Report, claimed_total: Decimal | None, pack: ReviewP
     for name, settings in pack.rules.items():
         out.extend(_RULES[name](report, claimed_total, settings))
     return out
+
+
+def superseded(findings: list[Finding], pack: ReviewPack) -> list[Finding]:
+    """The findings without those a review rule's finding says again for the same place (`supersedes`)."""
+    by_code = {rule["code"]: set(rule.get("supersedes") or ()) for rule in pack.rules.values()}
+    places = {(old, f.where.line, f.where.cell) for f in findings for old in by_code.get(f.code, ())}
+    return [f for f in findings if (f.code, f.where.line, f.where.cell) not in places]

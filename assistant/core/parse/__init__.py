@@ -55,7 +55,7 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
     report.project.form = detect_form(doc) if form == "auto" else form
     grid = funding = tables.funding_grid(doc)
     if funding is None or (funding.total.is_empty() and not funding.sources):
-        funding = tables.label_funding(doc) or _ocr_grid(doc, report) or _prose_funding(doc, report) or Funding()
+        funding = statements.label_funding(doc) or _ocr_grid(doc, report) or _prose_funding(doc, report) or Funding()
         if grid is not None and funding.stated_execution_rate is None:
             funding.stated_execution_rate = grid.stated_execution_rate  # a grid with a rate but no amounts
     if funding.stated_execution_rate is None or funding.stated_arrival_rate is None:

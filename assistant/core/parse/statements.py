@@ -7,6 +7,9 @@ suggests (项目资金X万元, 总投资, the heading 项目资金到位情况�
 after 其中, inside brackets, per-unit prices (3元/人), goal statements. For each column the
 strongest readings decide; when they disagree the column is left empty and the disagreement is a
 warning naming both lines — a wrong figure is worse than a missing one.
+
+Also here: figures stated as `标签：值` lines or two-cell rows, stated rates, and an OCR'd grid whose
+amounts ran together.
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from decimal import Decimal
 
 from ..models import Funding, FundingRow, ParseWarning, SOURCE_TOTAL, Where
 from ..numbers import find_money, fmt_decimal, to_halfwidth
-from .document import Line
+from .document import Cell, Document, Line
+from .tables import unit_in, valueish, column_of, money
 
 COLUMNS = ("planned", "arrived", "spent", "balance")
 _COLUMN_WORDS = {"planned": "预算", "arrived": "到位", "spent": "支出", "balance": "结余"}
@@ -251,6 +255,38 @@ def prose_funding(lines: list[Line]) -> tuple[Funding | None, list[ParseWarning]
     first = min((r.where for r in chosen.values()), key=lambda w: w.line or 0)
     total = FundingRow(source=SOURCE_TOTAL, where=first, **{c: r.value for c, r in chosen.items()})
     return Funding(total=total, origin="prose"), notes
+
+
+# ---------------------------------------------------------------------------------------------
+# Label/value lines and two-cell rows: '计划安排资金：500万元', '实际支出\t450'
+
+_LABEL_LINE = re.compile(r"^\s*([^:：\d]{2,16}?)\s*[:：]\s*(.+)$")
+
+
+def label_funding(doc: Document, default_unit: str = "万元") -> Funding | None:
+    """Funding from `标签：值` lines or two-cell rows ('计划安排资金：500万元', '实际支出\t450')."""
+    found: dict[str, Decimal | None] = {}
+    first: Where | None = None
+    candidates: list[tuple[str, Cell]] = []
+    for row in doc.rows:
+        cells = row.nonempty()
+        if len(cells) == 2 and column_of(cells[0].text) and valueish(cells[1]) and re.search(r"\d", cells[1].text):
+            candidates.append((cells[0].text, cells[1]))
+    for ln in doc.lines:
+        m = _LABEL_LINE.match(ln.text)
+        if m and column_of(m.group(1)) and re.search(r"\d", m.group(2)):
+            candidates.append((m.group(1), Cell(m.group(2).strip(), ln.line)))
+    for label, cell in candidates:
+        col = column_of(label)
+        if col is None or col in found:
+            continue
+        unit = unit_in(label) or default_unit
+        found[col] = money(cell, label.strip(), unit)
+        first = first or cell.where
+    if len(found) < 2:
+        return None
+    total = FundingRow(source=SOURCE_TOTAL, where=first or Where(), **found)
+    return Funding(total=total, origin="fields")
 
 
 # ---------------------------------------------------------------------------------------------

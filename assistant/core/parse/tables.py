@@ -71,7 +71,7 @@ def is_number(text: str) -> bool:
     return bool(re.fullmatch(r"\d+(?:\.\d+)?", half))
 
 
-def _unit_in(text: str) -> str | None:
+def unit_in(text: str) -> str | None:
     half = to_halfwidth(text)
     m = re.search(r"[(（]\s*(万元|元|亿元)\s*[)）]|单位[:：]\s*(万元|元|亿元)", half)
     return (m.group(1) or m.group(2)) if m else None
@@ -140,7 +140,7 @@ class _Grid:
     start: int  # index of the first value cell in the header
 
 
-def _valueish(cell: Cell) -> bool:
+def valueish(cell: Cell) -> bool:
     """A cell that is meant to hold a figure: blank, or short (a typo like '32O' still counts)."""
     key = compact(cell.text)
     return len(key) <= 16 and "\n" not in cell.text.strip()
@@ -153,7 +153,7 @@ def _pairs(row: Row, key) -> list[tuple[str, Cell]]:
     k = 0
     while k < len(cells) - 1:
         lab = key(cells[k].text)
-        if lab and _valueish(cells[k + 1]):
+        if lab and valueish(cells[k + 1]):
             out.append((lab, cells[k + 1]))
             k += 2
         else:
@@ -197,19 +197,19 @@ def _unit_near(doc: Document, idx: int, cells: list[Cell], default_unit: str) ->
 def _stated_unit_near(doc: Document, idx: int, cells: list[Cell]) -> str | None:
     """The unit a table states in its header, the rows above or the lines just before it."""
     for c in cells:
-        u = _unit_in(c.text)
+        u = unit_in(c.text)
         if u:
             return u
     for row in doc.rows[max(0, idx - 2):idx]:
         for c in row.cells:
-            u = _unit_in(c.text)
+            u = unit_in(c.text)
             if u:
                 return u
     line = cells[0].line if cells else None
     if line:
         for ln in doc.lines:
             if ln.line is not None and line - 3 <= ln.line < line:
-                u = _unit_in(ln.text)
+                u = unit_in(ln.text)
                 if u:
                     return u
     return None
@@ -475,32 +475,3 @@ def goals(doc: Document) -> list[QualitativeGoal]:
             if e or a:
                 return [QualitativeGoal(expected=e, actual=a)]
     return []
-
-
-_LABEL_LINE = re.compile(r"^\s*([^:：\d]{2,16}?)\s*[:：]\s*(.+)$")
-
-
-def label_funding(doc: Document, default_unit: str = "万元") -> Funding | None:
-    """Funding from `标签：值` lines or two-cell rows ('计划安排资金：500万元', '实际支出\t450')."""
-    found: dict[str, Decimal | None] = {}
-    first: Where | None = None
-    candidates: list[tuple[str, Cell]] = []
-    for row in doc.rows:
-        cells = row.nonempty()
-        if len(cells) == 2 and column_of(cells[0].text) and _valueish(cells[1]) and re.search(r"\d", cells[1].text):
-            candidates.append((cells[0].text, cells[1]))
-    for ln in doc.lines:
-        m = _LABEL_LINE.match(ln.text)
-        if m and column_of(m.group(1)) and re.search(r"\d", m.group(2)):
-            candidates.append((m.group(1), Cell(m.group(2).strip(), ln.line)))
-    for label, cell in candidates:
-        col = column_of(label)
-        if col is None or col in found:
-            continue
-        unit = _unit_in(label) or default_unit
-        found[col] = money(cell, label.strip(), unit)
-        first = first or cell.where
-    if len(found) < 2:
-        return None
-    total = FundingRow(source=SOURCE_TOTAL, where=first or Where(), **found)
-    return Funding(total=total, origin="fields")

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from ..forms import all_forms, form_ids, layout_of
 from ..models import SOURCE_TOTAL, Funding, FundingRow, ParseWarning, Report, first_error
 from ..numbers import compact
-from . import document, fields, kinds, normalise, prose, reflow, scores, sections, statements, tables
+from . import document, expense_rows, fields, kinds, normalise, prose, reflow, scores, sections, statements, tables
 from .document import Document
 from .archive import check_archive
 from .errors import ParseError, ReadError
@@ -72,7 +72,7 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
     if unit_note is not None:
         report.warnings.append(unit_note)
     report.funding = funding
-    report.expenses, report.expense_total, report.expense_total_where = tables.expenses(doc, funding.unit)
+    report.expenses, report.expense_total, report.expense_total_where = expense_rows.expenses(doc, funding.unit)
     if not report.expenses and funding.origin == "prose":
         report.expenses = prose.prose_expenses(doc.lines)
     report.goals = tables.goals(doc)

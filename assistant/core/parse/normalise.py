@@ -69,14 +69,15 @@ def _flattened(text: str) -> list[str] | None:
 def strip_cell_marks(doc: Document) -> Document:
     """A table dumped one cell per line, each ending in a lone '|' ('总额 |' / '238.93 |'): the cells
     without their marks, so the cell stream reads like any other."""
-    if doc.kind != "text" or any(row.nonempty() for row in doc.rows) or len(doc.lines) < 10:
-        return doc  # (rows of nothing but '|||||' are the dump's row separators)
+    real_rows = [row for row in doc.rows if row.nonempty()]  # ('|||||' rows are the dump's row separators)
+    if doc.kind != "text" or len(real_rows) > max(2, len(doc.lines) // 20) or len(doc.lines) < 10:
+        return doc
     marked = sum(1 for ln in doc.lines if ln.text.rstrip().endswith("|") and ln.text.count("|") == 1)
     if marked < 0.5 * len(doc.lines):
         return doc
     lines = [Line(re.sub(r"\s*\|\s*$", "", ln.text) if ln.text.count("|") == 1 else ln.text, ln.line)
              for ln in doc.lines if not re.fullmatch(r"[|\s]*\|[|\s]*", ln.text) or ln.text.count("|") == 1]
-    return Document(source=doc.source, kind=doc.kind, lines=lines, rows=[], warnings=doc.warnings)
+    return Document(source=doc.source, kind=doc.kind, lines=lines, rows=real_rows, warnings=doc.warnings)
 
 
 def split_flattened(doc: Document) -> Document:

@@ -64,6 +64,8 @@ _PARTS = re.compile(r"其中|主要用于|用于[:：]|具体为|具体如下|�
 _CHANGE = re.compile(r"追加|调减|调增|追减|核减|压减|增加了?$|减少了?$")
 _LIST_INTRO = re.compile(r"(如下|分别为|明细为|包括)[:：]$")
 _ITEM_LINE = re.compile(r"^\s*(?:\d{1,2}[、.．)）]|[（(]\d{1,2}[)）]|[①-⑳])")
+_SUB_TITLE = re.compile(r"^\s*(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十\d]{1,2}[)）])\s*([^。：:，,]{2,20})[。：:]")
+_MONEY_TITLE = re.compile(r"资金|预算|经费|执行|支出|到位|收支|收入|投入|财务|基本情况|概况|项目")
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 
 
@@ -99,6 +101,8 @@ def _keyword(clause: str) -> tuple[str, int, str] | None:
         col = "arrived"
     if col == "planned" and word in ("下达", "预算", "安排") and "实际" in clause[:end]:
         col = "arrived"  # 实际下达 / 实际实施并下达预算指标: what was actually made available
+    if col == "spent" and re.search(r"(未|尚未|没有|暂未)$", clause[:end - len(word)]):
+        col = "balance"  # 未支付的83.16万元 is what is left, not what was spent
     if col == "balance" and "上年" in clause:
         return None  # 上年结转/结余 is money brought in, a source, not this year's balance
     return col, strength, word
@@ -171,6 +175,9 @@ def readings(lines: list[Line], year: int | None = None) -> list[Reading]:
         else:
             listing = False
         last_col: str | None = None
+        titled = _SUB_TITLE.match(half)
+        # '1.残疾人两项补贴。…支出177.6万元': a passage on one item under a title that is not about the money
+        cap = 1 if titled and not _MONEY_TITLE.search(titled.group(1)) else 3
         mentions = find_money(half)
         flat = _blank_brackets(half)  # clause marks inside a bracket do not end the clause around it
         for k, m in enumerate(mentions):
@@ -185,7 +192,7 @@ def readings(lines: list[Line], year: int | None = None) -> list[Reading]:
                     or _GOAL.search(sentence) or m.value <= 0:
                 continue
             clause = _clause_before(flat, m.start)
-            if _CHANGE.search(clause) or _elsewhere(sentence, clause, year):
+            if _CHANGE.search(_clause_before(flat.replace("、", " "), m.start)) or _elsewhere(sentence, clause, year):
                 continue  # 年中追加50万元 / 调减40万元 changes a figure; it is not one
             found = _keyword(clause)
             col: str | None
@@ -208,12 +215,13 @@ def readings(lines: list[Line], year: int | None = None) -> list[Reading]:
             if _AFTER_SPENT.match(rest):
                 extra.append("spent")
             where = Where(line=ln.line)
+            strength = min(strength, cap)
             if col is not None:
                 out.append(Reading(col, m.value, strength, where))
                 last_col = col
             for c in extra:
                 if c != col:
-                    out.append(Reading(c, m.value, 2, where))
+                    out.append(Reading(c, m.value, min(2, cap), where))
     return out
 
 

@@ -1,4 +1,5 @@
-"""Tables of a report from rows of cells: funding grid, expense rows, indicators, score table.
+"""Tables of a report from rows of cells: funding grid, indicators, qualitative goals (expense rows:
+`expense_rows`; the score table: `scores`).
 
 Layouts seen in real reports are all handled here, whatever the input format:
 - label/value pairs in one row (Yueyang: 计划安排资金（万元）| 320 | 实际到位资金（万元）| 289.8 …);
@@ -14,8 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterator
 
-from ..models import (SOURCE_TOTAL, ExpenseLine, Funding, FundingRow, Indicator, ParseWarning,
-                      QualitativeGoal, Where)
+from ..models import SOURCE_TOTAL, Funding, FundingRow, Indicator, ParseWarning, QualitativeGoal
 from ..numbers import NumberFormatError, compact, parse_decimal, parse_money_cell, to_halfwidth
 from .document import Cell, Document, Row
 from .errors import ParseError
@@ -83,7 +83,7 @@ def unit_in(text: str) -> str | None:
 _COLUMN_KEYS = (  # order matters: national 全年预算数 is the available budget, not the plan
     ("balance", ("结余", "结转", "余额")),
     ("spent", ("全年执行", "实际支出", "执行数", "支出数", "已支出", "实际使用", "支出金额", "实际兑付", "兑付金额",
-               "实际支付", "已支付", "支付金额")),
+               "实际支付", "已支付", "支付金额", "决算数")),
     ("arrived", ("全年预算", "调整后预算", "调整预算", "实际到位", "到位资金", "到位数", "到位", "可用资金")),
     ("planned", ("年初预算", "计划安排", "计划投资", "预算安排", "预算数", "计划资金", "批复", "下达资金",
                  "预算金额", "计划")),
@@ -122,7 +122,11 @@ def source_of(text: str) -> str | None:
     key = re.sub(r"[(（][^()（）]*[)）]", "", key)
     if key in _NAMED_SOURCES:
         return _NAMED_SOURCES[key]  # before column_of: '结转' is also a balance header
-    if not key or len(key) > 12 or column_of(key):
+    if not key or len(key) > 12:
+        return None
+    if key.endswith(("合计", "总计")) and len(key) <= 6:
+        return SOURCE_TOTAL  # 支出合计 / 资金合计 / 收入总计
+    if column_of(key):
         return None
     for source, words in _SOURCE_KEYS:
         if source == SOURCE_TOTAL and any(key.startswith(w) for w in words):
@@ -168,7 +172,7 @@ def funding_grid(doc: Document, default_unit: str = "万元") -> Funding | None:
         if len(pairs) >= 2 and len({p[0] for p in pairs}) == len(pairs) and all(
                 not column_of(c.text) for _, c in pairs):
             return _pair_layout(doc, idx, pairs, default_unit)
-        cols = [column_of(c.text) or extra_key(c.text) for c in row.cells]
+        cols = _this_years(row, [column_of(c.text) or extra_key(c.text) for c in row.cells])
         money_cols = [c for c in cols if c in _COL_LABEL]
         if len(money_cols) >= 3 and len(set(money_cols)) == len(money_cols) - 1 and money_cols[0] == money_cols[1]:
             # Sichuan: '年度预算数(万元)' heads the row labels, then 年初预算 | 调整后预算数 | 预算执行数
@@ -178,6 +182,16 @@ def funding_grid(doc: Document, default_unit: str = "万元") -> Funding | None:
         if len(money_cols) >= 2 and len(set(money_cols)) == len(money_cols):
             return _grid_layout(doc, idx, cols, default_unit)
     return None
+
+
+def _this_years(row: Row, cols: list[str | None]) -> list[str | None]:
+    """A header comparing years ('2022年决算数 | 2023年年初预算数 | … | 2023年决算数'): only the latest year's
+    columns are this report's figures."""
+    years = [int(m.group(1)) if (m := re.search(r"((?:19|20)\d{2})\s*年", c.text)) else None for c in row.cells]
+    if len({y for y in years if y}) < 2:
+        return cols
+    latest = max(y for y in years if y)
+    return [None if y is not None and y < latest else c for c, y in zip(cols, years)]
 
 
 def extra_key(text: str) -> str | None:
@@ -190,7 +204,7 @@ def extra_key(text: str) -> str | None:
     return EXTRA_KEYS.get(key[:3]) or ("weight" if key.startswith("权重") else None)
 
 
-def _unit_near(doc: Document, idx: int, cells: list[Cell], default_unit: str) -> str:
+def unit_near(doc: Document, idx: int, cells: list[Cell], default_unit: str) -> str:
     return _stated_unit_near(doc, idx, cells) or default_unit
 
 
@@ -260,15 +274,19 @@ def _grid_layout(doc: Document, idx: int, cols: list[str | None], default_unit: 
     seen_total = False
     for row in doc.rows[idx + 1: idx + 15]:
         label_at = next((k for k, c in enumerate(row.cells) if source_of(c.text)), None)
-        if label_at is None:
+        named = _named_source(row) if label_at is None else None
+        if label_at is None and named is None:
             if any(column_of(c.text) for c in row.cells) or len(row.nonempty()) > 1 and not any(
                     re.search(r"\d", c.text) for c in row.cells):
                 break
             if row.nonempty():
                 break
             continue
-        source = source_of(row.cells[label_at].text)
-        assert source is not None
+        if named is not None:
+            label_at, source = named
+        else:
+            source = source_of(row.cells[label_at].text)  # type: ignore[index]
+        assert source is not None and label_at is not None
         values = row.cells[label_at + 1:]
         while len(values) > len(value_cols) and not values[-1].text.strip():
             values = values[:-1]  # a row padded with empty cells to the table's width
@@ -289,74 +307,25 @@ def _grid_layout(doc: Document, idx: int, cols: list[str | None], default_unit: 
     return funding
 
 
+def _named_source(row: Row) -> tuple[int, str] | None:
+    """A grid row for a source no list names ('省级福彩公益金 | 800,000.00 | …'): a short label, then amounts."""
+    filled = [k for k, c in enumerate(row.cells) if c.text.strip()]
+    if len(filled) < 2:
+        return None
+    label = compact(row.cells[filled[0]].text)
+    if len(label) > 20 or re.search(r"\d", label) or column_of(label) or label.startswith(("其中", "合计")):
+        return None
+    if not all(re.fullmatch(r"[-+]?[\d,，.]+%?|[—\-－/]+", to_halfwidth(row.cells[k].text).strip()) for k in filled[1:]):
+        return None
+    return filled[0], label
+
+
 def _percent(text: str) -> Decimal | None:
     half = to_halfwidth(text).strip().replace(" ", "")
     m = re.fullmatch(r"(\d+(?:\.\d+)?)%", half)
     if m:
         return parse_decimal(m.group(1)) / 100
     return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Expense rows
-
-_EXPENSE_COLS = (
-    ("content", ("支出内容", "支出项目", "开支内容", "项目内容", "摘要", "用途", "支出事项", "明细")),
-    ("amount", ("实际支出数", "支出金额", "实际支出", "金额", "支出数")),
-    ("voucher", ("会计凭证号", "凭证号", "凭证")),
-    ("note", ("备注", "说明")),
-)
-_TOTAL_ROW = re.compile(r"^(支出合计|合计|总计|小计|支出总计)")
-
-
-def _expense_col(text: str) -> str | None:
-    key = compact(text)
-    if len(key) > 12:
-        return None
-    for col, words in _EXPENSE_COLS:
-        if any(key.startswith(w) for w in words):
-            return col
-    return None
-
-
-def expenses(doc: Document, default_unit: str = "万元") -> tuple[list[ExpenseLine], Decimal | None, Where]:
-    for idx, row in enumerate(doc.rows):
-        cols = [_expense_col(c.text) for c in row.cells]
-        if "content" not in cols or "amount" not in cols:
-            continue
-        unit = _unit_near(doc, idx, row.cells, default_unit)
-        lines: list[ExpenseLine] = []
-        total: Decimal | None = None
-        total_where = Where()
-        for data in doc.rows[idx + 1:]:
-            cells = data.cells
-            if len(cells) > len(cols):
-                cells = cells[len(cells) - len(cols):]
-            got = {col: cell for col, cell in zip(cols, cells) if col}
-            content = got.get("content")
-            label = compact(content.text) if content else ""
-            if not data.nonempty():
-                continue
-            if _TOTAL_ROW.match(label):
-                if "amount" in got:
-                    total = money(got["amount"], "支出合计", unit, "expense.unreadable_amount")
-                    total_where = got["amount"].where
-                break
-            if len(data.nonempty()) == 1 and not (content and content.text.strip()):
-                break
-            if len(cells) < 2 or re.match(r"^[一二三四五六七八九十]+、", label):
-                break
-            amount_cell = got.get("amount")
-            lines.append(ExpenseLine(
-                content=(re.sub(r"\s*\n\s*", "", content.text.strip()) if content else ""),
-                amount=money(amount_cell, f"支出明细“{label[:12]}”实际支出数", unit,
-                             "expense.unreadable_amount") if amount_cell else None,
-                voucher=got["voucher"].text.strip() or None if "voucher" in got else None,
-                note=got["note"].text.strip() or None if "note" in got else None,
-                where=amount_cell.where if amount_cell else data.cells[0].where,
-            ))
-        return lines, total, total_where
-    return [], None, Where()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -123,7 +123,9 @@ def _outside_projects(doc: Document, report: Report) -> Document:
     if report.project.kind != "bundle" or not report.projects:
         return doc
     _, outside = kinds.bundled(doc.lines)
-    return Document(source=doc.source, kind=doc.kind, lines=outside, rows=doc.rows, warnings=doc.warnings)
+    names = [p.name for p in report.projects if len(p.name) >= 4]
+    own = [ln for ln in outside if not any(n in ln.text for n in names)]  # '…保障项目自评得分96分' is that project's
+    return Document(source=doc.source, kind=doc.kind, lines=own, rows=doc.rows, warnings=doc.warnings)
 
 
 def _bundle_funding(doc: Document, report: Report, funding: Funding) -> Funding:

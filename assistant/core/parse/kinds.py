@@ -23,7 +23,9 @@ _COUNT = re.compile(r"(?:共有|共计|共|涉及|包括|参与绩效评价的�
 _ITEM = re.compile(r"(?:(?<![\d.])(?:\d{1,2}|[一二三四五六七八九十])[、.．]\s*|^\s*[（(](?:\d{1,2}|[一二三四五六七八九十])[)）]\s*"
                    r"|(?:^|(?<=[。；;]))\s*(?=[^。；;]{2,20}类[:：]))"
                    r"(?P<name>[^:：。；;,，()（）]{2,40}?(?:项目|经费|资金|费用|费|工程|类))"
-                   r"\s*(?:[:：。]|(?=[\d(（]))")
+                   r"\s*(?:[:：。]|(?=[\d(（])|$)")
+_GENERIC = re.compile(r"^(本|该)?(项目|专项)?(资金|经费|费用|项目)$")  # '（二）项目资金' is a heading, not a project
+_PART_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+[、.．]")
 _CN_NUMBERS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -57,14 +59,22 @@ def _items(lines: list[Line]) -> list[_Item]:
     """Each enumerated project with money in its passage (a passage runs to the next item)."""
     starts: list[tuple[int, int, str]] = []  # line index, offset, name
     for k, ln in enumerate(lines):
-        for m in _ITEM.finditer(to_halfwidth(ln.text)):
-            if not find_money(m.group("name")):
-                starts.append((k, m.start(), m.group("name").strip()))
+        text = to_halfwidth(ln.text)
+        for m in _ITEM.finditer(text):
+            name = m.group("name").strip()
+            heading_only = not text[m.end():].strip()  # '一、安全生产专项整治项目' on a line of its own
+            if find_money(name) or _GENERIC.match(compact(name)) or (heading_only and not name.endswith(("项目", "工程"))):
+                continue
+            starts.append((k, m.start(), name))
     items: list[_Item] = []
     for n, (k, offset, name) in enumerate(starts):
         end_k, end_off = (starts[n + 1][0], starts[n + 1][1]) if n + 1 < len(starts) else (len(lines) - 1, None)
         if end_k > k + 6:
             end_k, end_off = k + 6, None  # a passage is a few lines, not the rest of the report
+        for j in range(k + 1, end_k + 1):
+            if _PART_HEADING.match(lines[j].text):  # '三、综合评价结论' ends the projects' part
+                end_k, end_off = j - 1, None
+                break
         parts = []
         for j in range(k, end_k + 1):
             text = to_halfwidth(lines[j].text)

@@ -202,7 +202,7 @@ def readings(lines: list[Line], year: int | None = None) -> list[Reading]:
             elif _TOTAL_MARK.search(clause):
                 # a sum of the amounts listed before it in the sentence outranks them; a lone 共 does not
                 col = found[0] if found and found[1] >= 2 else last_col or context or "planned"
-                strength = 3 if k and mentions[k - 1].start > sentence_start else 2
+                strength = 3 if (k and mentions[k - 1].start > sentence_start) or "全年" in clause else 2
             elif found is not None:
                 col, strength = found[0], found[1]
             else:

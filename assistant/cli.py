@@ -10,6 +10,7 @@ from pathlib import Path
 from .core.forms import FormError, default_form, form_ids
 from .core.parse import ParseError, ReadError
 from .core.scoring import RuleSetError
+from .core.review_rules import PackError
 
 EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
 
@@ -22,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="输出 JSON（契约见 DESIGN.md）")
     c.add_argument("--form", default="auto", choices=("auto", *form_ids()), help="报告格式，默认自动识别")
     c.add_argument("--rules", default=None, help="单位细化的评分规则 YAML 文件")
+    c.add_argument("--review-pack", default=None,
+                   help="复核规则包：knowledge/rulesets/review/ 下的名称（national、hunan…）或 YAML 路径，默认按地区选择")
     c.add_argument("--data", default=None, help="知识库目录：存在时 --json 附带各章节最相近的先例")
     r = sub.add_parser("review", help="审核一份报告：对不上的数字、评分差异、与先例的相同文字")
     r.add_argument("file")
@@ -106,8 +109,8 @@ def _check(args) -> int:
     from .render.check_summary import summary_text
 
     try:
-        result = check_file(args.file, args.form, args.rules)
-    except (ReadError, ParseError, RuleSetError) as exc:
+        result = check_file(args.file, args.form, args.rules, args.review_pack)
+    except (ReadError, ParseError, RuleSetError, PackError) as exc:
         _error(str(exc).splitlines()[0])
         return EXIT_UNREADABLE
     if args.json:

@@ -165,3 +165,19 @@ def test_seeds_trip_the_rules_their_figures_break(name):
     caps = _review(result, "review.execution_cap")
     if name == "000_32938e1454f761be.txt":  # 144.9 of 289.8 spent: 50% → ≤ 69, 98 claimed
         assert (caps[0].evidence["execution_rate"], caps[0].evidence["cap"], caps[0].evidence["excess"]) == ("50%", "69", "29")
+
+
+def test_cli_review_pack_flag_chooses_the_rules_and_refuses_an_unknown_pack(tmp_path):
+    from .conftest import check_json, run_cli
+
+    text = BASE.replace("某市城市管理局", "岳阳市城市管理局").replace("| ≥120万平方米 | 128万平方米 |", "| ≥120万平方米 | 160万平方米 |")
+    path = tmp_path / "hunan.txt"
+    path.write_text(text, encoding="utf-8")
+    auto = check_json(path)
+    forced = check_json(path, "--review-pack", "national")
+    assert auto["score"]["review_pack"] == "hunan" and forced["score"]["review_pack"] == "national"
+    deducts = [f["evidence"].get("deduct") for j in (auto, forced) for f in j["findings"]
+               if f["code"] == "review.target_too_low"]
+    assert deducts == ["2", None]
+    bad = run_cli("check", path, "--review-pack", "no_such_region")
+    assert bad.returncode == 2 and "复核规则包" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

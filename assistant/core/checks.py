@@ -449,7 +449,7 @@ def text_findings(report: Report) -> list[Finding]:
 # ---------------------------------------------------------------------------------------------
 
 
-def check_report(report: Report, rules: RuleSet | None) -> CheckResult:
+def check_report(report: Report, rules: RuleSet | None, pack: review_rules.ReviewPack | None = None) -> CheckResult:
     """Score a report and list every finding, in a stable order."""
     # cells that had to hold a number and did not: first, since every figure after them lacks it
     findings = [_f(w.code, w.severity, w.message, w.where) for w in report.warnings if w.code]
@@ -459,6 +459,6 @@ def check_report(report: Report, rules: RuleSet | None) -> CheckResult:
     findings += indicator_findings(report)
     findings += score_findings(report, score, rules)
     findings += text_findings(report)
-    pack = review_rules.pack_for(report)
+    pack = pack or review_rules.pack_for(report)
     findings = review_rules.superseded(findings + review_rules.review_findings(report, score.claimed_total, pack), pack)
     return CheckResult(report=report, score=score, findings=findings, review_pack=pack.id)

@@ -49,6 +49,9 @@ def _merge(base: dict[str, dict], over: dict[str, dict]) -> dict[str, dict]:
 def load_pack(ref: str) -> ReviewPack:
     """A pack by id ('hunan') or path, with the pack it extends merged in."""
     path = Path(ref) if Path(ref).suffix else PACK_DIR / f"{ref}.yaml"
+    if not path.is_file():
+        known = "、".join(p.stem for p in sorted(PACK_DIR.glob("*.yaml")))
+        raise PackError(f"复核规则包“{ref}”不存在，可选：{known}，或给出 YAML 文件路径")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:

@@ -136,7 +136,7 @@ def parse_money_cell(text: str, default_unit: str = "万元") -> Decimal | None:
     m = re.fullmatch(r"(?P<num>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)"
                      r"(?P<unit>亿元|亿|万元|万|千元|元)?", s)
     if not m:
-        raise NumberFormatError(f"'{text.strip()}' 不是有效金额")
+        raise NumberFormatError(f"'{' '.join(text.split())}' 不是有效金额")
     value = parse_decimal(m.group("num"))
     return value * unit_factor(m.group("unit") or default_unit)
 

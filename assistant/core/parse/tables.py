@@ -61,7 +61,7 @@ def score_value(cell: Cell, label: str) -> Decimal | None:
     try:
         return parse_decimal(half)
     except NumberFormatError as exc:
-        _unreadable(cell, f"{cell.where.label()} {label}：'{cell.text.strip()}' 不是有效分数".strip(),
+        _unreadable(cell, f"{cell.where.label()} {label}：'{' '.join(cell.text.split())}' 不是有效分数".strip(),
                     "score.unreadable", exc)
         return None
 

@@ -6,7 +6,7 @@ from assistant.compose.facts import Facts, admit_text
 from assistant.compose.numberlock import lock_numbers
 from assistant.core import check_report, rules_for
 from assistant.core.parse import parse_text
-from assistant.core.parse.prose import prose_funding, stated_amounts
+from assistant.core.parse.statements import prose_funding, readings
 from assistant.core.parse.document import from_text
 from assistant.interview.paste import looks_like_paste
 
@@ -15,10 +15,10 @@ def test_amounts_in_a_sentence_that_never_ends_keep_their_own_keywords():
     filler = "，群众满意度较高" * 20000  # 160,000 characters, commas only
     lines = from_text("项目名称：乡村道路\n本年度项目预算850万元，其中中央财政600万元、县级配套250万元" + filler
                       + "，已拨付720万元" + filler, "x").lines
-    amounts = stated_amounts(lines)
+    amounts = readings(lines)
     assert [(a.column, a.value) for a in amounts if a.column in ("planned", "spent")][:2] == [
         ("planned", Decimal(850)), ("spent", Decimal(720))]
-    funding = prose_funding(lines)
+    funding, _ = prose_funding(lines)
     assert funding.total.planned == 850 and funding.total.spent == 720
     assert {s.source: s.planned for s in funding.sources} == {"中央财政": 600, "县市区财政": 250}
 

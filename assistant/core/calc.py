@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from .models import Funding, FundingRow, Indicator
+from .models import FUNDING_COLUMNS, Funding, FundingRow, Indicator
 from .numbers import DATE_UNIT, Quantity, calendar_span, compact, parse_quantity
 
 ONE = Decimal(1)
@@ -73,7 +73,7 @@ def total_of(funding: Funding) -> FundingRow:
 def total_left_zero(funding: Funding) -> bool:
     """A 合计 row of zeros above sources with amounts: a form whose total line was never filled in."""
     total = funding.total
-    values = [total.get(c) for c in ("planned", "arrived", "spent", "balance") if total.get(c) is not None]
+    values = [total.get(c) for c in FUNDING_COLUMNS if total.get(c) is not None]
     return bool(values) and all(v == 0 for v in values) and any(
         r.get(c) for r in funding.sources for c in ("planned", "arrived", "spent"))
 

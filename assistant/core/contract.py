@@ -42,6 +42,7 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
         computed_fields.append("balance")
     p = report.project
     national = layout_of(p.form) == "national"
+    basis = calc.execution_basis(total)
     out: dict[str, Any] = {
         "project": {
             "name": p.name, "unit": p.unit, "form": p.form, "department": p.department,
@@ -57,8 +58,8 @@ def check_json(result: CheckResult, precedents: list | None = None) -> dict[str,
             # no 到位 column on the national form (全年预算数 stands in), and no 到位率 of a whole department
             "arrival_rate": None if national or p.kind == "department" else fmt_rate(calc.arrival_rate(total)),
             "execution_rate": fmt_rate(calc.execution_rate(total)),
-            "execution_basis": calc.execution_basis(total),
-            "execution_basis_label": _labels(p.kind, national).get(calc.execution_basis(total) or ""),
+            "execution_basis": basis,
+            "execution_basis_label": _labels(p.kind, national).get(basis or ""),
             "labels": _labels(p.kind, national),
             "stated_execution_rate": fmt_rate(funding.stated_execution_rate),
             "stated_arrival_rate": fmt_rate(funding.stated_arrival_rate),

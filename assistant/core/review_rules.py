@@ -138,18 +138,14 @@ def _target_too_low(report: Report, claimed: Decimal | None, rule: dict) -> list
 def _indicator_score(report: Report, default_weight: Decimal) -> tuple[Decimal, Decimal] | None:
     """(claimed points, their weight) of the performance indicators: the national table's own 得分/分值,
     else the score table's 产出/效益/满意度 items."""
-    inds = [i for i in report.indicators if i.claimed is not None]
-    if inds:
-        weights = [i.weight for i in inds]
-        weight = sum(weights, Decimal(0)) if all(w is not None for w in weights) else default_weight  # type: ignore[misc]
-        return sum((i.claimed for i in inds), Decimal(0)), weight  # type: ignore[misc]
-    items = [s for s in report.claimed_scores if s.claimed is not None
-             and any(w in part for part in s.path[:2] for w in ("产出", "效果", "效益", "满意"))]
-    if not items:
+    scored: list = [i for i in report.indicators if i.claimed is not None] or [
+        s for s in report.claimed_scores if s.claimed is not None
+        and any(w in part for part in s.path[:2] for w in ("产出", "效果", "效益", "满意"))]
+    if not scored:
         return None
-    weights = [s.weight for s in items]
-    weight = sum(weights, Decimal(0)) if all(w is not None for w in weights) else default_weight  # type: ignore[misc]
-    return sum((s.claimed for s in items), Decimal(0)), weight  # type: ignore[misc]
+    weights = [x.weight for x in scored]
+    weight = sum(weights, Decimal(0)) if all(w is not None for w in weights) else default_weight
+    return sum((x.claimed for x in scored), Decimal(0)), weight
 
 
 def _results_outpace_spending(report: Report, claimed: Decimal | None, rule: dict) -> list[Finding]:

@@ -16,7 +16,7 @@ from ..forms import all_forms, form_ids, layout_of
 from ..models import SOURCE_TOTAL, Funding, FundingRow, ParseWarning, Report, first_error
 from ..numbers import compact
 from . import document, expense_rows, fields, kinds, normalise, prose, reflow, scores, sections, statements, tables
-from .document import Document
+from .document import Document, Line
 from .archive import check_archive
 from .errors import ParseError, ReadError
 
@@ -66,8 +66,10 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
         if funding.stated_arrival_rate is None:
             funding.stated_arrival_rate = arr
     report.project.kind = kinds.kind_of(doc.lines, report.project.name)  # type: ignore[assignment]
+    outside = doc.lines
     if report.project.kind == "bundle":
-        funding = _bundle_funding(doc, report, funding)
+        report.projects, outside = kinds.bundled(doc.lines)
+        funding = _bundle_funding(doc, report, funding, outside)
     unit_note = prose.settle_unstated_unit(funding, doc.lines)
     if unit_note is not None:
         report.warnings.append(unit_note)
@@ -81,7 +83,7 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
     execution = scores.national_execution_score(doc)
     if execution is not None:
         report.claimed_scores.insert(0, execution)
-    report.summary_total, report.claimed_grade = scores.summary(_outside_projects(doc, report))
+    report.summary_total, report.claimed_grade = scores.summary(_outside_projects(doc, report, outside))
     if report.claimed_total is None and layout_of(report.project.form) == "national":
         report.claimed_total = scores.national_total(doc)
     report.warnings.extend(doc.warnings)
@@ -102,36 +104,24 @@ def _ocr_grid(doc: Document, report: Report) -> Funding | None:
 
 
 def _prose_funding(doc: Document, report: Report) -> Funding | None:
-    """Funding stated in sentences (`statements`), with the sources an 其中 list names for the same figure."""
+    """Funding stated in sentences (`statements`), with the sources an 其中 list names."""
     funding, notes = statements.prose_funding(doc.lines)
     report.warnings.extend(notes)
-    if funding is None:
-        return None
-    listed = prose.prose_funding(doc.lines)
-    if listed is not None:
-        agreed = [c for c in statements.COLUMNS
-                  if funding.total.get(c) is not None and funding.total.get(c) == listed.total.get(c)]
-        for row in listed.sources:
-            kept = {c: row.get(c) for c in agreed if row.get(c) is not None}
-            if kept:
-                funding.sources.append(FundingRow(source=row.source, where=row.where, **kept))
     return funding
 
 
-def _outside_projects(doc: Document, report: Report) -> Document:
+def _outside_projects(doc: Document, report: Report, outside: list[Line]) -> Document:
     """A bundling file without its projects' passages: each project's own score is not the file's."""
     if report.project.kind != "bundle" or not report.projects:
         return doc
-    _, outside = kinds.bundled(doc.lines)
     names = [p.name for p in report.projects if len(p.name) >= 4]
     own = [ln for ln in outside if not any(n in ln.text for n in names)]  # '…保障项目自评得分96分' is that project's
     return Document(source=doc.source, kind=doc.kind, lines=own, rows=doc.rows, warnings=doc.warnings)
 
 
-def _bundle_funding(doc: Document, report: Report, funding: Funding) -> Funding:
-    """A file of several projects: each listed with its figures; the headline is the title's project, or
-    what is stated outside the projects' passages (a total for all of them), never the first one's."""
-    report.projects, outside = kinds.bundled(doc.lines)
+def _bundle_funding(doc: Document, report: Report, funding: Funding, outside: list[Line]) -> Funding:
+    """A file of several projects (listed in `report.projects`): the headline is the title's project, or
+    what is stated `outside` the projects' passages (a total for all of them), never the first one's."""
     if funding.origin not in ("prose", "none"):
         return funding  # a table's figures are the file's own
     # the projects' own figures differ by design: not a disagreement about one figure

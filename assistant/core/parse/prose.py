@@ -1,47 +1,19 @@
-"""Money written in sentences: 下达/安排/到位/拨付/支出/执行 … 万元/元, and stated rates.
-
-Used for prose-only reports (no funding grid), and to compare what the narrative states with
-what the tables and the core compute.
+"""Money written in sentences beside the headline figures (those are `statements`): the sources an
+其中 list names, the expense lines a 主要用于 list gives, and the unit of a table that names none.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
-from ..models import ExpenseLine, Funding, FundingRow, ParseWarning, SOURCE_TOTAL, Where
+from ..models import ExpenseLine, Funding, ParseWarning, Where
 from ..numbers import find_money, fmt_decimal, parse_decimal, to_halfwidth
 from .document import Line
 
-# keyword → funding column; the keyword nearest before an amount (same clause) decides
-_KEYWORDS: tuple[tuple[str, str], ...] = (
-    # the national form's words first: on a tie ('全年预算数' also ends in '预算') the earlier wins
-    ("全年预算", "arrived"), ("调整后预算", "arrived"), ("调整预算", "arrived"), ("全年执行", "spent"),
-    ("年初预算", "planned"), ("转移支付", "planned"), ("资金总额", "planned"), ("总金额", "planned"),
-    ("结余", "balance"), ("结转", "balance"), ("剩余", "balance"), ("余额", "balance"),
-    ("到位", "arrived"), ("收到", "arrived"), ("拨入", "arrived"), ("到账", "arrived"),
-    ("实际支出", "spent"), ("支出", "spent"), ("支付", "spent"), ("拨付", "spent"), ("使用", "spent"),
-    ("执行", "spent"), ("付款", "spent"), ("花费", "spent"),
-    ("预算", "planned"), ("安排", "planned"), ("下达", "planned"), ("批复", "planned"),
-    ("计划", "planned"), ("总投资", "planned"), ("投入", "planned"),
-)
 _LIST_RE = re.compile(r"(?:主要用于|用于|支出明细为|具体为)[:：]?(.*)")
 _ITEM_RE = re.compile(r"([\u4e00-\u9fa5A-Za-z（）()]{2,20}?)(?:支出|费用)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
                       r"\s*(万元|元)")
-
-
-@dataclass(frozen=True)
-class StatedAmount:
-    column: str
-    value: Decimal  # 万元
-    raw: str
-    where: Where
-    sentence: str  # half-width
-    start: int  # the amount's span in `sentence`
-    end: int
-
-
-_CLAUSE_REACH = 200  # no clause of a report runs longer; bounds the look-back on a text with no punctuation
+_CLAUSE_REACH = 200  # no clause of a report runs longer; bounds the look-ahead on a text with no punctuation
 
 
 def sentences(lines: list[Line]) -> list[tuple[str, Line]]:
@@ -53,39 +25,7 @@ def sentences(lines: list[Line]) -> list[tuple[str, Line]]:
     return out
 
 
-def _clause_start(half: str, pos: int, marks: str) -> int:
-    """Index of the last of `marks` before `pos` within a clause's reach, or the reach's start - 1."""
-    floor = max(0, pos - _CLAUSE_REACH)
-    return max(floor - 1, *(half.rfind(p, floor, pos) for p in marks))
-
-
-def _column_for(clause_before: str) -> str | None:
-    best: tuple[int, str] | None = None
-    for word, col in _KEYWORDS:
-        pos = clause_before.rfind(word)
-        if pos >= 0 and (best is None or pos + len(word) > best[0]):
-            best = (pos + len(word), col)
-    return best[1] if best else None
-
-
-def stated_amounts(lines: list[Line]) -> list[StatedAmount]:
-    """Amounts tied to a funding keyword, in document order."""
-    out = []
-    for sent, ln in sentences(lines):
-        half = to_halfwidth(sent)
-        for mention in find_money(half):
-            before = half[_clause_start(half, mention.start, "，,：:（(") + 1: mention.start]
-            col = _column_for(before)
-            if col is None:
-                continue
-            if "执行率" in before or "到位率" in before:
-                continue
-            out.append(StatedAmount(col, mention.value, mention.raw, Where(line=ln.line), half,
-                                    mention.start, mention.end))
-    return out
-
-
-def _source_parts(half: str, after: int) -> list[tuple[str, Decimal]]:
+def source_parts(half: str, after: int) -> list[tuple[str, Decimal]]:
     """'…850万元，其中中央财政衔接资金600万元、县级配套资金250万元' → [(中央财政, 600), (县市区财政, 250)]."""
     from .tables import source_of
 
@@ -100,30 +40,6 @@ def _source_parts(half: str, after: int) -> list[tuple[str, Decimal]]:
             return []
         parts.append((source, parse_decimal(num) / (10000 if unit == "元" else 1)))
     return parts
-
-
-def prose_funding(lines: list[Line]) -> Funding | None:
-    """Funding of a report that states money only in sentences; None when none is stated."""
-    total = FundingRow(source=SOURCE_TOTAL)
-    sources: dict[str, FundingRow] = {}
-    first_where: Where | None = None
-    for amount in stated_amounts(lines):
-        half, pos = amount.sentence, amount.start
-        clause = half[_clause_start(half, pos, "，,。；;") + 1: pos]
-        if "其中" in half[max(0, pos - 12): pos] or "其中" in clause:
-            continue  # a part ('其中区级450万元、上级转移支付200万元'), not the headline figure
-        if getattr(total, amount.column) is not None:
-            continue
-        setattr(total, amount.column, amount.value)
-        first_where = first_where or amount.where
-        for source, value in _source_parts(half, amount.end):
-            row = sources.setdefault(source, FundingRow(source=source, where=amount.where))
-            if getattr(row, amount.column) is None:
-                setattr(row, amount.column, value)
-    if total.is_empty():
-        return None
-    total.where = first_where or Where()
-    return Funding(total=total, sources=list(sources.values()), origin="prose")
 
 
 def prose_expenses(lines: list[Line]) -> list[ExpenseLine]:

@@ -14,12 +14,14 @@ amounts ran together.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..models import Funding, FundingRow, ParseWarning, SOURCE_TOTAL, Where
 from ..numbers import find_money, fmt_decimal, to_halfwidth
 from .document import Cell, Document, Line
+from .prose import source_parts
 from .tables import unit_in, valueish, column_of, money
 
 COLUMNS = ("planned", "arrived", "spent", "balance")
@@ -60,12 +62,14 @@ _GOAL = re.compile(r"(目标|计划将|拟)")
 _HEADING_CONTEXT = (("到位", "arrived"), ("执行", "spent"), ("支出", "spent"), ("使用", "spent"))
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 _CLAUSE_REACH = 80
+_SENTENCE_REACH = 800  # the look-back/ahead within a sentence; no real sentence runs longer, a run-on text may
 _PARTS = re.compile(r"其中|主要用于|用于[:：]|具体为|具体如下|分别为|明细为")  # what follows lists parts
 _CHANGE = re.compile(r"追加|调减|调增|追减|核减|压减|增加了?$|减少了?$")
 _LIST_INTRO = re.compile(r"(如下|分别为|明细为|包括)[:：]$")
 _ITEM_LINE = re.compile(r"^\s*(?:\d{1,2}[、.．)）]|[（(]\d{1,2}[)）]|[①-⑳])")
 _SUB_TITLE = re.compile(r"^\s*(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十\d]{1,2}[)）])\s*([^。：:，,]{2,20})[。：:]")
 _MONEY_TITLE = re.compile(r"资金|预算|经费|执行|支出|到位|收支|收入|投入|财务|基本情况|概况|项目")
+_SENTENCE_END = "。；;！!？?"
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 
 
@@ -75,6 +79,8 @@ class Reading:
     value: Decimal  # 万元
     strength: int
     where: Where
+    sentence: str = field(default="", compare=False)  # the sentence it stands in (half-width), and where
+    end: int = field(default=0, compare=False)  # the amount ends in it: what follows may list its 其中 parts
 
 
 def _clause_before(half: str, pos: int) -> str:
@@ -120,13 +126,13 @@ def _blank_brackets(text: str) -> str:
 
 def _is_part(prefix: str) -> bool:
     """After 其中 (or 主要用于 …) in its sentence, unless a later clause starts a figure of its own again
-    ('其中低保100万元…，调减40万元，全年实际下达71万元')."""
+    ('其中低保100万元…，调减40万元，全年实际下达71万元', '其中中央600万元…，已拨付720万元')."""
     hits = list(_PARTS.finditer(prefix))
     if not hits:
         return False
     tail = prefix[hits[-1].end():]
-    return not re.search(r"[,，;；][^,，;；]*(全年|实际|累计|共计|合计|总计|总收入|总支出|收入总额|支出总额)[^,，;；]*$",
-                         tail)
+    return not re.search(r"[,，;；][^,，;；]*(全年|实际|累计|共计|合计|总计|总收入|总支出|收入总额|支出总额|"
+                         r"已拨付|已支付|已支出|已到位|已使用)[^,，;；]*$", tail)  # '…，已拨付720万元' is a figure again
 
 
 def _heading_column(text: str) -> str | None:
@@ -161,7 +167,8 @@ def readings(lines: list[Line], year: int | None = None) -> list[Reading]:
     for ln in lines:
         half = to_halfwidth(ln.text)
         heading = _heading_column(half.strip())
-        if not find_money(half) and (heading is not None or (_HEADING.match(half) and len(half) <= 40)):
+        mentions = find_money(half)
+        if not mentions and (heading is not None or (_HEADING.match(half) and len(half) <= 40)):
             context = heading
             # amounts under '（二）项目绩效目标' are targets; under '绩效目标分解下达情况' they are figures
             goals = bool(_GOAL_HEADING.search(half)) and not _NOT_GOAL_HEADING.search(half)
@@ -178,15 +185,19 @@ def readings(lines: list[Line], year: int | None = None) -> list[Reading]:
         titled = _SUB_TITLE.match(half)
         # '1.残疾人两项补贴。…支出177.6万元': a passage on one item under a title that is not about the money
         cap = 1 if titled and not _MONEY_TITLE.search(titled.group(1)) else 3
-        mentions = find_money(half)
         flat = _blank_brackets(half)  # clause marks inside a bracket do not end the clause around it
+        # sentence marks found once per line: a line of thousands of amounts stays linear
+        stops = [i for i, ch in enumerate(half) if ch in "。!?！？"] if mentions else []
+        ends_at = [i for i, ch in enumerate(half) if ch in _SENTENCE_END] if mentions else []
         for k, m in enumerate(mentions):
-            sentence_start = max(half.rfind(p, 0, m.start) for p in "。!?！？")
+            at = bisect_left(stops, m.start)
+            sentence_start = stops[at - 1] if at else -1
             if sentence_start > (mentions[k - 1].start if k else -1):
                 last_col = None
-            sentence = half[sentence_start + 1:m.start]
+            lo = max(sentence_start + 1, m.start - _SENTENCE_REACH)
+            sentence = half[lo:m.start]
             after = half[m.end:m.end + 1]
-            if _is_part(flat[sentence_start + 1:m.start]) or after in ("/", "每", "、") \
+            if _is_part(flat[lo:m.start]) or after in ("/", "每", "、") \
                     or not flat[m.start:m.end].strip() \
                     or _open_bracket(half, m.start) \
                     or _GOAL.search(sentence) or m.value <= 0:
@@ -216,8 +227,10 @@ def readings(lines: list[Line], year: int | None = None) -> list[Reading]:
                 extra.append("spent")
             where = Where(line=ln.line)
             strength = min(strength, cap)
+            at = bisect_left(ends_at, m.end)
+            said = half[lo:min(ends_at[at] + 1 if at < len(ends_at) else len(half), m.end + _SENTENCE_REACH)]
             if col is not None:
-                out.append(Reading(col, m.value, strength, where))
+                out.append(Reading(col, m.value, strength, where, said, m.end - lo))
                 last_col = col
             for c in extra:
                 if c != col:
@@ -255,14 +268,20 @@ def settle(found: list[Reading]) -> tuple[dict[str, Reading], list[ParseWarning]
 
 
 def prose_funding(lines: list[Line]) -> tuple[Funding | None, list[ParseWarning]]:
-    """Funding of a report that states money only in sentences (None when it states none), and the
-    disagreements that left a column empty."""
+    """Funding of a report that states money only in sentences (None when it states none), with the
+    sources an 其中 list after a chosen figure names, and the disagreements that left a column empty."""
     chosen, notes = settle(readings(lines))
     if not chosen:
         return None, notes
     first = min((r.where for r in chosen.values()), key=lambda w: w.line or 0)
     total = FundingRow(source=SOURCE_TOTAL, where=first, **{c: r.value for c, r in chosen.items()})
-    return Funding(total=total, origin="prose"), notes
+    sources: dict[str, FundingRow] = {}
+    for col, r in chosen.items():
+        for source, value in source_parts(r.sentence, r.end):
+            row = sources.setdefault(source, FundingRow(source=source, where=r.where))
+            if row.get(col) is None:  # type: ignore[arg-type]
+                setattr(row, col, value)
+    return Funding(total=total, sources=list(sources.values()), origin="prose"), notes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,8 +343,10 @@ def stated_rates(lines: list[Line]) -> tuple[Decimal | None, Decimal | None, lis
     found: dict[str, list[tuple[int, Decimal, Where]]] = {"execution": [], "arrival": []}
     for ln in lines:
         half = to_halfwidth(ln.text)
+        stops = [i for i, ch in enumerate(half) if ch in "。!?！？;；"]
         for m in _RATE_RE.finditer(half):
-            sentence_start = max(half.rfind(p, 0, m.start()) for p in "。!?！？;；")
+            at = bisect_left(stops, m.start())
+            sentence_start = max(stops[at - 1] if at else -1, m.start() - _SENTENCE_REACH)
             kind = _rate_kind(m.group(1), m.group(2), half[sentence_start + 1:m.start()])
             if kind is not None:
                 found[kind[0]].append((kind[1], Decimal(m.group(3)) / 100, Where(line=ln.line)))

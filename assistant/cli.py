@@ -1,4 +1,4 @@
-"""Command line: `assistant serve | check | review | draft | ingest | search | bench`."""
+"""Command line: `assistant serve | check | review | draft | ingest | search | user | audit | bench`."""
 from __future__ import annotations
 
 import argparse
@@ -39,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=8080)
     v.add_argument("--data", default=None)
     v.add_argument("--embedder", default=None)
+    v.add_argument("--secure-cookies", action="store_true", help="会话 cookie 只经 HTTPS 发送（前面有 TLS 反向代理时）")
+    from .service.user_commands import add_arguments as user_arguments
+
+    user_arguments(sub)
     d = sub.add_parser("draft", help="起草报告：数字由程序计算，叙述部分引用先例")
     d.add_argument("input", help="check 能读取的任何输入：JSON、粘贴文本、.docx、.xlsx、报告")
     d.add_argument("--form", default=None, choices=form_ids(),
@@ -372,11 +376,19 @@ def main(argv: list[str] | None = None) -> int:
             from .service.app import ServeError, serve
 
             try:
-                serve(args.host, args.port, data_dir(args.data), args.embedder, args.allowed_host)
+                serve(args.host, args.port, data_dir(args.data), args.embedder, args.allowed_host, args.secure_cookies)
             except ServeError as exc:
                 _error(str(exc))
                 return EXIT_UNREADABLE
             return EXIT_OK
+        if args.command in ("user", "audit"):
+            from .service.user_commands import CommandError, run
+
+            try:
+                return run(args, data_dir(args.data))
+            except CommandError as exc:
+                _error(str(exc))
+                return EXIT_UNREADABLE
         if args.command == "draft":
             return _draft(args)
         if args.command == "review":

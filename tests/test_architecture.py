@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 # The project's packages each layer may import besides itself, inner layers first (docs/architecture.md).
 INNER = {
     "core": set(),
-    "storage": set(),
+    "storage": {"core"},
     "retrieval": {"core", "storage"},
     "compose": {"core", "retrieval"},
     "review": {"core", "retrieval"},

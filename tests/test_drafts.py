@@ -1,7 +1,7 @@
 """Draft persistence: turns, confirmed data, section revisions with undo/redo, survival across reopen."""
 import pytest
 
-from assistant.service.drafts import DraftNotFound, DraftRepository
+from assistant.storage.drafts import DraftNotFound, DraftRepository
 from assistant.core.parse import read_report
 from assistant.storage.database import Store
 

@@ -124,6 +124,43 @@ class KnowledgeBase:
             Store.bump_generation(db)
         return bool(old)
 
+    def add_prepared(self, prepared: PreparedFile) -> bool:
+        """Store a file prepared elsewhere (an upload read in a worker process) and make it searchable by
+        keyword at once; its vectors come with the next fill. True when it replaced an older version."""
+        self._retokenize_if_needed()
+        replaced = self._store_file(prepared, builtin=False)
+        self.lexical()
+        return replaced
+
+    def known_digest(self, digest: str) -> dict | None:
+        rows = self.store.query("SELECT id, source, title FROM documents WHERE content_hash = ?", (digest,))
+        return dict(rows[0]) if rows else None
+
+    def documents(self) -> list[dict]:
+        """Every document with its type, year, region, passage count and how many passages have vectors."""
+        emb = self.embedder
+        rows = self.store.query(
+            "SELECT d.id, d.source, d.title, d.kind, d.year, d.region, d.doc_no, d.issuer, d.project_type, d.builtin,"
+            " d.added_at, COUNT(p.id) AS passages,"
+            " SUM(EXISTS(SELECT 1 FROM vectors v WHERE v.passage_id = p.id AND v.model = ?)) AS vectors"
+            " FROM documents d LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.id ORDER BY d.id DESC",
+            (emb.name if emb else "",))
+        return [{**dict(r), "builtin": bool(r["builtin"]), "vectors": int(r["vectors"] or 0)} for r in rows]
+
+    def document(self, doc_id: int) -> dict | None:
+        rows = self.store.query("SELECT id, source, path, title, kind, builtin FROM documents WHERE id = ?", (doc_id,))
+        return dict(rows[0]) if rows else None
+
+    def delete_document(self, doc_id: int) -> bool:
+        """Remove a document, its passages and vectors; the indexes follow the generation."""
+        with self.store.write() as db:
+            gone = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
+            if gone:
+                Store.bump_generation(db)
+        if gone:
+            self.lexical()
+        return bool(gone)
+
     def ensure_builtin(self) -> IngestResult | None:
         """Index the seed reports shipped in knowledge/corpus on first use."""
         files = sorted(BUILTIN_DIR.glob("*.txt"))

@@ -25,13 +25,19 @@ import jinja2
 from aiohttp import web
 
 from ..core.forms import all_forms
+from ..storage.accounts import AccountRepository
 from ..storage.database import Store
+from ..storage.drafts import DraftNotFound, DraftRepository
+from . import admin_routes as admin
+from . import auth
 from . import draft_routes as drafts
+from . import kb_routes as kb_routes
 from . import review_routes as review
+from . import workflow_routes as workflow
+from .auth import PRINCIPAL, needs
 from .chat import ChatEngine
-from .context import (DB_POOL, DRAFT_LOCKS, ENGINE, FILL_POOL, HEAVY, KB, MAX_BODY, PROGRESS, REPO, SETTINGS, STORE, WEB,
-                      WORK_POOL, ApiError, json_response)
-from .drafts import DraftNotFound, DraftRepository
+from .context import (ACCOUNTS, DB_POOL, DRAFT_LOCKS, ENGINE, FILL_POOL, FILL_WAKE, HEAVY, KB, MAX_BODY, PROGRESS, REPO,
+                      SETTINGS, STORE, WEB, WORK_POOL, ApiError, json_response)
 from .heavy import CAPACITY, PER_USER, HeavyWork, client_key
 from .isolated import TIME_LIMIT, IsolatedPool
 
@@ -94,15 +100,19 @@ async def known_host(request: web.Request, handler):
     return await handler(request)
 
 
+MULTIPART_PATHS = ("/api/review", "/api/kb/documents")
+
+
 @web.middleware
 async def same_origin_writes(request: web.Request, handler):
-    """No cookies are used, but state changes must still come from our page (JSON, same origin)."""
+    """State changes come from our page: JSON (uploads: multipart), and no other site's Origin or fetch."""
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.path.startswith("/api/"):
         if request.content_type != "application/json" and not (
-                request.path == "/api/review" and request.content_type.startswith("multipart/")):
+                request.path.startswith(MULTIPART_PATHS) and request.content_type.startswith("multipart/")):
             raise ApiError(415, "请求须为 JSON", "Content-Type: application/json")
         origin = request.headers.get("Origin")
-        if origin and origin != f"{request.scheme}://{request.host}":
+        if (origin and origin != f"{request.scheme}://{request.host}") or \
+                request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
             raise ApiError(403, "拒绝跨站请求", "请从本服务的页面操作")
     return await handler(request)
 
@@ -116,17 +126,39 @@ def _pages() -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, auto_reload=True)
 
 
-async def page(request: web.Request) -> web.Response:
-    """The chat page; its form choices are the forms in knowledge/forms."""
-    forms = [{"id": f.id, "name": f.name} for f in all_forms().values()]
-    html = _pages().get_template("index.html").render(forms=forms)
+def _html(name: str, **values) -> web.Response:
+    html = _pages().get_template(name).render(**values)
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
+@needs(("user",))
+async def page(request: web.Request) -> web.Response:
+    """The chat page (officers; reviewers see drafts read-only); its form choices are the forms in knowledge/forms."""
+    who = request[PRINCIPAL]
+    if not who.roles & {"officer", "reviewer"}:
+        raise web.HTTPFound("/admin")
+    if "officer" not in who.roles:
+        raise web.HTTPFound("/review")
+    forms = [{"id": f.id, "name": f.name} for f in all_forms().values()]
+    return _html("index.html", forms=forms)
+
+
+@needs(("public",))
+async def login_page(request: web.Request) -> web.Response:
+    return _html("login.html")
+
+
+@needs(("admin",))
+async def admin_page(request: web.Request) -> web.Response:
+    return _html("admin.html")
+
+
+@needs(("public",))
 async def health(request: web.Request) -> web.Response:
     return json_response({"ok": True, "progress": request.app[PROGRESS], "heavy": request.app[HEAVY].busy()})
 
 
+@needs(("user",))
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-sent events: background progress (dense fill) every second, for up to `limit` ticks."""
     try:
@@ -144,10 +176,11 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
+@needs(("public",))
 async def openapi(request: web.Request) -> web.Response:
     from .openapi import spec
 
-    return json_response(spec())
+    return json_response(spec(request.app))
 
 
 # ---------------------------------------------------------------------------------------------- lifecycle
@@ -161,6 +194,8 @@ async def _resources(app: web.Application):
     app[FILL_POOL] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fill")
     app[DRAFT_LOCKS] = weakref.WeakValueDictionary()
     app[REPO] = DraftRepository(app[STORE])
+    app[ACCOUNTS] = AccountRepository(app[STORE])
+    settings["accounts_on"] = app[ACCOUNTS].count() > 0
     app[ENGINE] = ChatEngine(app[REPO], None)
     limits = settings["heavy"]
     app[HEAVY] = HeavyWork(IsolatedPool(limits.get("workers", 2), limits.get("time_limit", TIME_LIMIT)),
@@ -181,6 +216,7 @@ async def _knowledge(app: web.Application):
     """Open the knowledge base lazily, index the built-in corpus, then fill vectors in the background."""
     settings = app[SETTINGS]
     progress = app[PROGRESS]
+    app[FILL_WAKE] = asyncio.Event()
     stop = {"flag": False}
     task = None
     if settings.get("knowledge", True):
@@ -190,6 +226,20 @@ async def _knowledge(app: web.Application):
         app[KB] = kb
         app[ENGINE].precedents = kb
 
+        async def fill_pass(loop) -> None:
+            pending = await loop.run_in_executor(app[DB_POOL], kb.pending_vectors)
+            progress.update(state="embedding", done=0, total=pending)
+            last = 0
+            while not stop["flag"]:
+                batch = await loop.run_in_executor(app[DB_POOL], kb.pending_batch, 8, last)
+                if not batch:
+                    break
+                last = batch[-1]["id"]
+                vectors = await loop.run_in_executor(app[FILL_POOL], kb.embed_batch, batch)  # slow part
+                progress["done"] = progress.get("done", 0) + await loop.run_in_executor(
+                    app[DB_POOL], kb.save_vectors, batch, vectors)
+            progress.update(state="done")
+
         async def fill():
             loop = asyncio.get_running_loop()
             try:
@@ -198,21 +248,10 @@ async def _knowledge(app: web.Application):
                 # load (or build) both indexes now, not on the first officer's search: ~10 s at 100k passages
                 await loop.run_in_executor(app[FILL_POOL], kb.lexical)
                 await loop.run_in_executor(app[FILL_POOL], kb.dense)
-                pending = await loop.run_in_executor(app[DB_POOL], kb.pending_vectors)
-                progress.update(state="embedding", done=0, total=pending)
-                if pending == 0:
-                    progress.update(state="done")
-                    return
-                last = 0
-                while not stop["flag"]:
-                    batch = await loop.run_in_executor(app[DB_POOL], kb.pending_batch, 8, last)
-                    if not batch:
-                        break
-                    last = batch[-1]["id"]
-                    vectors = await loop.run_in_executor(app[FILL_POOL], kb.embed_batch, batch)  # slow part
-                    progress["done"] = progress.get("done", 0) + await loop.run_in_executor(
-                        app[DB_POOL], kb.save_vectors, batch, vectors)
-                progress.update(state="done")
+                while not stop["flag"]:  # then again whenever an upload adds passages without vectors
+                    app[FILL_WAKE].clear()
+                    await fill_pass(loop)
+                    await app[FILL_WAKE].wait()
             except Exception as exc:  # noqa: BLE001 - search still works on BM25
                 log.exception("background fill failed")
                 progress.update(state="error", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
@@ -222,6 +261,7 @@ async def _knowledge(app: web.Application):
         progress.update(state="off")
     yield
     stop["flag"] = True
+    app[FILL_WAKE].set()
     if task is not None:
         task.cancel()
         try:
@@ -251,22 +291,44 @@ def hosts_for(bind: str, extra: list[str] | None = None) -> set[str] | None:
 
 
 def create_app(data: str | Path = "data", embedder: str | None = None, knowledge: bool = True,
-               allowed_hosts: set[str] | None = LOOPBACK, heavy: dict | None = None) -> web.Application:
-    """The service; `heavy` sets its heavy-work pool: workers, time_limit, per_user, capacity, warm."""
+               allowed_hosts: set[str] | None = LOOPBACK, heavy: dict | None = None,
+               secure_cookies: bool = False) -> web.Application:
+    """The service; `heavy` sets its heavy-work pool: workers, time_limit, per_user, capacity, warm.
+    `secure_cookies`: the session cookie only over HTTPS (behind a TLS proxy)."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[client_key, errors, known_host, same_origin_writes])
     app.on_response_prepare.append(security_headers)
     app[SETTINGS] = {"data": Path(data), "embedder": embedder, "knowledge": knowledge,
-                     "instance": secrets.token_hex(4), "allowed_hosts": allowed_hosts, "heavy": heavy or {}}
+                     "instance": secrets.token_hex(4), "allowed_hosts": allowed_hosts, "heavy": heavy or {},
+                     "secure_cookies": secure_cookies}
     app[PROGRESS] = {"state": "starting"}
+    auth.setup(app)  # the session middleware, then who is asking and what their role may call
+    app.middlewares.append(auth.access)
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(_knowledge)
     app.router.add_get("/", page)
+    app.router.add_get("/login", login_page)
+    app.router.add_get("/admin", admin_page)
     app.router.add_get("/review", review.review_page)
     app.router.add_post("/api/review", review.post_review)
     app.router.add_static("/static/", WEB / "static", show_index=False)
     app.router.add_get("/api/health", health)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/api/events", events)
+    app.router.add_get("/api/me", auth.me)
+    app.router.add_post("/api/login", auth.login)
+    app.router.add_post("/api/logout", auth.logout)
+    app.router.add_post("/api/setup", auth.first_admin)
+    app.router.add_get("/api/users", admin.list_users)
+    app.router.add_post("/api/users", admin.add_user)
+    app.router.add_put("/api/users/{user_id}", admin.update_user)
+    app.router.add_get("/api/audit", admin.audit_log)
+    app.router.add_get("/api/settings", kb_routes.get_settings)
+    app.router.add_put("/api/settings", kb_routes.put_settings)
+    app.router.add_get("/api/kb/documents", kb_routes.list_documents)
+    app.router.add_post("/api/kb/documents", kb_routes.upload_document)
+    app.router.add_put("/api/kb/documents/{doc_id}", kb_routes.replace_document)
+    app.router.add_delete("/api/kb/documents/{doc_id}", kb_routes.delete_document)
+    app.router.add_get("/api/kb/search", kb_routes.search)
     app.router.add_get("/api/drafts", drafts.list_drafts)
     app.router.add_post("/api/drafts", drafts.create_draft)
     app.router.add_get("/api/drafts/{draft_id}", drafts.get_draft)
@@ -278,6 +340,12 @@ def create_app(data: str | Path = "data", embedder: str | None = None, knowledge
     app.router.add_put("/api/drafts/{draft_id}/notes/{note_id}", drafts.put_note)
     app.router.add_post("/api/drafts/{draft_id}/sections/{section}/{action:undo|redo}", drafts.step_section)
     app.router.add_get("/api/drafts/{draft_id}/export", drafts.export)
+    app.router.add_get("/api/drafts/{draft_id}/review", workflow.draft_review)
+    app.router.add_post("/api/drafts/{draft_id}/submit", workflow.submit)
+    app.router.add_post("/api/drafts/{draft_id}/comments", workflow.add_comment)
+    app.router.add_post("/api/drafts/{draft_id}/return", workflow.return_draft)
+    app.router.add_post("/api/drafts/{draft_id}/approve", workflow.approve)
+    app.router.add_post("/api/drafts/{draft_id}/precedent", workflow.to_precedents)
     return app
 
 
@@ -285,15 +353,27 @@ class ServeError(RuntimeError):
     """The service cannot start; str(error) is a one-line Chinese reason."""
 
 
+def accounts_in(data: str | Path) -> int:
+    store = Store(data)
+    try:
+        return AccountRepository(store).count()
+    finally:
+        store.close()
+
+
 def serve(host: str = "127.0.0.1", port: int = 8080, data: str | Path = "data", embedder: str | None = None,
-          allowed_hosts: list[str] | None = None) -> None:
-    """Bind first, then say it started: a port in use is one line, not a traceback after '已启动'."""
+          allowed_hosts: list[str] | None = None, secure_cookies: bool = False) -> None:
+    """Bind first, then say it started: a port in use is one line, not a traceback after '已启动'.
+    Other computers are served only with accounts: without them there is no one to ask who is calling."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     for handler in logging.getLogger().handlers:  # bm25s sets its own logger to DEBUG when it is imported
         handler.addFilter(lambda record: record.name != "bm25s" or record.levelno >= logging.WARNING)
-    if host not in LOOPBACK:
-        print(f"注意：服务监听 {host}，本机以外的电脑也能访问；目前没有账号登录，只应在可信的内网中使用。", flush=True)
-    app = create_app(data, embedder, allowed_hosts=hosts_for(host, allowed_hosts), heavy={"warm": True})
+    users = accounts_in(data)
+    if host not in LOOPBACK and users == 0:
+        raise ServeError(f"监听 {host} 会让其他电脑访问，但还没有任何账号；请先创建管理员："
+                         f"assistant user add 用户名 --role admin --data {data}")
+    app = create_app(data, embedder, allowed_hosts=hosts_for(host, allowed_hosts), heavy={"warm": True},
+                     secure_cookies=secure_cookies)
     try:
         asyncio.run(_run(app, host, port, data))
     except KeyboardInterrupt:
@@ -310,7 +390,8 @@ async def _run(app: web.Application, host: str, port: int, data: str | Path) -> 
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.SockSite(runner, sock).start()
-    print(f"绩效自评报告起草助手已启动：http://{host}:{port}/  （数据目录：{Path(data).resolve()}，按 Ctrl+C 停止）",
+    mode = "账号登录" if app[SETTINGS].get("accounts_on") else "本机单用户模式（首次打开页面可启用账号）"
+    print(f"绩效自评报告起草助手已启动：http://{host}:{port}/  （{mode}；数据目录：{Path(data).resolve()}，按 Ctrl+C 停止）",
           flush=True)
     stop = asyncio.Event()
     try:  # SIGTERM (a service manager stopping it) closes the database and the pools like Ctrl+C

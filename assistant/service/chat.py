@@ -28,7 +28,7 @@ from ..interview.notes import is_question, route_note
 from ..interview.paste import carried, carry_answers, looks_like_paste, merge_paste, paste_card
 from ..interview.spec import interview_spec
 from ..retrieval.hits import PrecedentSource
-from .drafts import DraftRecord, DraftRepository
+from ..storage.drafts import DraftRecord, DraftRepository
 
 SECTION_WORDS = (
     ("overview", ("概况", "背景", "基本情况")), ("funding_use", ("资金使用", "资金管理", "财务管理", "资金")),

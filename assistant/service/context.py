@@ -14,15 +14,17 @@ from typing import Any, Callable
 from aiohttp import web
 
 from ..core.text import without_controls
+from ..storage.accounts import AccountRepository
 from ..storage.database import Store
 from .chat import ChatEngine
-from .drafts import DraftRepository
+from ..storage.drafts import DraftRepository
 
 WEB = Path(__file__).resolve().parent.parent.parent / "web"
 MAX_BODY = 2 * 1024 * 1024  # pastes and edits; uploads come with the reviewer page
 
 STORE = web.AppKey("store", Store)
 REPO = web.AppKey("repo", DraftRepository)
+ACCOUNTS = web.AppKey("accounts", AccountRepository)
 DB_POOL = web.AppKey("db_pool", ThreadPoolExecutor)
 WORK_POOL = web.AppKey("work_pool", ThreadPoolExecutor)
 FILL_POOL = web.AppKey("fill_pool", ThreadPoolExecutor)
@@ -30,6 +32,7 @@ DRAFT_LOCKS = web.AppKey("draft_locks", weakref.WeakValueDictionary)
 ENGINE = web.AppKey("engine", ChatEngine)
 KB = web.AppKey("kb", object)
 PROGRESS = web.AppKey("progress", dict)
+FILL_WAKE = web.AppKey("fill_wake", asyncio.Event)  # set when an upload leaves passages without vectors
 HEAVY = web.AppKey("heavy", object)  # HeavyWork: uploads, exports and many-section drafting
 SETTINGS = web.AppKey("settings", dict)
 

@@ -11,41 +11,56 @@ from ..core.models import Report, first_error
 from ..core.parse import ParseError
 from ..interview.items import progress
 from ..interview.paste import apply_edits, paste_card
+from ..storage.drafts import DraftRecord, DraftRepository
+from .access import editable_draft, listed_units, visible_draft
+from .auth import PRINCIPAL, audit, needs
 from .chat import move_note
 from .context import ENGINE, HEAVY, REPO, ApiError, draft_lock, in_db, in_worker, json_body, json_response
-from .drafts import DraftRepository
 from .heavy import user_of
 
+OFFICER, READERS = ("officer",), ("officer", "reviewer")
 
+
+@needs(READERS)
 async def list_drafts(request: web.Request) -> web.Response:
-    return json_response({"ok": True, "drafts": await in_db(request, request.app[REPO].list)})
+    """An officer's unit's drafts; a reviewer's queue (what the units they review submitted)."""
+    units, submitted_only = listed_units(request[PRINCIPAL])
+    return json_response({"ok": True, "drafts": await in_db(request, request.app[REPO].list, units, submitted_only)})
 
 
+@needs(OFFICER)
 async def create_draft(request: web.Request) -> web.Response:
     body = await json_body(request)
     title = str(body.get("title") or "未命名草稿").strip()[:100]
     form = str(body.get("form") or default_form())
     if form not in form_ids():
         raise ApiError(400, f"未知报告格式“{form}”", f"可选：{'、'.join(form_ids())}")
-    record = await in_db(request, request.app[REPO].create, title, form)
+    who = request[PRINCIPAL]
+    record = await in_db(request, request.app[REPO].create, title, form, who.unit, who.name)
+    await audit(request, "draft_create", record.id, title)
     return json_response({"ok": True, "draft": record.summary()}, 201)
 
 
-def _draft_view(repo: DraftRepository, draft_id: str) -> dict:
-    record = repo.get(draft_id)
+def _draft_view(repo: DraftRepository, record: DraftRecord) -> dict:
+    draft_id = record.id
     return {"ok": True, "draft": record.summary(), "turns": repo.turns(draft_id),
             "sections": {k: vars(v) for k, v in record.sections.items()},
             "pending": paste_card(record.pending) if record.pending else None,
-            "data": {**paste_card(record.report), "actions": []} if record.report else None}
+            "data": {**paste_card(record.report), "actions": []} if record.report else None,
+            "comments": repo.comments(draft_id), "events": repo.events(draft_id)}
 
 
+@needs(READERS)
 async def get_draft(request: web.Request) -> web.Response:
-    return json_response(await in_db(request, _draft_view, request.app[REPO], request.match_info["draft_id"]))
+    """The draft with its turns, sections, data, the reviewer's comments and the workflow's history."""
+    record = await visible_draft(request)
+    return json_response(await in_db(request, _draft_view, request.app[REPO], record))
 
 
+@needs(READERS)
 async def preview(request: web.Request) -> web.Response:
     """The report as it would be exported now: each section's adopted text or its current draft."""
-    record = await in_db(request, request.app[REPO].get, request.match_info["draft_id"])
+    record = await visible_draft(request)
     engine = request.app[ENGINE]
 
     def build() -> dict:
@@ -69,11 +84,19 @@ def _s(value) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
+@needs(OFFICER)
 async def delete_draft(request: web.Request) -> web.Response:
-    await in_db(request, request.app[REPO].delete, request.match_info["draft_id"])
+    """Only a draft never submitted: one the reviewer has seen keeps its history."""
+    async with draft_lock(request):
+        record = await editable_draft(request)
+        if record.submitted_at is not None:
+            raise ApiError(409, "送审过的草稿不能删除", "审核记录须保留；可以继续修改后再次送审")
+        await in_db(request, request.app[REPO].delete, record.id)
+    await audit(request, "draft_delete", record.id, record.title)
     return json_response({"ok": True})
 
 
+@needs(OFFICER)
 async def post_turn(request: web.Request) -> web.Response:
     body = await json_body(request)
     text = str(body.get("text") or "")
@@ -83,7 +106,7 @@ async def post_turn(request: web.Request) -> web.Response:
     draft_id = request.match_info["draft_id"]
     repo, engine = request.app[REPO], request.app[ENGINE]
     async with draft_lock(request):
-        record = await in_db(request, repo.get, draft_id)
+        record = await editable_draft(request)
         await in_db(request, repo.add_turn, draft_id, "user", text)  # kept even if answering fails
         if engine.heavy_turn(record, text):  # several sections drafted at once: heavy work, with its limits
             heavy = request.app[HEAVY]
@@ -113,10 +136,11 @@ def _answer_of(value) -> dict:
     return out
 
 
+@needs(OFFICER)
 async def confirm(request: web.Request) -> web.Response:
     body = await json_body(request)
     draft_id = request.match_info["draft_id"]
-    repo, engine = request.app[REPO], request.app[ENGINE]
+    engine = request.app[ENGINE]
     edited = None
     if body.get("report"):
         try:
@@ -140,7 +164,7 @@ async def confirm(request: web.Request) -> web.Response:
         return engine.with_question(record, engine.confirm(record, report))
 
     async with draft_lock(request):
-        record = await in_db(request, repo.get, draft_id)
+        record = await editable_draft(request)
         reply = await in_worker(request, answer, record)
         await in_db(request, engine.save, draft_id, reply)
     return json_response({"ok": True, "reply": {"text": reply.text, "cards": reply.cards}})
@@ -153,6 +177,7 @@ def _section(request: web.Request) -> str:
     return kind
 
 
+@needs(OFFICER)
 async def put_note(request: web.Request) -> web.Response:
     """Move one of the officer's notes to another section of the form."""
     body = await json_body(request)
@@ -165,7 +190,7 @@ async def put_note(request: web.Request) -> web.Response:
         raise ApiError(404, "没有这条说明") from exc
     repo = request.app[REPO]
     async with draft_lock(request):
-        record = await in_db(request, repo.get, request.match_info["draft_id"])
+        record = await editable_draft(request)
         if section not in note_kinds(record.form):
             raise ApiError(400, f"本报告格式没有“{section}”这一节", f"可选：{'、'.join(note_kinds(record.form))}")
         if record.report is None:
@@ -179,6 +204,7 @@ async def put_note(request: web.Request) -> web.Response:
     return json_response({"ok": True, "note": note.model_dump()})
 
 
+@needs(OFFICER)
 async def put_section(request: web.Request) -> web.Response:
     """采用 a suggestion or save an edit: a new revision of one section."""
     body = await json_body(request)
@@ -188,25 +214,31 @@ async def put_section(request: web.Request) -> web.Response:
         raise ApiError(400, "内容不能为空")
     origin = str(body.get("origin") or "edit")
     citations = body.get("citations") if isinstance(body.get("citations"), list) else []
-    state = await in_db(request, request.app[REPO].revise, request.match_info["draft_id"], kind, text, origin, citations)
+    async with draft_lock(request):
+        record = await editable_draft(request)
+        state = await in_db(request, request.app[REPO].revise, record.id, kind, text, origin, citations)
     return json_response({"ok": True, "section": vars(state)})
 
 
+@needs(OFFICER)
 async def step_section(request: web.Request) -> web.Response:
     kind = _section(request)
     direction = -1 if request.match_info["action"] == "undo" else 1
-    state = await in_db(request, request.app[REPO].step, request.match_info["draft_id"], kind, direction)
+    async with draft_lock(request):
+        record = await editable_draft(request)
+        state = await in_db(request, request.app[REPO].step, record.id, kind, direction)
     if state is None:
         raise ApiError(409, "没有可以撤销的修改" if direction < 0 else "没有可以重做的修改")
     return json_response({"ok": True, "section": vars(state)})
 
 
+@needs(READERS)
 async def export(request: web.Request) -> web.Response:
     fmt = request.query.get("format", "docx")
     if fmt not in ("docx", "md", "html"):
         raise ApiError(400, f"不支持的导出格式“{fmt}”", "可选：docx、md、html")
-    draft_id = request.match_info["draft_id"]
-    record = await in_db(request, request.app[REPO].get, draft_id)
+    record = await visible_draft(request)
+    draft_id = record.id
     if record.report is None:
         raise ApiError(409, "还没有确认的数据，无法导出", "请先粘贴并确认资金、指标数据")
     engine, heavy = request.app[ENGINE], request.app[HEAVY]

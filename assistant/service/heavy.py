@@ -82,9 +82,14 @@ _CLIENT_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 def user_of(request: web.Request) -> str:
-    """Whose heavy places a request uses: the browser's client key (officers behind one address are
-    counted apart), else the address. Not a credential: a client that drops its key still meets CAPACITY;
-    accounts will name the officer."""
+    """Whose heavy places a request uses: the logged-in account, else the browser's client key (officers
+    behind one address are counted apart), else the address. The client key is not a credential: a client
+    that drops it still meets CAPACITY."""
+    from .auth import PRINCIPAL
+
+    who = request.get(PRINCIPAL)
+    if who is not None and getattr(who, "user", None) is not None:
+        return f"user:{who.user.id}"
     key = request.cookies.get(CLIENT_COOKIE, "")
     return f"client:{key}" if _CLIENT_KEY.fullmatch(key) else f"addr:{request.remote or '?'}"
 

@@ -7,6 +7,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from ..core.parse import ParseError, ReadError
+from .auth import needs
 from .context import HEAVY, KB, WEB, ApiError, json_response
 from .heavy import user_of
 
@@ -16,11 +17,13 @@ BAD_FORM = (ValueError, AssertionError, KeyError, UnicodeError, TypeError, HttpP
 UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".xlsx", ".json")
 
 
+@needs(("reviewer",))
 async def review_page(request: web.Request) -> web.Response:
     html = (WEB / "review.html").read_text(encoding="utf-8")
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
+@needs(("reviewer",))
 async def post_review(request: web.Request) -> web.Response:
     """Upload a report (multipart field `file`, ≤ 20 MB); get findings, scores and precedents back."""
     import tempfile

@@ -106,8 +106,84 @@ def _m004_interview(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE drafts ADD COLUMN interview_json TEXT")
 
 
+def _m005_accounts(db: sqlite3.Connection) -> None:
+    # accounts, their sessions (server-side, so a logged-out cookie is dead), failed logins, the audit log;
+    # a draft's unit, author and place in the review workflow, its events and the reviewer's comments.
+    # Drafts made before accounts (single-user mode) have unit '' — the local unit.
+    _run(db, """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL,              -- officer | reviewer | admin
+            unit TEXT NOT NULL DEFAULT '',
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE TABLE reviewer_units (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            unit TEXT NOT NULL,
+            PRIMARY KEY (user_id, unit)
+        );
+        CREATE TABLE sessions (
+            id_hash TEXT PRIMARY KEY,        -- sha256 of the session id: the database alone opens no session
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            csrf TEXT NOT NULL,
+            address TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL,
+            seen_at REAL NOT NULL
+        );
+        CREATE INDEX sessions_user ON sessions(user_id);
+        CREATE TABLE login_failures (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at REAL NOT NULL
+        );
+        CREATE INDEX login_failures_user ON login_failures(username, at);
+        CREATE INDEX login_failures_address ON login_failures(address, at);
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            actor TEXT NOT NULL,             -- username, or '本机' in single-user mode, or '-' before login
+            role TEXT NOT NULL DEFAULT '',
+            unit TEXT NOT NULL DEFAULT '',
+            action TEXT NOT NULL,
+            target TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '',
+            address TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        ALTER TABLE drafts ADD COLUMN unit TEXT NOT NULL DEFAULT '';
+        ALTER TABLE drafts ADD COLUMN author TEXT NOT NULL DEFAULT '';
+        ALTER TABLE drafts ADD COLUMN status TEXT NOT NULL DEFAULT 'draft';   -- draft | submitted | returned | approved
+        ALTER TABLE drafts ADD COLUMN submitted_at TEXT;
+        CREATE INDEX drafts_unit ON drafts(unit, status);
+        CREATE TABLE draft_events (
+            id INTEGER PRIMARY KEY,
+            draft_id TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,            -- submit | return | approve | precedent
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX draft_events_draft ON draft_events(draft_id, id);
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            draft_id TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            section TEXT NOT NULL,           -- a section kind, or '' for the draft as a whole
+            text TEXT NOT NULL,
+            author TEXT NOT NULL,
+            round INTEGER NOT NULL,          -- which submission it was written on
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE INDEX comments_draft ON comments(draft_id, id)
+    """)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_knowledge, _m002_document_figures, _m003_drafts,
-                                                           _m004_interview]
+                                                           _m004_interview, _m005_accounts]
 
 
 class Store:

@@ -1,6 +1,9 @@
 """Drafts in SQLite: the confirmed input, every chat turn, every section revision (undo/redo).
 
 Each call is one short transaction, autosaved; the server runs them on its single writer thread.
+A draft belongs to a unit ('' is the local unit of single-user mode) and moves through the review
+workflow: draft → submitted → returned | approved (returned → submitted again); every move is an
+event, and the reviewer's comments are kept per section and per submission round.
 A chat turn is saved in two: the officer's words first (kept even if answering fails), then the
 reply together with what it changed (`finish_turn`).
 """
@@ -11,7 +14,10 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..core.models import Report
-from ..storage.database import Store
+from .database import Store
+
+STATUSES = ("draft", "submitted", "returned", "approved")
+EDITABLE = ("draft", "returned")
 
 
 class DraftNotFound(LookupError):
@@ -40,10 +46,23 @@ class DraftRecord:
     pending: Report | None = None
     sections: dict[str, SectionState] = field(default_factory=dict)
     interview: dict = field(default_factory=dict)  # asked: the question put last; skipped; history
+    unit: str = ""
+    author: str = ""
+    status: str = "draft"
+    submitted_at: str | None = None
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE
 
     def summary(self) -> dict:
         return {"id": self.id, "title": self.title, "form": self.form, "created_at": self.created_at,
-                "updated_at": self.updated_at, "has_data": self.report is not None}
+                "updated_at": self.updated_at, "has_data": self.report is not None, "unit": self.unit,
+                "author": self.author, "status": self.status, "submitted_at": self.submitted_at}
+
+
+class WorkflowConflict(RuntimeError):
+    """The draft is not in a state that allows this move (someone else moved it first)."""
 
 
 class DraftRepository:
@@ -52,17 +71,33 @@ class DraftRepository:
 
     # ------------------------------------------------------------------ drafts
 
-    def create(self, title: str, form: str) -> DraftRecord:
+    def create(self, title: str, form: str, unit: str = "", author: str = "") -> DraftRecord:
         draft_id = uuid.uuid4().hex[:12]
         with self.store.write() as db:
-            db.execute("INSERT INTO drafts(id, title, form) VALUES (?, ?, ?)", (draft_id, title, form))
+            db.execute("INSERT INTO drafts(id, title, form, unit, author) VALUES (?, ?, ?, ?, ?)",
+                       (draft_id, title, form, unit, author))
         return self.get(draft_id)
 
-    def list(self) -> list[dict]:
-        rows = self.store.query("SELECT id, title, form, created_at, updated_at, report_json IS NOT NULL AS has_data "
-                                "FROM drafts ORDER BY updated_at DESC")
+    def list(self, units: list[str] | None = None, submitted_only: bool = False) -> list[dict]:
+        """Drafts of `units` (None: all), newest first; `submitted_only`: those ever sent for review."""
+        where, params = [], []
+        if units is not None:
+            where.append(f"unit IN ({','.join('?' * len(units))})" if units else "0")
+            params.extend(units)
+        if submitted_only:
+            where.append("submitted_at IS NOT NULL")
+        sql = ("SELECT id, title, form, created_at, updated_at, report_json IS NOT NULL AS has_data, unit, author, "
+               "status, submitted_at FROM drafts" + (f" WHERE {' AND '.join(where)}" if where else "")
+               + " ORDER BY updated_at DESC")
         return [{"id": r["id"], "title": r["title"], "form": r["form"], "created_at": r["created_at"],
-                 "updated_at": r["updated_at"], "has_data": bool(r["has_data"])} for r in rows]
+                 "updated_at": r["updated_at"], "has_data": bool(r["has_data"]), "unit": r["unit"],
+                 "author": r["author"], "status": r["status"], "submitted_at": r["submitted_at"]}
+                for r in self.store.query(sql, tuple(params))]
+
+    def move_unit(self, old: str, new: str) -> int:
+        """Give the drafts of unit `old` to unit `new` (the local drafts, when accounts are turned on)."""
+        with self.store.write() as db:
+            return db.execute("UPDATE drafts SET unit = ? WHERE unit = ?", (new, old)).rowcount
 
     def get(self, draft_id: str) -> DraftRecord:
         rows = self.store.query("SELECT * FROM drafts WHERE id = ?", (draft_id,))
@@ -73,7 +108,8 @@ class DraftRepository:
             id=r["id"], title=r["title"], form=r["form"], created_at=r["created_at"], updated_at=r["updated_at"],
             report=Report.model_validate_json(r["report_json"]) if r["report_json"] else None,
             pending=Report.model_validate_json(r["pending_json"]) if r["pending_json"] else None,
-            interview=json.loads(r["interview_json"]) if r["interview_json"] else {})
+            interview=json.loads(r["interview_json"]) if r["interview_json"] else {},
+            unit=r["unit"], author=r["author"], status=r["status"], submitted_at=r["submitted_at"])
         for head in self.store.query("SELECT section, revision_id FROM section_heads WHERE draft_id = ?", (draft_id,)):
             record.sections[head["section"]] = self._state(draft_id, head["section"], head["revision_id"])
         return record
@@ -197,4 +233,62 @@ class DraftRepository:
     def history(self, draft_id: str, section: str) -> list[dict]:
         rows = self.store.query("SELECT id, text, origin, created_at FROM revisions WHERE draft_id = ? AND section = ? "
                                 "ORDER BY id", (draft_id, section))
+        return [dict(r) for r in rows]
+
+    # ------------------------------------------------------------------ review workflow
+
+    MOVES = {"submit": (("draft", "returned"), "submitted"), "return": (("submitted",), "returned"),
+             "approve": (("submitted",), "approved")}
+
+    def move(self, draft_id: str, action: str, actor: str, note: str = "") -> str:
+        """One workflow move and its event, in one transaction; WorkflowConflict when the draft's status
+        does not allow it. Returns the new status."""
+        before, after = self.MOVES[action]
+        with self.store.write() as db:
+            row = db.execute("SELECT status FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+            if row is None:
+                raise DraftNotFound(draft_id)
+            if row[0] not in before:
+                raise WorkflowConflict(row[0])
+            db.execute("UPDATE drafts SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                       (after, draft_id))
+            if action == "submit":
+                db.execute("UPDATE drafts SET submitted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                           (draft_id,))
+            db.execute("INSERT INTO draft_events(draft_id, actor, action, note) VALUES (?, ?, ?, ?)",
+                       (draft_id, actor, action, note))
+        return after
+
+    def add_event(self, draft_id: str, actor: str, action: str, note: str = "") -> None:
+        with self.store.write() as db:
+            db.execute("INSERT INTO draft_events(draft_id, actor, action, note) VALUES (?, ?, ?, ?)",
+                       (draft_id, actor, action, note))
+
+    def events(self, draft_id: str) -> list[dict]:
+        rows = self.store.query("SELECT at, actor, action, note FROM draft_events WHERE draft_id = ? ORDER BY id",
+                                (draft_id,))
+        return [dict(r) for r in rows]
+
+    def round(self, draft_id: str) -> int:
+        """The submission the draft is on: 1 after the first 送审."""
+        return int(self.store.query("SELECT COUNT(*) FROM draft_events WHERE draft_id = ? AND action = 'submit'",
+                                    (draft_id,))[0][0])
+
+    def add_comment(self, draft_id: str, section: str, text: str, author: str) -> dict:
+        with self.store.write() as db:
+            status = db.execute("SELECT status FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+            if status is None:
+                raise DraftNotFound(draft_id)
+            if status[0] != "submitted":
+                raise WorkflowConflict(status[0])
+            number = db.execute("SELECT COUNT(*) FROM draft_events WHERE draft_id = ? AND action = 'submit'",
+                                (draft_id,)).fetchone()[0]
+            cur = db.execute("INSERT INTO comments(draft_id, section, text, author, round) VALUES (?, ?, ?, ?, ?)",
+                             (draft_id, section, text, author, number))
+            comment_id = int(cur.lastrowid)
+        return next(c for c in self.comments(draft_id) if c["id"] == comment_id)
+
+    def comments(self, draft_id: str) -> list[dict]:
+        rows = self.store.query("SELECT id, section, text, author, round, created_at FROM comments WHERE draft_id = ? "
+                                "ORDER BY id", (draft_id,))
         return [dict(r) for r in rows]

@@ -108,15 +108,28 @@ def test_a_port_in_use_is_one_line_and_exit_2(tmp_path):
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_binding_beyond_loopback_is_warned_about(tmp_path):
-    with socket.socket() as busy:  # the port is taken, so the warning is all the run prints before its error
+def test_binding_beyond_loopback_needs_accounts(tmp_path):
+    data = tmp_path / "data"
+
+    def serve_all(port: int) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "assistant", "serve", "--host", "0.0.0.0", "--port", str(port),
+                               "--data", str(data), "--embedder", "none"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=60)
+
+    with socket.socket() as busy:  # the port is taken: a run that got past the account check fails on it
         busy.bind(("0.0.0.0", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        proc = subprocess.run([sys.executable, "-m", "assistant", "serve", "--host", "0.0.0.0", "--port", str(port),
-                               "--data", str(tmp_path / "data"), "--embedder", "none"], cwd=ROOT, capture_output=True,
-                              text=True, timeout=60)
-    assert "本机以外的电脑也能访问" in proc.stdout and proc.returncode == 2
+        refused = serve_all(port)
+        assert refused.returncode == 2 and "已启动" not in refused.stdout
+        line = refused.stderr.strip()
+        assert len(line.splitlines()) == 1 and "还没有任何账号" in line and "assistant user add" in line, line
+        made = subprocess.run([sys.executable, "-m", "assistant", "user", "add", "admin1", "--role", "admin",
+                               "--data", str(data), "--password-stdin"], input="long-enough-1\n", cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+        assert made.returncode == 0, made.stderr
+        past = serve_all(port)  # with an account, the only thing in the way is the busy port
+        assert past.returncode == 2 and f"端口 {port} 已被占用" in past.stderr, past.stderr
 
 
 @pytest.mark.parametrize("content_type, body", [

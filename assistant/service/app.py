@@ -107,7 +107,8 @@ MULTIPART_PATHS = ("/api/review", "/api/kb/documents")
 async def same_origin_writes(request: web.Request, handler):
     """State changes come from our page: JSON (uploads: multipart), and no other site's Origin or fetch."""
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.path.startswith("/api/"):
-        if request.content_type != "application/json" and not (
+        bodiless_delete = request.method == "DELETE" and not request.body_exists
+        if request.content_type != "application/json" and not bodiless_delete and not (
                 request.path.startswith(MULTIPART_PATHS) and request.content_type.startswith("multipart/")):
             raise ApiError(415, "请求须为 JSON", "Content-Type: application/json")
         origin = request.headers.get("Origin")

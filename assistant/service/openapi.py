@@ -84,6 +84,7 @@ def _document() -> dict:
             "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
                      "description": "写操作须带 /api/me 或登录返回的 csrf"}}},
         "paths": {
+            "/api/openapi.json": {"get": {"summary": "本文档", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
             "/api/me": {"get": _op("当前用户、模式（本机单用户 / 账号）与 CSRF 令牌", ok)},
             "/api/login": {"post": _op("登录", ok, {"type": "object", "required": ["username", "password"],
                                                   "properties": {"username": {"type": "string"},

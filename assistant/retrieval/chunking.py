@@ -72,11 +72,37 @@ def report_passages(report: Report) -> list[Passage]:
     if not units:
         body = "\n".join(report.text_lines)
         units = [("other", report.project.name or "", body)] if body.strip() else []
+    else:
+        units += _uncovered(report)
     for kind, heading, text in units:
         heading = re.sub(r"[^\S\n]*\n\s*", "", heading).strip()
         for chunk in pack([p for p in text.split("\n") if p.strip()]):
             out.append(Passage(len(out), kind, heading, chunk))
     return out
+
+
+def _uncovered(report: Report) -> list[tuple[str, str, str]]:
+    """Runs of the report's lines that no section holds (text before the first heading the splitter
+    knows, a table between sections): searchable too, filed under 'other'."""
+    held = {ln.strip() for s in report.sections for ln in (s.heading, *s.text.split("\n"))}
+    runs: list[list[str]] = [[]]
+    for line in report.text_lines:
+        text = line.strip()
+        if not text:
+            continue
+        if text in held:
+            if runs[-1]:
+                runs.append([])
+            continue
+        runs[-1].append(text)
+    units = []
+    for run in runs:
+        body = "\n".join(run)
+        if len(body) < 20:  # a title or a date line alone says nothing a search needs
+            continue
+        heading = run[0] if len(run[0]) <= 40 and len(run) > 1 else report.project.name or ""
+        units.append(("other", heading, body))
+    return units
 
 
 def _plain(line: str) -> str:

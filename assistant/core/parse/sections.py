@@ -55,6 +55,10 @@ _HEADINGS: dict[str, str] = {
     "评价工作情况": "process", "自评组织情况": "process",
     "其他需要说明的问题": "other", "其他需要说明的情况": "other", "其他需说明的问题": "other",
     "其他说明事项": "other",
+    # 部门整体 reports: '一、部门基本情况' '二、部门整体支出情况' '三、部门整体绩效目标完成情况' (the unit's
+    # prefix is dropped below, so these are what remains of '部门整体支出情况')
+    "整体支出情况": "funding_use", "整体支出管理情况": "funding_use",
+    "资金基本情况": "funding_use", "实施及绩效情况": "implementation",
 }
 _ORDERED = sorted(_HEADINGS, key=len, reverse=True)
 _NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[(（]?[一二三四五六七八九十\d]{1,3}[)）]|"
@@ -76,7 +80,8 @@ def heading_kind(text: str) -> tuple[str | None, bool]:
         return None, False
     if "经验" in key and "问题" in key:
         return "experience", True
-    for candidate in dict.fromkeys((key, key.removeprefix("项目"))):  # '项目绩效指标完成情况分析'
+    prefixes = ("项目", "部门整体", "单位整体", "部门", "单位")  # '项目绩效指标完成情况分析', '部门基本情况'
+    for candidate in dict.fromkeys((key, *(key.removeprefix(p) for p in prefixes))):
         for h in _ORDERED:
             if candidate.startswith(h) and len(candidate) <= len(h) + 6:
                 return _HEADINGS[h], False

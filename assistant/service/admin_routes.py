@@ -6,7 +6,7 @@ from aiohttp import web
 
 from ..storage.accounts import ROLES, UserExists
 from .auth import PRINCIPAL, ROLE_NAMES, audit, hash_password, needs, password_problem, valid_username
-from .context import ACCOUNTS, ApiError, in_db, json_body, json_response
+from .context import ACCOUNTS, ApiError, in_db, int_param, json_body, json_response
 
 
 def _units(value) -> list[str]:
@@ -35,6 +35,8 @@ async def list_users(request: web.Request) -> web.Response:
 
 @needs(("admin",))
 async def add_user(request: web.Request) -> web.Response:
+    if request[PRINCIPAL].local:  # an officer made first would lock this computer out: no admin to log in as
+        raise ApiError(409, "请先启用账号：创建第一个管理员", "打开 /login?setup=1，或命令行 assistant user add 用户名 --role admin")
     body = await json_body(request)
     username = str(body.get("username") or "").strip()
     if not valid_username(username):
@@ -63,10 +65,7 @@ async def add_user(request: web.Request) -> web.Response:
 @needs(("admin",))
 async def update_user(request: web.Request) -> web.Response:
     """Change a user's name, role, unit, reviewed units, password or disable them; sessions end on change."""
-    try:
-        user_id = int(request.match_info["user_id"])
-    except ValueError as exc:
-        raise ApiError(404, "没有这个用户") from exc
+    user_id = int_param(request.match_info["user_id"], ApiError(404, "没有这个用户"))
     body = await json_body(request)
     repo = request.app[ACCOUNTS]
     user = await in_db(request, repo.get, user_id)
@@ -99,10 +98,8 @@ async def update_user(request: web.Request) -> web.Response:
 
 @needs(("admin",))
 async def audit_log(request: web.Request) -> web.Response:
-    try:
-        limit = max(1, min(int(request.query.get("limit", "200")), 1000))
-        before = int(request.query["before"]) if "before" in request.query else None
-    except ValueError as exc:
-        raise ApiError(400, "limit / before 须为整数") from exc
+    bad = ApiError(400, "limit / before 须为正整数")
+    limit = max(1, min(int_param(request.query.get("limit", "200"), bad), 1000))
+    before = int_param(request.query["before"], bad) if "before" in request.query else None
     rows = await in_db(request, request.app[ACCOUNTS].audit_log, limit, before, request.query.get("actor"))
     return json_response({"ok": True, "entries": rows})

@@ -66,6 +66,20 @@ def draft_lock(request: web.Request) -> asyncio.Lock:
     return lock
 
 
+SQL_INT_MAX = 2**63 - 1
+
+
+def int_param(text: str, error: ApiError, low: int = 0, high: int = SQL_INT_MAX) -> int:
+    """An integer from a path or query, within what the database can hold; `error` otherwise."""
+    try:
+        value = int(text)
+    except (TypeError, ValueError) as exc:
+        raise error from exc
+    if not low <= value <= high:
+        raise error
+    return value
+
+
 MAX_DEPTH = 32  # no request of the page nests deeper; 3,000 levels would exhaust the parser's stack
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -18,7 +18,8 @@ from aiohttp import web
 
 from ..core.text import without_controls
 from .auth import audit, needs
-from .context import ACCOUNTS, FILL_WAKE, HEAVY, KB, PROGRESS, SETTINGS, ApiError, in_db, in_worker, json_response
+from .context import (ACCOUNTS, FILL_WAKE, HEAVY, KB, PROGRESS, SETTINGS, ApiError, in_db, in_worker, int_param,
+                      json_response)
 from .heavy import user_of
 from .review_routes import BAD_FORM, MAX_UPLOAD
 from .workflow_routes import PRECEDENT_MODES, precedent_mode
@@ -144,10 +145,7 @@ async def upload_document(request: web.Request) -> web.Response:
 
 
 def _doc_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["doc_id"])
-    except ValueError as exc:
-        raise ApiError(404, "没有这份文档") from exc
+    return int_param(request.match_info["doc_id"], ApiError(404, "没有这份文档"))
 
 
 async def _existing(request: web.Request) -> dict:
@@ -194,10 +192,7 @@ async def search(request: web.Request) -> web.Response:
     query = request.query.get("q", "").strip()
     if not query:
         raise ApiError(400, "请输入检索词", "如 /api/kb/search?q=预算执行率")
-    try:
-        k = max(1, min(int(request.query.get("k", "5")), 50))
-    except ValueError as exc:
-        raise ApiError(400, "k 须为整数") from exc
+    k = max(1, min(int_param(request.query.get("k", "5"), ApiError(400, "k 须为正整数")), 50))
     kind = request.query.get("kind") or None
     if kind not in (None, "report", "policy"):
         raise ApiError(400, f"未知的文档类别“{kind}”", "可选：report、policy")

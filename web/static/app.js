@@ -2,52 +2,17 @@
 // never innerHTML, so pasted markup is shown, not run.
 "use strict";
 
-const SEVERITY = { error: "错误", warning: "警告", info: "提示" };
 let current = null;
-
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "class") node.className = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) {
-    if (c === null || c === undefined) continue;
-    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return node;
-}
-
-// 【待核实：…】 and 【待补充：…】 spans get a colour; the text itself stays plain text
-function marked(text) {
-  const span = el("span", { class: "text" });
-  for (const part of String(text).split(/(【待(?:核实|补充)：[^】]*】)/)) {
-    if (!part) continue;
-    if (part.startsWith("【待核实")) span.append(el("mark", { class: "verify" }, part));
-    else if (part.startsWith("【待补充")) span.append(el("mark", { class: "gap" }, part));
-    else span.append(document.createTextNode(part));
-  }
-  return span;
-}
-
-async function api(method, path, body) {
-  const opts = { method, headers: {} };
-  if (body !== undefined) {
-    opts.headers["Content-Type"] = "application/json";
-    opts.body = JSON.stringify(body);
-  }
-  const res = await fetch(path, opts);
-  const data = await res.json().catch(() => ({ ok: false, error: "服务器返回了无法识别的内容", hint: "" }));
-  if (!data.ok) {
-    showError(data.error + (data.hint ? "（" + data.hint + "）" : ""));
-    throw new Error(data.error);
-  }
-  return data;
-}
+let currentDraft = null;  // the open draft's summary: its status decides what can be changed
+let currentComments = [];
 
 function showError(message) {
   document.getElementById("turns").append(el("div", { class: "turn assistant error" }, "⚠ " + message));
+}
+reportError = showError;
+
+function editable_now() {
+  return currentDraft !== null && ["draft", "returned"].includes(currentDraft.status);
 }
 
 function table(headers, rows) {
@@ -259,6 +224,9 @@ async function refreshDraft(states) {
   const sc = view.score;
   box.append(el("div", { class: "score-line" }, sc.total !== null ? "综合得分 " + sc.total + " 分（" + sc.grade + "）"
     : "综合得分：评分项都回答后计算", " · ", progressBar(view.progress)));
+  const open = editable_now();
+  const general = currentComments.filter((c) => !c.section);
+  if (general.length) box.append(commentsBox("审核意见（全文）", general));
   for (const sec of view.sections) {
     const s = states[sec.kind];
     const edit = el("textarea", { hidden: "" });
@@ -270,11 +238,14 @@ async function refreshDraft(states) {
       el("button", { class: "undo", onclick: () => step(sec.kind, "undo"), ...(s && s.can_undo ? {} : { disabled: "" }) }, "撤销"),
       el("button", { class: "redo", onclick: () => step(sec.kind, "redo"), ...(s && s.can_redo ? {} : { disabled: "" }) }, "重做"),
     ] : [el("button", { class: "adopt-draft", onclick: () => saveSection(sec.kind, sec.text, sec.origin, []) }, "采用此稿")];
-    box.append(el("div", { class: "sec" + (sec.adopted ? " adopted" : ""), "data-section": sec.kind },
+    const notes = currentComments.filter((c) => c.section === sec.kind);
+    box.append(el("div", { class: "sec" + (sec.adopted ? " adopted" : "") + (notes.length ? " commented" : ""),
+      "data-section": sec.kind },
       el("h3", {}, sec.title, el("span", { class: "status" }, status)), marked(sec.text),
       sec.note ? el("div", { class: "cite" }, sec.note) : null,
-      el("div", {}, ...buttons, el("button", { onclick: () => { edit.hidden = !edit.hidden; save.hidden = edit.hidden; } }, "编辑")),
-      edit, save));
+      notes.length ? commentsBox("审核意见", notes) : null,
+      open ? el("div", {}, ...buttons, el("button", { onclick: () => { edit.hidden = !edit.hidden; save.hidden = edit.hidden; } }, "编辑")) : null,
+      open ? edit : null, open ? save : null));
   }
   const exports = document.getElementById("exports");
   exports.replaceChildren();
@@ -284,8 +255,42 @@ async function refreshDraft(states) {
   }
 }
 
+function commentsBox(title, comments) {
+  return el("div", { class: "comments" }, el("div", { class: "comments-title" }, title),
+    ...comments.map((c) => el("div", { class: "comment" }, el("span", { class: "cite" },
+      "第 " + c.round + " 次送审 · " + c.author + " · " + when(c.created_at) + "："), c.text)));
+}
+
+// status, 送审, and the history of the draft's reviews
+function renderWorkflow(data) {
+  const box = document.getElementById("workflow");
+  const d = data.draft;
+  box.replaceChildren(el("span", {}, "状态："), statusBadge(d.status));
+  if (editable_now()) {
+    box.append(el("button", { id: "submit-draft", onclick: submitDraft,
+      ...(d.has_data ? {} : { disabled: "", title: "先粘贴并确认资金、指标数据" }) },
+      d.status === "returned" ? "修改完成，重新送审" : "送审"));
+  } else {
+    box.append(el("span", { class: "cite" }, d.status === "approved" ? "报告已通过审核，不能再修改。" : "已送审，审核期间不能修改。"));
+  }
+  if (data.events.length) {
+    box.append(el("details", { class: "history" }, el("summary", {}, "审核记录（" + data.events.length + "）"),
+      ...data.events.map((e) => el("div", { class: "cite" }, when(e.at) + " " + e.actor + " " +
+        (ACTION_NAMES[e.action] || e.action) + (e.note ? "：" + e.note : "")))));
+  }
+}
+
+async function submitDraft() {
+  if (!window.confirm("送审后草稿将锁定，审核人退回前不能修改。确定送审？")) return;
+  const data = await api("POST", "/api/drafts/" + current + "/submit", {});
+  if (data.hint) showError(data.hint);
+  await openDraft(current);
+}
+
 async function reloadDraft() {
   const data = await api("GET", "/api/drafts/" + current);
+  currentDraft = data.draft;
+  currentComments = data.comments || [];
   await refreshDraft(data.sections);
 }
 
@@ -295,25 +300,31 @@ async function loadDrafts() {
   list.replaceChildren();
   for (const d of data.drafts) {
     list.append(el("li", { class: d.id === current ? "active" : "", "data-id": d.id, onclick: () => openDraft(d.id) },
-      d.title));
+      d.title, " ", statusBadge(d.status)));
   }
 }
 
 async function openDraft(id) {
   current = id;
   const data = await api("GET", "/api/drafts/" + id);
+  currentDraft = data.draft;
+  currentComments = data.comments || [];
   document.getElementById("draft-title").textContent = data.draft.title;
+  renderWorkflow(data);
   document.getElementById("turns").replaceChildren();
   // only the latest paste card can still be confirmed, and only while its data is pending
   const lastPaste = data.turns.map((t) => t.cards.some((c) => c.type === "paste")).lastIndexOf(true);
   const last = data.turns.length - 1;
+  const open = editable_now();
   data.turns.forEach((t, i) => {
-    const live = t.cards.some((c) => c.type === "paste") ? data.pending !== null && i === lastPaste : i === last;
+    const live = open && (t.cards.some((c) => c.type === "paste") ? data.pending !== null && i === lastPaste : i === last);
     addTurn(t.role, t.text, t.cards, live);
   });
   await refreshDraft(data.sections);
-  document.getElementById("input").disabled = false;
-  document.getElementById("send").disabled = false;
+  const input = document.getElementById("input");
+  input.disabled = !open;
+  document.getElementById("send").disabled = !open;
+  if (!open) input.placeholder = data.draft.status === "approved" ? "报告已通过审核" : "已送审，等待审核人审核";
   await loadDrafts();
 }
 
@@ -370,9 +381,10 @@ function watchProgress() {
   };
 }
 
-document.addEventListener("DOMContentLoaded", () => {
+document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("new-draft").addEventListener("submit", createDraft);
   document.getElementById("composer").addEventListener("submit", send);
+  await loadMe();
   watchProgress();
   loadDrafts();
 });

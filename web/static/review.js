@@ -1,52 +1,17 @@
-// Reviewer page: upload a report, see findings, claimed vs rule scores and each section's nearest
-// precedent with the shared text highlighted. All text goes in with textContent.
+// The reviewer's page: the queue of drafts submitted by the units they review, each opened with its
+// findings, claimed vs rule scores and each section's nearest precedent (shared text marked), comments
+// per section, 退回整改 / 通过; and the upload of any report file for the same view.
 "use strict";
 
-const SEVERITY = { error: "错误", warning: "警告", info: "提示" };
+let opened = null;
 
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "class") node.className = v; else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
-  return node;
-}
-
-function shared(text, spans) {
-  const box = el("span");
-  let last = 0;
-  for (const [s, e] of spans.slice().sort((a, b) => a[0] - b[0])) {
-    box.append(text.slice(last, s), el("mark", { class: "verify" }, text.slice(s, e)));
-    last = e;
-  }
-  box.append(text.slice(last));
-  return box;
-}
-
-async function upload(format) {
-  const file = document.getElementById("file").files[0];
-  if (!file) return null;
-  const form = new FormData();
-  form.append("file", file);
-  return fetch("/api/review?format=" + format, { method: "POST", body: form });
-}
-
-async function run(event) {
-  event.preventDefault();
-  const out = document.getElementById("result");
-  out.replaceChildren(el("p", {}, "正在审核…"));
-  const res = await upload("json");
-  if (!res) { out.replaceChildren(el("p", {}, "请先选择文件")); return; }
-  const data = await res.json();
-  if (!data.ok) { out.replaceChildren(el("p", { class: "sev-error" }, data.error + "（" + data.hint + "）")); return; }
-  const r = data.review, s = r.score;
-  out.replaceChildren(
-    el("h2", {}, (r.project.name || data.file) + (r.project.unit ? "（" + r.project.unit + "）" : "")),
+function findingsAndScores(r) {
+  const s = r.score;
+  return [
     el("p", {}, "自评总分 " + (s.claimed_total ?? "—") + "（" + (s.claimed_grade ?? "—") + "），按规则计算 " +
       (s.computed_total ?? "—") + "（" + (s.computed_grade ?? "—") + "）"),
     el("h3", {}, "对不上的地方（" + r.findings.length + " 条）"),
+    r.findings.length ? null : el("p", { class: "cite" }, "没有发现对不上的地方。"),
     ...r.findings.map((f) => el("div", { class: "sev-" + f.severity, "data-code": f.code },
       "[" + SEVERITY[f.severity] + "] " + f.message)),
     el("h3", {}, "评分：自评与规则得分"),
@@ -54,21 +19,139 @@ async function run(event) {
       ...s.items.map((i) => el("tr", { class: i.claimed !== null && i.computed !== null && i.claimed !== i.computed ? "differs" : "" },
         el("td", {}, i.path.join("/")), el("td", {}, i.weight), el("td", {}, i.claimed ?? ""),
         el("td", {}, i.computed ?? ""), el("td", {}, i.reason)))),
+  ];
+}
+
+function precedentBox(p) {
+  return el("div", { class: "option precedent" },
+    el("div", { class: "cite" }, "最相近的先例：《" + p.title + "》（" + p.source + "）" + (p.heading || "") +
+      " · 相同文字 " + Math.round(p.overlap * 100) + "%"),
+    shared(p.text, p.shared_in_passage));
+}
+
+// ---------------------------------------------------------------- a submitted draft
+
+async function openDraft(id) {
+  opened = id;
+  const out = document.getElementById("result");
+  out.replaceChildren(el("p", {}, "正在打开…"));
+  const [data, view, preview] = await Promise.all([api("GET", "/api/drafts/" + id),
+    api("GET", "/api/drafts/" + id + "/review"), api("GET", "/api/drafts/" + id + "/preview")]);
+  if (opened !== id) return;
+  const d = data.draft, r = view.review;
+  const reviewing = d.status === "submitted";
+  const nearest = Object.fromEntries((r.precedents || []).map((p) => [p.section, p]));
+  const sections = preview.sections.map((sec) => {
+    const p = nearest[sec.kind] && nearest[sec.kind].passages[0];
+    const comments = data.comments.filter((c) => c.section === sec.kind);
+    return el("div", { class: "sec review-sec", "data-section": sec.kind },
+      el("h4", {}, sec.title, sec.adopted ? null : el("span", { class: "status" }, "（经办人未采用，此为系统草稿）")),
+      p ? shared(sec.text, p.shared) : marked(sec.text),
+      p ? precedentBox(p) : el("div", { class: "cite" }, "知识库中没有相近的先例段落。"),
+      ...comments.map((c) => el("div", { class: "comment" }, el("span", { class: "cite" },
+        "第 " + c.round + " 次送审 · " + c.author + "："), c.text)),
+      reviewing ? commentForm(sec.kind) : null);
+  });
+  const general = data.comments.filter((c) => !c.section);
+  out.replaceChildren(
+    el("h2", {}, d.title + "（" + d.unit + "）", " ", statusBadge(d.status)),
+    el("div", { class: "cite" }, "经办人 " + d.author + " · 送审 " + when(d.submitted_at)),
+    actions(d, data.events),
+    ...findingsAndScores(r),
+    el("h3", {}, "各章节与先例对照"),
+    ...sections,
+    el("h3", {}, "对全文的意见"),
+    ...general.map((c) => el("div", { class: "comment" }, el("span", { class: "cite" }, "第 " + c.round + " 次送审 · " + c.author + "："), c.text)),
+    reviewing ? commentForm("") : null,
+    el("h3", {}, "审核记录"),
+    ...data.events.map((e) => el("div", { class: "cite" }, when(e.at) + " " + e.actor + " " + (ACTION_NAMES[e.action] || e.action) +
+      (e.note ? "：" + e.note : ""))));
+  document.getElementById("exports").replaceChildren(
+    el("a", { class: "export-link", href: "/api/drafts/" + id + "/export?format=docx", download: "" }, "下载 Word"), " ",
+    el("a", { class: "export-link", href: "/api/drafts/" + id + "/export?format=md", download: "" }, "下载 Markdown"));
+  await loadQueue();
+}
+
+function commentForm(section) {
+  const box = el("textarea", { class: "comment-input", rows: "2", placeholder: section ? "对这一节的意见" : "对全文的意见" });
+  return el("div", { class: "comment-form" }, box, el("button", { class: "add-comment", onclick: async () => {
+    if (!box.value.trim()) return;
+    await api("POST", "/api/drafts/" + opened + "/comments", { section, text: box.value });
+    await openDraft(opened);
+  } }, "写意见"));
+}
+
+function actions(d, events) {
+  const bar = el("div", { class: "actions" });
+  if (d.status === "submitted") {
+    const note = el("textarea", { id: "decision-note", rows: "2", placeholder: "退回或通过的说明（退回时，没有章节意见就须写明）" });
+    bar.append(note,
+      el("button", { id: "return-draft", onclick: () => decide("return", note.value) }, "退回整改"),
+      el("button", { id: "approve-draft", onclick: () => decide("approve", note.value) }, "通过"));
+  } else if (d.status === "approved" && !events.some((e) => e.action === "precedent")) {
+    bar.append(el("button", { id: "to-precedents", onclick: async () => {
+      await api("POST", "/api/drafts/" + opened + "/precedent", {});
+      await openDraft(opened);
+    } }, "加入先例库"));
+  }
+  return bar;
+}
+
+async function decide(action, note) {
+  if (action === "approve" && !window.confirm("确定审核通过？通过后经办人不能再修改。")) return;
+  await api("POST", "/api/drafts/" + opened + "/" + action, { note });
+  await openDraft(opened);
+}
+
+async function loadQueue() {
+  const data = await api("GET", "/api/drafts");
+  const order = { submitted: 0, returned: 1, approved: 2 };
+  const list = document.getElementById("queue");
+  list.replaceChildren();
+  if (!data.drafts.length) list.append(el("li", { class: "cite" }, "暂无送审的报告"));
+  for (const d of data.drafts.slice().sort((a, b) => (order[a.status] ?? 3) - (order[b.status] ?? 3))) {
+    list.append(el("li", { class: d.id === opened ? "active" : "", "data-id": d.id, onclick: () => openDraft(d.id) },
+      el("div", {}, d.title), el("div", { class: "cite" }, d.unit + " · " + d.author + " "), statusBadge(d.status)));
+  }
+}
+
+// ---------------------------------------------------------------- an uploaded file
+
+async function upload(format) {
+  const file = document.getElementById("file").files[0];
+  if (!file) return null;
+  const form = new FormData();
+  form.append("file", file);
+  return api("POST", "/api/review?format=" + format, form, format !== "json");
+}
+
+async function run(event) {
+  event.preventDefault();
+  opened = null;
+  const out = document.getElementById("result");
+  out.replaceChildren(el("p", {}, "正在审核…"));
+  let data;
+  try {
+    data = await upload("json");
+  } catch (err) {
+    return;
+  }
+  if (!data) { out.replaceChildren(el("p", {}, "请先选择文件")); return; }
+  const r = data.review;
+  out.replaceChildren(
+    el("h2", {}, (r.project.name || data.file) + (r.project.unit ? "（" + r.project.unit + "）" : "")),
+    ...findingsAndScores(r),
     el("h3", {}, "各章节最相近的先例"),
     ...(r.precedents || []).map((sec) => el("div", { class: "sec" }, el("h4", {}, sec.heading),
-      ...sec.passages.map((p) => el("div", { class: "option" },
-        el("div", { class: "cite" }, "《" + p.title + "》（" + p.source + "）相同文字 " + Math.round(p.overlap * 100) + "%"),
-        shared(p.text, p.shared_in_passage))))),
-  );
-  const exports = document.getElementById("exports");
-  exports.replaceChildren(
+      ...sec.passages.map(precedentBox))));
+  document.getElementById("exports").replaceChildren(
     el("button", { onclick: () => download("md") }, "导出审核意见（Markdown）"),
     el("button", { onclick: () => download("docx") }, "导出审核意见（Word）"));
 }
 
 async function download(format) {
   const res = await upload(format);
-  if (!res || !res.ok) return;
+  if (!res) return;
   const url = URL.createObjectURL(await res.blob());
   const a = el("a", { href: url, download: "审核意见." + format });
   document.body.append(a);
@@ -76,4 +159,11 @@ async function download(format) {
   a.remove();
 }
 
-document.addEventListener("DOMContentLoaded", () => document.getElementById("upload").addEventListener("submit", run));
+document.addEventListener("DOMContentLoaded", async () => {
+  reportError = (message) => document.getElementById("result").prepend(el("p", { class: "sev-error" }, "⚠ " + message));
+  document.getElementById("upload").addEventListener("submit", run);
+  await loadMe();
+  await loadQueue();
+  const wanted = new URLSearchParams(window.location.search).get("draft");
+  if (wanted) await openDraft(wanted);
+});

@@ -101,7 +101,7 @@ def describe(text: str, source: str, report: Report | None, kind: str = "auto") 
     if kind == "report" and report is not None:
         meta.issuer = report.project.unit
         meta.region = report.project.region
-        meta.year = report.project.year
+        meta.year = report.project.year or _year_in(title) or _year_in(" ".join(lines[:5]))
         meta.form = report.project.form
         meta.project_type = report_type(report, title)
     else:
@@ -113,6 +113,14 @@ def describe(text: str, source: str, report: Report | None, kind: str = "auto") 
         else:
             r = _REGION.search(where)
             meta.region = (r.group(1) or r.group(2)) if r else None
-        year = re.search(r"[〔\[(（]((?:19|20)\d{2})[〕\])）]|((?:19|20)\d{2})年|((?:19|20)\d{2})-\d{2}-\d{2}", title)
-        meta.year = int(next(g for g in year.groups() if g)) if year else None
+        meta.year = _year_in(title)
     return meta
+
+
+_YEAR = re.compile(r"[〔\[(（]((?:19|20)\d{2})[〕\])）]|((?:19|20)\d{2})\s*年|((?:19|20)\d{2})-\d{2}-\d{2}")
+
+
+def _year_in(text: str) -> int | None:
+    """The first year a title names: 〔2020〕, 2022年(度), 2021-03-05."""
+    found = _YEAR.search(text or "")
+    return int(next(g for g in found.groups() if g)) if found else None

@@ -126,7 +126,9 @@ async def _to_precedents(request: web.Request, record) -> dict:
     async with heavy.admitted(user_of(request)):
         draft = await heavy.in_thread(engine.draft, record)
         text = await heavy.in_thread(render_text, draft, "md")
-    added = await index_text(request, f"approved-{record.id}.md", text, "report")
+    # the project's own name as the precedent's title, not the form's heading the Markdown starts with
+    name = (record.report.project.name if record.report else "") or record.title
+    added = await index_text(request, f"approved-{record.id}.md", f"TITLE: {name}\n{text}", "report")
     await in_db(request, request.app[REPO].add_event, record.id, actor(request), "precedent", added["title"])
     await audit(request, "precedent_add", record.id, added["title"])
     return added

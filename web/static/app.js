@@ -320,11 +320,11 @@ async function openDraft(id) {
     const live = open && (t.cards.some((c) => c.type === "paste") ? data.pending !== null && i === lastPaste : i === last);
     addTurn(t.role, t.text, t.cards, live);
   });
-  await refreshDraft(data.sections);
   const input = document.getElementById("input");
   input.disabled = !open;
   document.getElementById("send").disabled = !open;
   if (!open) input.placeholder = data.draft.status === "approved" ? "报告已通过审核" : "已送审，等待审核人审核";
+  await refreshDraft(data.sections);
   await loadDrafts();
 }
 

@@ -87,11 +87,18 @@ def _eval_type(value: str) -> str | None:
     return chosen
 
 
+# a column header beside '项目名称' in a table of projects ('| 项目名称 | 下达资金（万元） |') is not a name
+_COLUMN_HEADER = re.compile(r"[（(]\s*(?:万元|元|亿元|%|％|分)\s*[）)]$|^(?:序号|金额|资金|预算数|执行数|执行率|得分|"
+                            r"自评得分|备注|实际支出|下达资金|项目单位|实施单位)$")
+
+
 def project_info(doc: Document) -> ProjectInfo:
     info: dict[str, str] = {}
 
     def put(fname: str, value: str) -> None:
         value = value.strip().strip("：:").strip()
+        if _COLUMN_HEADER.search(compact(value)):
+            return
         if fname not in info and value and not _EMPTY_VALUE.match(value):
             info[fname] = value
 

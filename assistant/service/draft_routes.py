@@ -167,6 +167,7 @@ async def confirm(request: web.Request) -> web.Response:
         record = await editable_draft(request)
         reply = await in_worker(request, answer, record)
         await in_db(request, engine.save, draft_id, reply)
+    await audit(request, "draft_confirm", draft_id, f"{len(edits)} 处修改" if edits else "")
     return json_response({"ok": True, "reply": {"text": reply.text, "cards": reply.cards}})
 
 
@@ -200,6 +201,7 @@ async def put_note(request: web.Request) -> web.Response:
         except KeyError as exc:
             raise ApiError(404, "没有这条说明") from exc
         await in_db(request, repo.set_report, record.id, report)
+    await audit(request, "note_move", record.id, f"说明 {note_id} → {section}")
     note = next(n for n in report.notes if n.id == note_id)
     return json_response({"ok": True, "note": note.model_dump()})
 
@@ -217,6 +219,7 @@ async def put_section(request: web.Request) -> web.Response:
     async with draft_lock(request):
         record = await editable_draft(request)
         state = await in_db(request, request.app[REPO].revise, record.id, kind, text, origin, citations)
+    await audit(request, "section_save", record.id, f"{kind}（{origin}，{len(text)} 字）")
     return json_response({"ok": True, "section": vars(state)})
 
 
@@ -229,6 +232,7 @@ async def step_section(request: web.Request) -> web.Response:
         state = await in_db(request, request.app[REPO].step, record.id, kind, direction)
     if state is None:
         raise ApiError(409, "没有可以撤销的修改" if direction < 0 else "没有可以重做的修改")
+    await audit(request, "section_" + request.match_info["action"], record.id, kind)
     return json_response({"ok": True, "section": vars(state)})
 
 
@@ -252,6 +256,7 @@ async def export(request: web.Request) -> web.Response:
             data = (await heavy.in_thread(render_text, draft, fmt)).encode("utf-8")
     types = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
              "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+    await audit(request, "draft_export", draft_id, fmt)
     name = f"draft-{draft_id}.{fmt}"
     return web.Response(body=data, headers={"Content-Type": types[fmt],
                                             "Content-Disposition": f'attachment; filename="{name}"'})

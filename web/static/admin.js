@@ -7,7 +7,8 @@ const AUDIT_NAMES = { login: "登录", logout: "退出", login_failed: "登录�
   user_add: "添加用户", user_update: "修改用户", accounts_on: "启用账号", local_drafts_moved: "本机草稿归入单位",
   draft_create: "新建草稿", draft_delete: "删除草稿", draft_submit: "送审", draft_return: "退回整改", draft_approve: "审核通过",
   comment: "审核意见", precedent_add: "加入先例库", kb_upload: "上传文档", kb_replace: "替换文档", kb_delete: "删除文档",
-  settings: "修改设置" };
+  settings: "修改设置", draft_confirm: "确认数据", note_move: "移动说明", section_save: "保存章节", section_undo: "撤销章节修改",
+  section_redo: "重做章节修改", draft_export: "导出" };
 
 function showTab(name) {
   for (const b of document.querySelectorAll("button.tab")) b.classList.toggle("active", b.dataset.tab === name);

@@ -153,3 +153,32 @@ async def test_an_idle_session_expires(site, monkeypatch):
 def test_single_user_mode_answers_this_computer_only():
     assert auth.is_loopback("127.0.0.1") and auth.is_loopback("::1")
     assert not auth.is_loopback("10.1.2.3") and not auth.is_loopback("") and not auth.is_loopback("bad")
+
+
+async def test_the_first_visit_turns_accounts_on(aiohttp_client, tmp_path):
+    """Single-user mode until the first admin is made from this computer; then everyone logs in."""
+    data = tmp_path / "data"
+    client = await aiohttp_client(create_app(data, embedder="fake", knowledge=False))
+    me = await (await client.get("/api/me")).json()
+    assert me["mode"] == "local" and me["setup_possible"] and me["user"]["local"]
+    draft = await (await client.post("/api/drafts", json={"title": "单用户模式下的草稿"})).json()
+    officer_first = await client.post("/api/users", json={"username": "zhang", "role": "officer", "unit": "甲局",
+                                                          "password": PASSWORD})
+    assert officer_first.status == 409  # an officer before any admin would lock this computer out
+    weak = await client.post("/api/setup", json={"username": "boss", "password": "short"})
+    assert weak.status == 400 and "至少 8 位" in (await weak.json())["error"]
+    made = await client.post("/api/setup", json={"username": "boss", "password": PASSWORD, "local_unit": "甲局"})
+    assert made.status == 200 and (await made.json())["user"]["role"] == "admin"
+    again = await client.post("/api/setup", json={"username": "boss2", "password": PASSWORD})
+    assert again.status == 403
+    me = await (await client.get("/api/me")).json()
+    assert me["mode"] == "accounts" and me["user"]["username"] == "boss" and me["csrf"]
+    stranger = await aiohttp_client(create_app(tmp_path / "other", embedder="fake", knowledge=False))
+    assert (await stranger.get("/api/drafts")).status == 200  # another, account-less service stays local
+    db = sqlite3.connect(data / DB_NAME)
+    assert db.execute("SELECT unit FROM drafts WHERE id = ?", (draft["draft"]["id"],)).fetchone() == ("甲局",)
+    db.close()
+    anonymous = await aiohttp_client(client.server)
+    assert (await anonymous.get("/api/drafts")).status == 401
+    page = await anonymous.get("/", allow_redirects=False)
+    assert page.status == 302 and page.headers["Location"].startswith("/login")

@@ -81,16 +81,22 @@ def report_passages(report: Report) -> list[Passage]:
     return out
 
 
+def _prose(line: str) -> bool:
+    """A sentence of narrative, not a form's cell ('计划安排资金（万元）', '①设有目标（1分）')."""
+    return len(line) >= 30 and ("。" in line or "，" in line)
+
+
 def _uncovered(report: Report) -> list[tuple[str, str, str]]:
-    """Runs of the report's lines that no section holds (text before the first heading the splitter
-    knows, a table between sections): searchable too, filed under 'other'."""
+    """Runs of narrative the splitter left outside every section (under a heading it does not know):
+    searchable too, filed under 'other'. The form's own cells and score criteria stay out, or every
+    report of a region would share them."""
     held = {ln.strip() for s in report.sections for ln in (s.heading, *s.text.split("\n"))}
     runs: list[list[str]] = [[]]
     for line in report.text_lines:
         text = line.strip()
         if not text:
             continue
-        if text in held:
+        if text in held or not _prose(text):
             if runs[-1]:
                 runs.append([])
             continue
@@ -100,7 +106,7 @@ def _uncovered(report: Report) -> list[tuple[str, str, str]]:
         body = "\n".join(run)
         if len(body) < 20:  # a title or a date line alone says nothing a search needs
             continue
-        heading = run[0] if len(run[0]) <= 40 and len(run) > 1 else report.project.name or ""
+        heading = report.project.name or ""
         units.append(("other", heading, body))
     return units
 

@@ -347,6 +347,7 @@ def create_app(data: str | Path = "data", embedder: str | None = None, knowledge
     app.router.add_post("/api/drafts/{draft_id}/return", workflow.return_draft)
     app.router.add_post("/api/drafts/{draft_id}/approve", workflow.approve)
     app.router.add_post("/api/drafts/{draft_id}/precedent", workflow.to_precedents)
+    auth.check_marked(app)
     return app
 
 

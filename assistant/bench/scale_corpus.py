@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..storage.knowledge import KnowledgeStore
 from .measures import peak_rss_mb, percentiles
 
 PLACES = ("郑州市", "长沙市", "洛阳市", "株洲市", "常德市", "衡阳市", "开封市", "南阳市", "湘潭市", "益阳市")
@@ -47,7 +48,7 @@ def synthetic_passages(base: list[tuple[str, str, str]], n: int, seed: int = 7) 
 
 def base_passages(store) -> list[tuple[str, str, str]]:
     """(section, heading, text) of every stored passage, in id order: what the synthetic corpus perturbs."""
-    return [(r[0], r[1], r[2]) for r in store.query("SELECT section, heading, text FROM passages ORDER BY id")]
+    return KnowledgeStore(store).passages_in_order()
 
 
 def write_synthetic_corpus(folder: Path, base: list[tuple[str, str, str]], n: int) -> list[Path]:
@@ -87,7 +88,8 @@ def read_bandwidth_gbs(megabytes: int = 512, threads: int = 2) -> float:
 def store_vectors(store, model: str, dim: int, base_vectors: np.ndarray | None, seed: int = 0) -> int:
     """A vector for every passage: a base vector plus noise (norm 0.5), or a random unit vector."""
     rng = np.random.default_rng(seed)
-    rows = [r[0] for r in store.query("SELECT id FROM passages ORDER BY id")]
+    knowledge = KnowledgeStore(store)
+    rows = knowledge.passage_ids()
     for k in range(0, len(rows), 5000):
         ids = rows[k:k + 5000]
         if base_vectors is not None and len(base_vectors):
@@ -96,10 +98,7 @@ def store_vectors(store, model: str, dim: int, base_vectors: np.ndarray | None, 
         else:
             vecs = rng.normal(size=(len(ids), dim))
         vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
-        with store.write() as db:
-            db.executemany("INSERT OR REPLACE INTO vectors(passage_id, model, vec) VALUES (?, ?, ?)",
-                           [(pid, model, v.tobytes()) for pid, v in zip(ids, vecs)])
-            store.bump_vectors(db)
+        knowledge.put_vectors(model, [(pid, v.tobytes()) for pid, v in zip(ids, vecs)])
     return len(rows)
 
 

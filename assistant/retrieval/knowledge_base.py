@@ -1,8 +1,9 @@
-"""The knowledge base: ingest documents into SQLite, keep BM25 and dense indexes, search both.
+"""The knowledge base: ingest documents into the database, keep BM25 and dense indexes, search both.
 
-SQLite is the source of truth. The BM25 index is rebuilt from stored tokens whenever the database
-generation moves (or its files are missing); dense vectors are stored per passage, so a fill that
-is interrupted resumes where it stopped, and search uses whatever vectors are ready.
+The database is the source of truth; every statement it runs lives in `storage.knowledge`. The BM25
+index is rebuilt from stored tokens whenever the database generation moves (or its files are missing);
+dense vectors are stored per passage, so a fill that is interrupted resumes where it stopped, and
+search uses whatever vectors are ready.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from ..storage.database import Store
+from ..storage.knowledge import PAGE, KnowledgeStore
 from .dense import IVF_THRESHOLD, DenseIndex, top_rows
 from .embedders import Embedder, make_embedder
 from .hits import Hit
@@ -29,7 +31,6 @@ from .tokenize import normalise_doc_no, tokenizer_version, tokens
 BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "knowledge" / "corpus"
 __all__ = ["KnowledgeBase", "IngestResult", "Hit", "expand", "SUFFIXES"]
 RRF_K = 60
-PAGE = 5000  # rows per SQLite page when (re)building indexes: bounded memory at any corpus size
 QUERY_CACHE = 512  # query vectors kept: section-precedent queries repeat across officers
 Progress = Callable[[int], None]
 MAX_QUERY_CHARS = 2000  # a section's opening says what it is about; a 5 MB query would cost seconds of BM25
@@ -48,6 +49,7 @@ class IngestResult:
 class KnowledgeBase:
     def __init__(self, data_dir: str | Path, embedder: str | Embedder | None = None, store: Store | None = None):
         self.store = store or Store(data_dir)
+        self.knowledge = KnowledgeStore(self.store)
         self.index_dir = Path(data_dir) / "index"
         self._embedder_spec = embedder
         self._embedder: Embedder | None | bool = False  # False: not created yet
@@ -89,7 +91,7 @@ class KnowledgeBase:
                 result.skipped.append((path.name, f"无法读取文件（没有权限或正被占用）：{path}" if path.exists()
                                        else f"找不到文件：{path}"))
                 continue
-            if self.store.query("SELECT id FROM documents WHERE content_hash = ?", (digest,)):
+            if self.knowledge.document_by_hash(digest):
                 result.unchanged.append(path.name)
             else:
                 jobs.append((path, kind, digest))
@@ -110,19 +112,12 @@ class KnowledgeBase:
     def _store_file(self, f: PreparedFile, builtin: bool) -> bool:
         """One document and its passages in one transaction; True when it replaced an older version."""
         meta = f.meta
-        with self.store.write() as db:
-            old = db.execute("SELECT id FROM documents WHERE path = ?", (str(f.path.resolve()),)).fetchone()
-            if old:
-                db.execute("DELETE FROM documents WHERE id = ?", (old[0],))
-            cur = db.execute(
-                "INSERT INTO documents(source, path, content_hash, kind, title, doc_no, doc_no_key, issuer, region,"
-                " year, form, project_type, builtin, figures) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (f.path.name, str(f.path.resolve()), f.digest, meta.kind, meta.title, meta.doc_no, meta.doc_no_key,
-                 meta.issuer, meta.region, meta.year, meta.form, meta.project_type, int(builtin), f.figures))
-            db.executemany("INSERT INTO passages(doc_id, seq, section, heading, text, tokens) VALUES (?,?,?,?,?,?)",
-                           [(cur.lastrowid, p.seq, p.section, p.heading, p.text, t) for p, t in zip(f.passages, f.tokens)])
-            Store.bump_generation(db)
-        return bool(old)
+        document = {"source": f.path.name, "path": str(f.path.resolve()), "content_hash": f.digest, "kind": meta.kind,
+                    "title": meta.title, "doc_no": meta.doc_no, "doc_no_key": meta.doc_no_key, "issuer": meta.issuer,
+                    "region": meta.region, "year": meta.year, "form": meta.form, "project_type": meta.project_type,
+                    "builtin": int(builtin), "figures": f.figures}
+        return self.knowledge.store_document(
+            document, [(p.seq, p.section, p.heading, p.text, t) for p, t in zip(f.passages, f.tokens)])
 
     def add_prepared(self, prepared: PreparedFile) -> bool:
         """Store a file prepared elsewhere (an upload read in a worker process) and make it searchable by
@@ -133,38 +128,27 @@ class KnowledgeBase:
         return replaced
 
     def known_digest(self, digest: str) -> dict | None:
-        rows = self.store.query("SELECT id, source, title FROM documents WHERE content_hash = ?", (digest,))
-        return dict(rows[0]) if rows else None
+        return self.knowledge.document_by_hash(digest)
 
     def documents(self) -> list[dict]:
         """Every document with its type, year, region, passage count and how many passages have vectors."""
         emb = self.embedder
-        rows = self.store.query(
-            "SELECT d.id, d.source, d.title, d.kind, d.year, d.region, d.doc_no, d.issuer, d.project_type, d.builtin,"
-            " d.added_at, COUNT(p.id) AS passages,"
-            " SUM(EXISTS(SELECT 1 FROM vectors v WHERE v.passage_id = p.id AND v.model = ?)) AS vectors"
-            " FROM documents d LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.id ORDER BY d.id DESC",
-            (emb.name if emb else "",))
-        return [{**dict(r), "builtin": bool(r["builtin"]), "vectors": int(r["vectors"] or 0)} for r in rows]
+        return self.knowledge.documents(emb.name if emb else "")
 
     def document(self, doc_id: int) -> dict | None:
-        rows = self.store.query("SELECT id, source, path, title, kind, builtin FROM documents WHERE id = ?", (doc_id,))
-        return dict(rows[0]) if rows else None
+        return self.knowledge.document(doc_id)
 
     def delete_document(self, doc_id: int) -> bool:
         """Remove a document, its passages and vectors; the indexes follow the generation."""
-        with self.store.write() as db:
-            gone = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
-            if gone:
-                Store.bump_generation(db)
+        gone = self.knowledge.delete_document(doc_id)
         if gone:
             self.lexical()
-        return bool(gone)
+        return gone
 
     def ensure_builtin(self) -> IngestResult | None:
         """Index the seed reports shipped in knowledge/corpus on first use."""
         files = sorted(BUILTIN_DIR.glob("*.txt"))
-        have = {r[0] for r in self.store.query("SELECT source FROM documents WHERE builtin = 1")}
+        have = self.knowledge.builtin_sources()
         if all(f.name in have for f in files):
             return None
         return self.ingest([f for f in files if f.name not in have], kind="report", builtin=True)
@@ -174,15 +158,9 @@ class KnowledgeBase:
     def _retokenize_if_needed(self) -> None:
         """Stored tokens were made by another tokenizer (code or lexicon changed): redo them from text."""
         version = tokenizer_version()
-        row = self.store.query("SELECT value FROM meta WHERE key = 'tokenizer'")
-        if row and row[0][0] == version:
+        if self.knowledge.tokenizer_version() == version:
             return
-        passages = self.store.query("SELECT id, heading, text FROM passages")
-        with self.store.write() as db:
-            db.executemany("UPDATE passages SET tokens = ? WHERE id = ?",
-                           [(" ".join(tokens(f"{r['heading']} {r['text']}")), r["id"]) for r in passages])
-            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('tokenizer', ?)", (version,))
-            Store.bump_generation(db)
+        self.knowledge.retokenize(version, lambda heading, text: " ".join(tokens(f"{heading} {text}")))
 
     def lexical(self) -> LexicalIndex:
         with self._lock:
@@ -196,42 +174,27 @@ class KnowledgeBase:
             return self._lexical
         folder = self.index_dir / "bm25"
         index = LexicalIndex.load(folder, generation)
-        rows = self._paged("SELECT p.id, p.section, d.kind, d.region, d.year, d.doc_no_key, d.id AS doc_id, "
-                           "d.project_type "
-                           "FROM passages p JOIN documents d ON d.id = p.doc_id", "p.id")
+        # PAGE is read here, at call time, so a test can shrink the pages through this module
+        rows = [r for page in self.knowledge.passage_meta_pages(PAGE) for r in page]  # PASSAGE_META columns
         if index is None or len(index.ids) != len(rows):
-            pages = (([r["id"] for r in page], [r["tokens"].split() for r in page])
-                     for page in self._pages("SELECT p.id, p.tokens FROM passages p", "p.id"))
+            pages = (([r[0] for r in page], [r[1].split() for r in page])
+                     for page in self.knowledge.passage_token_pages(PAGE))
             index = LexicalIndex.build_pages(pages, generation)
             index.save(folder)
+        _, section, kind, region, year, doc_no_key, doc_id, project_type = zip(*rows) if rows else ((),) * 8
         self._meta = {
-            "section": np.array([r["section"] for r in rows], dtype=object),
-            "kind": np.array([r["kind"] for r in rows], dtype=object),
-            "region": np.array([r["region"] or "" for r in rows], dtype=object),
-            "year": np.array([r["year"] or 0 for r in rows], dtype=np.int64),
-            "doc_no": np.array([r["doc_no_key"] or "" for r in rows], dtype=object),
-            "doc": np.array([r["doc_id"] for r in rows], dtype=np.int64),
-            "project_type": np.array([r["project_type"] or "" for r in rows], dtype=object),
+            "section": np.array(section, dtype=object),
+            "kind": np.array(kind, dtype=object),
+            "region": np.array([r or "" for r in region], dtype=object),
+            "year": np.array([y or 0 for y in year], dtype=np.int64),
+            "doc_no": np.array([d or "" for d in doc_no_key], dtype=object),
+            "doc": np.array(doc_id, dtype=np.int64),
+            "project_type": np.array([t or "" for t in project_type], dtype=object),
         }
         self._lexical = index
         self._dense = None  # passage rows changed: dense rows are re-mapped on next use
         self._published = (index, self._meta, None, np.zeros(0, dtype=np.int64))
         return index
-
-    def _pages(self, sql: str, key: str, params: tuple = (), after: int = -1) -> Iterable[list]:
-        """`sql` in pages of PAGE rows ordered by `key` (an integer id, the first column), from `after` on,
-        so no page holds the whole table."""
-        where = " AND " if " WHERE " in sql else " WHERE "
-        last = after
-        while True:
-            page = self.store.query(f"{sql}{where}{key} > ? ORDER BY {key} LIMIT {PAGE}", (*params, last))
-            if not page:
-                return
-            yield page
-            last = page[-1][0]
-
-    def _paged(self, sql: str, key: str, params: tuple = ()) -> list:
-        return [r for page in self._pages(sql, key, params) for r in page]
 
     def dense(self) -> DenseIndex | None:
         with self._lock:
@@ -247,12 +210,11 @@ class KnowledgeBase:
             return self._dense
         if self._dense is None:  # first use, or passages changed: every vector, mapped afresh
             index = DenseIndex(emb.dim, emb.name)
-            index.reserve(self.store.query("SELECT COUNT(*) FROM vectors WHERE model = ?", (emb.name,))[0][0])
+            index.reserve(self.knowledge.vector_count(emb.name))
             self._dense_rowid, rows = 0, [np.zeros(0, dtype=np.int64)]
         else:  # only the vectors saved since: a background fill adds a batch at a time
             index, rows = self._dense, [self._dense_rows]
-        for page in self._pages("SELECT rowid, passage_id, vec FROM vectors WHERE model = ?", "rowid", (emb.name,),
-                                after=self._dense_rowid):
+        for page in self.knowledge.vector_pages(emb.name, after=self._dense_rowid, page=PAGE):
             ids = np.array([r[1] for r in page], dtype=np.int64)
             index.add(ids, np.frombuffer(b"".join(r[2] for r in page), dtype=np.float32).reshape(len(page), emb.dim))
             rows.append(np.array([lex.row_of.get(int(i), -1) for i in ids], dtype=np.int64))
@@ -275,11 +237,9 @@ class KnowledgeBase:
         emb = self.embedder
         if emb is None:
             return 0
-        return self.store.query(
-            "SELECT COUNT(*) FROM passages p LEFT JOIN vectors v ON v.passage_id = p.id AND v.model = ? "
-            "WHERE v.passage_id IS NULL", (emb.name,))[0][0]
+        return self.knowledge.pending_vectors(emb.name)
 
-    def pending_batch(self, size: int, after: int = 0) -> list:
+    def pending_batch(self, size: int, after: int = 0) -> list[dict]:
         """The next passages after id `after` without a vector for this embedder (id, heading, text).
 
         Callers pass the last id they got, so a long fill walks the table once instead of rescanning
@@ -288,9 +248,7 @@ class KnowledgeBase:
         emb = self.embedder
         if emb is None:
             return []
-        return self.store.query(
-            "SELECT p.id, p.heading, p.text FROM passages p LEFT JOIN vectors v ON v.passage_id = p.id "
-            "AND v.model = ? WHERE v.passage_id IS NULL AND p.id > ? ORDER BY p.id LIMIT ?", (emb.name, after, size))
+        return self.knowledge.pending_batch(emb.name, size, after)
 
     def embed_batch(self, batch: list) -> np.ndarray:
         """Vectors for a batch (slow, no database access: the server runs it on a worker thread)."""
@@ -299,13 +257,9 @@ class KnowledgeBase:
 
     def save_vectors(self, batch: list, vectors: np.ndarray) -> int:
         emb = self.embedder
-        with self.store.write() as db:
-            # a passage replaced meanwhile is skipped: its id no longer exists
-            db.executemany("INSERT OR IGNORE INTO vectors(passage_id, model, vec) SELECT ?, ?, ? "
-                           "WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)",
-                           [(r["id"], emb.name, v.astype(np.float32).tobytes(), r["id"])  # type: ignore[union-attr]
-                            for r, v in zip(batch, vectors)])
-            Store.bump_vectors(db)
+        # a passage replaced meanwhile is skipped by the store: its id no longer exists
+        self.knowledge.save_vectors(emb.name,  # type: ignore[union-attr]
+                                    [(r["id"], v.astype(np.float32).tobytes()) for r, v in zip(batch, vectors)])
         return len(batch)
 
     def fill_dense(self, batch_size: int = 16, progress: Progress | None = None,
@@ -374,10 +328,10 @@ class KnowledgeBase:
         mask = self._mask(meta, kind, section, region, year, doc_no, project_type, not_project_type)
         exclude_doc = None
         if like is not None:
-            row = self.store.query("SELECT text, doc_id FROM passages WHERE id = ?", (like,))
-            if not row:
+            found = self.knowledge.passage_text(like)
+            if found is None:
                 return []
-            query, exclude_doc = row[0]["text"][:MAX_QUERY_CHARS], row[0]["doc_id"]
+            query, exclude_doc = found[0][:MAX_QUERY_CHARS], found[1]
             mask = (mask if mask is not None else np.ones(len(lex.ids), dtype=bool)) & (meta["doc"] != exclude_doc)
         ranked: dict[str, list[int]] = {}
         pending = None
@@ -441,11 +395,7 @@ class KnowledgeBase:
     def _hits(self, ids: list[int], fused: dict[int, float], ranks: dict[int, dict[str, int]]) -> list[Hit]:
         if not ids:
             return []
-        marks = ",".join("?" * len(ids))
-        rows = {r["id"]: r for r in self.store.query(
-            f"SELECT p.id, p.section, p.heading, p.text, d.source, d.title, d.kind, d.doc_no, d.region, d.year, d.issuer, "
-            f"d.figures, d.project_type "
-            f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})", tuple(ids))}
+        rows = self.knowledge.hits(ids)
         return [Hit(passage_id=pid, source=rows[pid]["source"], title=rows[pid]["title"], doc_kind=rows[pid]["kind"],
                     section=rows[pid]["section"], heading=rows[pid]["heading"], text=rows[pid]["text"],
                     score=fused[pid], retrievers=sorted(ranks[pid]), ranks=ranks[pid], doc_no=rows[pid]["doc_no"],
@@ -456,21 +406,15 @@ class KnowledgeBase:
 
     def report_texts(self) -> list[tuple[str, str]]:
         """(report title, passage text) for every report passage: the reviewer's sentence index."""
-        rows = self.store.query("SELECT d.title, p.text FROM passages p JOIN documents d ON d.id = p.doc_id "
-                                "WHERE d.kind = 'report'")
-        return [(r[0], r[1]) for r in rows]
+        return self.knowledge.report_texts()
 
     def report_figures(self) -> list[dict]:
-        rows = self.store.query("SELECT title, figures FROM documents WHERE kind = 'report'")
-        return [{"title": r[0], **(json.loads(r[1]) if r[1] else {})} for r in rows]
+        return [{"title": title, **(json.loads(figures) if figures else {})}
+                for title, figures in self.knowledge.report_figures()]
 
     def stats(self) -> dict:
-        docs = self.store.query("SELECT kind, COUNT(*) FROM documents GROUP BY kind")
-        passages = self.store.query("SELECT COUNT(*) FROM passages")[0][0]
         emb = self.embedder if self._embedder is not False else None
-        vectors = self.store.query("SELECT model, COUNT(*) FROM vectors GROUP BY model")
-        return {"documents": {r[0]: r[1] for r in docs}, "passages": passages,
-                "vectors": {r[0]: r[1] for r in vectors}, "embedder": emb.name if emb else None}
+        return {**self.knowledge.stats(), "embedder": emb.name if emb else None}
 
     def close(self) -> None:
         if self._query_pool is not None:

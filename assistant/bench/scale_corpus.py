@@ -47,8 +47,10 @@ def synthetic_passages(base: list[tuple[str, str, str]], n: int, seed: int = 7) 
 
 
 def base_passages(store) -> list[tuple[str, str, str]]:
-    """(section, heading, text) of every stored passage, in id order: what the synthetic corpus perturbs."""
-    return KnowledgeStore(store).passages_in_order()
+    """(section, heading, text) of every stored narrative passage, in id order: what the synthetic corpus
+    perturbs. A report's 'other' runs (text no section holds) are short, and a synthetic article made from
+    one would fold into its neighbour, leaving fewer passages than asked for."""
+    return [p for p in KnowledgeStore(store).passages_in_order() if p[0] != "other"]
 
 
 def write_synthetic_corpus(folder: Path, base: list[tuple[str, str, str]], n: int) -> list[Path]:

@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--data", default=None)
     v.add_argument("--embedder", default=None)
     v.add_argument("--secure-cookies", action="store_true", help="会话 cookie 只经 HTTPS 发送（前面有 TLS 反向代理时）")
+    v.add_argument("--llm-url", default=None, help="内网语言模型（OpenAI 兼容接口）地址，如 http://10.0.0.5:8000/v1；"
+                                                   "也可用环境变量 ASSISTANT_LLM_URL")
+    v.add_argument("--llm-model", default=None, help="模型名称（ASSISTANT_LLM_MODEL）")
+    v.add_argument("--llm-key-env", default=None, metavar="VAR", help="存放 API 密钥的环境变量名（ASSISTANT_LLM_KEY_ENV）")
     from .service.user_commands import add_arguments as user_arguments
 
     user_arguments(sub)
@@ -376,7 +380,14 @@ def main(argv: list[str] | None = None) -> int:
             from .service.app import ServeError, serve
 
             try:
-                serve(args.host, args.port, data_dir(args.data), args.embedder, args.allowed_host, args.secure_cookies)
+                from .service.generator import ModelSettings
+
+                model = ModelSettings.from_environment(args.llm_url, args.llm_model, args.llm_key_env)
+                if (args.llm_url or args.llm_model) and model is None:
+                    _error("--llm-url 与 --llm-model 须同时给出")
+                    return EXIT_UNREADABLE
+                serve(args.host, args.port, data_dir(args.data), args.embedder, args.allowed_host, args.secure_cookies,
+                      model)
             except ServeError as exc:
                 _error(str(exc))
                 return EXIT_UNREADABLE

@@ -33,11 +33,12 @@ from . import auth
 from . import draft_routes as drafts
 from . import kb_routes as kb_routes
 from . import review_routes as review
+from . import model_routes
 from . import workflow_routes as workflow
 from .auth import PRINCIPAL, needs
 from .chat import ChatEngine
-from .context import (ACCOUNTS, DB_POOL, DRAFT_LOCKS, ENGINE, FILL_POOL, FILL_WAKE, HEAVY, KB, MAX_BODY, PROGRESS, REPO,
-                      SETTINGS, STORE, WEB, WORK_POOL, ApiError, json_response)
+from .context import (ACCOUNTS, DB_POOL, DRAFT_LOCKS, ENGINE, FILL_POOL, FILL_WAKE, GENERATOR, HEAVY, KB, MAX_BODY,
+                      PROGRESS, REPO, SETTINGS, STORE, WEB, WORK_POOL, ApiError, json_response)
 from .heavy import CAPACITY, PER_USER, HeavyWork, client_key
 from .isolated import TIME_LIMIT, IsolatedPool
 
@@ -156,7 +157,9 @@ async def admin_page(request: web.Request) -> web.Response:
 
 @needs(("public",))
 async def health(request: web.Request) -> web.Response:
-    return json_response({"ok": True, "progress": request.app[PROGRESS], "heavy": request.app[HEAVY].busy()})
+    generator = request.app.get(GENERATOR)
+    return json_response({"ok": True, "progress": request.app[PROGRESS], "heavy": request.app[HEAVY].busy(),
+                          "model": generator.name if generator is not None else None})
 
 
 @needs(("user",))
@@ -271,6 +274,17 @@ async def _knowledge(app: web.Application):
             pass
 
 
+async def _model(model, app: web.Application):
+    """The language model client for the app's life (its connection pool closed at the end)."""
+    from .generator import ModelSettings, OpenAIChatGenerator
+
+    generator = OpenAIChatGenerator(model) if isinstance(model, ModelSettings) else model
+    app[GENERATOR] = generator
+    yield
+    if hasattr(generator, "close"):
+        await generator.close()
+
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -293,9 +307,10 @@ def hosts_for(bind: str, extra: list[str] | None = None) -> set[str] | None:
 
 def create_app(data: str | Path = "data", embedder: str | None = None, knowledge: bool = True,
                allowed_hosts: set[str] | None = LOOPBACK, heavy: dict | None = None,
-               secure_cookies: bool = False) -> web.Application:
+               secure_cookies: bool = False, model=None) -> web.Application:
     """The service; `heavy` sets its heavy-work pool: workers, time_limit, per_user, capacity, warm.
-    `secure_cookies`: the session cookie only over HTTPS (behind a TLS proxy)."""
+    `secure_cookies`: the session cookie only over HTTPS (behind a TLS proxy). `model`: the intranet
+    language model — ModelSettings, or any Generator (a test's fake); None: the rule-based path only."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[client_key, errors, known_host, same_origin_writes])
     app.on_response_prepare.append(security_headers)
     app[SETTINGS] = {"data": Path(data), "embedder": embedder, "knowledge": knowledge,
@@ -306,6 +321,8 @@ def create_app(data: str | Path = "data", embedder: str | None = None, knowledge
     app.middlewares.append(auth.access)
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(_knowledge)
+    if model is not None:
+        app.cleanup_ctx.append(functools.partial(_model, model))
     app.router.add_get("/", page)
     app.router.add_get("/login", login_page)
     app.router.add_get("/admin", admin_page)
@@ -340,6 +357,7 @@ def create_app(data: str | Path = "data", embedder: str | None = None, knowledge
     app.router.add_put("/api/drafts/{draft_id}/sections/{section}", drafts.put_section)
     app.router.add_put("/api/drafts/{draft_id}/notes/{note_id}", drafts.put_note)
     app.router.add_post("/api/drafts/{draft_id}/sections/{section}/{action:undo|redo}", drafts.step_section)
+    app.router.add_post("/api/drafts/{draft_id}/sections/{section}/generate", model_routes.generate_section)
     app.router.add_get("/api/drafts/{draft_id}/export", drafts.export)
     app.router.add_get("/api/drafts/{draft_id}/review", workflow.draft_review)
     app.router.add_post("/api/drafts/{draft_id}/submit", workflow.submit)
@@ -364,7 +382,7 @@ def accounts_in(data: str | Path) -> int:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8080, data: str | Path = "data", embedder: str | None = None,
-          allowed_hosts: list[str] | None = None, secure_cookies: bool = False) -> None:
+          allowed_hosts: list[str] | None = None, secure_cookies: bool = False, model=None) -> None:
     """Bind first, then say it started: a port in use is one line, not a traceback after '已启动'.
     Other computers are served only with accounts: without them there is no one to ask who is calling."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -375,7 +393,7 @@ def serve(host: str = "127.0.0.1", port: int = 8080, data: str | Path = "data", 
         raise ServeError(f"监听 {host} 会让其他电脑访问，但还没有任何账号；请先创建管理员："
                          f"assistant user add 用户名 --role admin --data {data}")
     app = create_app(data, embedder, allowed_hosts=hosts_for(host, allowed_hosts), heavy={"warm": True},
-                     secure_cookies=secure_cookies)
+                     secure_cookies=secure_cookies, model=model)
     try:
         asyncio.run(_run(app, host, port, data))
     except KeyboardInterrupt:
@@ -393,6 +411,9 @@ async def _run(app: web.Application, host: str, port: int, data: str | Path) -> 
     await runner.setup()
     await web.SockSite(runner, sock).start()
     mode = "账号登录" if app[SETTINGS].get("accounts_on") else "本机单用户模式（首次打开页面可启用账号）"
+    generator = app.get(GENERATOR)
+    if generator is not None:
+        mode += f"；语言模型 {generator.name}"
     print(f"绩效自评报告起草助手已启动：http://{host}:{port}/  （{mode}；数据目录：{Path(data).resolve()}，按 Ctrl+C 停止）",
           flush=True)
     stop = asyncio.Event()

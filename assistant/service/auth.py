@@ -26,7 +26,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..storage.accounts import ROLES, AccountRepository, User, UserExists
-from .context import ACCOUNTS, SETTINGS, ApiError, in_db, in_worker, json_body, json_response
+from .context import ACCOUNTS, GENERATOR, SETTINGS, ApiError, in_db, in_worker, json_body, json_response
 
 SESSION_COOKIE = "assistant_session"
 IDLE_SECONDS = 4 * 3600  # a session unused this long is closed
@@ -209,7 +209,7 @@ async def me(request: web.Request) -> web.Response:
     who = request[PRINCIPAL]
     accounts_on = bool(request.app[SETTINGS].get("accounts_on"))
     return json_response({"ok": True, "mode": "accounts" if accounts_on else "local", "user": who.public() or None,
-                          "csrf": who.csrf or None,
+                          "csrf": who.csrf or None, "model": getattr(request.app.get(GENERATOR), "name", None),
                           "setup_possible": not accounts_on and is_loopback(request.remote)})
 
 

@@ -35,6 +35,7 @@ PROGRESS = web.AppKey("progress", dict)
 FILL_WAKE = web.AppKey("fill_wake", asyncio.Event)  # set when an upload leaves passages without vectors
 HEAVY = web.AppKey("heavy", object)  # HeavyWork: uploads, exports and many-section drafting
 SETTINGS = web.AppKey("settings", dict)
+GENERATOR = web.AppKey("generator", object)  # the intranet language model (service/generator.py), when configured
 
 
 class ApiError(Exception):

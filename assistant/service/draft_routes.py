@@ -14,8 +14,8 @@ from ..interview.paste import apply_edits, paste_card
 from ..storage.drafts import DraftRecord, DraftRepository
 from .access import editable_draft, listed_units, visible_draft
 from .auth import PRINCIPAL, audit, needs
-from .chat import move_note
-from .context import ENGINE, HEAVY, REPO, ApiError, draft_lock, in_db, in_worker, json_body, json_response
+from .chat import HELP, move_note
+from .context import ENGINE, GENERATOR, HEAVY, REPO, ApiError, draft_lock, in_db, in_worker, json_body, json_response
 from .heavy import user_of
 
 OFFICER, READERS = ("officer",), ("officer", "reviewer")
@@ -114,8 +114,23 @@ async def post_turn(request: web.Request) -> web.Response:
                 reply = await heavy.in_thread(engine.answer, record, text, answer)
         else:
             reply = await in_worker(request, engine.answer, record, text, answer)
+            if reply.text.startswith(HELP) and text.strip() and request.app.get(GENERATOR) is not None:
+                reply = await _by_model(request, engine, record, text, answer, reply)
         await in_db(request, engine.save, draft_id, reply)
     return json_response({"ok": True, "reply": {"text": reply.text, "cards": reply.cards}})
+
+
+async def _by_model(request: web.Request, engine, record, text: str, answer: dict, reply):
+    """A turn the rules read as nothing: the model names one of the known intents (never a figure), and
+    the rules answer that; the model down, the rules' own answer with a one-line note."""
+    from .model_routes import read_intent
+
+    words, note = await read_intent(request.app, text)
+    if words:
+        reply = await in_worker(request, engine.answer, record, words, answer)
+    if note:
+        reply.text = f"{note}\n{reply.text}" if reply.text else note
+    return reply
 
 
 def _answer_of(value) -> dict:

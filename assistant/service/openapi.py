@@ -111,6 +111,14 @@ def _document() -> dict:
                 {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
                 {"name": "k", "in": "query", "schema": {"type": "integer"}},
                 {"name": "kind", "in": "query", "schema": {"enum": ["report", "policy"]}}])},
+            "/api/drafts/{draft_id}/sections/{section}/generate": {"post": {
+                "summary": "用语言模型写该节（server-sent events：token、done 或 error；采用前不改动草稿）",
+                "parameters": [DRAFT_ID, _section_name()],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"instruction": {"type": "string", "maxLength": 300},
+                                                     "passage_id": {"type": "integer"}}}}}},
+                "responses": {"200": {"description": "text/event-stream"},
+                              "default": {"description": "错误", "content": {"application/json": {"schema": ERROR}}}}}},
             "/api/drafts/{draft_id}/submit": {"post": _op("送审：锁定草稿，进入审核人的待审列表", ok, NOTE_BODY, [DRAFT_ID])},
             "/api/drafts/{draft_id}/comments": {"post": _op("审核意见（按章节；section 为空表示全文）", ok, {
                 "type": "object", "required": ["text"], "properties": {"section": {"type": "string"},

@@ -171,7 +171,7 @@ async def test_without_a_model_the_rules_answer(aiohttp_client, tmp_path):
     draft_id = (await (await client.post("/api/drafts", json={"title": "无模型"})).json())["draft"]["id"]
     resp = await client.post(f"/api/drafts/{draft_id}/sections/overview/generate", json={})
     body = await resp.json()
-    assert resp.status == 503 and body["error"] == "未配置语言模型" and "规则" in body["hint"]
+    assert resp.status == 409 and body["error"] == "未配置语言模型" and "规则" in body["hint"]
     assert (await (await client.get("/api/me")).json())["model"] is None
 
 

@@ -29,7 +29,7 @@ DISCONNECTED = (ConnectionResetError, ConnectionError)
 def _generator(request: web.Request):
     generator = request.app.get(GENERATOR)
     if generator is None:
-        raise ApiError(503, "未配置语言模型", "以规则生成的草稿和先例建议照常可用；配置见 serve --llm-url")
+        raise ApiError(409, "未配置语言模型", "以规则生成的草稿和先例建议照常可用；配置见 serve --llm-url")
     return generator
 
 

@@ -239,13 +239,19 @@ async function refreshDraft(states) {
       el("button", { class: "redo", onclick: () => step(sec.kind, "redo"), ...(s && s.can_redo ? {} : { disabled: "" }) }, "重做"),
     ] : [el("button", { class: "adopt-draft", onclick: () => saveSection(sec.kind, sec.text, sec.origin, []) }, "采用此稿")];
     const notes = currentComments.filter((c) => c.section === sec.kind);
+    const modelBox = el("div", { class: "model-box", hidden: "" });
+    const modelButtons = open && me && me.model ? el("span", { class: "model-actions" },
+      el("button", { class: "model-write", onclick: () => modelWrite(sec.kind, "", modelBox) }, "用模型写"),
+      el("button", { class: "model-formal", onclick: () => modelWrite(sec.kind, "更正式一些", modelBox) }, "更正式一些"),
+      el("button", { class: "model-short", onclick: () => modelWrite(sec.kind, "压缩到300字", modelBox) }, "压缩到300字")) : null;
     box.append(el("div", { class: "sec" + (sec.adopted ? " adopted" : "") + (notes.length ? " commented" : ""),
       "data-section": sec.kind },
       el("h3", {}, sec.title, el("span", { class: "status" }, status)), marked(sec.text),
       sec.note ? el("div", { class: "cite" }, sec.note) : null,
       notes.length ? commentsBox("审核意见", notes) : null,
-      open ? el("div", {}, ...buttons, el("button", { onclick: () => { edit.hidden = !edit.hidden; save.hidden = edit.hidden; } }, "编辑")) : null,
-      open ? edit : null, open ? save : null));
+      open ? el("div", {}, ...buttons, el("button", { onclick: () => { edit.hidden = !edit.hidden; save.hidden = edit.hidden; } }, "编辑"),
+        modelButtons) : null,
+      open ? edit : null, open ? save : null, modelBox));
   }
   const exports = document.getElementById("exports");
   exports.replaceChildren();
@@ -285,6 +291,40 @@ async function submitDraft() {
   const data = await api("POST", "/api/drafts/" + current + "/submit", {});
   if (data.hint) showError(data.hint);
   await openDraft(current);
+}
+
+// the model's text streams into the box; 停止 ends it; only 采用 puts it in the draft
+async function modelWrite(kind, instruction, box, passageId) {
+  const controller = new AbortController();
+  const live = el("div", { class: "model-live text" });
+  const stop = el("button", { class: "model-stop", onclick: () => { controller.abort(); stop.remove(); live.append(el("div", { class: "cite" }, "已停止，未改动草稿。")); } }, "停止");
+  box.hidden = false;
+  box.replaceChildren(el("div", { class: "cite" }, "模型正在写" + (instruction ? "（" + instruction + "）" : "") + "…"), live, stop);
+  const body = { instruction };
+  if (passageId !== undefined && passageId !== null) body.passage_id = passageId;
+  try {
+    await postEvents("/api/drafts/" + current + "/sections/" + kind + "/generate", body, (name, data) => {
+      if (name === "token") live.append(data.text);
+      else if (name === "done") showModelText(kind, box, data);
+      else if (name === "error") {
+        stop.remove();
+        box.append(el("div", { class: "sev-error model-error" }, "⚠ " + data.error + (data.hint ? "（" + data.hint + "）" : "")));
+      }
+    }, controller);
+  } catch (err) {
+    if (err.name !== "AbortError") box.append(el("div", { class: "sev-error" }, "⚠ 与服务器的连接中断，草稿未改动"));
+  }
+}
+
+function showModelText(kind, box, data) {
+  const cites = (data.citations || []).map((c) => el("div", { class: "cite" }, "参考：《" + c.title + "》（" + c.source + "）" +
+    (c.heading || "") + " 段落 " + c.passage_id));
+  box.replaceChildren(
+    el("div", { class: "cite model-done" }, "模型 " + data.model + " 的稿子：" + (data.marks ? "【待核实】" + data.marks + " 处，请逐一核对" : "数字均有出处")),
+    el("div", { class: "model-text" }, ...data.paragraphs.map((p) => el("p", {}, marked(p.text)))),
+    ...cites,
+    el("button", { class: "model-adopt", onclick: () => saveSection(kind, data.text, "model", data.citations || []) }, "采用"),
+    el("button", { class: "model-discard", onclick: () => { box.hidden = true; box.replaceChildren(); } }, "放弃"));
 }
 
 async function reloadDraft() {

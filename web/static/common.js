@@ -90,6 +90,7 @@ async function loadMe() {
   const links = [["/", "起草", "officer"], ["/review", "审核", "reviewer"], ["/admin", "管理", "admin"]]
     .filter(([href, , role]) => roles.includes(role) && href !== window.location.pathname)
     .map(([href, label]) => el("a", { href, class: "nav" }, label));
+  if (me.model) box.append(el("span", { class: "model", id: "model-name", title: "内网语言模型：可用它起草和改写各节" }, "模型：" + me.model));
   if (me.mode === "local") {
     box.append(el("span", { class: "mode" }, "本机单用户模式"), ...links,
       me.setup_possible ? el("a", { href: "/login?setup=1", class: "nav", id: "enable-accounts" }, "启用账号…") : null);
@@ -105,4 +106,35 @@ async function loadMe() {
 async function logout() {
   await api("POST", "/api/logout", {});
   window.location.href = "/login";
+}
+
+// a POST answered with server-sent events: onEvent(name, data) for each; returns the AbortController's promise
+async function postEvents(path, body, onEvent, controller) {
+  const headers = { "Content-Type": "application/json" };
+  if (me && me.csrf) headers["X-CSRF-Token"] = me.csrf;
+  const res = await fetch(path, { method: "POST", headers, body: JSON.stringify(body), signal: controller.signal });
+  if (!res.ok || !(res.headers.get("Content-Type") || "").startsWith("text/event-stream")) {
+    const data = await res.json().catch(() => ({ error: "服务器返回了无法识别的内容", hint: "" }));
+    onEvent("error", data);
+    return;
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let name = "message", data = "";
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data += line.slice(5).trim();
+      }
+      if (data) onEvent(name, JSON.parse(data));
+    }
+  }
 }

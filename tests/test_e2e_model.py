@@ -1,0 +1,100 @@
+"""A section streamed from the language model in a real browser: tokens appear as they come, 停止 is there
+while it writes, the finished text shows its 【待核实】 marks and their count, and only 采用 puts it in the
+draft. The model is a local server speaking the OpenAI streaming protocol with a scripted reply."""
+import asyncio
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from .conftest import DATA
+from .test_e2e import ARGS, CHROMIUM, sync_playwright
+from .test_model import ScriptedOpenAI
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed here (make test installs it with apt)"),
+    pytest.mark.skipif(sync_playwright is None, reason="playwright (Python) is not installed"),
+]
+REPLY = ["本项目由城市管理局组织实施，", "计划安排资金1200万元，", "实际到位资金1150万元。", "施工期间约120万元用于临时交通疏导，",
+         "项目于2022年5月通过竣工验收。", "\n项目实行周调度制度，", "按片区推进，", "确保了工程质量和进度。"]
+
+
+@pytest.fixture
+def model_service(tmp_path):
+    """The service and the scripted model server on one event loop in a thread of this process."""
+    from assistant.service.app import create_app
+    from assistant.service.generator import ModelSettings
+
+    loop = asyncio.new_event_loop()
+    fake = ScriptedOpenAI()
+    model_app = web.Application()
+    model_app.router.add_post("/v1/chat/completions", fake.handle)
+    runners = []
+
+    async def start(app):
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        return site._server.sockets[0].getsockname()[1]
+
+    model_port = loop.run_until_complete(start(model_app))
+    settings = ModelSettings(url=f"http://127.0.0.1:{model_port}/v1", model="内网模型-测试", retries=0)
+    port = loop.run_until_complete(start(create_app(tmp_path / "data", embedder="fake", model=settings)))
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}", fake
+    for runner in reversed(runners):
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=60)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=10)
+
+
+def test_a_streamed_section_with_its_marks(model_service, tmp_path):
+    shots = Path(os.environ.get("ASSISTANT_SCREENSHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    url, fake = model_service
+    fake.scripts.append({"chunks": REPLY, "delay": 0.4})
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(url + "/")
+        page.wait_for_selector("#model-name:has-text('内网模型-测试')")
+        page.fill("#new-title", "城区背街小巷改造")
+        page.click("#create")
+        page.wait_for_selector("#input:not([disabled])")
+        page.fill("#input", (DATA / "paste_tsv.txt").read_text(encoding="utf-8"))
+        page.click("#send")
+        page.click(".card-paste button.confirm")
+        page.wait_for_selector(".card-findings")
+        section = page.locator(".sec[data-section='implementation']")
+        section.locator("button.model-write").click()
+        page.wait_for_selector(".sec[data-section='implementation'] .model-live:has-text('计划安排资金1200万元')")
+        assert section.locator("button.model-stop").is_visible()  # still writing: the officer can stop it
+        page.screenshot(path=str(shots / "m1-streaming.png"))
+        page.wait_for_selector(".sec[data-section='implementation'] .model-done", timeout=30000)
+        done = section.locator(".model-box")
+        assert "【待核实】2 处" in done.locator(".model-done").inner_text()
+        marks = done.locator("mark.verify").all_inner_texts()
+        assert marks == ["【待核实：约120万元】", "【待核实：2022年5月】"], marks
+        assert "1200万元" in done.locator(".model-text").inner_text()
+        assert not section.locator(".status:has-text('已采用')").count()  # not in the draft yet
+        page.screenshot(path=str(shots / "m2-marked.png"))
+        done.locator("button.model-adopt").click()
+        page.wait_for_selector(".sec.adopted[data-section='implementation'] .text:has-text('周调度制度')")
+        adopted = page.inner_text(".sec[data-section='implementation'] .text")
+        assert "【待核实：约120万元】" in adopted
+        page.screenshot(path=str(shots / "m3-adopted.png"))
+
+        fake.scripts.append({"chunks": [f"第{n}句。" for n in range(80)], "delay": 0.15})
+        section.locator("button.model-short").click()
+        page.wait_for_selector(".sec[data-section='implementation'] .model-live:has-text('第3句')")
+        section.locator("button.model-stop").click()
+        page.wait_for_selector(".sec[data-section='implementation'] .model-box:has-text('已停止，未改动草稿')")
+        page.wait_for_timeout(1500)
+        assert fake.aborted == 1 and fake.completed == 1
+        assert "第3句" not in page.inner_text(".sec[data-section='implementation'] .text")
+        browser.close()

@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     b = sub.add_parser("bench", help="性能基准：每项实测值与其目标或参考界限并列")
     b.add_argument("target", nargs="?", default="core",
-                   choices=("core", "ingest", "retrieval", "server", "review", "scale", "interview", "parse", "all"))
+                   choices=("core", "ingest", "retrieval", "server", "review", "scale", "interview", "parse", "model", "all"))
     b.add_argument("--json", action="store_true", help="只输出 JSON 记录")
     b.add_argument("--out", default=None, help="另存 JSON 记录到文件")
     b.add_argument("--officers", type=int, default=50, help="server：同时在线的模拟用户数")
@@ -90,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--policy", default=None, help="政策文件目录（默认 ../shared/corpus/policy）")
     b.add_argument("--questions", default=None, help="retrieval：问题集 YAML")
     b.add_argument("--embedder", default=None)
+    b.add_argument("--llm-url", default=None, help="model：OpenAI 兼容接口地址（或 ASSISTANT_LLM_URL）")
+    b.add_argument("--llm-model", default=None, help="model：模型名称（或 ASSISTANT_LLM_MODEL）")
+    b.add_argument("--llm-key-env", default=None, metavar="VAR")
     return p
 
 
@@ -212,6 +215,10 @@ def _bench(args) -> int:
                            repeat=max(1, args.repeat), data=Path(args.data) if args.data else None, progress=update)
     if args.questions:
         options.questions = Path(args.questions)
+    if args.target == "model":
+        from .service.generator import ModelSettings
+
+        options.model = ModelSettings.from_environment(args.llm_url, args.llm_model, args.llm_key_env)
     record = run(args.target, options)
     if bar:
         bar.close()

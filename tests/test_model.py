@@ -186,3 +186,34 @@ async def test_a_turn_the_rules_do_not_read_goes_to_the_model_as_an_intent(servi
     model_server.scripts.append({"status": 503})
     down = (await (await client.post(f"/api/drafts/{draft_id}/turns", json={"text": "你能干点啥？"})).json())["reply"]
     assert "HTTP 503" in down["text"] and "已按规则回答" in down["text"]
+
+
+def test_bench_model_measures_a_real_server():
+    """`assistant bench model` against a server on a port: first-token time, token rate and the lock's catch."""
+    import threading
+
+    from assistant.bench.model_run import bench_model
+
+    fake = ScriptedOpenAI()
+    fake.scripts = [{"chunks": ["本项目", "约99万元", "用于", "采购。"], "delay": 0.01} for _ in range(3)]
+    loop = asyncio.new_event_loop()
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", fake.handle)
+    runner = web.AppRunner(app)
+    loop.run_until_complete(runner.setup())
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    loop.run_until_complete(site.start())
+    port = site._server.sockets[0].getsockname()[1]
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        record = bench_model(ModelSettings(url=f"http://127.0.0.1:{port}/v1", model="scripted"), prompts=3)
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+    assert record["answered"] == 3 and record["errors"] == 0
+    assert all(r["tokens"] == 4 and r["ttft_s"] > 0 and r["caught"] == ["约99万元"] for r in record["runs"])
+    figures = {r["figure"]: r["value"] for r in record["summary"]}
+    assert figures["numbers, dates and names the lock marked 【待核实】"] == 3
+    assert "本项目" in fake.requests[0]["messages"][1]["content"]

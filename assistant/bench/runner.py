@@ -10,7 +10,7 @@ import numpy as np
 from .suites import CORPUS_DIR, ROOT, bench_core, bench_ingest, bench_retrieval, bench_review, machine, \
     scale_summary, server_summary
 
-TARGETS = ("core", "ingest", "retrieval", "server", "review", "scale", "interview", "parse", "all")
+TARGETS = ("core", "ingest", "retrieval", "server", "review", "scale", "interview", "parse", "model", "all")
 NEEDS_POLICY = ("ingest", "retrieval", "review", "scale", "all")
 
 
@@ -26,6 +26,7 @@ class BenchOptions:
     repeat: int = 20
     data: Path | None = None
     progress: object = None
+    model: object = None  # ModelSettings of a real language model server, for `bench model`
 
 
 def _core(work: Path, o: BenchOptions) -> dict:
@@ -68,6 +69,10 @@ def run(target: str, o: BenchOptions) -> dict:
     from .server_load import bench_server
 
     parts: dict[str, dict] = {}
+    if target == "model":  # a server of the office's own, not part of `all`
+        from .model_run import bench_model
+
+        return bench_model(o.model, prompts=max(1, min(o.repeat, 30)))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(o.data or tmp)
         work.mkdir(parents=True, exist_ok=True)

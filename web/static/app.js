@@ -85,7 +85,12 @@ function renderCard(card, live = true) {
         el("button", { class: "next", onclick: () => { index = (index + 1) % card.options.length; show(); } }, "换一条"),
         el("button", { class: "edit", onclick: () => { edit.hidden = !edit.hidden; } }, "编辑"),
         edit,
-        el("button", { class: "save-edit", onclick: () => saveSection(card.section, edit.value, "edit", opt.citations) }, "保存编辑")));
+        el("button", { class: "save-edit", onclick: () => saveSection(card.section, edit.value, "edit", opt.citations) }, "保存编辑"),
+        me && me.model && opt.origin === "precedent" && opt.citations && opt.citations.length && editable_now()
+          ? el("button", { class: "model-structure", onclick: () => {
+            const box = document.querySelector(".sec[data-section='" + card.section + "'] .model-box");
+            if (box) { box.scrollIntoView({ block: "center" }); modelWrite(card.section, "按这条先例的结构写", box, opt.citations[0].passage_id); }
+          } }, "按这条先例的结构写（模型）") : null));
     };
     show();
     box.append(holder);

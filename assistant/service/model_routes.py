@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 from aiohttp import web
 
@@ -21,6 +22,7 @@ from .auth import audit, needs
 from .context import ENGINE, GENERATOR, ApiError, in_worker, json_body
 from .generator import GeneratorError
 
+log = logging.getLogger("assistant.model")
 INTENT_TIMEOUT = 15.0
 MAX_INSTRUCTION = 300
 DISCONNECTED = (ConnectionResetError, ConnectionError)
@@ -94,6 +96,10 @@ async def generate_section(request: web.Request) -> web.StreamResponse:
         return response
     except DISCONNECTED:  # the page's 停止: the request to the model ends with this one
         await audit(request, "model_stopped", record.id, f"{kind}：{len(''.join(raw))} 字后停止")
+        return response
+    except Exception:  # noqa: BLE001 - the stream is open: the error goes as an event, never a traceback
+        log.exception("model stream failed")
+        await _try_write(response, _event("error", {"error": "服务器内部错误", "hint": "草稿未改动；请稍后重试"}))
         return response
     finally:
         await stream.aclose()

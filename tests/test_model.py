@@ -125,7 +125,7 @@ async def test_the_prompt_carries_notes_and_cited_passages(service, model_server
     system = next(m["content"] for m in sent["messages"] if m["role"] == "system")
     assert sent["stream"] is True and sent["model"] == "scripted-qwen"
     assert note in user and "经办人的说明" in user
-    assert "预算执行率（%）：94.99" in user  # the figures as the core computed them
+    assert "预算执行率：94.99%" in user  # the figures as the core computed them, in units the lock reads
     assert "更正式" in user and "数字只能用" in system
     assert done["citations"], "no precedent passage was cited"
     for cited in done["citations"]:

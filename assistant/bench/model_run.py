@@ -9,6 +9,7 @@ import asyncio
 import re
 import statistics
 import time
+from dataclasses import replace
 
 from ..compose import compose_draft
 from ..compose.model_text import locked_model_text, section_messages
@@ -52,7 +53,8 @@ def bench_model(settings: ModelSettings | None, prompts: int = 6) -> dict:
         return {"bench": "model", "machine": machine(), "skipped": "未配置语言模型：--llm-url 与 --llm-model（或环境变量）",
                 "summary": [], "errors": 0}
     jobs = _prompts(prompts)
-    generator = OpenAIChatGenerator(settings)
+    # a section is 300–600 characters: 600 tokens is room enough, and bounds a slow CPU server's run
+    generator = OpenAIChatGenerator(replace(settings, max_tokens=min(settings.max_tokens, 600)))
     runs, errors = [], []
 
     async def go():
@@ -70,6 +72,7 @@ def bench_model(settings: ModelSettings | None, prompts: int = 6) -> dict:
     for r in runs:
         done = locked_model_text(r["text"], r["result"], r["notes"], r["passages"])
         r["marks"] = done.unverified
+        r["locked"] = done.text
         caught.extend(done.unverified)
     rate = [r["chunks"] / (r["total_s"] - r["ttft_s"]) for r in runs if r["ttft_s"] is not None and r["total_s"] > r["ttft_s"]]
     ttft = [r["ttft_s"] for r in runs if r["ttft_s"] is not None]
@@ -78,7 +81,7 @@ def bench_model(settings: ModelSettings | None, prompts: int = 6) -> dict:
         "answered": len(runs), "errors": len(errors), "error_lines": errors,
         "runs": [{"source": r["source"], "section": r["section"], "ttft_s": round(r["ttft_s"] or 0, 3),
                   "total_s": round(r["total_s"], 3), "tokens": r["chunks"], "chars": len(r["text"]),
-                  "caught": r["marks"]} for r in runs],
+                  "caught": r["marks"], "text": r["locked"]} for r in runs],
     }
     record["summary"] = [
         row("time to first token, median", round(statistics.median(ttft), 3) if ttft else None, "s", None, "reference"),

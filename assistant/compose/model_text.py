@@ -27,11 +27,21 @@ REWRITES = {  # the instructions the page offers as buttons; any other wording i
     "压缩到300字": "把本节现稿压缩到 300 字以内，保留所有数字和结论。",
     "按这条先例的结构写": "按参考先例的段落结构和写法重写本节，内容和数字用本项目的。",
 }
-FIGURE_LABELS = {"planned": "计划安排资金（万元）", "arrived": "实际到位资金（万元）", "spent": "实际支出（万元）",
-                 "balance": "结余（万元）", "arrival_rate": "资金到位率（%）", "execution_rate": "预算执行率（%）",
-                 "claimed_total": "自评得分", "claimed_grade": "评价等次", "computed_total": "按规则计算的得分",
-                 "computed_grade": "按规则计算的等次", "period_start": "项目开始时间", "period_end": "项目结束时间",
-                 "report_date": "报告日期"}
+# (label, how the value is written): in the words and units the lock reads, so a figure the model copies
+# from here is recognised as this project's ('90.56%', not a bare '90.56'; '2021年6月8日', not '2021-06-08')
+FIGURE_LABELS = {"planned": ("计划安排资金", "{}万元"), "arrived": ("实际到位资金", "{}万元"),
+                 "spent": ("实际支出", "{}万元"), "balance": ("结余", "{}万元"), "arrival_rate": ("资金到位率", "{}%"),
+                 "execution_rate": ("预算执行率", "{}%"), "claimed_total": ("自评得分", "{}分"),
+                 "claimed_grade": ("评价等次", "{}"), "period_start": ("项目开始时间", "date"),
+                 "period_end": ("项目结束时间", "date"), "report_date": ("报告日期", "date")}
+
+
+def _cn_date(iso: str) -> str:
+    """'2021-06-08' → '2021年6月8日', '2019-11' → '2019年11月', '2021' → '2021年'."""
+    parts = [p for p in re.split(r"[-/.]", iso.strip()) if p.isdigit()]
+    if not parts:
+        return iso
+    return "".join(f"{int(v)}{unit}" for v, unit in zip(parts, ("年", "月", "日")))
 INTENTS = {
     "check": ("检查", "检查报告，看哪里对不上"),
     "why": ("为什么扣分", "问为什么扣分、哪里失分"),
@@ -57,9 +67,13 @@ def _render(name: str, **context) -> str:
 
 def figures_for_prompt(result: CheckResult) -> list[tuple[str, str]]:
     """This project's key figures as the core states them (strings, never re-computed here)."""
-    figures = key_figures(result.report)
-    return [(FIGURE_LABELS.get(k, k), str(v)) for k, v in figures.items()
-            if v not in (None, "", [], {}) and k in FIGURE_LABELS]
+    out = []
+    for key, value in key_figures(result.report).items():
+        if key not in FIGURE_LABELS or value in (None, ""):
+            continue
+        label, shape = FIGURE_LABELS[key]
+        out.append((label, _cn_date(str(value)) if shape == "date" else shape.format(value)))
+    return out
 
 
 def section_messages(result: CheckResult, title: str, current: str, notes: list[str], passages: list[dict],

@@ -97,7 +97,7 @@ async def _sections(client, draft_id) -> dict:
 async def test_invented_figures_come_out_marked(service, model_server):
     client, draft_id = service
     model_server.scripts.append({"chunks": ["本项目计划安排资金1200万元，", "实际支出1092.36万元，其中", "约120万元用于宣传，",
-                                            "2022年5月完成验收。", "\n项目由湖南星辰科技有限公司承建。"]})
+                                            "2022年5月完成验收。", "\n#### 项目由**湖南星辰科技有限公司**承建。"]})
     resp = await client.post(f"/api/drafts/{draft_id}/sections/implementation/generate", json={})
     assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/event-stream")
     events = await events_of(resp)
@@ -106,6 +106,7 @@ async def test_invented_figures_come_out_marked(service, model_server):
     assert len(tokens) == 5 and "".join(t["text"] for t in tokens).startswith("本项目计划安排资金1200万元")
     assert "【待核实：约120万元】" in done["text"] and "【待核实：2022年5月】" in done["text"]
     assert "【待核实：湖南星辰科技有限公司】" in done["text"]  # a company no fact names: another project's
+    assert "#" not in done["text"] and "**" not in done["text"]  # a report has no Markdown
     assert "1200万元" in done["text"].replace("【待核实：约120万元】", "") and "【待核实：1200" not in done["text"]
     assert done["marks"] == 3 and done["model"] == "scripted-qwen" and len(done["paragraphs"]) == 2
     assert await _sections(client, draft_id) == {}  # nothing reaches the draft until it is adopted

@@ -119,12 +119,22 @@ def _bigrams(text: str) -> set[str]:
     return {plain[i:i + 2] for i in range(len(plain) - 1)}
 
 
+_MARKDOWN_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]*", re.M)
+_EMPHASIS = re.compile(r"\*\*([^*\n]+)\*\*|__([^_\n]+)__")
+
+
+def _plain(raw: str) -> str:
+    """A report is plain paragraphs: Markdown headings and bold that small models add anyway are dropped."""
+    text = _MARKDOWN_HEADING.sub("", raw.strip())
+    return _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
+
+
 def locked_model_text(raw: str, result: CheckResult, notes: list[str], passages: list[dict]) -> ModelText:
     """The lock over a model's text, and for each paragraph the passages it shares words with (all the
     passages it was given, when it shares little with any one)."""
     facts = facts_of(result)
     facts.names.extend(notes)
-    done = lock(raw.strip(), facts)
+    done = lock(_plain(raw), facts)
     paragraphs = []
     for para in [p for p in done.text.split("\n") if p.strip()]:
         mine = _bigrams(para)

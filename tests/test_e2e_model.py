@@ -94,7 +94,10 @@ def test_a_streamed_section_with_its_marks(model_service, tmp_path):
         page.wait_for_selector(".sec[data-section='implementation'] .model-live:has-text('第3句')")
         section.locator("button.model-stop").click()
         page.wait_for_selector(".sec[data-section='implementation'] .model-box:has-text('已停止，未改动草稿')")
-        page.wait_for_timeout(1500)
+        for _ in range(100):  # the upstream request ends with the page's stream (the next chunk finds it closed)
+            if fake.aborted:
+                break
+            page.wait_for_timeout(100)
         assert fake.aborted == 1 and fake.completed == 1
         assert "第3句" not in page.inner_text(".sec[data-section='implementation'] .text")
         browser.close()

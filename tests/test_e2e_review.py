@@ -123,7 +123,8 @@ def test_submit_return_resubmit_approve_in_a_real_browser(tmp_path):
             rev.click("#approve-draft")
             rev.wait_for_selector("h2 .status-approved")
             rev.click("#to-precedents")
-            rev.wait_for_selector(".cite:has-text('加入先例库')")
+            rev.wait_for_selector(".cite:has-text('加入先例库'), #result > .sev-error", timeout=90000)
+            assert rev.locator("#result > .sev-error").count() == 0, rev.inner_text("#result > .sev-error")
             rev.screenshot(path=str(shots / "r6-reviewer-approved.png"), full_page=True)
 
             a.reload()

@@ -87,9 +87,10 @@ async def _receive(request: web.Request) -> tuple[str, Path]:
     return name, path
 
 
-async def _index(request: web.Request, name: str, path: Path, kind: str) -> dict:
-    """Read the file in a worker process, store it, wake the vector fill; the stored document's row."""
-    from ..retrieval.prepare import digest_of
+async def _index(request: web.Request, name: str, path: Path, kind: str, trusted: bool = False) -> dict:
+    """Read the file (an upload in a worker process; text this service wrote on the heavy thread), store
+    it, wake the vector fill; the stored document's row."""
+    from ..retrieval.prepare import digest_of, prepare_file
 
     kb = _kb(request)
     digest = await in_db(request, digest_of, path)
@@ -100,7 +101,10 @@ async def _index(request: web.Request, name: str, path: Path, kind: str) -> dict
         return {"unchanged": True, **known}
     heavy = request.app[HEAVY]
     async with heavy.admitted(user_of(request)):
-        prepared = await heavy.isolated("assistant.retrieval.prepare:prepare_file", path, kind, digest, what="文件")
+        if trusted:
+            prepared = await heavy.in_thread(prepare_file, path, kind, digest)
+        else:
+            prepared = await heavy.isolated("assistant.retrieval.prepare:prepare_file", path, kind, digest, what="文件")
     if isinstance(prepared, str):
         path.unlink(missing_ok=True)
         raise ApiError(400, f"“{name}”无法读取：{prepared}", "请检查文件后重新上传")
@@ -116,7 +120,7 @@ async def index_text(request: web.Request, name: str, text: str, kind: str) -> d
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-    return await _index(request, name, path, kind)
+    return await _index(request, name, path, kind, trusted=True)
 
 
 def _kind(request: web.Request) -> str:

@@ -25,7 +25,7 @@ function el(tag, attrs, ...children) {
 // a page sets this to show an API error where its user is looking
 let reportError = (message) => window.alert(message);
 
-async function api(method, path, body, raw) {
+async function api(method, path, body, raw, attempt = 0) {
   const opts = { method, headers: {} };
   if (body instanceof FormData) {
     opts.body = body;
@@ -35,6 +35,11 @@ async function api(method, path, body, raw) {
   }
   if (me && me.csrf && method !== "GET") opts.headers["X-CSRF-Token"] = me.csrf;
   const res = await fetch(path, opts);
+  if (res.status === 429 && attempt < 2) {  // the heavy pool is full for a moment: wait as told, then once more
+    const wait = Math.min(parseInt(res.headers.get("Retry-After") || "3", 10) || 3, 10);
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    return api(method, path, body, raw, attempt + 1);
+  }
   if (res.status === 401 && me && me.mode === "accounts") {
     window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname);
     throw new Error("请先登录");

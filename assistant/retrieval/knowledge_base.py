@@ -130,10 +130,11 @@ class KnowledgeBase:
     def known_digest(self, digest: str) -> dict | None:
         return self.knowledge.document_by_hash(digest)
 
-    def documents(self) -> list[dict]:
-        """Every document with its type, year, region, passage count and how many passages have vectors."""
+    def documents(self, source: str | None = None) -> list[dict]:
+        """Every document (or the one stored under file name `source`) with its type, year, region, passage
+        count and how many passages have vectors."""
         emb = self.embedder
-        return self.knowledge.documents(emb.name if emb else "")
+        return self.knowledge.documents(emb.name if emb else "", source)
 
     def document(self, doc_id: int) -> dict | None:
         return self.knowledge.document(doc_id)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..storage.accounts import ROLES, UserExists
-from .auth import PRINCIPAL, ROLE_NAMES, audit, hash_password, needs, password_problem, valid_username
+from .auth import (PRINCIPAL, ROLE_NAMES, USERNAME_RULE, audit, hash_password, needs, password_problem, split_units,
+                   valid_username)
 from .context import ACCOUNTS, ApiError, in_db, int_param, json_body, json_response
 
 
@@ -13,7 +14,7 @@ def _units(value) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        value = [u for u in value.replace("，", ",").replace("、", ",").split(",")]
+        return split_units(value)
     if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
         raise ApiError(400, "units 须为单位名称的列表")
     return sorted({u.strip()[:100] for u in value if u.strip()})
@@ -40,7 +41,7 @@ async def add_user(request: web.Request) -> web.Response:
     body = await json_body(request)
     username = str(body.get("username") or "").strip()
     if not valid_username(username):
-        raise ApiError(400, "用户名须为 2–32 位字母、数字、下划线或中文")
+        raise ApiError(400, USERNAME_RULE)
     role = _role(body.get("role"))
     unit = str(body.get("unit") or "").strip()[:100]
     if role == "officer" and not unit:

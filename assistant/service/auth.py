@@ -297,7 +297,7 @@ async def first_admin(request: web.Request) -> web.Response:
     display = str(body.get("display_name") or username).strip()[:50]
     local_unit = str(body.get("local_unit") or "").strip()[:100]
     if not valid_username(username):
-        raise ApiError(400, "用户名须为 2–32 位字母、数字、下划线或中文")
+        raise ApiError(400, USERNAME_RULE)
     problem = password_problem(password, username)
     if problem:
         raise ApiError(400, problem)
@@ -316,6 +316,14 @@ async def first_admin(request: web.Request) -> web.Response:
     return await _open(request, user)
 
 
+USERNAME_RULE = "用户名须为 2–32 位字母、数字、下划线或中文"
+
+
 def valid_username(name: str) -> bool:
     import re
     return bool(re.fullmatch(r"[\w\u4e00-\u9fff.-]{2,32}", name or ""))
+
+
+def split_units(text: str) -> list[str]:
+    """'县交通运输局，县水利局、县教育局' → the units, sorted, each once (the page and the command line)."""
+    return sorted({u.strip()[:100] for u in text.replace("，", ",").replace("、", ",").split(",") if u.strip()})

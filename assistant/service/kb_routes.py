@@ -8,7 +8,6 @@ same documents.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -21,7 +20,7 @@ from .auth import audit, needs
 from .context import (ACCOUNTS, FILL_WAKE, HEAVY, KB, PROGRESS, SETTINGS, ApiError, in_db, in_worker, int_param,
                       json_response)
 from .heavy import user_of
-from .review_routes import BAD_FORM, MAX_UPLOAD
+from .review_routes import file_part, receive_part
 from .workflow_routes import PRECEDENT_MODES, precedent_mode
 
 KB_SUFFIXES = (".txt", ".md", ".docx", ".xlsx")
@@ -47,53 +46,35 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[\\/:*?\"<>|]", "_", stem)[:80] + suffix.lower()
 
 
-async def _receive(request: web.Request) -> tuple[str, Path]:
-    """The uploaded file (multipart field `file`) saved under data/library: (shown name, path)."""
-    if not request.content_type.startswith("multipart/"):
-        raise ApiError(415, "请以表单上传文件", "multipart/form-data，字段名 file")
-    try:
-        reader = await request.multipart()
-        part = await reader.next()
-        while part is not None and getattr(part, "name", None) != "file":
-            part = await reader.next()
-    except BAD_FORM as exc:
-        raise ApiError(400, "上传的表单格式有误", "请用页面上的上传按钮") from exc
-    if part is None:
-        raise ApiError(400, "没有收到文件", "表单字段名应为 file")
+async def _receive(request: web.Request) -> tuple[str, Path, str]:
+    """The uploaded file (multipart field `file`) saved under data/library: (shown name, path, sha256)."""
+    part = await file_part(request)
     name = _safe_name(part.filename or "")
     if Path(name).suffix not in KB_SUFFIXES:
         raise ApiError(400, f"不支持的文件类型“{Path(name).suffix or name}”", "支持 .docx、.xlsx、.txt、.md")
     folder = library(request)
-    digest = hashlib.sha256()
-    size = 0
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            while chunk := await part.read_chunk(65536):
-                size += len(chunk)
-                if size > MAX_UPLOAD:
-                    raise ApiError(413, "文件过大", "单个文件不超过 20 MB")
-                digest.update(chunk)
-                fh.write(chunk)
+        size, digest = await receive_part(part, Path(tmp))
         if size == 0:
             raise ApiError(400, f"“{name}”是空文件")
-        path = folder / f"{digest.hexdigest()[:12]}-{name}"
+        path = folder / f"{digest[:12]}-{name}"
         os.replace(tmp, path)  # whole or not at all: a half-received file never sits in the library
-    except BaseException as exc:
+    except BaseException:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, BAD_FORM):
-            raise ApiError(400, "上传的文件没有传完整", "请重新上传") from exc
         raise
-    return name, path
+    return name, path, digest
 
 
-async def _index(request: web.Request, name: str, path: Path, kind: str, trusted: bool = False) -> dict:
+async def _index(request: web.Request, name: str, path: Path, kind: str, digest: str | None = None,
+                 trusted: bool = False) -> dict:
     """Read the file (an upload in a worker process; text this service wrote on the heavy thread), store
-    it, wake the vector fill; the stored document's row."""
+    it, wake the vector fill; the stored document's row. `digest`: its sha256, when already known."""
     from ..retrieval.prepare import digest_of, prepare_file
 
     kb = _kb(request)
-    digest = await in_db(request, digest_of, path)
+    digest = digest or await in_db(request, digest_of, path)
     known = await in_db(request, kb.known_digest, digest)
     if known is not None:
         if Path(path).name != Path(known.get("source", "")).name:
@@ -110,7 +91,7 @@ async def _index(request: web.Request, name: str, path: Path, kind: str, trusted
         raise ApiError(400, f"“{name}”无法读取：{prepared}", "请检查文件后重新上传")
     replaced = await in_db(request, kb.add_prepared, prepared)
     request.app[FILL_WAKE].set()
-    doc = next(d for d in await in_db(request, kb.documents) if d["source"] == path.name)
+    doc = (await in_db(request, kb.documents, path.name))[0]
     return {**doc, "unchanged": False, "replaced": replaced, "name": name}
 
 
@@ -141,8 +122,8 @@ async def list_documents(request: web.Request) -> web.Response:
 async def upload_document(request: web.Request) -> web.Response:
     """One file (multipart `file`) into the knowledge base; searchable by keyword when this returns."""
     kind = _kind(request)
-    name, path = await _receive(request)
-    doc = await _index(request, name, path, kind)
+    name, path, digest = await _receive(request)
+    doc = await _index(request, name, path, kind, digest)
     await audit(request, "kb_upload", str(doc.get("id")), name)
     return json_response({"ok": True, "document": doc, "progress": request.app[PROGRESS]},
                          200 if doc.get("unchanged") else 201)
@@ -166,8 +147,8 @@ async def replace_document(request: web.Request) -> web.Response:
     """A new version of a document: the new file is indexed first, then the old one goes."""
     old = await _existing(request)
     kind = _kind(request)
-    name, path = await _receive(request)
-    doc = await _index(request, name, path, kind)
+    name, path, digest = await _receive(request)
+    doc = await _index(request, name, path, kind, digest)
     if not doc.get("unchanged") or doc.get("id") != old["id"]:
         await _delete(request, old)
     await audit(request, "kb_replace", str(old["id"]), f"{old['source']} → {name}")

@@ -1,6 +1,7 @@
 """The reviewer's page and upload: a report file checked, scored and compared with precedent."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from aiohttp import web
@@ -31,19 +32,8 @@ async def post_review(request: web.Request) -> web.Response:
     fmt = request.query.get("format", "json")
     if fmt not in ("json", "md", "docx"):
         raise ApiError(400, f"不支持的格式“{fmt}”", "可选：json、md、docx")
-    if not request.content_type.startswith("multipart/"):
-        raise ApiError(415, "请以表单上传文件", "multipart/form-data，字段名 file")
-    try:  # a malformed form (no boundary, part headers in odd bytes) is the sender's error, said in one line
-        reader = await request.multipart()
-        part = await reader.next()
-        while part is not None and getattr(part, "name", None) != "file":
-            part = await reader.next()
-        filename = part.filename if part is not None else None
-    except BAD_FORM as exc:
-        raise ApiError(400, "上传的表单格式有误", "请用页面上的上传按钮，或 multipart/form-data 的 file 字段") from exc
-    if part is None:
-        raise ApiError(400, "没有收到文件", "表单字段名应为 file")
-    name = Path(filename or "upload.txt").name
+    part = await file_part(request)
+    name = Path(part.filename or "upload.txt").name
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise ApiError(400, f"不支持的文件类型“{suffix or name}”", "支持 .docx、.xlsx、.txt、.md、.json")
@@ -51,7 +41,7 @@ async def post_review(request: web.Request) -> web.Response:
     async with heavy.admitted(user_of(request)):
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"upload{suffix}"
-            await _receive(part, path)
+            await receive_part(part, path)
             try:  # the untrusted file is read in a worker process: a time limit, a memory cap, killable
                 result = await heavy.isolated("assistant.core:check_file", path, what="文件")
             except (ReadError, ParseError) as exc:
@@ -72,17 +62,37 @@ async def post_review(request: web.Request) -> web.Response:
         "Content-Disposition": 'attachment; filename="review.docx"'})
 
 
-async def _receive(part, path: Path) -> None:
+async def file_part(request: web.Request):
+    """The form's `file` part of a multipart upload, or a one-line 4xx."""
+    if not request.content_type.startswith("multipart/"):
+        raise ApiError(415, "请以表单上传文件", "multipart/form-data，字段名 file")
+    try:  # a malformed form (no boundary, part headers in odd bytes) is the sender's error, said in one line
+        reader = await request.multipart()
+        part = await reader.next()
+        while part is not None and getattr(part, "name", None) != "file":
+            part = await reader.next()
+    except BAD_FORM as exc:
+        raise ApiError(400, "上传的表单格式有误", "请用页面上的上传按钮，或 multipart/form-data 的 file 字段") from exc
+    if part is None:
+        raise ApiError(400, "没有收到文件", "表单字段名应为 file")
+    return part
+
+
+async def receive_part(part, path: Path) -> tuple[int, str]:
+    """The part written to `path`, at most MAX_UPLOAD bytes: (size, sha256 hex of the content)."""
     size = 0
+    digest = hashlib.sha256()
     with open(path, "wb") as fh:
         try:
             while chunk := await part.read_chunk(65536):
                 size += len(chunk)
                 if size > MAX_UPLOAD:
                     raise ApiError(413, "文件过大", "上传文件不超过 20 MB")
+                digest.update(chunk)
                 fh.write(chunk)
         except BAD_FORM as exc:
             raise ApiError(400, "上传的文件没有传完整", "请重新上传") from exc
+    return size, digest.hexdigest()
 
 
 def _compare(kb, result):

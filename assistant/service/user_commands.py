@@ -10,7 +10,7 @@ from pathlib import Path
 from ..storage.accounts import ROLES, AccountRepository, UserExists
 from ..storage.database import Store
 from ..storage.drafts import DraftRepository
-from .auth import ROLE_NAMES, hash_password, password_problem, valid_username
+from .auth import ROLE_NAMES, USERNAME_RULE, hash_password, password_problem, split_units, valid_username
 
 
 class CommandError(RuntimeError):
@@ -88,8 +88,8 @@ def run(args, data: Path) -> int:
 
 def _add(repo: AccountRepository, drafts: DraftRepository, args) -> int:
     if not valid_username(args.username):
-        raise CommandError("用户名须为 2–32 位字母、数字、下划线或中文")
-    units = sorted({u.strip() for u in args.units.replace("，", ",").replace("、", ",").split(",") if u.strip()})
+        raise CommandError(USERNAME_RULE)
+    units = split_units(args.units)
     if args.role == "officer" and not args.unit.strip():
         raise CommandError("经办人须用 --unit 指定所在单位")
     if args.role == "reviewer" and not units:

@@ -18,6 +18,7 @@ from .database import Store
 
 STATUSES = ("draft", "submitted", "returned", "approved")
 EDITABLE = ("draft", "returned")
+_ROUND = "SELECT COUNT(*) FROM draft_events WHERE draft_id = ? AND action = 'submit'"  # submissions so far
 
 
 class DraftNotFound(LookupError):
@@ -271,8 +272,7 @@ class DraftRepository:
 
     def round(self, draft_id: str) -> int:
         """The submission the draft is on: 1 after the first 送审."""
-        return int(self.store.query("SELECT COUNT(*) FROM draft_events WHERE draft_id = ? AND action = 'submit'",
-                                    (draft_id,))[0][0])
+        return int(self.store.query(_ROUND, (draft_id,))[0][0])
 
     def add_comment(self, draft_id: str, section: str, text: str, author: str) -> dict:
         with self.store.write() as db:
@@ -281,8 +281,7 @@ class DraftRepository:
                 raise DraftNotFound(draft_id)
             if status[0] != "submitted":
                 raise WorkflowConflict(status[0])
-            number = db.execute("SELECT COUNT(*) FROM draft_events WHERE draft_id = ? AND action = 'submit'",
-                                (draft_id,)).fetchone()[0]
+            number = db.execute(_ROUND, (draft_id,)).fetchone()[0]  # in the comment's own transaction
             cur = db.execute("INSERT INTO comments(draft_id, section, text, author, round) VALUES (?, ?, ?, ?, ?)",
                              (draft_id, section, text, author, number))
             comment_id = int(cur.lastrowid)

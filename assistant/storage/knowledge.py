@@ -64,13 +64,15 @@ class KnowledgeStore:
                 Store.bump_generation(db)
         return bool(gone)
 
-    def documents(self, model: str) -> list[dict]:
-        """Every document, newest first, with its passage count and how many passages have a `model` vector."""
+    def documents(self, model: str, source: str | None = None) -> list[dict]:
+        """Every document (or the one stored under file name `source`), newest first, with its passage count
+        and how many passages have a `model` vector."""
+        where, params = ("WHERE d.source = ? ", (model, source)) if source is not None else ("", (model,))
         rows = self.store.query(
             "SELECT d.id, d.source, d.title, d.kind, d.year, d.region, d.doc_no, d.issuer, d.project_type, d.builtin,"
             " d.added_at, COUNT(p.id) AS passages,"
             " SUM(EXISTS(SELECT 1 FROM vectors v WHERE v.passage_id = p.id AND v.model = ?)) AS vectors"
-            " FROM documents d LEFT JOIN passages p ON p.doc_id = d.id GROUP BY d.id ORDER BY d.id DESC", (model,))
+            f" FROM documents d LEFT JOIN passages p ON p.doc_id = d.id {where}GROUP BY d.id ORDER BY d.id DESC", params)
         return [{**dict(r), "builtin": bool(r["builtin"]), "vectors": int(r["vectors"] or 0)} for r in rows]
 
     def builtin_sources(self) -> set[str]:

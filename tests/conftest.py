@@ -54,3 +54,35 @@ def seeds_kb(tmp_path_factory):
     kb.fill_dense()
     yield kb
     kb.close()
+
+
+from contextlib import contextmanager  # noqa: E402
+
+
+@contextmanager
+def served_in_thread(*apps):
+    """aiohttp apps on 127.0.0.1 ports, on one event loop in a thread of this process (so a synchronous
+    test — a browser, a benchmark, schemathesis — can call them); yields their ports; cleaned up after."""
+    import asyncio
+    import threading
+
+    from aiohttp import web
+
+    loop = asyncio.new_event_loop()
+    runners, ports = [], []
+    for app in apps:
+        runner = web.AppRunner(app)
+        loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        runners.append(runner)
+        ports.append(site._server.sockets[0].getsockname()[1])
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield ports
+    finally:
+        for runner in reversed(runners):
+            asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=60)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)

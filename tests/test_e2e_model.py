@@ -1,15 +1,13 @@
 """A section streamed from the language model in a real browser: tokens appear as they come, 停止 is there
 while it writes, the finished text shows its 【待核实】 marks and their count, and only 采用 puts it in the
 draft. The model is a local server speaking the OpenAI streaming protocol with a scripted reply."""
-import asyncio
 import os
-import threading
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
-from .conftest import DATA
+from .conftest import DATA, served_in_thread
 from .test_e2e import ARGS, CHROMIUM, sync_playwright
 from .test_model import ScriptedOpenAI
 
@@ -23,35 +21,17 @@ REPLY = ["本项目由城市管理局组织实施，", "计划安排资金1200�
 
 @pytest.fixture
 def model_service(tmp_path):
-    """The service and the scripted model server on one event loop in a thread of this process."""
+    """The scripted model server and the service, each on a loop in a thread of this process."""
     from assistant.service.app import create_app
     from assistant.service.generator import ModelSettings
 
-    loop = asyncio.new_event_loop()
     fake = ScriptedOpenAI()
     model_app = web.Application()
     model_app.router.add_post("/v1/chat/completions", fake.handle)
-    runners = []
-
-    async def start(app):
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        return site._server.sockets[0].getsockname()[1]
-
-    model_port = loop.run_until_complete(start(model_app))
-    settings = ModelSettings(url=f"http://127.0.0.1:{model_port}/v1", model="内网模型-测试", retries=0)
-    port = loop.run_until_complete(start(create_app(tmp_path / "data", embedder="fake", model=settings)))
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", fake
-    for runner in reversed(runners):
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=60)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=10)
-
+    with served_in_thread(model_app) as (model_port,):
+        settings = ModelSettings(url=f"http://127.0.0.1:{model_port}/v1", model="内网模型-测试", retries=0)
+        with served_in_thread(create_app(tmp_path / "data", embedder="fake", model=settings)) as (port,):
+            yield f"http://127.0.0.1:{port}", fake
 
 def test_a_streamed_section_with_its_marks(model_service, tmp_path):
     shots = Path(os.environ.get("ASSISTANT_SCREENSHOTS") or tmp_path / "shots")

@@ -5,16 +5,14 @@ searches them while their vectors are computed.
 
 Screenshots go to $ASSISTANT_SCREENSHOTS when set (else a temporary folder).
 """
-import asyncio
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, served_in_thread
 from .test_e2e import ARGS, CHROMIUM, _free_port, _start, sync_playwright
 
 pytestmark = [
@@ -154,8 +152,6 @@ def test_submit_return_resubmit_approve_in_a_real_browser(tmp_path):
 def gated_server(tmp_path):
     """The service in a thread of this process, its embedder held shut until the test opens it: what the
     page shows while no vector exists yet is then certain, not a race."""
-    from aiohttp import web
-
     from assistant.service.app import create_app
 
     from .test_workflow import GatedEmbedder
@@ -163,19 +159,11 @@ def gated_server(tmp_path):
     data = tmp_path / "data"
     _accounts(data)
     embedder = GatedEmbedder()
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(create_app(data, embedder=embedder, heavy={"workers": 1}))
-    loop.run_until_complete(runner.setup())
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    loop.run_until_complete(site.start())
-    port = site._server.sockets[0].getsockname()[1]
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", embedder
-    embedder.gate.set()
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=60)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=10)
+    with served_in_thread(create_app(data, embedder=embedder, heavy={"workers": 1})) as (port,):
+        try:
+            yield f"http://127.0.0.1:{port}", embedder
+        finally:
+            embedder.gate.set()  # the fill must finish its batch for the service to stop
 
 
 def test_twenty_uploads_in_the_page_are_searchable_before_their_vectors(gated_server, tmp_path):

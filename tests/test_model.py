@@ -192,28 +192,16 @@ async def test_a_turn_the_rules_do_not_read_goes_to_the_model_as_an_intent(servi
 
 def test_bench_model_measures_a_real_server():
     """`assistant bench model` against a server on a port: first-token time, token rate and the lock's catch."""
-    import threading
-
     from assistant.bench.model_run import bench_model
+
+    from .conftest import served_in_thread
 
     fake = ScriptedOpenAI()
     fake.scripts = [{"chunks": ["本项目", "约99万元", "用于", "采购。"], "delay": 0.01} for _ in range(3)]
-    loop = asyncio.new_event_loop()
     app = web.Application()
     app.router.add_post("/v1/chat/completions", fake.handle)
-    runner = web.AppRunner(app)
-    loop.run_until_complete(runner.setup())
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    loop.run_until_complete(site.start())
-    port = site._server.sockets[0].getsockname()[1]
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    try:
+    with served_in_thread(app) as (port,):
         record = bench_model(ModelSettings(url=f"http://127.0.0.1:{port}/v1", model="scripted"), prompts=3)
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
     assert record["answered"] == 3 and record["errors"] == 0
     assert all(r["tokens"] == 4 and r["ttft_s"] > 0 and r["caught"] == ["约99万元"] for r in record["runs"])
     figures = {r["figure"]: r["value"] for r in record["summary"]}

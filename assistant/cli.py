@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     b = sub.add_parser("bench", help="性能基准：每项实测值与其目标或参考界限并列")
     b.add_argument("target", nargs="?", default="core",
-                   choices=("core", "ingest", "retrieval", "server", "review", "scale", "interview", "parse", "model", "all"))
+                   choices=("core", "ingest", "retrieval", "server", "review", "scale", "interview", "parse", "turns", "model", "all"))
     b.add_argument("--json", action="store_true", help="只输出 JSON 记录")
     b.add_argument("--out", default=None, help="另存 JSON 记录到文件")
     b.add_argument("--officers", type=int, default=50, help="server：同时在线的模拟用户数")

@@ -10,7 +10,7 @@ import numpy as np
 from .suites import CORPUS_DIR, ROOT, bench_core, bench_ingest, bench_retrieval, bench_review, machine, \
     scale_summary, server_summary
 
-TARGETS = ("core", "ingest", "retrieval", "server", "review", "scale", "interview", "parse", "model", "all")
+TARGETS = ("core", "ingest", "retrieval", "server", "review", "scale", "interview", "parse", "turns", "model", "all")
 NEEDS_POLICY = ("ingest", "retrieval", "review", "scale", "all")
 
 
@@ -98,6 +98,10 @@ def run(target: str, o: BenchOptions) -> dict:
             from .parse_figures import bench_parse_all
 
             parts["parse"] = bench_parse_all()
+        if target in ("turns", "all"):
+            from .turn_corpus import bench_turns
+
+            parts["turns"] = bench_turns()
         if target in ("interview", "all"):
             from .interview_run import bench_interview
 

@@ -1,4 +1,4 @@
-"""`assistant bench [core|ingest|retrieval|server|review|scale|interview|parse|all]`: speed figures next to their bounds.
+"""`assistant bench [core|ingest|retrieval|server|review|scale|interview|parse|turns|all]`: speed figures next to their bounds.
 
 Every record carries a `summary`: one row per figure with the goal or reference it is judged
 against, measured in the same run (these machines are noisy; an absolute time alone means little).

@@ -47,6 +47,7 @@ class ProjectInfo(_Model):
     unit: str | None = None  # 项目单位 / 实施单位
     department: str | None = None  # 主管部门
     leader: str | None = None
+    leader_title: str | None = None  # 副局长 …: printed after the leader's name
     phone: str | None = None
     address: str | None = None
     postcode: str | None = None
@@ -149,6 +150,7 @@ class JudgementAnswer(_Model):
 
     path: list[str]
     selected: list[str] = Field(default_factory=list)  # option labels as the rule set names them
+    words: str = ""  # what the officer said, when it was said in words: kept as the item's reason
 
 
 class Note(_Model):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from ..core.models import Indicator, JudgementAnswer, QualitativeGoal, Report, Where
@@ -31,6 +30,8 @@ class Applied:
     report: Report
     said: str                # one line: what was recorded
     note_too: bool = False   # the answer came inside a longer statement: the statement is a note as well
+    section: str | None = None  # a narrative prompt's answer: the section (and part) it is filed under
+    part: str | None = None
 
 
 def _plain(text: str) -> str:
@@ -148,24 +149,21 @@ def is_chitchat(text: str) -> bool:
     return bool(_CHAT.match(text.strip())) or len(compact(text)) < 5 or bool(_META.search(text))
 
 
-_ORG_IN_TEXT = re.compile(r"([\u4e00-\u9fa5]{2,24}?(?:局|委员会|委|办公室|办|中心|院|所|站|队|公司|学校|政府|馆|部|社|厅))"
-                          r"(?=[牵负主承实具组，,。、\s]|$)")
-_PHONE = re.compile(r"(?<!\d)(0\d{2,3}-?\d{7,8}|1[3-9]\d{9})(?!\d)")
-_GRADES = (("优秀", "优"), ("优", "优"), ("良好", "良"), ("良", "良"), ("中等", "中"), ("合格", "中"), ("中", "中"),
-           ("较差", "差"), ("不合格", "差"), ("差", "差"))
-
-
 _BUDGET_TALK = re.compile(r"(?:追加|调增|调减|调整|拨付|下达)[^。]{0,12}(?:万元|资金|预算)|(?:万元|资金|预算)[^。]{0,6}(?:追加|调增|调减)")
 _CAUSE = re.compile(r"因|由于|原因|受|导致|造成|未|没|尚|待|延|推迟|滞后|不足|不够|减少|下降|影响|暂|结余|结转|调整|"
                     r"变更|取消|缩减|节约|审计|结算|质保|尾款|手续|审批|天气|汛期|疫情|晚了|偏少|偏多|超出|超支|不符|"
-                    r"不具备|退出|搬迁|外出|流失|截至|年底|次年|下年")
+                    r"不具备|退出|搬迁|外出|流失|截至|年底|次年|下年|偏低|偏高|反映|希望|下一步|改进|整改|加强|主要是|"
+                    r"来不及|才|还|晚|慢|少了|不到|缺|差|只|仅|实际|按|结算|补|追加|增加|新增|提高|标准|政策|要求|需要|"
+                    r"误差|核实|剔除|清退|重复|错|漏|变动|转学|死亡|迁出|升学|毕业|停|故障|检修|施工|改造|管网|进水")
+_ASIDE = re.compile(r"^(?:对了|另外|顺便|还有|补充一下|另外说下|说一下|今年(?:我们)?还|我们还|同时还)")
 _LOWER_SAID = re.compile(r"越(?:低|小|少)越好|反向指标|应(?:该)?(?:是|为)降|降低类|逆向指标")
 _HIGHER_SAID = re.compile(r"越(?:高|大|多)越好|正向指标|应(?:该)?(?:是|为)升")
 
 
 def gives_cause(text: str) -> bool:
-    """A reason says why: '因汛期推迟开工', '尾款待审计结算后支付' — not a description of other work."""
-    return bool(_CAUSE.search(text))
+    """A reason says why: '因汛期推迟开工', '服务对象反映标准偏低，希望提高；下一步…' — not an aside about other
+    work ('今年我们还开展了…')."""
+    return bool(_CAUSE.search(text)) and not _ASIDE.match(text.strip())
 
 
 def direction_said(text: str) -> str | None:
@@ -192,143 +190,86 @@ def flip_direction(report: Report, text: str) -> Applied | None:
     return Applied(out, f"已把“{ind.name}”改为{'越低越好（降）' if direction == 'lower' else '越高越好（升）'}，完成率重新计算")
 
 
-def org_in(text: str) -> str | None:
-    """A unit named inside a sentence: '是我们县卫生健康局牵头…' names 县卫生健康局."""
-    for m in _ORG_IN_TEXT.finditer(_LEAD.sub("", text)):
-        name = re.sub(r"^(?:我们|我|由|是|在|经|从|该|本)+", "", m.group(1))
-        if len(name) >= 3:
-            return name
-    return None
-
-
-def phone_in(text: str) -> str | None:
-    m = _PHONE.search(to_halfwidth(text))
-    return m.group(1) if m else None
-
-
-def grade_in(text: str) -> str | None:
-    """'应该是优吧', '良好' → the grade; None when the text names none or more than one."""
-    key = compact(text)
-    found = []
-    for word, grade in _GRADES:
-        if word in key:
-            found.append(grade)
-            key = key.replace(word, "")
-    return found[0] if len(set(found)) == 1 else None
-
-
-def iso_date(text: str) -> str | None:
-    """'2024年3月20日', '2024-3-20', '今天' → '2024-03-20'."""
-    if compact(text) in ("今天", "今日", "当天"):
-        return date.today().isoformat()
-    m = re.search(r"((?:19|20)\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})", to_halfwidth(text))
-    if not m:
-        return None
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-    except ValueError:
-        return None
-
-
-def _field_in_sentence(field: str, text: str) -> str | None:
-    """The asked field said inside a longer answer: a unit's name, a phone number, a leading name."""
-    if field in ("unit", "department"):
-        return org_in(text)
-    if field == "phone":
-        return phone_in(text)
-    if field == "leader":
-        m = re.match(r"^\s*(?:是|就是)?([\u4e00-\u9fa5]{2,4}?)(?:同志)?(?=[\s，,。；;（(]|$|电话|手机|联系)", text)
-        return m.group(1) if m and _looks_like_a_name(m.group(1)) else None
-    return None
-
-
-# the commonest surnames: a 负责人 answer that does not start with one is not a name ('不对', '就是')
-_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-                "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-                "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴"
-                "霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑"
-                "景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
-
-
-def _looks_like_a_name(value: str) -> bool:
-    return 2 <= len(value) <= 4 and value[0] in _SURNAMES and not _ORG_END.search(value)
-
-
 def _field_value(field: str, text: str) -> str | None:
+    """A field said bare, where the fact reader found none: a project's name, an address."""
     value = _clean_value(text)
-    if not value or len(value) > 80 or _CHAT.match(value) or _META.search(value):
+    if not value or len(value) > 60 or _CHAT.match(value) or _META.search(value) or re.search(r"[，,。；;！!？?]", value):
         return None
-    period_like = field == "period_text" and len(value) <= 30 and "。" not in value and re.search(
-        r"(?:19|20)\d{2}\s*[年.\-/]", value)
-    if field != "phone" and not period_like and re.search(r"[，,。；;！!？?]", value):
-        return None  # a sentence is a note (or a correction of another field), not a value
-    if field == "leader":
-        value = re.sub(r"同志$", "", value)
-        return value if _looks_like_a_name(value) else None
-    if field in ("unit", "department") and not _ORG_END.search(re.sub(r"[（(][^（(）)]*[）)]$", "", value)):
-        return None  # a unit is named as one: 某县交通运输局, 某某中心 (its short name in brackets may follow)
-    if field == "name" and len(value) < 4:
-        return None
-    if field == "phone":
-        numbers = _PHONE.findall(to_halfwidth(value))
-        return "、".join(numbers) if numbers else (value if len(re.findall(r"\d", value)) >= 7 else None)
-    if field == "report_date":
-        return iso_date(value)
-    if field == "period_text":
-        return value if re.search(r"(?:19|20)\d{2}|\d{1,2}\s*月|(?<![一二三四五六七八九十])[一二三四五六七八九十]+月|全年", value) else None
-    if len(value) > 50 or re.match(r"(?:我|咱|今年|去年|本年|通过|为了)", value):
-        return None  # a sentence is a note, not a name
-    return value
+    if field == "name":
+        return value if len(value) >= 4 and not re.match(r"(?:我|咱|今年|去年|本年|通过|为了)", value) else None
+    if field in ("address", "postcode"):
+        return value
+    return None
 
 
 def apply_answer(item: Item, report: Report, text: str = "", selected: list[str] | None = None,
-                 rules: RuleSet | None = None) -> Applied | None:
-    """The item's answer recorded on a copy of the report; None when the text does not answer it."""
+                 rules: RuleSet | None = None, place=None, lenient: bool = False, facts=None,
+                 retake: bool = False) -> Applied | None:
+    """The item's answer recorded on a copy of the report; None when the text does not answer it.
+    `lenient`: the officer said it is the answer (a button), so any words are taken as they are."""
+    from .facts import Place, facts_in
+
     out = report.model_copy(deep=True)
     text = (text or "").strip()
+    place = place or Place()
     if item.field:
         if item.options:
             value = next((o for o in item.options if o in (selected or [])), None) or _pick(text, item.options)
         else:
-            value = _field_value(item.field, text)
-            in_sentence = value is None
-            value = value or _field_in_sentence(item.field, text)
+            found = facts if facts is not None else facts_in(text, place, {item.field}, item.field)
+            value = found.fields.get(item.field) if found else None
+            if value is None:
+                value = _field_value(item.field, text)
         if not value:
             return None
         setattr(out.project, item.field, value)
-        said = f"已记录{item.label}：{value}"
-        phone = phone_in(text) if item.field != "phone" and not out.project.phone else None
-        if phone:
-            out.project.phone = phone
-            said += f"；联系电话：{phone}"
-        rest = compact(text).replace(compact(value), "").replace(phone or "", "")
-        return Applied(out, said, note_too=not item.options and in_sentence and len(rest) >= 15)
+        extra = getattr(facts, "extra", {}) if facts is not None else {}
+        if item.field == "leader" and extra.get("leader_title") is not None:
+            out.project.leader_title = extra.get("leader_title") or None
+        if item.field == "period_text" and extra.get("period_start"):
+            out.project.period_start, out.project.period_end = extra["period_start"], extra["period_end"]
+        return Applied(out, f"已记录{item.label}：{value}")
+    if item.section:
+        if len(compact(text)) < 4 or is_chitchat(text):
+            return None
+        return Applied(out, f"已记入{item.label.split('：')[0]}", section=item.section, part=item.part)
     if item.id.startswith("goals."):
-        if len(compact(text)) < 4 or is_chitchat(text) or _BUDGET_TALK.search(text):
+        if len(compact(text)) < 4 or is_chitchat(text) or (_BUDGET_TALK.search(text) and not lenient):
             return None
         goal = out.goals[0] if out.goals else QualitativeGoal()
         setattr(goal, item.id.split(".", 1)[1], text)
         out.goals = [goal, *out.goals[1:]]
         return Applied(out, f"已记录{item.label}")
     if item.id == "claimed.grade":
-        value = next((o for o in item.options if o in (selected or [])), None) or grade_in(text)
+        from .facts import grade_total_in
+        grade, total = grade_total_in(text)
+        value = next((o for o in item.options if o in (selected or [])), None) or grade
         if not value:
             return None
         out.claimed_grade = value
-        return Applied(out, f"已记录{item.label}：{value}")
+        said = f"已记录{item.label}：{value}"
+        if total is not None and out.claimed_total is None:
+            out.claimed_total = Decimal(total)
+            said += f"；自评得分：{total}分"
+        return Applied(out, said)
     if item.id == "claimed.total":
-        m = re.search(r"\d+(?:\.\d+)?", to_halfwidth(text))
-        if not m or not 0 <= Decimal(m.group(0)) <= 100:
+        from .facts import grade_total_in
+        grade, total = grade_total_in(text)
+        if total is None:
             return None
-        out.claimed_total = Decimal(m.group(0))
-        return Applied(out, f"已记录{item.label}：{m.group(0)}分")
+        out.claimed_total = Decimal(total)
+        said = f"已记录{item.label}：{total}分"
+        if grade is not None and not out.claimed_grade:
+            out.claimed_grade = grade
+            said += f"；自评等次：{grade}"
+        return Applied(out, said)
     if item.id == "reason.adjustment":
         if len(compact(text)) < 4 or is_chitchat(text):
             return None
         out.funding.adjustment_reason = text
         return Applied(out, "已记录预算调整原因")
     if item.id == "reason.execution":
-        if len(compact(text)) < 4 or not gives_cause(text):
+        if len(compact(text)) < 4 or not (lenient or gives_cause(text)):
             return None
         out.funding.execution_reason = text
         return Applied(out, "已记录执行率偏差原因")
@@ -340,18 +281,103 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
                     ind.direction = direction
             return Applied(out, f"已把“{item.indicator}”改为{'越低越好（降）' if direction == 'lower' else '越高越好（升）'}"
                                 f"，完成率重新计算")
-        if len(compact(text)) < 4 or not gives_cause(text):
+        if len(compact(text)) < 4 or not (lenient or gives_cause(text)):
             return None
         for ind in out.indicators:
             if ind.name == item.indicator:
                 ind.reason = text
         return Applied(out, f"已记录“{item.indicator}”未达成原因")
     if item.path:
-        return _score_answer(item, out, text, selected, _rule(rules, item.path))
+        return _score_answer(item, out, text, selected, _rule(rules, item.path), lenient=lenient or retake)
     return None
 
 
-def _score_answer(item: Item, out: Report, text: str, selected: list[str] | None, rule_item) -> Applied | None:
+def record_facts(report: Report, fields: dict[str, str], extra: dict[str, str] | None = None) -> Applied | None:
+    """Project facts said in a message, all recorded at once, with one line naming each."""
+    if not fields:
+        return None
+    out = report.model_copy(deep=True)
+    spec = interview_spec()
+    said = []
+    for name, value in fields.items():
+        if not hasattr(out.project, name):
+            continue
+        setattr(out.project, name, value)
+        pf = spec.field(name)
+        said.append(f"{pf.label if pf else name}：{value}")
+    extra = extra or {}
+    if "leader" in fields and extra.get("leader_title") is not None:
+        out.project.leader_title = extra.get("leader_title") or None
+    if "period_text" in fields and extra.get("period_start"):
+        out.project.period_start, out.project.period_end = extra["period_start"], extra["period_end"]
+    return Applied(out, "已记录" + "；".join(said)) if said else None
+
+
+_FIRST_N = re.compile(r"(?:前|头)([一二两三四五1-5])(?:个|条|项)")
+_ALL_BUT = re.compile(r"除了?(?P<x>.{1,10}?)(?:以外|之外|外)?[，,]?(?:其他|其余|别的)?(?:都|均|全)")
+_ONLY_NOT = re.compile(r"(?:就是|只是|但是?|不过|就)(?:没|没有|不够|未|还没|没怎么|不太)(?P<x>.{1,8})")
+_OTHER_N = re.compile(r"(?:改成|选|是)?(?:另外|其他|其余)(?:的)?(?:两|二|三|一)(?:个|条|项)")
+_NUMS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+
+
+def _checked_in_words(text: str, options: list[Option]) -> list[Option] | None:
+    """'前三个都符合', '除了量化都有', '都有，就是没怎么量化', '改成另外两个' (of those not named)."""
+    key = compact(to_halfwidth(text))
+    m = _FIRST_N.search(key)
+    if m:
+        n = _NUMS.get(m.group(1)) or int(m.group(1))
+        return options[:n]
+    m = _ALL_BUT.search(key) or (_ONLY_NOT.search(key) if _ALL.search(key) or re.search(r"都有|都行|都做了", key) else None)
+    if m:
+        left_out = [o for o in options if _option_says(m.group("x"), o) is not None or
+                    any(w and w in m.group("x") for w in (o.label, *o.words))]
+        if left_out:
+            return [o for o in options if o not in left_out]
+    if _OTHER_N.search(key):
+        named = [o for o in options if _option_says(key, o) is not None]
+        if named:
+            return [o for o in options if o not in named]
+    return None
+
+
+_FAMILY_NONE = re.compile(r"^(?:确实|真的|的确|应该|好像)?(?:没有|没|无|不设|没设|未设|不涉及|不适用|没法设|设不了|不需要)|"
+                          r"(?:没有|没|无|不设|没设|未设|不涉及|不适用)(?:这个|这类|此类|相关)?(?:的)?(?:指标|效益|效应)|哪来的|哪有")
+_SUSTAIN = ((re.compile(r"部分|一部分|有的|还没落实|尚未落实|不完全|一半"), 1),
+            (re.compile(r"未实现|没实现|没有实现|没法保障|没保障|无法"), 2),
+            (re.compile(r"实现|有保障|保障|长效|每年|持续|长期|稳定|机制|运行正常|正常运行|落实了|有维护|管护"), 0))
+
+
+def _family_answer(item: Item, out: Report, text: str, rule) -> Applied | None:
+    """A family the table does not set: an indicator typed in a line, 'none', or its choices in words."""
+    family = rule.families[0] if rule.families else item.label
+    lead = re.match(r"^(?:那就|那|就|好|行)?[，,]?(?:再)?(?:帮我)?(?:补|加|增加|新增|添加|添|补充)(?:上)?(?:一|个)?(?:条|个|项)?"
+                    r"(?:指标)?[:：，,]?\s*", to_halfwidth(text.strip()))
+    ind = indicator_line(text[lead.end():] if lead else text, family)
+    if ind is not None:
+        out.indicators.append(ind)
+        return Applied(out, f"已补充{family}指标：{ind.name}，目标{ind.target}，实际{ind.actual}")
+    options = rule.choices
+    key = compact(text)
+    if len(options) == 1 and _FAMILY_NONE.search(key):
+        return _judged(item, out, [options[0]], text, rule)
+    if len(options) >= 3:
+        for pattern, index in _SUSTAIN:
+            if pattern.search(key) and not (index == 0 and re.search(r"没|未|不", key[:4])):
+                return _judged(item, out, [options[index]], text, rule)
+    one = _choose(text, options)
+    return _judged(item, out, [one], text, rule) if one else None
+
+
+def _judged(item: Item, out: Report, picked: list[Option], text: str, rule) -> Applied:
+    out.judgements = [j for j in out.judgements if j.path != item.path]
+    words = text if text and compact(text) not in {compact(o.label) for o in picked} else ""
+    out.judgements.append(JudgementAnswer(path=item.path, selected=[o.label for o in picked], words=words))  # type: ignore[arg-type]
+    said = "、".join(o.label for o in picked) or ("均无" if rule.kind == "deduction" else "均不符合")
+    return Applied(out, f"已记录{item.label}：{said}")
+
+
+def _score_answer(item: Item, out: Report, text: str, selected: list[str] | None, rule_item,
+                  lenient: bool = False) -> Applied | None:
     if rule_item is None:
         return None
     rule = rule_item.rule
@@ -360,53 +386,26 @@ def _score_answer(item: Item, out: Report, text: str, selected: list[str] | None
         picked = [o for o in options if o.label in selected]
         if not picked and not (item.kind == "checks" and (not selected or NONE_OF_THEM in selected)):
             return None
-    elif len(text) > 40 and "。" in text.rstrip("。") and not _ALL.search(text):
-        picked = None  # a statement with sentences is a note, even if it uses an option's word
-    elif item.kind == "checks":
-        picked = _checked(text, options)
+        return _judged(item, out, picked, "", rule)
+    if item.kind == "indicator":
+        return _family_answer(item, out, text, rule)
+    if len(text) > 60 and "。" in text.rstrip("。") and not _ALL.search(text) and not lenient:
+        return None  # a statement with sentences is a note, even if it uses an option's word
+    if item.kind == "checks":
+        picked = _checked_in_words(text, options)
+        if picked is None:
+            picked = _checked(text, options)
     else:
         one = _choose(text, options) or _plain_yes_no(text, options)
         picked = [one] if one else None
-    if picked is None and item.kind == "indicator":
-        family = rule.families[0] if rule.families else item.label
-        ind = indicator_line(text, family)
-        if ind is None:
-            return None
-        out.indicators.append(ind)
-        return Applied(out, f"已补充{family}指标：{ind.name}，目标{ind.target}，实际{ind.actual}")
     if picked is None:
         return None
-    out.judgements = [j for j in out.judgements if j.path != item.path]
-    out.judgements.append(JudgementAnswer(path=item.path, selected=[o.label for o in picked]))  # type: ignore[arg-type]
-    said = "、".join(o.label for o in picked) or ("均无" if rule.kind == "deduction" else "均不符合")
-    return Applied(out, f"已记录{item.label}：{said}")
+    return _judged(item, out, picked, text, rule)
 
 
 def project_statements(text: str) -> dict[str, str]:
     """Project fields stated in a sentence: '项目单位是某县交通运输局，负责人张三，电话0730-1234567'."""
-    half = to_halfwidth(text)
-    spec = interview_spec()
-    says = sorted(((w, f.field) for f in spec.project for w in f.says), key=lambda p: -len(p[0]))
-    found: dict[str, str] = {}
-    starts = []
-    read = bytearray(len(half))  # 1 inside a field word already read
-    for word, field in says:
-        for m in re.finditer(re.escape(word), half):
-            if read[m.start()]:
-                continue  # '项目负责人' already read: its '负责人' is not a second field
-            starts.append((m.start(), m.end(), field))
-            read[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-    starts.sort()
-    for k, (a, b, field) in enumerate(starts):
-        end = starts[k + 1][0] if k + 1 < len(starts) else len(half)
-        raw = re.split(r"[，,。；;\n]", half[b:end], maxsplit=1)[0]
-        copula = bool(re.match(r"\s*(?:应该是|应是|应为|改为|改成|就是|即|是|为|叫|系|：|:)", raw))
-        value = _field_value(field, raw)
-        if not value or field in found:
-            continue
-        if not copula and field not in ("leader", "phone", "period_text"):
-            continue  # '项目单位高度重视…' says nothing about which unit
-        if field == "leader" and not copula and not re.fullmatch(r"[\u4e00-\u9fa5]{2,4}(?:同志)?", value):
-            continue
-        found[field] = value
-    return found
+    from .facts import Place, facts_in
+
+    every = {f.field for f in interview_spec().project}
+    return facts_in(text, Place(), every).fields

@@ -166,11 +166,12 @@ def items_for(form_id: str | None, report: Report | None, adopted: set[str] | No
     return items
 
 
-def next_item(items: list[Item], skipped: list[str] | None = None) -> Item | None:
-    """The first unanswered question not skipped; the skipped ones come back at the end."""
-    skipped_set = set(skipped or [])
+def next_item(items: list[Item], skipped: list[str] | None = None, given_up: list[str] | None = None) -> Item | None:
+    """The first unanswered question not skipped; the skipped ones come back once at the end; those skipped
+    twice (given up) stay 【待补充】 and are not asked again."""
+    skipped_set, gone = set(skipped or []), set(given_up or [])
     return next((i for i in items if not i.done and i.id not in skipped_set), None) or \
-        next((i for i in items if not i.done), None)
+        next((i for i in items if not i.done and i.id not in gone), None)
 
 
 def progress(items: list[Item]) -> dict:

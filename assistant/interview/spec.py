@@ -49,3 +49,64 @@ class InterviewSpec(BaseModel):
 @lru_cache(maxsize=1)
 def interview_spec() -> InterviewSpec:
     return InterviewSpec.model_validate(yaml.safe_load(INTERVIEW_FILE.read_text(encoding="utf-8")))
+
+
+TURNS_FILE = INTERVIEW_FILE.parent / "turns.yaml"
+
+
+class CommandWords(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    says: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list)
+
+
+class ChitchatWords(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    patterns: list[str]
+    meta: list[str]
+    examples: list[str] = Field(default_factory=list)
+
+
+class RequestWords(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cues: list[str]
+    rename: list[str]
+    delete: list[str]
+    add: list[str]
+    examples: list[str] = Field(default_factory=list)
+
+
+class QuestionWords(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    end: str
+    cues: list[str]
+    topics: dict[str, list[str]]
+    examples: list[str] = Field(default_factory=list)
+
+
+class CorrectionWords(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cues: list[str]
+    columns: dict[str, list[str]]
+    goal: dict[str, list[str]]
+    reason: dict[str, list[str]]
+    examples: list[str] = Field(default_factory=list)
+
+
+class TurnWords(BaseModel):
+    """knowledge/turns.yaml: what each kind of turn sounds like, and what questions are answered with."""
+    model_config = ConfigDict(extra="forbid")
+    fillers: str
+    commands: dict[str, CommandWords]
+    chitchat: ChitchatWords
+    requests: RequestWords
+    questions: QuestionWords
+    corrections: CorrectionWords
+    statements: dict[str, list[str]]
+    answers: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def turn_words() -> TurnWords:
+    return TurnWords.model_validate(yaml.safe_load(TURNS_FILE.read_text(encoding="utf-8")))

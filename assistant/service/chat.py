@@ -19,12 +19,12 @@ from ..core.checks import CheckResult, check_report
 from ..core.contract import check_json
 from ..core.forms import layout_of
 from ..core.models import Draft, Note, Report
-from ..core.numbers import compact, fmt_decimal, fmt_percent
+from ..core.numbers import fmt_decimal, fmt_percent
 from ..core.parse import ParseError, ReadError, parse_text
 from ..core.scoring import ruleset_for_form
-from ..interview.answers import apply_answer, flip_direction, is_chitchat, project_statements
-from ..interview.items import Item, find, items_for, next_item, progress
-from ..interview.notes import is_question, route_note
+from ..interview.items import Item, find, form_of, items_for, next_item, progress
+from ..interview.turns import (ANSWER, CLARIFY, COMMAND, EMPTY, ERROR, STATEMENT, UNCLEAR, Decision, TurnContext,
+                               decision_card, read_turn)
 from ..interview.paste import carried, carry_answers, looks_like_paste, merge_paste, paste_card
 from ..interview.spec import interview_spec
 from ..retrieval.hits import PrecedentSource
@@ -38,13 +38,6 @@ SECTION_WORDS = (
 )
 UNNAMED = "未命名草稿"
 _WRITE = re.compile(r"^(?:请|帮我|麻烦|再)?(?:写|生成|起草|草拟|拟写|拟|给我写|来一段|出一稿|重写)")
-_CHECK = re.compile(r"^(检查|核对|审核|体检|查一下|检查一下)|检查(报告|数据|一下)")
-_WHY = re.compile(r"(为什么|为何|怎么).{0,6}(扣分|扣了|没满分|不满分)|扣分(原因|理由)?")
-_EXPORT = re.compile(r"^(?:请|帮我)?(导出|下载|生成文件|输出)", re.I)
-_CONFIRM = re.compile(r"^(确认|对的|没问题|正确|确定)[。！!]?$")
-_SKIP = re.compile(r"^(跳过|下一个|下一题|以后再说|稍后|暂不|先不填|不知道)[。！!]?$")
-_BACK = re.compile(r"^(上一个|上一题|返回|回到上一题|改上一题)[。！!]?$")
-_PROGRESS = re.compile(r"^(进度|还差什么|还缺什么|还需要什么)[？?。]?$")
 HELP = ("可以这样和我说：\n"
         "• 直接粘贴资金表、支出明细或绩效指标（从 Excel/WPS/Word 复制），我会先把识别结果给您确认；\n"
         "• 回答我提的问题（可点按钮，也可直接说），“跳过”“上一题”随时可用；\n"
@@ -63,6 +56,7 @@ class Reply:
     report: Report | None = None     # an answer recorded in the draft's input (a pending paste stays)
     interview: dict | None = None    # the interview's new state
     ask: bool = True                 # put the next question after this reply
+    decision: Decision | None = None  # what the turn was read as, and why
 
 
 def sections_in(text: str, form: str) -> list[str]:
@@ -131,67 +125,110 @@ class ChatEngine:
         report = working_report(record)
         items = self.items(record, report)
         asked = find(items, answer.get("item") or state.get("asked"))
-        if answer.get("skip") or _SKIP.match(text):
+        if asked is not None and state.get("revisit") == asked.id:
+            asked = replace(asked, done=False)  # 上一题: answered again, the new answer replaces the old
+        if answer.get("skip"):
             return self._skip(asked, state)
-        if _BACK.match(text):
-            return self._back(items, state)
-        if _PROGRESS.match(text):
-            return self._progress(items)
-        if not text and answer.get("selected") is None:
-            return Reply(HELP, [{"type": "help"}])
-        if _CONFIRM.match(text) and record.pending is not None:
-            return self.confirm(record)
-        if pasted is not None:
+        if pasted is not None and not answer.get("as"):
             return self._paste(record, pasted)
-        if _CHECK.search(text):
+        ctx = TurnContext(form=record.form, title=record.title if record.title != UNNAMED else "", report=report,
+                          items=items, asked=asked, rules=ruleset_for_form(record.form),
+                          wanted=set(form_of(record.form).project_fields or interview_spec().default_project),
+                          has_pending=record.pending is not None, precedents=self.precedents)
+        decision = read_turn(text, ctx, selected=answer.get("selected"), force=answer.get("as"),
+                             section=answer.get("section"))
+        reply = self._act(record, decision, report, state, text, asked)
+        reply.decision = decision
+        if decision.kind not in (EMPTY,):
+            reply.cards.append(decision_card(decision))
+        return reply
+
+    def _act(self, record: DraftRecord, d: Decision, report: Report, state: dict, text: str,
+             asked: Item | None) -> Reply:
+        """What the decision does: the one switch from a turn's kind to the reply and the change it makes."""
+        if d.kind == EMPTY:
+            return Reply("消息是空的。可以直接回答上面的问题，粘贴表格，或说“跳过”。", [{"type": "help"}], interview=state)
+        if d.kind == ERROR:
+            return Reply(d.reply, [{"type": "error", "message": d.reply}], interview=state)
+        if d.kind == COMMAND:
+            return self._command(record, d, state, asked, text)
+        if d.kind == CLARIFY:
+            return Reply(d.reply, [d.clarify], interview=state, ask=False)
+        if d.kind == UNCLEAR:
+            if asked is not None:
+                misses = dict(state.get("misses") or {})
+                misses[asked.id] = misses.get(asked.id, 0) + 1
+                state["misses"] = misses
+            return Reply(d.reply, [], interview=state)
+        if d.kind in (STATEMENT,) or (d.kind == ANSWER and d.section):
+            if d.kind == ANSWER and asked is not None and state.get("revisit") == asked.id:
+                report = drop_part_notes(report, asked.section, asked.part)
+            if d.kind == ANSWER:
+                state.pop("revisit", None)
+                _answered_now(state, asked)
+            return self._note(record, report, text, d.section, d.part, state)
+        if d.report is not None:
+            if d.answered:
+                state.pop("revisit", None)
+                _answered_now(state, d.item)
+            cards = [{"type": "recorded", "text": line, "item": d.item.id if d.item else None} for line in d.said]
+            return Reply("", cards, report=d.report, interview=state)
+        # a question, chitchat, or a request answered with what the officer can do: nothing recorded
+        return Reply(d.reply, [{"type": "answer", "text": d.reply, "about": d.item.id if d.item else None}],
+                     interview=state)
+
+    def _command(self, record: DraftRecord, d: Decision, state: dict, asked: Item | None, text: str) -> Reply:
+        items = self.items(record)
+        if d.command == "skip":
+            return self._skip(asked, state)
+        if d.command == "back":
+            return self._back(items, state)
+        if d.command == "progress":
+            return self._progress(items, state)
+        if d.command == "confirm":
+            if record.pending is not None:
+                return self.confirm(record)
+            return Reply("没有待确认的数据（粘贴表格后会先给您确认）。", [], interview=state)
+        if d.command == "check":
             return self._needs_data(record) or self._check(record)
-        if _WHY.search(text):
+        if d.command == "why":
             return self._needs_data(record) or self._why(record)
-        if _EXPORT.search(text):
+        if d.command == "export":
             return Reply("草稿可以导出：", [{
                 "type": "export", "links": {f: f"/api/drafts/{record.id}/export?format={f}" for f in ("docx", "md", "html")}}])
-        kinds = sections_in(text, record.form)
-        if kinds and (_WRITE.search(text) or len(text) <= 12):
-            return self._needs_data(record) or self.suggest(record, kinds)
-        fields = project_statements(text) if not (asked and asked.path) else {}
-        if fields:
-            return self._project(report, fields)
-        flipped = flip_direction(report, text)
-        if flipped is not None:  # '投诉件数是越少越好': the indicator it names, turned round
-            return Reply("", [{"type": "recorded", "text": flipped.said}], report=flipped.report, interview=state)
-        if asked is not None and (not asked.done or state.get("revisit") == asked.id):
-            applied = apply_answer(asked, report, text, answer.get("selected"), ruleset_for_form(record.form))
-            if applied is not None:  # the ✓ card says what was recorded; the text goes on to the next question
-                state.pop("revisit", None)
-                recorded = Reply("", [{"type": "recorded", "text": applied.said, "item": asked.id}],
-                                 report=applied.report, interview=state)
-                if applied.note_too:  # '是我们县卫生健康局牵头，具体由各乡镇卫生院实施': the unit, and a note
-                    noted = self._note(record, applied.report, text, None)
-                    recorded.cards += noted.cards
-                    recorded.report = noted.report
-                return recorded
-        if is_question(text) or is_chitchat(text):
-            return Reply(HELP, [{"type": "help"}])
-        if asked is not None and asked.field and len(compact(text)) <= 16:
-            # a short answer to a field question that does not read as one ('2024年3约15日') is asked again
-            return Reply(f"没能读懂“{text}”作为{asked.label}。", [{"type": "help"}], interview=state)
-        if asked is not None and asked.section and state.get("revisit") == asked.id:
-            report = drop_part_notes(report, asked.section, asked.part)  # 上一题 on a prompt: the new answer replaces
-            state.pop("revisit", None)
-        return self._note(record, report, text, asked, state)
+        kinds = sections_in(text, record.form) or ([d.section] if d.section else []) or \
+            [s["kind"] for s in load_form(record.form)["sections"]]
+        return self._needs_data(record) or self.suggest(record, kinds)
 
     def with_question(self, record: DraftRecord, reply: Reply) -> Reply:
-        """After every turn: the next thing the form needs, with quick replies and progress."""
+        """After every turn: the next thing the form needs, with quick replies and progress. No question is put
+        a third time in a row without an answer: it is set aside (【待补充】) and the interview goes on."""
         if not reply.ask or reply.pending is not None:
             return reply
         state = dict(reply.interview if reply.interview is not None else record.interview or {})
         view = replace(record, report=reply.confirmed or reply.report or record.report)
         items = self.items(view)
-        item = find(items, state.get("revisit")) or next_item(items, state.get("skipped"))
+        item = find(items, state.get("revisit")) or next_item(items, state.get("skipped"), state.get("given_up"))
+        kind = reply.decision.kind if reply.decision is not None else None
+        if item is not None and item.id == state.get("asked") and kind not in _NOT_AN_ATTEMPT:
+            streak = int(state.get("streak") or 1) + 1
+            if streak > 2 or (state.get("misses") or {}).get(item.id, 0) >= 2:
+                reply.text = f"{reply.text}\n\n“{item.label}”先放一放，报告中暂留【待补充】，最后再补。".strip()
+                _set_aside(state, item.id)
+                state.pop("revisit", None)
+                item = next_item(items, state.get("skipped"), state.get("given_up"))
+                streak = 1
+            state["streak"] = streak
+        else:
+            state["streak"] = 1
         done = progress(items)
         if item is None:
-            finished = "表格需要的信息都已齐全。可以说“起草全文”查看全文，或“导出”下载 Word。"
-            reply.cards.append({"type": "question", "item": None, "progress": done, "kind": "done", "ask": finished})
+            left = [i.label for i in items if not i.done]
+            finished = "表格需要的信息都已齐全。" if not left else \
+                f"问题都问完了。以下{len(left)}项暂缺，报告中留【待补充】，随时可以补：{'、'.join(left[:12])}{'等' if len(left) > 12 else ''}。"
+            finished += "可以说“起草全文”查看全文，或“导出”下载 Word。"
+            reply.cards.append({"type": "question", "item": None, "progress": done, "kind": "done", "ask": finished,
+                                "missing": left})
             if state.get("asked"):  # said once, when the last question was answered
                 reply.text = f"{reply.text}\n\n{finished}".strip()
             state["asked"] = None
@@ -202,7 +239,7 @@ class ChatEngine:
             state["asked"] = item.id
             card = {"type": "question", **item.card(), "progress": done, "actions": ["skip", "back"]}
             if item.id in (state.get("skipped") or []):
-                card["note"] = "这一项之前跳过了"
+                card["note"] = "这一项之前跳过了；再说“跳过”就留【待补充】，不再问"
             reply.cards.append(card)
             reply.text = f"{reply.text}\n\n{item.ask}".strip()
         reply.interview = state
@@ -213,8 +250,11 @@ class ChatEngine:
     def _skip(self, asked: Item | None, state: dict) -> Reply:
         if asked is None:
             return Reply("现在没有待回答的问题。", [{"type": "help"}], interview=state)
-        skipped = [s for s in state.get("skipped", []) if s != asked.id] + [asked.id]
-        state.update(skipped=skipped, revisit=None)
+        again = asked.id in (state.get("skipped") or [])
+        _set_aside(state, asked.id)
+        state.pop("revisit", None)
+        if again:
+            return Reply(f"“{asked.label}”不再问了，报告中留【待补充】；想补时说“上一题”或直接告诉我。", [], interview=state)
         return Reply(f"已跳过“{asked.label}”，最后再回来问。", [], interview=state)
 
     def _back(self, items: list[Item], state: dict) -> Reply:
@@ -226,12 +266,12 @@ class ChatEngine:
         state.update(history=history, revisit=previous, asked=previous)
         return Reply("回到上一题，重新回答即可（原回答会被替换）。", [], interview=state)
 
-    def _progress(self, items: list[Item]) -> Reply:
+    def _progress(self, items: list[Item], state: dict | None = None) -> Reply:
         done = progress(items)
         missing = [i.label for i in items if not i.done]
         text = f"已完成 {done['done']}/{done['total']}。" + (f"还需要：{'、'.join(missing[:12])}" +
                                                            ("等" if len(missing) > 12 else "") if missing else "")
-        return Reply(text, [{"type": "progress", **done, "missing": missing}])
+        return Reply(text, [{"type": "progress", **done, "missing": missing}], interview=state)
 
     def _project(self, report: Report, fields: dict[str, str]) -> Reply:
         out = report.model_copy(deep=True)
@@ -244,9 +284,8 @@ class ChatEngine:
         said = "已记录：" + "；".join(f"{r['label']} {r['value']}" for r in rows)
         return Reply(said, [{"type": "project", "fields": rows}], report=out)
 
-    def _note(self, record: DraftRecord, report: Report, text: str, asked: Item | None,
+    def _note(self, record: DraftRecord, report: Report, text: str, kind: str, part: str | None,
               state: dict | None = None) -> Reply:
-        kind, part = route_note(text, record.form, asked, self.precedents)
         out = report.model_copy(deep=True)
         note = Note(id=max((n.id for n in out.notes), default=0) + 1, section=kind, text=text, part=part)
         out.notes.append(note)
@@ -330,6 +369,28 @@ class ChatEngine:
                           "actions": ["adopt", "next", "edit"]})
         names = "、".join(c["title"] for c in cards)
         return Reply(f"以下是“{names}”的建议稿，数字均由程序计算；【待核实】处请逐一核对：", cards)
+
+
+_NOT_AN_ATTEMPT = ("question", "chitchat", "command", "request", "empty")  # turns after which the same question returns
+
+
+def _set_aside(state: dict, item_id: str) -> None:
+    """Skipped once: asked again at the end; skipped twice (or not understood twice): not asked again."""
+    skipped = list(state.get("skipped") or [])
+    if item_id in skipped:
+        given_up = list(state.get("given_up") or [])
+        if item_id not in given_up:
+            given_up.append(item_id)
+        state["given_up"] = given_up
+    else:
+        skipped.append(item_id)
+    state["skipped"] = skipped
+    (state.get("misses") or {}).pop(item_id, None)
+
+
+def _answered_now(state: dict, item: Item | None) -> None:
+    if item is not None:
+        (state.get("misses") or {}).pop(item.id, None)
 
 
 def drop_part_notes(report: Report, section: str, part: str | None) -> Report:

@@ -14,7 +14,7 @@ from ..interview.paste import apply_edits, paste_card
 from ..storage.drafts import DraftRecord, DraftRepository
 from .access import editable_draft, listed_units, visible_draft
 from .auth import PRINCIPAL, audit, needs
-from .chat import HELP, move_note
+from .chat import move_note
 from .context import ENGINE, GENERATOR, HEAVY, REPO, ApiError, draft_lock, in_db, in_worker, json_body, json_response
 from .heavy import user_of
 
@@ -114,7 +114,8 @@ async def post_turn(request: web.Request) -> web.Response:
                 reply = await heavy.in_thread(engine.answer, record, text, answer)
         else:
             reply = await in_worker(request, engine.answer, record, text, answer)
-            if reply.text.startswith(HELP) and text.strip() and request.app.get(GENERATOR) is not None:
+            unread = reply.decision is not None and reply.decision.kind in ("clarify", "unclear")
+            if unread and text.strip() and request.app.get(GENERATOR) is not None:
                 reply = await _by_model(request, engine, record, text, answer, reply)
         await in_db(request, engine.save, draft_id, reply)
     return json_response({"ok": True, "reply": {"text": reply.text, "cards": reply.cards}})

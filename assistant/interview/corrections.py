@@ -1,0 +1,366 @@
+"""Corrections and edits of what is recorded: an indicator renamed, deleted, added or given another target,
+actual or direction; a figure corrected wherever it appears (indicators, notes, goals, reasons); a funding
+cell; a goal or a reason rewritten. Each returns the changed report and one line saying what changed, or
+None when the text names nothing it can change.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ..core.models import Indicator, Report
+from ..core.numbers import compact, fmt_decimal, parse_money_cell, NumberFormatError, to_halfwidth
+from .spec import turn_words
+
+_GENERIC = {"指标", "数量", "完成", "情况", "目标", "实际", "项目", "资金", "群众", "那条", "这条", "一条", "名称"}
+_NUM = re.compile(r"(?P<pre>[≥≤><]=?|不低于|不少于|不超过|不高于)?(?P<num>\d+(?:\.\d+)?)(?P<unit>%|‰|万元|亿元|元|万吨|吨|万亩|亩|"
+                  r"平方米|立方米|公顷|公里|千米|km|米|万人次|人次|万人|人|户|次|个|座|所|处|台|套|件|起|天|小时|家|名|篇|场|期|条|份|项|"
+                  r"kg|斤|公斤|辆|株|棵|头|只|册|本|间|栋|块|批|宗|例|分钟|个月|月|年|周)?")
+
+
+@dataclass
+class Change:
+    report: Report
+    said: str            # one line: what changed
+    what: str = ""       # the decision's name: 更正指标实际值, 删除指标 …
+
+
+def _lcs(a: str, b: str) -> str:
+    """The longest common substring of two short strings."""
+    best = ""
+    for i in range(len(a)):
+        for j in range(i + len(best) + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = a[i:j]
+            else:
+                break
+    return best
+
+
+def find_indicator(text: str, indicators: list[Indicator]) -> Indicator | None:
+    """The indicator a sentence names: its whole name, or the longest distinctive part of it ('演练次数')."""
+    key = compact(text)
+    named = [i for i in indicators if i.name and compact(i.name) in key]
+    if named:
+        return max(named, key=lambda i: len(i.name))
+    scored = []
+    for ind in indicators:
+        if not ind.name:
+            continue
+        common = _lcs(compact(ind.name), key)
+        if len(common) >= 3 and common not in _GENERIC and not all(ch in "率数量次人" for ch in common):
+            scored.append((len(common), ind))
+    if not scored:
+        return None
+    scored.sort(key=lambda p: -p[0])
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None
+    return scored[0][1]
+
+
+def _tokens(text: str) -> list[re.Match]:
+    half = to_halfwidth(text)
+    return [m for m in _NUM.finditer(half) if not re.match(r"\d", half[m.end():m.end() + 1] or "x")
+            and not (m.start() and re.match(r"[\d.]", half[m.start() - 1]))]
+
+
+_OLD_BEFORE = re.compile(r"(?:不是|而非|原来|原先|之前|前面说|说的|写的|写成|写了)\s*$")
+_OLD_AFTER = re.compile(r"^\s*(?:是错的|错了|不对|有误|写错|说错|搞错|看错|改成|改为|→|->|应该|应为)")
+_NEW_BEFORE = re.compile(r"(?:是|为|改成|改为|应该是|应为|其实是|实际是|实际|达到|→|->|到)\s*$")
+
+
+def old_new(text: str) -> tuple[re.Match | None, re.Match | None]:
+    """The figure a correction says is wrong and the one it says is right."""
+    half = to_halfwidth(text)
+    toks = _tokens(half)
+    old = new = None
+    for m in toks:
+        before, after = half[max(0, m.start() - 6):m.start()], half[m.end():m.end() + 6]
+        if _OLD_BEFORE.search(before) or _OLD_AFTER.match(after):
+            old = old or m
+        elif _NEW_BEFORE.search(before) or new is None:
+            new = m
+    if new is old:
+        new = None
+    return old, new
+
+
+def _unit_like(value: str, like: str) -> str:
+    """'4' said for '3次' is '4次'; '≥35' for '≥30公里' keeps the unit."""
+    m_new, m_old = _NUM.fullmatch(to_halfwidth(value)), _NUM.search(to_halfwidth(like))
+    if not m_new or not m_old:
+        return value
+    pre = m_new.group("pre") or (m_old.group("pre") or "")
+    unit = m_new.group("unit") or (m_old.group("unit") or "")
+    return f"{pre}{m_new.group('num')}{unit}"
+
+
+def _replace_figure(text: str, old: str, new: str) -> str:
+    """Every standalone occurrence of a figure: '18亩' in '受害面积18亩' but not in '118亩'."""
+    return re.sub(rf"(?<![\d.]){re.escape(old)}(?![\d])", new, text)
+
+
+def _texts_with(report: Report, figure: str) -> int:
+    pattern = re.compile(rf"(?<![\d.]){re.escape(figure)}(?![\d])")
+    count = sum(bool(pattern.search(n.text)) for n in report.notes)
+    count += sum(bool(pattern.search(g.expected)) + bool(pattern.search(g.actual)) for g in report.goals)
+    count += sum(bool(pattern.search(i.target)) + bool(pattern.search(i.actual)) + bool(pattern.search(i.reason))
+                 for i in report.indicators)
+    count += sum(bool(pattern.search(r or "")) for r in (report.funding.execution_reason, report.funding.adjustment_reason))
+    return count
+
+
+def replace_everywhere(report: Report, old: str, new: str) -> tuple[Report, int]:
+    out = report.model_copy(deep=True)
+    n = 0
+    for note in out.notes:
+        fixed = _replace_figure(note.text, old, new)
+        n += fixed != note.text
+        note.text = fixed
+    for g in out.goals:
+        for attr in ("expected", "actual"):
+            fixed = _replace_figure(getattr(g, attr), old, new)
+            n += fixed != getattr(g, attr)
+            setattr(g, attr, fixed)
+    for ind in out.indicators:
+        for attr in ("target", "actual", "reason"):
+            fixed = _replace_figure(getattr(ind, attr), old, new)
+            n += fixed != getattr(ind, attr)
+            setattr(ind, attr, fixed)
+    for attr in ("execution_reason", "adjustment_reason"):
+        value = getattr(out.funding, attr)
+        if value:
+            fixed = _replace_figure(value, old, new)
+            n += fixed != value
+            setattr(out.funding, attr, fixed)
+    return out, n
+
+
+def _with_unit_in_record(report: Report, number: str) -> str | None:
+    """'93.5' said for the recorded '93.5%': the figure as recorded."""
+    texts = [n.text for n in report.notes] + [g.expected + " " + g.actual for g in report.goals] + \
+        [f"{i.target} {i.actual}" for i in report.indicators]
+    for text in texts:
+        for m in _tokens(text):
+            if m.group("num") == number and m.group("unit"):
+                return m.group("num") + m.group("unit")
+    return None
+
+
+def correct_figure(report: Report, text: str) -> Change | None:
+    """'前面说受害森林面积18亩是错的，是118亩': the old figure found in what is recorded, replaced everywhere."""
+    old, new = old_new(text)
+    if old is None or new is None:
+        return None
+    old_s = old.group("num") + (old.group("unit") or "")
+    new_s = new.group("num") + (new.group("unit") or old.group("unit") or "")
+    if not old.group("unit"):
+        recorded = _with_unit_in_record(report, old.group("num"))
+        if recorded:
+            old_s = recorded
+            new_s = new.group("num") + (new.group("unit") or recorded[len(old.group("num")):])
+    if old_s == new_s or not _texts_with(report, old_s):
+        return None
+    out, n = replace_everywhere(report, old_s, new_s)
+    return Change(out, f"已把“{old_s}”更正为“{new_s}”（{n}处）", "更正数字") if n else None
+
+
+_COLUMN_LABEL = {"target": "目标值", "actual": "实际完成值", "name": "名称", "direction": "方向"}
+
+
+def _column_said(text: str, before: int) -> str | None:
+    """The indicator column named nearest before a position."""
+    words = turn_words().corrections.columns
+    best = None
+    for col, says in words.items():
+        for w in says:
+            pos = to_halfwidth(text).rfind(w, 0, before)
+            if pos >= 0 and (best is None or pos > best[0]):
+                best = (pos, col)
+    return best[1] if best else None
+
+
+def edit_indicator(report: Report, text: str) -> Change | None:
+    """'演练次数实际是4次不是3次', '隔离带目标应该是35公里以上', '受害率那个是越低越好'."""
+    ind = find_indicator(text, report.indicators)
+    if ind is None:
+        return None
+    out = report.model_copy(deep=True)
+    target = next(i for i in out.indicators if i.name == ind.name)
+    half = to_halfwidth(text)
+    if re.search(r"越(?:低|小|少)越好|反向|逆向|降低类", half):
+        target.direction = "lower"
+        return Change(out, f"已把“{ind.name}”改为越低越好（降），完成率重新计算", "更正指标方向")
+    if re.search(r"越(?:高|大|多)越好|正向", half):
+        target.direction = "higher"
+        return Change(out, f"已把“{ind.name}”改为越高越好（升），完成率重新计算", "更正指标方向")
+    old, new = old_new(half)
+    if new is None:
+        return None
+    col = _column_said(half, new.start())
+    if col not in ("target", "actual"):
+        if old is not None and compact(old.group(0)) in (compact(ind.target), compact(ind.actual)):
+            col = "target" if compact(old.group(0)) == compact(ind.target) else "actual"
+        else:
+            col = "actual"
+    value = half[new.start():new.end()]
+    if re.search(r"以上|及以上", half[new.end():new.end() + 3]):
+        value = "≥" + value.lstrip("≥")
+    value = _unit_like(value, getattr(ind, col))
+    if compact(value) == compact(getattr(ind, col)):
+        return None
+    previous = getattr(target, col)
+    setattr(target, col, value)
+    out2, _ = (replace_everywhere(out, previous, value) if col == "actual" and previous and
+               re.fullmatch(r"[\d.]+\D{1,3}", previous) and _shares_words(out, previous, text) else (out, 0))
+    for i in out2.indicators:  # the indicator itself keeps the value set above
+        if i.name == ind.name:
+            setattr(i, col, value)
+    return Change(out2, f"已把“{ind.name}”的{_COLUMN_LABEL[col]}由“{previous}”改为“{value}”", f"更正指标{_COLUMN_LABEL[col]}")
+
+
+def _shares_words(report: Report, figure: str, text: str) -> bool:
+    """A note that states the old figure and shares words with the correction speaks of the same thing."""
+    key = compact(re.sub(r"[\d.]+", " ", text))
+    pattern = re.compile(rf"(?<![\d.]){re.escape(figure)}(?![\d])")
+    for note in report.notes:
+        for sentence in re.split(r"[。；;]", note.text):
+            if pattern.search(sentence) and len(_lcs(compact(re.sub(r"[\d.]+", " ", sentence)), key)) >= 2:
+                return True
+    return False
+
+
+def rename_indicator(report: Report, text: str) -> Change | None:
+    half = to_halfwidth(text.strip())
+    for pattern in turn_words().requests.rename:
+        m = re.search(pattern, half)
+        if not m:
+            continue
+        ind = find_indicator(m.group("old"), report.indicators) or find_indicator(half[:m.start("new")], report.indicators)
+        new = re.sub(r"[。！!；;]+$", "", m.group("new")).strip("“”\"'：: ")
+        if ind is None or not new or compact(new) == compact(ind.name):
+            continue
+        if re.search(r"\d", new) and re.search(r"目标|实际", new):
+            continue  # '改成目标35公里' is an edit, not a name
+        return _renamed(report, ind.name, new)
+    return None
+
+
+def _renamed(report: Report, old: str, new: str) -> Change:
+    out = report.model_copy(deep=True)
+    for ind in out.indicators:
+        if ind.name == old:
+            ind.name = new
+    return Change(out, f"已把指标“{old}”改名为“{new}”", "指标改名")
+
+
+def delete_indicator(report: Report, text: str) -> Change | None:
+    half = to_halfwidth(text.strip())
+    for pattern in turn_words().requests.delete:
+        m = re.search(pattern, half)
+        if not m:
+            continue
+        ind = find_indicator(m.group("name"), report.indicators)
+        if ind is None:
+            continue
+        out = report.model_copy(deep=True)
+        out.indicators = [i for i in out.indicators if i.name != ind.name]
+        out.judgements = [j for j in out.judgements if j.path[-1:] != [ind.name]]
+        return Change(out, f"已删除指标“{ind.name}”（评分和报告中不再出现）", "删除指标")
+    return None
+
+
+_SOURCE_WORDS = (("中央", "中央财政"), ("省级", "省财政"), ("省", "省财政"), ("市级", "市财政"), ("市", "市财政"),
+                 ("县级", "县市区财政"), ("县", "县市区财政"), ("区级", "县市区财政"), ("其他", "其它"), ("其它", "其它"))
+_FUNDING_COLUMNS = (("年初预算", "planned"), ("计划投资", "planned"), ("计划安排", "planned"), ("计划", "planned"),
+                    ("全年预算", "arrived"), ("到位", "arrived"), ("下达", "arrived"), ("执行数", "spent"),
+                    ("支出", "spent"), ("执行", "spent"), ("结余", "balance"), ("预算", "planned"))
+_COLUMN_NAMES = {"planned": "计划", "arrived": "到位", "spent": "支出", "balance": "结余"}
+
+
+def correct_funding(report: Report, text: str, national: bool = False) -> Change | None:
+    """'县级到位是260万 不是250', '年初预算数不对 是478.5': one funding cell (and the 合计 moved with it)."""
+    half = to_halfwidth(text)
+    col = next((c for w, c in _FUNDING_COLUMNS if w in half), None)
+    if col is None or report.funding.origin == "none":
+        return None
+    if national and "全年预算" not in half and "预算" in half and "年初" not in half:
+        col = "arrived" if "调整" in half else col
+    old, new = old_new(half)
+    if new is None:
+        return None
+    try:
+        value = parse_money_cell(new.group("num") + (new.group("unit") or "") if (new.group("unit") or "") in ("万元", "元", "亿元", "") else new.group("num"))
+    except NumberFormatError:
+        return None
+    if value is None:
+        return None
+    source = next((s for w, s in _SOURCE_WORDS if w in half.split("财政")[0][:6] or half.startswith(w)), None)
+    out = report.model_copy(deep=True)
+    rows = out.funding.sources
+    row = next((r for r in rows if r.source == source), None) if source else None
+    said = []
+    if row is not None:
+        previous = row.get(col)
+        if previous == value:
+            return None
+        setattr(row, col, value)
+        said.append(f"{row.source}{_COLUMN_NAMES[col]}由{_fmt(previous)}改为{fmt_decimal(value)}万元")
+        if out.funding.total.get(col) is not None and previous is not None:
+            setattr(out.funding.total, col, out.funding.total.get(col) + value - previous)
+            said.append(f"合计{_COLUMN_NAMES[col]}随之为{fmt_decimal(out.funding.total.get(col))}万元")
+        if col == "spent" and row.arrived is not None and row.balance is not None:
+            row.balance = row.arrived - value
+            if out.funding.total.balance is not None:
+                out.funding.total.balance = sum((r.balance or Decimal(0)) for r in rows)
+    else:
+        previous = out.funding.total.get(col)
+        if previous == value:
+            return None
+        setattr(out.funding.total, col, value)
+        said.append(f"{_COLUMN_NAMES[col]}合计由{_fmt(previous)}改为{fmt_decimal(value)}万元")
+    return Change(out, "已更正资金：" + "，".join(said), "更正资金")
+
+
+def _fmt(value) -> str:
+    return "空" if value is None else fmt_decimal(value)
+
+
+def correct_text(report: Report, text: str) -> Change | None:
+    """'预期目标改成：…', '执行率的原因改一下：…': the text after the colon or 改成 replaces the recorded one."""
+    half = to_halfwidth(text)
+    m = re.search(r"(?:改成|改为|换成|应该是|应为|写成|重写为|[:：])\s*(?P<new>.{6,})$", half)
+    if not m:
+        return None
+    new = m.group("new").strip()
+    head = half[:m.start()]
+    words = turn_words().corrections
+    out = report.model_copy(deep=True)
+    for key, says in words.goal.items():
+        if any(w in head for w in says):
+            goal = out.goals[0] if out.goals else None
+            if goal is None:
+                from ..core.models import QualitativeGoal
+                goal = QualitativeGoal()
+                out.goals = [goal]
+            setattr(goal, key, new)
+            return Change(out, f"已改写{'年度总体目标' if key == 'expected' else '总体目标完成情况'}", "改写目标")
+    for key, says in words.reason.items():
+        if any(w in head for w in says) and re.search(r"原因", head):
+            setattr(out.funding, f"{key}_reason", new)
+            return Change(out, f"已改写{'执行率偏差原因' if key == 'execution' else '预算调整原因'}", "改写原因")
+    ind = find_indicator(head, report.indicators)
+    if ind is not None and "原因" in head:
+        for i in out.indicators:
+            if i.name == ind.name:
+                i.reason = new
+        return Change(out, f"已改写“{ind.name}”未达成原因", "改写原因")
+    return None
+
+
+def number_of(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None

@@ -1,0 +1,371 @@
+"""Every project fact in one message: the unit, 主管部门, 负责人 with title, phone, period in any common
+wording, report date, a Huainan self-assessed grade and score — said with the form's field words
+("主管部门也是林业局"), as a bare value to the question asked ("县林业局"), or as a fact of the sentence
+("我们是…局", "项目从2023年3月开始到11月结束", "电话0730-…").
+
+Values come back as they should be recorded: a unit named short ("县林业局", "林业局", "我们局") is
+completed from the draft's place and the other unit already named; a period reads "2024年1月至12月".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..core.numbers import compact, to_halfwidth
+from .spec import interview_spec
+
+ORG_END = ("委员会", "办公室", "管理局", "服务中心", "管理中心", "中心", "局", "委", "办", "院", "所", "站", "队", "公司",
+           "学校", "小学", "中学", "大学", "政府", "处", "科", "馆", "部", "会", "社", "厅", "室", "场", "街道", "集团", "股")
+_ORG = re.compile(r"([\u4e00-\u9fa5（）()]{1,30}?(?:" + "|".join(ORG_END) + r"))(?![\u4e00-\u9fa5]{0,1}(?:长|员|主任))")
+TITLES = ("副局长", "局长", "副主任", "主任", "副科长", "科长", "副股长", "股长", "副站长", "站长", "副所长", "所长", "副院长",
+          "院长", "副校长", "校长", "副书记", "书记", "副部长", "部长", "副处长", "处长", "副队长", "队长", "副经理", "经理",
+          "副县长", "县长", "副主席", "主席", "总工", "工程师", "会计", "干事", "同志")
+_TITLE = "|".join(TITLES)
+_PHONE = re.compile(r"(?<![\d.])(0\d{2,3}[-－—\s]?\d{7,8}|1[3-9]\d{9}|\d{7,8})(?![\d.%万元])")
+_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+                "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+                "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴"
+                "霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑"
+                "景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+           "十一": 11, "十二": 12}
+_GRADES = (("优秀", "优"), ("良好", "良"), ("中等", "中"), ("合格", "中"), ("较差", "差"), ("不合格", "差"),
+           ("优", "优"), ("良", "良"), ("中", "中"), ("差", "差"))
+_SELF = re.compile(r"^(?:就是|也是|还是|都是|同样是|一样是|是)?(?:我们|我|咱们|本|我们自己|自己)(?:单位|局|中心|部门)?(?:自己)?$")
+
+
+@dataclass
+class Facts:
+    fields: dict[str, str] = field(default_factory=dict)   # ProjectInfo field -> value as recorded
+    extra: dict[str, str] = field(default_factory=dict)    # leader_title, period_start, period_end
+    grade: str | None = None                               # 自评等次 (优/良/中/差)
+    total: str | None = None                               # 自评得分
+    spans: list[tuple[int, int]] = field(default_factory=list)  # where in the text the facts were read
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.grade or self.total)
+
+    def covered(self, text: str) -> float:
+        """The share of the text's characters the facts were read from (the rest is other talk)."""
+        marks = bytearray(len(text))
+        for a, b in self.spans:
+            marks[a:b] = b"\x01" * (b - a)
+        chars = [i for i, ch in enumerate(text) if re.match(r"[\u4e00-\u9fa5\w]", ch)]
+        return sum(1 for i in chars if marks[i]) / len(chars) if chars else 0.0
+
+
+@dataclass
+class Place:
+    """What a short name is completed from: the draft's place (华容县) and the units already named."""
+    place: str = ""
+    year: int | None = None
+    orgs: tuple[str, ...] = ()
+
+
+def place_of(title: str, *orgs: str | None) -> Place:
+    half = to_halfwidth(title or "")
+    year = re.search(r"((?:19|20)\d{2})\s*年", half)
+    m = re.search(r"(?:\d{4}年(?:度)?)?([\u4e00-\u9fa5]{2,8}?(?:自治县|自治州|县|市|区|旗))", half)
+    return Place(place=m.group(1) if m else "", year=int(year.group(1)) if year else None,
+                 orgs=tuple(o for o in orgs if o))
+
+
+def _fix_place_typo(name: str, place: Place) -> str:
+    """'华荣县林业局' in a 华容县 draft: one character off the draft's own place is the place."""
+    p = place.place
+    if not p or name.startswith(p) or len(name) <= len(p):
+        return name
+    head = name[:len(p)]
+    if head[-1] == p[-1] and sum(a != b for a, b in zip(head, p)) == 1:
+        return p + name[len(p):]
+    return name
+
+
+def complete_org(name: str, place: Place) -> str:
+    """A unit as it should be recorded: '县林业局' → '华容县林业局', '林业局' → the named unit ending so."""
+    name = re.sub(r"^(?:我们|我|咱们|咱|本|由|是|在|经|从|该|就是|也是|还是|都是|归|属于|隶属于?)+", "", name.strip())
+    name = _fix_place_typo(name, place)
+    for org in place.orgs:
+        if org.endswith(name) and len(org) > len(name):
+            return org
+    p = place.place
+    if p and name[:1] in ("县", "市", "区", "旗") and not name.startswith(p):
+        return p + name[1:]
+    if p and not re.match(r"[\u4e00-\u9fa5]{1,6}(?:省|市|县|区|州|旗|镇|乡)", name) and len(name) <= 8:
+        return p + name
+    return name
+
+
+def _org_value(raw: str, place: Place) -> str | None:
+    raw = raw.strip()
+    if _SELF.match(compact(raw)) and place.orgs:
+        return place.orgs[0]
+    m = _ORG.search(raw)
+    if not m:
+        return None
+    name = complete_org(m.group(1), place)
+    return name if len(name) >= 3 else None
+
+
+def iso_date(text: str, place: Place | None = None) -> str | None:
+    """'2025年3月15日', '2025.3.15', '25年3月20号', '今天' → ISO; a month and day alone take the year after
+    the project's (reports are filed the spring after)."""
+    half = to_halfwidth(text)
+    if re.search(r"今天|今日|当天", half):
+        return date.today().isoformat()
+    m = re.search(r"((?:19|20)?\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*[日号]?", half)
+    if m:
+        y = int(m.group(1))
+        y = y + 2000 if y < 100 else y
+        month, day = int(m.group(2)), int(m.group(3))
+    else:
+        m = re.search(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", half)
+        if not m or place is None or place.year is None:
+            return None
+        y, month, day = place.year + 1, int(m.group(1)), int(m.group(2))
+    try:
+        return date(y, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _month(text: str) -> int | None:
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    return _CN_NUM.get(text)
+
+
+_Y = r"((?:19|20)?\d{2})\s*年"
+_M = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?:份)?(?:\d{1,2}\s*[日号])?"
+_PERIOD = re.compile(
+    rf"(?:从|自|于)?\s*(?:{_Y})?\s*(?:{_M}|初|年初)\s*(?:开始|开工|启动|起)?\s*(?:[，,]?\s*)?(?:至|到|—|–|-|~|～|－|一直到)\s*"
+    rf"(?:{_Y})?\s*(?:{_M}|底|年底|末|年末)\s*(?:结束|完成|完工|止|为止)?")
+_DOTTED = re.compile(r"((?:19|20)\d{2})\s*[./]\s*(\d{1,2})\s*(?:至|到|—|–|-|~|～|－)\s*(?:((?:19|20)\d{2})\s*[./]\s*)?(\d{1,2})(?![\d.])")
+_ONLY_YEAR = re.compile(r"(?:项目)?(?:(?:19|20)?\d{2}年(?:度)?)?(?:是|就是)?(?:全年|整年|一整年)(?:的|都是|实施)?[吧啊呀。]*")
+_WHOLE_YEAR = re.compile(r"(?:((?:19|20)?\d{2})\s*年(?:度)?\s*)?(?:全年|一整年|整年|全年度)")
+
+
+def period_in(text: str, place: Place, whole_year_ok: bool = True) -> tuple[str, str, str, tuple[int, int]] | None:
+    """(period_text, 'YYYY-MM' start, end, span) for '2024年1月到12月', '从2023年3月开始到11月结束', '24年全年'."""
+    half = to_halfwidth(text)
+    m = _PERIOD.search(half)
+    if m:
+        y1 = m.group(1)
+        y2 = m.group(3)
+        start_month = _month(m.group(2)) if m.group(2) else 1
+        end_month = _month(m.group(4)) if m.group(4) else 12
+        year1 = _year(y1, place)
+        year2 = _year(y2, place) if y2 else year1
+        if year1 is None or not start_month or not end_month or not (1 <= start_month <= 12 and 1 <= end_month <= 12):
+            return None
+        return _period_value(year1, start_month, year2, end_month) + (m.span(),)
+    m = _DOTTED.search(half)
+    if m:
+        y1, y2 = int(m.group(1)), int(m.group(3) or m.group(1))
+        m1, m2 = int(m.group(2)), int(m.group(4))
+        if 1 <= m1 <= 12 and 1 <= m2 <= 12:
+            return _period_value(y1, m1, y2, m2) + (m.span(),)
+    m = _WHOLE_YEAR.search(half)
+    if m and (whole_year_ok or any(_ONLY_YEAR.fullmatch(seg) for seg in re.split(r"[，,。；;\s]+", half))):
+        year = _year(m.group(1), place)
+        if year is None:
+            return None
+        return _period_value(year, 1, year, 12) + (m.span(),)
+    return None
+
+
+def _year(text: str | None, place: Place) -> int | None:
+    if not text:
+        return place.year
+    y = int(text)
+    return y + 2000 if y < 100 else y
+
+
+def _period_value(y1: int, m1: int, y2: int, m2: int) -> tuple[str, str, str]:
+    text = f"{y1}年{m1}月至{m2}月" if y1 == y2 else f"{y1}年{m1}月至{y2}年{m2}月"
+    return text, f"{y1}-{m1:02d}", f"{y2}-{m2:02d}"
+
+
+def leader_in(text: str) -> tuple[str, str, tuple[int, int]] | None:
+    """'张卫东副局长', '负责人是分管森防的刘建华副局长', '刘建华' → (name, title, span)."""
+    half = to_halfwidth(text)
+    for m in re.finditer(rf"([\u4e00-\u9fa5]{{2,4}}?)\s*({_TITLE})", half):
+        name = re.sub(r"^(?:是|为|由|系|叫|的)", "", m.group(1))
+        if looks_like_name(name):
+            return name, "" if m.group(2) == "同志" else m.group(2), m.span()
+        for k in range(1, len(name) - 1):  # '分管森防的刘建华': the name is the tail
+            if looks_like_name(name[k:]):
+                return name[k:], "" if m.group(2) == "同志" else m.group(2), (m.start() + k, m.end())
+    for m in re.finditer(rf"(?:({_TITLE})\s*)([\u4e00-\u9fa5]{{2,3}})(?![\u4e00-\u9fa5])", half):
+        if looks_like_name(m.group(2)):
+            return m.group(2), m.group(1), m.span()
+    return None
+
+
+def looks_like_name(value: str) -> bool:
+    return 2 <= len(value) <= 4 and value[0] in _SURNAMES and not value.endswith(ORG_END) and \
+        not re.search(r"[的了是在和与及我们县市局]", value[1:])
+
+
+def phone_in(text: str) -> tuple[str, tuple[int, int]] | None:
+    half = to_halfwidth(text)
+    for m in _PHONE.finditer(half):
+        value = re.sub(r"[\s—－]", "-", m.group(1))
+        if len(re.sub(r"\D", "", value)) in (7, 8) and not re.search(r"电话|手机|座机|号码|联系", half[max(0, m.start() - 8):m.start()]):
+            continue  # a bare 7-8 digit number is a phone only when named as one
+        return value, m.span()
+    return None
+
+
+def grade_total_in(text: str) -> tuple[str | None, str | None]:
+    """'应该算良吧，88.5分' → ('良', '88.5')."""
+    half = to_halfwidth(text)
+    total = None
+    m = re.search(r"(?<![\d.])(\d{2,3}(?:\.\d{1,2})?)\s*分", half) or re.fullmatch(r"\D{0,8}?(\d{2,3}(?:\.\d{1,2})?)\D{0,6}", half)
+    if m and 0 <= float(m.group(1)) <= 100:
+        total = m.group(1)
+    key = re.sub(r"\d+(?:\.\d+)?\s*分", "", compact(half))
+    found = []
+    for word, grade in _GRADES:
+        if word in key:
+            if len(word) == 1 and re.search(rf"{word}(?:化|先|点|势|秀外|间|心|央|国|级|等级|质|好转)", key) and word not in ("优",):
+                continue
+            found.append(grade)
+            key = key.replace(word, "")
+    grade = found[0] if len(set(found)) == 1 else None
+    return grade, total
+
+
+def field_words() -> list[tuple[str, str]]:
+    """(word, field) pairs, longest first: '项目负责人' is read before '负责人'."""
+    spec = interview_spec()
+    return sorted(((w, f.field) for f in spec.project for w in f.says), key=lambda p: -len(p[0]))
+
+
+_COPULA = re.compile(r"^\s*(?:的话|呢)?\s*(?:也|还|都|就|应该|应|其实|实际上|实际)?\s*(?:是|为|叫|系|写|填|改成|改为|应为|：|:)?\s*")
+
+
+def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None = None) -> Facts:
+    """Every project fact the text states, for the fields the form has (`wanted`)."""
+    half = to_halfwidth(text)
+    out = Facts()
+    words = field_words()
+    starts: list[tuple[int, int, str]] = []
+    read = bytearray(len(half))
+    for word, name in words:
+        for m in re.finditer(re.escape(word), half):
+            if read[m.start()]:
+                continue
+            starts.append((m.start(), m.end(), name))
+            read[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    starts.sort()
+    if asked_field in wanted and asked_field not in ("name",):
+        # the value said bare, before any field word: '华容县林业局 主管部门也是我们局'
+        head_end = starts[0][0] if starts else len(half)
+        head = re.split(r"[，,。；;\n！!？?]", half[:head_end], maxsplit=1)[0]
+        value = _value_of(asked_field, head, place, out) if head.strip() else None
+        if value:
+            out.fields[asked_field] = value
+            out.spans.append((0, len(head)))
+    for k, (a, b, name) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else len(half)
+        raw = re.split(r"[，,。；;\n！!？?]", half[b:end], maxsplit=1)[0]
+        if name not in wanted or name in out.fields:
+            continue
+        value = _value_of(name, raw, place, out)
+        if value:
+            out.fields[name] = value
+            out.spans.append((a, b + len(raw)))
+    _unlabelled(half, place, wanted, out, asked_field)
+    return out
+
+
+def _value_of(name: str, raw: str, place: Place, out: Facts) -> str | None:
+    value = _COPULA.sub("", raw).strip()
+    value = re.sub(r"(?:吧|啊|呀|哈|哦|嘛|呢|了)+$", "", value).strip()
+    if not value:
+        return None
+    if name in ("unit", "department"):
+        named = tuple(v for v in (out.fields.get("unit"), out.fields.get("department")) if v)
+        return _org_value(value, Place(place.place, place.year, named + place.orgs))
+    if name == "leader":
+        found = leader_in(value) or (leader_in(value + "同志") if looks_like_name(value[:3].strip()) else None)
+        if found:
+            out.extra["leader_title"] = found[1]
+            return found[0]
+        return value if looks_like_name(value) else None
+    if name == "phone":
+        found = phone_in("电话" + value)
+        return found[0] if found else None
+    if name == "period_text":
+        found = period_in(value, place)
+        if found:
+            out.extra["period_start"], out.extra["period_end"] = found[1], found[2]
+            return found[0]
+        return None
+    if name == "report_date":
+        return iso_date(value, place)
+    if name == "name":
+        return value if 4 <= len(value) <= 60 else None
+    if name == "eval_type":
+        return "项目实施过程评价" if "过程" in value else "项目完成结果评价" if "结果" in value else None
+    return value if len(value) <= 60 else None
+
+
+_WE_ARE = re.compile(r"(?:我们|我|咱们|咱)(?:单位)?(?:是|就是|属于)\s*([\u4e00-\u9fa5（）()]{2,30})")
+_LEADING_ORG = re.compile(r"^\s*([\u4e00-\u9fa5（）()]{2,30}?(?:" + "|".join(ORG_END) + r"))\s*(?=[，,。；;\s])")
+_DEPT_SAME = re.compile(r"主管(?:部门|单位)?(?:也|还|都|就)?是(?:我们|本|咱们)?(?:自己|本)?(?:局|单位|部门)?(?:自己)?(?=[，,。；;\s]|$)")
+
+
+def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_field: str | None) -> None:
+    """Facts said without the field's own word: a phone number, a period, a leader with a title, '我们是…局'."""
+    if "phone" in wanted and "phone" not in out.fields:
+        found = phone_in(half)
+        if found:
+            out.fields["phone"] = found[0]
+            out.spans.append(found[1])
+    if "period_text" in wanted and "period_text" not in out.fields:
+        said = re.search(r"项目(?:时间|期|周期)|起止|实施期|时间是|周期是", half)
+        found = period_in(half, place, whole_year_ok=bool(asked_field == "period_text" or said))
+        if found and (asked_field == "period_text" or said or _short(half) or
+                      re.search(r"[从自]\s*(?:\d{2,4}\s*年)?\s*\S{1,3}月.{0,6}(?:开始|开工|起)", half)):
+            out.fields["period_text"] = found[0]
+            out.extra["period_start"], out.extra["period_end"] = found[1], found[2]
+            out.spans.append(found[3])
+    if "report_date" in wanted and "report_date" not in out.fields and (asked_field == "report_date" or
+                                                                        re.search(r"报告|填报|日期", half)):
+        value = iso_date(half, place)
+        if value:
+            out.fields["report_date"] = value
+            m = re.search(r"(?:(?:19|20)?\d{2}\s*[年.\-/]\s*)?\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*[日号]?|今天|今日", half)
+            if m:
+                out.spans.append(m.span())
+    if "leader" in wanted and "leader" not in out.fields:
+        found = leader_in(half)
+        if found and (asked_field == "leader" or found[1]):
+            out.fields["leader"] = found[0]
+            if found[1]:
+                out.extra["leader_title"] = found[1]
+            out.spans.append(found[2])
+    if "unit" in wanted and "unit" not in out.fields:
+        m = _WE_ARE.search(half) or _LEADING_ORG.match(half)
+        value = _org_value(m.group(1), place) if m else None
+        if value:
+            out.fields["unit"] = value
+            out.spans.append(m.span())
+    if "eval_type" in wanted and "eval_type" not in out.fields:
+        m = re.search(r"(?:完成)?结果评价|(?:实施)?过程评价", half)
+        if m:
+            out.fields["eval_type"] = "项目实施过程评价" if "过程" in m.group(0) else "项目完成结果评价"
+            out.spans.append(m.span())
+    if "department" in wanted and "department" not in out.fields and _DEPT_SAME.search(half):
+        unit = out.fields.get("unit") or (place.orgs[0] if place.orgs else None)
+        if unit:
+            out.fields["department"] = unit
+            out.spans.append(_DEPT_SAME.search(half).span())
+
+
+def _short(text: str) -> bool:
+    return len(compact(text)) <= 24

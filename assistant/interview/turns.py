@@ -1,0 +1,435 @@
+"""What a turn means: the one place that decides. Every turn is one of a few kinds — a paste (tables, or
+figures in sentences), a command, chitchat, a request, a question to the assistant, a correction of
+something recorded, the answer to the question just asked, project facts said unasked, a statement for the
+report — or, when none reads it, a question back to the officer (never a silent note).
+
+`read_turn` returns a `Decision` carrying its kind, the reason it was taken (shown in the reply:
+已按「更正项目单位」处理) and, for the kinds that change the record, the changed report. Commands,
+pastes and drafting are carried out by the chat engine, which holds the core and the composer.
+The words each kind is recognised by are data: knowledge/turns.yaml.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..core.models import Report
+from ..core.numbers import compact, to_halfwidth
+from ..core.scoring import RuleSet
+from ..retrieval.hits import PrecedentSource
+from . import corrections
+from .answers import Applied, apply_answer, indicator_line, record_facts
+from .askback import answer_question
+from .facts import Place, facts_in, place_of
+from .items import Item, find
+from .notes import route_note
+from .spec import turn_words
+
+PASTE, ERROR, COMMAND, CHITCHAT, REQUEST, QUESTION = "paste", "error", "command", "chitchat", "request", "question"
+CORRECTION, ANSWER, FACTS, STATEMENT, CLARIFY, UNCLEAR, EMPTY = \
+    "correction", "answer", "facts", "statement", "clarify", "unclear", "empty"
+
+
+@dataclass
+class TurnContext:
+    form: str
+    title: str
+    report: Report
+    items: list[Item]
+    asked: Item | None
+    rules: RuleSet | None
+    wanted: set[str]                    # the project fields the form prints
+    has_pending: bool = False
+    precedents: PrecedentSource | None = None
+
+    @property
+    def place(self) -> Place:
+        p = self.report.project
+        return place_of(self.title or p.name or "", p.unit, p.department)
+
+
+@dataclass
+class Decision:
+    kind: str
+    reason: str                          # why, in a few Chinese words: 回答「项目单位」, 更正指标实际值 …
+    report: Report | None = None         # the record after the turn, when it changes
+    said: list[str] = field(default_factory=list)  # what changed, one line each
+    command: str | None = None
+    reply: str = ""                      # the answer to a question, chitchat, a request that cannot be done
+    item: Item | None = None             # the item answered or asked about
+    section: str | None = None           # a statement's section (and part)
+    part: str | None = None
+    clarify: dict | None = None          # the question back, with its buttons
+    answered: bool = False               # the item asked is answered by this turn
+
+
+def _key(text: str) -> str:
+    return compact(to_halfwidth(text))
+
+
+def _bare(text: str) -> str:
+    """The turn without fillers and punctuation at either end: '这个先跳过吧' → '跳过'."""
+    fillers = turn_words().fillers
+    key = re.sub(r"[，,。.！!？?~～…；;：:、\s]+", "", _key(text))
+    previous = None
+    while previous != key:
+        previous = key
+        key = re.sub(rf"^{fillers}+|{fillers}+$", "", key)
+    return key
+
+
+def command_of(text: str) -> str | None:
+    key, bare = _key(text), _bare(text)
+    if len(key) > 24:
+        return None
+    for name, words in turn_words().commands.items():
+        if bare in words.says or key in words.says:
+            return name
+    for name, words in turn_words().commands.items():
+        if any(re.search(p, key, re.I) for p in words.patterns):
+            return name
+    return None
+
+
+_TYPO = re.compile(r"(?<![A-Za-z])(\d+[OoIlSsZ][\dOoIlSsZ]*(?:\.\d+)?|\d+\.\d*[OoIlSsZ][\dOoIlSsZ]*|\d+\.\.\d+)\s*(?=万元|万|元|亿)")
+
+
+def typo_in_amount(text: str) -> str | None:
+    """'实际支出25O.7万元': an amount with a letter inside cannot be read (money is never guessed)."""
+    m = _TYPO.search(to_halfwidth(text))
+    return m.group(1) if m else None
+
+
+_FUNDING_WORD = re.compile(r"(?:计划|预算|到位|下达|拨付|支出|执行|结余|投资|安排|资金|总额|合计)[^，,。；;\d]{0,8}?$")
+
+
+def figures_sentence(text: str, asked: Item | None) -> bool:
+    """Figures stated in a sentence ('实际支出250.7万元，其中扑火装备62.4万元…'): read like a paste."""
+    from ..core.numbers import find_money
+
+    half = to_halfwidth(text)
+    amounts = find_money(half)
+    if not amounts:
+        return False
+    said = [m for m in amounts if _FUNDING_WORD.search(half[max(0, m.start - 14):m.start])]
+    if not said:
+        return False
+    text_question = asked is not None and (asked.group in ("偏差原因", "叙述") or asked.id.startswith("goals."))
+    if text_question:  # a reason may name an amount ('尾款31万元未付'): figures only when they lead
+        return bool(re.match(r"^\s*(?:实际|计划|年初|全年|项目)?(?:支出|到位|预算|投资|安排|下达|执行)", half)) and len(said) >= 1 \
+            and len(half) < 160 and not re.search(r"原因|因为|由于|导致", half)
+    return len(said) >= 2 or bool(re.search(r"其中", half)) or len(_key(half)) <= 40
+
+
+def is_chitchat(text: str) -> bool:
+    words = turn_words().chitchat
+    key = _key(text)
+    if any(re.search(p, key, re.I) for p in words.patterns):
+        return True
+    if len(key) <= 20 and any(re.search(p, key) for p in words.meta):
+        return True
+    return len(_bare(text)) == 0
+
+
+def is_question(text: str, strong_only: bool = False) -> bool:
+    words = turn_words().questions
+    key = _key(text)
+    if len(key) > 80:
+        return False
+    if re.search(words.end, key):
+        return True
+    return any(re.search(p, key) for p in words.cues)
+
+
+def has_correction_cue(text: str) -> bool:
+    key = _key(text)
+    return any(re.search(p, key) for p in turn_words().corrections.cues)
+
+
+def is_request(text: str) -> bool:
+    key = _key(text)
+    return any(re.search(p, key) for p in turn_words().requests.cues)
+
+
+def substantive(text: str) -> bool:
+    """Something for the report: a sentence about what was done, how, with what result, or what went wrong."""
+    key = _key(text)
+    if len(key) < 6:
+        return False
+    return bool(re.search(r"\d", key)) or any(re.search(p, key) for p in turn_words().statements["substance"])
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, force: str | None = None,
+              section: str | None = None) -> Decision:
+    text = text.strip()
+    asked = ctx.asked
+    if force == "note" and text:
+        return _statement(text, ctx, section)
+    if selected is not None and asked is not None:
+        applied = apply_answer(asked, ctx.report, text, selected, ctx.rules, ctx.place)
+        if applied is not None:
+            return _answered(applied, asked)
+    if not text:
+        return Decision(EMPTY, "空消息")
+    typo = typo_in_amount(text)
+    if typo:
+        return Decision(ERROR, "金额无法识别",
+                        reply=f"“{typo}”不是有效的金额（数字中混有字母），没有记录。请改正后再发。")
+    if force == "answer" and asked is not None:
+        applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place, lenient=True)
+        if applied is not None:
+            return _answered(applied, asked)
+        return Decision(UNCLEAR, f"回答「{asked.label}」", item=asked,
+                        reply=f"没能把这句读成“{asked.label}”的回答。")
+    command = command_of(text)
+    if command is not None:
+        return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
+    facts = facts_in(text, ctx.place, ctx.wanted, asked.field if asked else None)
+    if not facts and is_chitchat(text):
+        return Decision(CHITCHAT, "闲谈", reply=_chitchat_reply(text, asked))
+    if is_request(text):
+        decided = _request(text, ctx)
+        if decided is not None:
+            return decided
+    strong_question = is_question(text) and not facts
+    if strong_question and not has_correction_cue(text):
+        reply, item = answer_question(text, asked, ctx.items, ctx.rules)
+        return Decision(QUESTION, f"问题：{item.label if item else '其他'}", reply=reply, item=item)
+    if has_correction_cue(text):
+        decided = _correction(text, ctx, facts)
+        if decided is not None:
+            return decided
+    if facts and facts.covered(text) >= 0.6 and (asked is None or asked.field is None):
+        return _facts(facts, ctx)
+    if asked is not None and not asked.done:
+        applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place, facts=facts)
+        if applied is not None and applied.section:
+            kind, part = route_note(text, ctx.form, asked, ctx.precedents)
+            if kind == asked.section:
+                applied.part = part or asked.part
+            else:
+                return Decision(STATEMENT, "写进报告", section=kind, part=part)
+        if applied is not None:
+            decided = _answered(applied, asked)
+            return _with_other_facts(decided, facts, asked, ctx)
+    if facts:
+        return _facts(facts, ctx)
+    flip = corrections.edit_indicator(ctx.report, text) if re.search(r"越(?:低|小|少|高|大|多)越好|正向|反向", text) else None
+    if flip is not None:
+        return Decision(CORRECTION, flip.what, report=flip.report, said=[flip.said])
+    if asked is not None and not asked.done and not substantive(text):
+        return Decision(UNCLEAR, f"回答「{asked.label}」", item=asked, reply=f"没能把“{text}”读成“{asked.label}”的回答。")
+    if substantive(text):
+        if asked is not None and not asked.done and asked.kind in ("choice", "checks", "indicator") \
+                and not _section_words(text):
+            return _clarify(text, ctx)
+        return _statement(text, ctx, None)
+    return _clarify(text, ctx)
+
+
+_COMMAND_NAMES = {"skip": "跳过", "back": "上一题", "progress": "查看进度", "check": "检查", "export": "导出",
+                  "why": "为什么扣分", "write": "起草", "confirm": "确认"}
+
+
+def _answered(applied: Applied, item: Item) -> Decision:
+    return Decision(ANSWER, f"回答「{item.label}」", report=applied.report, said=[applied.said], item=item,
+                    answered=True, section=applied.section, part=applied.part)
+
+
+def _with_other_facts(decided: Decision, facts, asked: Item | None, ctx: TurnContext) -> Decision:
+    rest = {k: v for k, v in facts.fields.items() if not (asked and asked.field == k)}
+    if not rest or decided.report is None:
+        return decided
+    applied = record_facts(decided.report, rest, facts.extra)
+    if applied is not None:
+        decided.report = applied.report
+        decided.said.append(applied.said)
+    return decided
+
+
+def _facts(facts, ctx: TurnContext) -> Decision:
+    p = ctx.report.project
+    changed = [k for k, v in facts.fields.items() if getattr(p, k, None) and getattr(p, k) != v]
+    applied = record_facts(ctx.report, facts.fields, facts.extra)
+    if applied is None:
+        return Decision(UNCLEAR, "项目信息", reply="没有读出要记录的内容。")
+    from .spec import interview_spec
+
+    labels = "、".join((interview_spec().field(k).label if interview_spec().field(k) else k) for k in facts.fields)
+    answered = ctx.asked is not None and ctx.asked.field in facts.fields
+    kind = CORRECTION if changed else ANSWER if answered else FACTS
+    return Decision(kind, f"{'更正' if changed else '记录'}{labels}", report=applied.report, said=[applied.said],
+                    item=ctx.asked if answered else None, answered=answered)
+
+
+def _section_words(text: str) -> bool:
+    from ..compose.skeleton import skeleton_of
+
+    return any(w in text for kind in ("overview", "implementation", "performance", "experience", "problems",
+                                      "funding_use") for w in skeleton_of(kind).words)
+
+
+def _statement(text: str, ctx: TurnContext, section: str | None) -> Decision:
+    asked = ctx.asked if ctx.asked is not None and ctx.asked.section else None
+    if section:
+        from ..compose.skeleton import part_for
+        return Decision(STATEMENT, "写进报告", section=section, part=part_for(section, text))
+    kind, part = route_note(text, ctx.form, asked, ctx.precedents)
+    return Decision(STATEMENT, "写进报告", section=kind, part=part)
+
+
+def _clarify(text: str, ctx: TurnContext) -> Decision:
+    asked = ctx.asked
+    kind, _ = route_note(text, ctx.form, None, ctx.precedents)
+    buttons = []
+    if asked is not None and not asked.done:
+        buttons.append({"label": f"这是对「{asked.label}」的回答", "answer": {"item": asked.id, "as": "answer"}})
+    buttons.append({"label": "写进报告", "answer": {"as": "note", "section": kind}})
+    ask = f"这句是回答「{asked.label}」，还是写进报告？" if asked is not None and not asked.done else "这句要写进报告吗？"
+    return Decision(CLARIFY, "没读懂，问一次", reply=ask, item=asked,
+                    clarify={"type": "clarify", "ask": ask, "text": text, "buttons": buttons})
+
+
+def _chitchat_reply(text: str, asked: Item | None) -> str:
+    key = _key(text)
+    if any(re.search(p, key) for p in turn_words().chitchat.meta):
+        return f"抱歉，没有在已记录的内容里找到。{'能再说一次“' + asked.label + '”吗？' if asked else ''}"
+    if re.search(r"稍等|等一下|等等|等会|等下|我去|我问|我查|我找", key):
+        return "好的，不急，准备好了直接发给我。"
+    if re.search(r"谢", key):
+        return "不客气。"
+    return "好的。"
+
+
+def _request(text: str, ctx: TurnContext) -> Decision | None:
+    report = ctx.report
+    command = _command_inside(text)
+    if command is not None:
+        return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
+    for op in (corrections.rename_indicator, corrections.delete_indicator):
+        change = op(report, text)
+        if change is not None:
+            return Decision(REQUEST, change.what, report=change.report, said=[change.said])
+    added = _add_indicator(text, ctx)
+    if added is not None:
+        return added
+    if has_correction_cue(text):
+        decided = _correction(text, ctx, facts_in(text, ctx.place, ctx.wanted, None))
+        if decided is not None:
+            decided.kind = REQUEST
+            return decided
+    if re.search(r"写|起草|生成|润色|改写|重写", text):
+        section = ctx.asked.section if ctx.asked is not None and ctx.asked.section else None
+        return Decision(COMMAND, "起草", command="write", section=section)
+    if re.search(r"想(?:一|个)|推荐|建议|举(?:个)?例|参考", text):
+        reply, item = answer_question(text, ctx.asked, ctx.items, ctx.rules)
+        return Decision(REQUEST, "请求建议", reply=reply, item=item)
+    return None
+
+
+def _command_inside(text: str) -> str | None:
+    key = _key(text)
+    for name in ("export", "why", "check", "progress"):
+        if any(re.search(p, key, re.I) for p in turn_words().commands[name].patterns):
+            return name
+    return None
+
+
+def _add_indicator(text: str, ctx: TurnContext) -> Decision | None:
+    half = to_halfwidth(text.strip())
+    for pattern in turn_words().requests.add:
+        m = re.match(pattern, half)
+        if not m:
+            continue
+        family = None
+        if ctx.asked is not None and ctx.asked.kind == "indicator" and ctx.asked.path:
+            family = ctx.asked.path[-1]
+        ind = indicator_line(half[m.end():], family or _family_said(half) or "社会效益")
+        if ind is None:
+            return None
+        out = ctx.report.model_copy(deep=True)
+        out.indicators.append(ind)
+        return Decision(REQUEST, "补充指标", report=out, said=[f"已补充指标：{ind.name}，目标{ind.target}，实际{ind.actual}"])
+    return None
+
+
+def _family_said(text: str) -> str | None:
+    for family in ("经济效益", "社会效益", "生态效益", "可持续影响", "满意度", "数量", "质量", "时效", "成本"):
+        if family in text:
+            return family
+    return None
+
+
+def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
+    report = ctx.report
+    p = report.project
+    differing = {k: v for k, v in facts.fields.items() if getattr(p, k, None) != v}
+    if differing:
+        applied = record_facts(report, differing, facts.extra)
+        if applied is not None:
+            from .spec import interview_spec
+            label = "、".join(interview_spec().field(k).label for k in differing if interview_spec().field(k))
+            return Decision(CORRECTION, f"更正{label}", report=applied.report, said=[applied.said])
+    full = _full_name(text, ctx)
+    if full is not None:
+        return full
+    national = ctx.form == "national"
+    for op in (lambda r, t: corrections.correct_funding(r, t, national), corrections.edit_indicator,
+               corrections.correct_figure, corrections.rename_indicator, corrections.delete_indicator,
+               corrections.correct_text):
+        change = op(report, text)
+        if change is not None:
+            return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
+    retaken = _retake_answer(text, ctx)
+    if retaken is not None:
+        return retaken
+    return None
+
+
+def _full_name(text: str, ctx: TurnContext) -> Decision | None:
+    """'要写全称：华容县学生资助管理中心' with no field word: the unit or 主管部门 whose name it completes."""
+    from .facts import _ORG
+
+    if not re.search(r"全称|全名|写全", text):
+        return None
+    m = None
+    for m in _ORG.finditer(to_halfwidth(text)):
+        pass
+    if m is None:
+        return None
+    name = re.sub(r"^(?:是|为|叫|写|：|:)+", "", m.group(1))
+    p = ctx.report.project
+    for key in ("unit", "department"):
+        current = getattr(p, key) or ""
+        if current and current != name and (name.endswith(current[-2:]) or current in name):
+            applied = record_facts(ctx.report, {key: name}, {})
+            if applied is not None:
+                return Decision(CORRECTION, f"更正{'项目单位' if key == 'unit' else '主管部门'}", report=applied.report,
+                                said=[applied.said])
+    return None
+
+
+def _retake_answer(text: str, ctx: TurnContext) -> Decision | None:
+    """'财务管理那题我刚才说都符合，其实严格执行那条算不上': an earlier answer given again."""
+    from .askback import item_named
+
+    item = item_named(text, [i for i in ctx.items if i.path])
+    if item is None or item is ctx.asked:
+        return None
+    applied = apply_answer(item, ctx.report, text, None, ctx.rules, ctx.place, retake=True)
+    if applied is None:
+        return None
+    return Decision(CORRECTION, f"重答「{item.label}」", report=applied.report, said=[applied.said], item=item)
+
+
+def decision_card(decision: Decision) -> dict:
+    """What the reply shows of the decision: its kind and why."""
+    return {"type": "decision", "kind": decision.kind, "reason": decision.reason,
+            "label": f"已按「{decision.reason}」处理"}
+
+
+def asked_item(items: list[Item], state: dict, answer: dict) -> Item | None:
+    return find(items, answer.get("item") or state.get("asked"))

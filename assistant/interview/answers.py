@@ -13,9 +13,11 @@ from ..core.scoring import Option, RuleSet
 from .items import NONE_OF_THEM, Item, family_level
 from .spec import interview_spec
 
-_NEG = re.compile(r"(?:不|未|没有|没|无|非)$")
-_TAKEN_BACK = re.compile(r"^(?:方面)?(?:还|仍|也|有点|稍)?(?:不够|不足|欠缺|没做到|不到位|待加强|较弱|不明显|还差|晚了|推迟|滞后|延期|延误|偏晚)")
-_ALL = re.compile(r"都(?:符合|满足|有|是|具备|做到|达到|完成)|全部|均符合|均满足|均已完成|全都|以上都|全选|全符合|都对|"
+_NEG = re.compile(r"(?:不|未|没有|没|无|非|说不上|算不上|谈不上|不太|不够|不算|不大)$")
+_TAKEN_BACK = re.compile(r"^(?:方面)?(?:还|仍|也|有点|稍)?(?:不够|不足|欠缺|没做到|不到位|待加强|较弱|不明显|还差|晚了|推迟|滞后|延期|延误|偏晚|拖|"
+                         r"没有|没|未|不太|算不上|说不上)")
+_NOT_FULLY = re.compile(r"别的没考虑|其他没考虑|不全面|比较单一|单一|只(?:按|考虑|有)")
+_ALL = re.compile(r"都(?:符合|满足|有|是|具备|做到|达到|完成|按计划|按时|正常|够|齐全|没问题)|全部|均符合|均满足|均已完成|全都|以上都|全选|全符合|都对|"
                   r"全面完成|基本符合|基本都|基本上都|差不多都")
 _NONE = re.compile(r"^(?:均无|都没有|都无|没有|无|均不|都不|都不符合|均不符合|全无|不存在|没有以上情形|以上都没有|都未发生|均未发生)|"
                    r"^.{0,8}(?:都|均|全)(?:没有|没|无|不存在|未发生)")
@@ -46,7 +48,9 @@ def _mentioned(text: str, word: str) -> bool | None:
     if pos < 0:
         return None
     after = text[pos + len(word):pos + len(word) + 5]
-    return not (_NEG.search(text[max(0, pos - 2):pos]) or _TAKEN_BACK.match(after))
+    if _NEG.search(text[max(0, pos - 4):pos]) or _TAKEN_BACK.match(after):
+        return False
+    return not _NOT_FULLY.search(text[pos + len(word):pos + len(word) + 16])
 
 
 def _option_says(text: str, option: Option) -> bool | None:
@@ -112,8 +116,32 @@ def indicator_line(text: str, family: str) -> Indicator | None:
     if not m:
         return None
     name = re.sub(r"^(?:补充|增加|新增)?(?:一[条项个])?(?:指标)?[:：]?", "", m.group("name").strip())
-    return Indicator(level1=family_level(family), level2=f"{family}指标", name=name, target=m.group("target"),
-                     actual=m.group("actual"), where=TYPED)
+    said = re.match(r"^(经济效益|社会效益|生态效益|环境效益|可持续影响|满意度|数量|质量|时效|成本)(?:类)?(?:指标)?[\s:：，,]*", name)
+    if said and len(name) > said.end():
+        family = "生态效益" if said.group(1) == "环境效益" else said.group(1)
+        name = name[said.end():]
+    target = _bound(m.group("target"))
+    ind = Indicator(level1=family_level(family), level2=f"{family}指标", name=name.strip(" ：:，,"), target=target,
+                    actual=m.group("actual"), where=TYPED)
+    if target.startswith("≤") or family == "成本":
+        ind.direction = "lower"
+    return ind
+
+
+def _bound(value: str) -> str:
+    """'不超过2万元' → '≤2万元', '不低于95%' → '≥95%', '35公里以上' → '≥35公里'."""
+    value = value.strip()
+    for words, sign in (("不超过|不高于|不大于|不多于|控制在|低于", "≤"), ("不低于|不少于|不小于|超过|高于|达到", "≥")):
+        m = re.match(rf"^(?:{words})(.+)$", value)
+        if m:
+            return sign + m.group(1)
+    m = re.match(r"^(.+?)(以内|以下)$", value)
+    if m:
+        return "≤" + m.group(1)
+    m = re.match(r"^(.+?)(?:以上|及以上)$", value)
+    if m:
+        return "≥" + m.group(1)
+    return value
 
 
 def _pick(text: str, options: list[str]) -> str | None:
@@ -154,8 +182,9 @@ _CAUSE = re.compile(r"因|由于|原因|受|导致|造成|未|没|尚|待|延|�
                     r"变更|取消|缩减|节约|审计|结算|质保|尾款|手续|审批|天气|汛期|疫情|晚了|偏少|偏多|超出|超支|不符|"
                     r"不具备|退出|搬迁|外出|流失|截至|年底|次年|下年|偏低|偏高|反映|希望|下一步|改进|整改|加强|主要是|"
                     r"来不及|才|还|晚|慢|少了|不到|缺|差|只|仅|实际|按|结算|补|追加|增加|新增|提高|标准|政策|要求|需要|"
-                    r"误差|核实|剔除|清退|重复|错|漏|变动|转学|死亡|迁出|升学|毕业|停|故障|检修|施工|改造|管网|进水")
-_ASIDE = re.compile(r"^(?:对了|另外|顺便|还有|补充一下|另外说下|说一下|今年(?:我们)?还|我们还|同时还)")
+                    r"误差|核实|剔除|清退|重复|错|漏|变动|转学|死亡|迁出|升学|毕业|停|故障|检修|施工|改造|管网|进水|明年|意见|不满|"
+                    r"年底|月底|质保金|剩下|剩余|配套|拨下来|来不及|付款|支付|结账|报账|票据|发票|合同|招标|采购")
+_ASIDE = re.compile(r"^(?:对了|另外|顺便|还有|补充一下|另外说下|说一下|今年(?:我们)?(?:还|新)|我们(?:今年)?还|同时还)")
 _LOWER_SAID = re.compile(r"越(?:低|小|少)越好|反向指标|应(?:该)?(?:是|为)降|降低类|逆向指标")
 _HIGHER_SAID = re.compile(r"越(?:高|大|多)越好|正向指标|应(?:该)?(?:是|为)升")
 
@@ -164,6 +193,16 @@ def gives_cause(text: str) -> bool:
     """A reason says why: '因汛期推迟开工', '服务对象反映标准偏低，希望提高；下一步…' — not an aside about other
     work ('今年我们还开展了…')."""
     return bool(_CAUSE.search(text)) and not _ASIDE.match(text.strip())
+
+
+def is_reason(text: str) -> bool:
+    """A reason question takes any substantive sentence (it need not say 因为), but not an aside about other
+    work ('今年我们还开展了…') nor a sentence that opens with another section's word ('经验就是…')."""
+    key = compact(text)
+    return len(key) >= 4 and gives_cause(text) and not _OTHER_SECTION.match(key)
+
+
+_OTHER_SECTION = re.compile(r"^(?:我们的)?(?:经验|做法)(?:就是|是|的话)|^(?:当时)?立项(?:是|时)")
 
 
 def direction_said(text: str) -> str | None:
@@ -269,7 +308,7 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
         out.funding.adjustment_reason = text
         return Applied(out, "已记录预算调整原因")
     if item.id == "reason.execution":
-        if len(compact(text)) < 4 or not (lenient or gives_cause(text)):
+        if len(compact(text)) < 4 or not (lenient or is_reason(text)):
             return None
         out.funding.execution_reason = text
         return Applied(out, "已记录执行率偏差原因")
@@ -281,7 +320,7 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
                     ind.direction = direction
             return Applied(out, f"已把“{item.indicator}”改为{'越低越好（降）' if direction == 'lower' else '越高越好（升）'}"
                                 f"，完成率重新计算")
-        if len(compact(text)) < 4 or not (lenient or gives_cause(text)):
+        if len(compact(text)) < 4 or not (lenient or is_reason(text)):
             return None
         for ind in out.indicators:
             if ind.name == item.indicator:

@@ -364,3 +364,69 @@ def number_of(text: str) -> Decimal | None:
         return Decimal(text)
     except InvalidOperation:
         return None
+
+
+_PHRASE = (re.compile(r"(?:前面|刚才|之前)?(?:说的|写的)?(?P<old>[^，,。；;\s]{2,16}?)(?:不对|是错的|错了|有误)[，,\s]*(?:应该|其实|实际)?是(?P<new>[^，,。；;]{2,24})"),
+           re.compile(r"不是(?P<old>[^，,。；;\s]{2,16}?)[，,\s]*(?:而)?是(?P<new>[^，,。；;]{2,24})"))
+
+
+def correct_phrase(report: Report, text: str) -> Change | None:
+    """'资金那块不是按月拨付，是按季度拨的', '写的分管副县长当组长 不对 是县长亲自当的组长': a phrase in what is
+    recorded, said again; what the two share keeps its place ('按月拨付' → '按季度拨付')."""
+    half = to_halfwidth(text)
+    for pattern in _PHRASE:
+        m = pattern.search(half)
+        if not m:
+            continue
+        old, new = m.group("old"), re.sub(r"(?:的|了|吧|啊)+$", "", m.group("new").strip())
+        found = _longest_recorded(report, old)
+        if not found or not new:
+            continue
+        replacement = _align(found, new)
+        if replacement == found:
+            continue
+        out, n = replace_phrase(report, found, replacement)
+        if n:
+            return Change(out, f"已把“{found}”改为“{replacement}”（{n}处）", "更正文字")
+    return None
+
+
+def _longest_recorded(report: Report, phrase: str) -> str | None:
+    """The longest part of a phrase (at least two characters) that a recorded text holds."""
+    texts = [n.text for n in report.notes] + [g.expected for g in report.goals] + [g.actual for g in report.goals] + \
+        [report.funding.execution_reason or "", report.funding.adjustment_reason or ""]
+    for size in range(len(phrase), 1, -1):
+        for i in range(0, len(phrase) - size + 1):
+            piece = phrase[i:i + size]
+            if any(piece in t for t in texts):
+                return piece
+    return None
+
+
+def _align(old: str, new: str) -> str:
+    """'按月拨付' said again as '按季度拨' → '按季度拨付': the new words, with the old one's tail they leave out."""
+    common = _lcs(old, new)
+    if len(common) < 1 or new.endswith(old[-1:]):
+        return new
+    a_tail = old[old.find(common) + len(common):]
+    b_tail = new[new.find(common) + len(common):]
+    return new if b_tail else new + a_tail
+
+
+def replace_phrase(report: Report, old: str, new: str) -> tuple[Report, int]:
+    out = report.model_copy(deep=True)
+    n = 0
+    for note in out.notes:
+        if old in note.text:
+            note.text, n = note.text.replace(old, new), n + 1
+    for g in out.goals:
+        for attr in ("expected", "actual"):
+            if old in getattr(g, attr):
+                setattr(g, attr, getattr(g, attr).replace(old, new))
+                n += 1
+    for attr in ("execution_reason", "adjustment_reason"):
+        value = getattr(out.funding, attr)
+        if value and old in value:
+            setattr(out.funding, attr, value.replace(old, new))
+            n += 1
+    return out, n

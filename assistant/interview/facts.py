@@ -17,7 +17,9 @@ from .spec import interview_spec
 
 ORG_END = ("委员会", "办公室", "管理局", "服务中心", "管理中心", "中心", "局", "委", "办", "院", "所", "站", "队", "公司",
            "学校", "小学", "中学", "大学", "政府", "处", "科", "馆", "部", "会", "社", "厅", "室", "场", "街道", "集团", "股")
-_ORG = re.compile(r"([\u4e00-\u9fa5（）()]{1,30}?(?:" + "|".join(ORG_END) + r"))(?![\u4e00-\u9fa5]{0,1}(?:长|员|主任))")
+_ORG = re.compile(r"([\u4e00-\u9fa5（）()]{1,30}(?:" + "|".join(ORG_END) + r"))(?![\u4e00-\u9fa5]{0,1}(?:长|员|主任))")
+_ORG_PREFIX = re.compile(r"^(?:不对|错了|写错了|应该是|应该写|应该|应是|应为|要写|应写|得写|写成|写的是|写|填|改成|改为|换成|是|为|叫|也是|就是|"
+                         r"还是|都是|全称是|全称叫|全称|我们|我|咱们|咱|本|由|在|经|从|该|归|属于|隶属于?|实施的是|主管是|主管的是|[:：，,\s])+")
 TITLES = ("副局长", "局长", "副主任", "主任", "副科长", "科长", "副股长", "股长", "副站长", "站长", "副所长", "所长", "副院长",
           "院长", "副校长", "校长", "副书记", "书记", "副部长", "部长", "副处长", "处长", "副队长", "队长", "副经理", "经理",
           "副县长", "县长", "副主席", "主席", "总工", "工程师", "会计", "干事", "同志")
@@ -33,6 +35,44 @@ _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
 _GRADES = (("优秀", "优"), ("良好", "良"), ("中等", "中"), ("合格", "中"), ("较差", "差"), ("不合格", "差"),
            ("优", "优"), ("良", "良"), ("中", "中"), ("差", "差"))
 _SELF = re.compile(r"^(?:就是|也是|还是|都是|同样是|一样是|是)?(?:我们|我|咱们|本|我们自己|自己)(?:单位|局|中心|部门)?(?:自己)?$")
+
+
+_CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_value(text: str) -> str | None:
+    """'八十六点五' → '86.5', '九十' → '90', '十二' → '12'; None for what is not one number ('九十一二')."""
+    whole, _, frac = text.partition("点")
+    total, current, seen_unit = 0, None, False
+    for ch in whole:
+        if ch in _CN_DIGIT:
+            if current is not None:
+                return None
+            current = _CN_DIGIT[ch]
+        elif ch in "十百":
+            unit = 10 if ch == "十" else 100
+            total += (1 if current is None else current) * unit
+            current, seen_unit = None, True
+        else:
+            return None
+    total += current or 0
+    if not whole or (not seen_unit and len(whole) > 1):
+        return None
+    if frac:
+        if not all(ch in _CN_DIGIT for ch in frac):
+            return None
+        return f"{total}." + "".join(str(_CN_DIGIT[ch]) for ch in frac)
+    return str(total)
+
+
+def arabic(text: str) -> str:
+    """Chinese numerals written out, as digits: '二〇二五年三月十二日' → '2025年3月12日', '八十六点五分' → '86.5分'."""
+    text = re.sub(r"[〇零一二三四五六七八九]{4}(?=年)", lambda m: "".join(str(_CN_DIGIT[c]) for c in m.group(0)), text)
+
+    def one(m: re.Match) -> str:
+        value = _cn_value(m.group(0))
+        return value if value is not None else m.group(0)
+    return re.sub(r"[〇零一二两三四五六七八九十百]+(?:点[〇零一二三四五六七八九]+)?(?=[年月日号分]|$)", one, text)
 
 
 @dataclass
@@ -66,7 +106,7 @@ class Place:
 def place_of(title: str, *orgs: str | None) -> Place:
     half = to_halfwidth(title or "")
     year = re.search(r"((?:19|20)\d{2})\s*年", half)
-    m = re.search(r"(?:\d{4}年(?:度)?)?([\u4e00-\u9fa5]{2,8}?(?:自治县|自治州|县|市|区|旗))", half)
+    m = re.search(r"([\u4e00-\u9fa5]{1,8}?(?:自治县|自治州|县|市|区|旗))", re.sub(r"^\s*(?:19|20)\d{2}\s*年(?:度)?", "", half))
     return Place(place=m.group(1) if m else "", year=int(year.group(1)) if year else None,
                  orgs=tuple(o for o in orgs if o))
 
@@ -84,7 +124,7 @@ def _fix_place_typo(name: str, place: Place) -> str:
 
 def complete_org(name: str, place: Place) -> str:
     """A unit as it should be recorded: '县林业局' → '华容县林业局', '林业局' → the named unit ending so."""
-    name = re.sub(r"^(?:我们|我|咱们|咱|本|由|是|在|经|从|该|就是|也是|还是|都是|归|属于|隶属于?)+", "", name.strip())
+    name = _ORG_PREFIX.sub("", name.strip())
     name = _fix_place_typo(name, place)
     for org in place.orgs:
         if org.endswith(name) and len(org) > len(name):
@@ -98,20 +138,27 @@ def complete_org(name: str, place: Place) -> str:
 
 
 def _org_value(raw: str, place: Place) -> str | None:
-    raw = raw.strip()
+    """The unit a value names: its full name in brackets or after 全称 first, else the first unit named."""
+    raw = re.sub(r"不是[^，,。；;\s]*", " ", raw.strip())
     if _SELF.match(compact(raw)) and place.orgs:
         return place.orgs[0]
-    m = _ORG.search(raw)
-    if not m:
-        return None
-    name = complete_org(m.group(1), place)
-    return name if len(name) >= 3 else None
+    full = re.search(r"[（(]([^（()）]{4,30})[)）]", raw) or re.search(r"全称(?:是|叫|为)?[:：]?\s*([^，,。；;\s]{4,30})", raw)
+    candidates = [full.group(1)] if full else []
+    candidates += [m.group(1) for m in _ORG.finditer(raw)]
+    for candidate in candidates:
+        m = _ORG.search(_ORG_PREFIX.sub("", candidate))
+        if not m:
+            continue
+        name = complete_org(m.group(1), place)
+        if len(name) >= 3:
+            return name
+    return None
 
 
 def iso_date(text: str, place: Place | None = None) -> str | None:
-    """'2025年3月15日', '2025.3.15', '25年3月20号', '今天' → ISO; a month and day alone take the year after
-    the project's (reports are filed the spring after)."""
-    half = to_halfwidth(text)
+    """'2025年3月15日', '2025.3.15', '25年3月20号', '二〇二五年三月十二日', '今天' → ISO; a month and day alone
+    take the year after the project's (reports are filed the spring after)."""
+    half = arabic(to_halfwidth(text))
     if re.search(r"今天|今日|当天", half):
         return date.today().isoformat()
     m = re.search(r"((?:19|20)?\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*[日号]?", half)
@@ -140,7 +187,7 @@ def _month(text: str) -> int | None:
 _Y = r"((?:19|20)?\d{2})\s*年"
 _M = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?:份)?(?:\d{1,2}\s*[日号])?"
 _PERIOD = re.compile(
-    rf"(?:从|自|于)?\s*(?:{_Y})?\s*(?:{_M}|初|年初)\s*(?:开始|开工|启动|起)?\s*(?:[，,]?\s*)?(?:至|到|—|–|-|~|～|－|一直到)\s*"
+    rf"(?:从|自|于)?\s*(?:{_Y})?\s*(?:{_M}|初|年初)\s*(?:开始|开工|启动|起)?(?:的)?\s*(?:[，,]?\s*)?(?:至|到|—|–|-|~|～|－|一直到)\s*"
     rf"(?:{_Y})?\s*(?:{_M}|底|年底|末|年末)\s*(?:结束|完成|完工|止|为止)?")
 _DOTTED = re.compile(r"((?:19|20)\d{2})\s*[./]\s*(\d{1,2})\s*(?:至|到|—|–|-|~|～|－)\s*(?:((?:19|20)\d{2})\s*[./]\s*)?(\d{1,2})(?![\d.])")
 _ONLY_YEAR = re.compile(r"(?:项目)?(?:(?:19|20)?\d{2}年(?:度)?)?(?:是|就是)?(?:全年|整年|一整年)(?:的|都是|实施)?[吧啊呀。]*")
@@ -198,9 +245,21 @@ def leader_in(text: str) -> tuple[str, str, tuple[int, int]] | None:
         for k in range(1, len(name) - 1):  # '分管森防的刘建华': the name is the tail
             if looks_like_name(name[k:]):
                 return name[k:], "" if m.group(2) == "同志" else m.group(2), (m.start() + k, m.end())
+    for m in re.finditer(rf"([\u4e00-\u9fa5]{{2,3}})\s*[，,]?\s*(?:分管|主管|常务|分管的)[\u4e00-\u9fa5]{{0,4}}?\s*({_TITLE})", half):
+        if looks_like_name(m.group(1)):
+            return m.group(1), m.group(2), m.span()
     for m in re.finditer(rf"(?:({_TITLE})\s*)([\u4e00-\u9fa5]{{2,3}})(?![\u4e00-\u9fa5])", half):
         if looks_like_name(m.group(2)):
             return m.group(2), m.group(1), m.span()
+    return None
+
+
+def name_in(text: str) -> str | None:
+    """A person's name said bare or after 是/写/叫 — never the one after 不是."""
+    half = to_halfwidth(text)
+    for m in re.finditer(r"(?:(?<!不)是|写|叫|为|^)\s*([\u4e00-\u9fa5]{2,3}?)(?=吧|啊|呀|$|[，,。；;\s]|同志|电话|手机)", half):
+        if looks_like_name(m.group(1)):
+            return m.group(1)
     return None
 
 
@@ -211,6 +270,9 @@ def looks_like_name(value: str) -> bool:
 
 def phone_in(text: str) -> tuple[str, tuple[int, int]] | None:
     half = to_halfwidth(text)
+    mobile = re.search(r"(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)", half)
+    if mobile:
+        return "".join(mobile.groups()), mobile.span()
     for m in _PHONE.finditer(half):
         value = re.sub(r"[\s—－]", "-", m.group(1))
         if len(re.sub(r"\D", "", value)) in (7, 8) and not re.search(r"电话|手机|座机|号码|联系", half[max(0, m.start() - 8):m.start()]):
@@ -221,17 +283,20 @@ def phone_in(text: str) -> tuple[str, tuple[int, int]] | None:
 
 def grade_total_in(text: str) -> tuple[str | None, str | None]:
     """'应该算良吧，88.5分' → ('良', '88.5')."""
-    half = to_halfwidth(text)
+    half = arabic(to_halfwidth(text))
     total = None
     m = re.search(r"(?<![\d.])(\d{2,3}(?:\.\d{1,2})?)\s*分", half) or re.fullmatch(r"\D{0,8}?(\d{2,3}(?:\.\d{1,2})?)\D{0,6}", half)
     if m and 0 <= float(m.group(1)) <= 100:
         total = m.group(1)
     key = re.sub(r"\d+(?:\.\d+)?\s*分", "", compact(half))
+    key = re.sub(r"差不多|差距|偏差|相差|差异|其中|中央|中心|集中|中旬|中学|期中|中间|中期|不良|优化|优先|优惠|优质|良种|合格率", "", key)
+    bare = re.sub(r"(?:应该|大概|可能|估计|我们|就|算|是|报|定|评|给|打|个|的|吧|啊|呀|了|自评|等次|等级|为|成|，|,|。)", "", key)
+    cue = re.search(r"等次|等级|评为|定为|定的|报|算|自评|打个|给个", key)
+    if not cue and len(bare) > 3:
+        return None, total
     found = []
     for word, grade in _GRADES:
         if word in key:
-            if len(word) == 1 and re.search(rf"{word}(?:化|先|点|势|秀外|间|心|央|国|级|等级|质|好转)", key) and word not in ("优",):
-                continue
             found.append(grade)
             key = key.replace(word, "")
     grade = found[0] if len(set(found)) == 1 else None
@@ -271,7 +336,9 @@ def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None 
             out.spans.append((0, len(head)))
     for k, (a, b, name) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(half)
-        raw = re.split(r"[，,。；;\n！!？?]", half[b:end], maxsplit=1)[0]
+        segment = half[b:end]
+        raw = segment if name in ("unit", "department", "period_text", "leader") else \
+            re.split(r"[，,。；;\n！!？?]", segment.lstrip("，,：: "), maxsplit=1)[0]
         if name not in wanted or name in out.fields:
             continue
         value = _value_of(name, raw, place, out)
@@ -295,11 +362,12 @@ def _value_of(name: str, raw: str, place: Place, out: Facts) -> str | None:
         if found:
             out.extra["leader_title"] = found[1]
             return found[0]
-        return value if looks_like_name(value) else None
+        return value if looks_like_name(value) else name_in(value)
     if name == "phone":
         found = phone_in("电话" + value)
         return found[0] if found else None
     if name == "period_text":
+        value = re.sub(r"不是[^，,。；;]*", "", value)
         found = period_in(value, place)
         if found:
             out.extra["period_start"], out.extra["period_end"] = found[1], found[2]
@@ -316,7 +384,8 @@ def _value_of(name: str, raw: str, place: Place, out: Facts) -> str | None:
 
 _WE_ARE = re.compile(r"(?:我们|我|咱们|咱)(?:单位)?(?:是|就是|属于)\s*([\u4e00-\u9fa5（）()]{2,30})")
 _LEADING_ORG = re.compile(r"^\s*([\u4e00-\u9fa5（）()]{2,30}?(?:" + "|".join(ORG_END) + r"))\s*(?=[，,。；;\s])")
-_DEPT_SAME = re.compile(r"主管(?:部门|单位)?(?:也|还|都|就)?是(?:我们|本|咱们)?(?:自己|本)?(?:局|单位|部门)?(?:自己)?(?=[，,。；;\s]|$)")
+_DEPT_SAME = re.compile(r"主管(?:部门|单位)?(?:也|还|都|就)?是(?:我们|本|咱们)?(?:自己|本)?(?:局|单位|部门)?(?:自己)?(?=[，,。；;\s]|$)|"
+                        r"主管(?:部门|单位)?(?:也)?(?:一样|相同|同上|同一个)")
 
 
 def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_field: str | None) -> None:
@@ -327,9 +396,10 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
             out.fields["phone"] = found[0]
             out.spans.append(found[1])
     if "period_text" in wanted and "period_text" not in out.fields:
-        said = re.search(r"项目(?:时间|期|周期)|起止|实施期|时间是|周期是", half)
+        said = re.search(r"项目(?:时间|期|周期)|起止|实施期|时间|周期|期限|期间", half)
         found = period_in(half, place, whole_year_ok=bool(asked_field == "period_text" or said))
-        if found and (asked_field == "period_text" or said or _short(half) or
+        explicit = found and "全年" not in half[found[3][0]:found[3][1]] and re.search(r"\d{2,4}\s*年", half[found[3][0]:found[3][1]])
+        if found and (asked_field == "period_text" or said or _short(half) or explicit or
                       re.search(r"[从自]\s*(?:\d{2,4}\s*年)?\s*\S{1,3}月.{0,6}(?:开始|开工|起)", half)):
             out.fields["period_text"] = found[0]
             out.extra["period_start"], out.extra["period_end"] = found[1], found[2]
@@ -350,7 +420,7 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
                 out.extra["leader_title"] = found[1]
             out.spans.append(found[2])
     if "unit" in wanted and "unit" not in out.fields:
-        m = _WE_ARE.search(half) or _LEADING_ORG.match(half)
+        m = _WE_ARE.search(half) or (None if any(a == 0 for a, _ in out.spans) else _LEADING_ORG.match(half))
         value = _org_value(m.group(1), place) if m else None
         if value:
             out.fields["unit"] = value

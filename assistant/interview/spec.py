@@ -81,6 +81,7 @@ class QuestionWords(BaseModel):
     model_config = ConfigDict(extra="forbid")
     end: str
     cues: list[str]
+    weak: list[str] = Field(default_factory=list)
     topics: dict[str, list[str]]
     examples: list[str] = Field(default_factory=list)
 

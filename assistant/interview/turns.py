@@ -61,6 +61,7 @@ class Decision:
     part: str | None = None
     clarify: dict | None = None          # the question back, with its buttons
     answered: bool = False               # the item asked is answered by this turn
+    notes: list[tuple] = field(default_factory=list)  # (section, part, text) said besides the answer
 
 
 def _key(text: str) -> str:
@@ -131,14 +132,16 @@ def is_chitchat(text: str) -> bool:
     return len(_bare(text)) == 0
 
 
-def is_question(text: str, strong_only: bool = False) -> bool:
+def is_question(text: str, weak: bool = False) -> bool:
+    """A question to the assistant: its end or its cue words; `weak` adds the rhetorical ones ('哪来的', '…吧'),
+    which are read as the answer first."""
     words = turn_words().questions
     key = _key(text)
     if len(key) > 80:
         return False
-    if re.search(words.end, key):
+    if re.search(words.end, key) or any(re.search(p, key) for p in words.cues):
         return True
-    return any(re.search(p, key) for p in words.cues)
+    return weak and any(re.search(p, key) for p in words.weak)
 
 
 def has_correction_cue(text: str) -> bool:
@@ -156,7 +159,8 @@ def substantive(text: str) -> bool:
     key = _key(text)
     if len(key) < 6:
         return False
-    return bool(re.search(r"\d", key)) or any(re.search(p, key) for p in turn_words().statements["substance"])
+    return len(key) >= 10 or bool(re.search(r"\d", key)) or \
+        any(re.search(p, key) for p in turn_words().statements["substance"])
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -187,47 +191,158 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
     command = command_of(text)
     if command is not None:
         return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
+    main, aside = split_aside(text)
+    decided = _read_main(main, ctx)
+    if aside:
+        decided = _with_aside(decided, aside, ctx)
+    return decided
+
+
+def _read_main(text: str, ctx: TurnContext) -> Decision:
+    asked = ctx.asked
     facts = facts_in(text, ctx.place, ctx.wanted, asked.field if asked else None)
     if not facts and is_chitchat(text):
         return Decision(CHITCHAT, "闲谈", reply=_chitchat_reply(text, asked))
+    if is_question(text) and not has_correction_cue(text) and not _edit_request(text):
+        reply, item = answer_question(text, asked, ctx.items, ctx.rules)
+        return Decision(QUESTION, f"问题：{item.label if item else '其他'}", reply=reply, item=item)
+    for op in (corrections.rename_indicator, corrections.delete_indicator):  # said as a request or not
+        change = op(ctx.report, text)
+        if change is not None:
+            return Decision(REQUEST if is_request(text) else CORRECTION, change.what, report=change.report,
+                            said=[change.said])
     if is_request(text):
         decided = _request(text, ctx)
         if decided is not None:
             return decided
-    strong_question = is_question(text) and not facts
-    if strong_question and not has_correction_cue(text):
-        reply, item = answer_question(text, asked, ctx.items, ctx.rules)
-        return Decision(QUESTION, f"问题：{item.label if item else '其他'}", reply=reply, item=item)
-    if has_correction_cue(text):
+    grade = _grade_facts(text, ctx)
+    if has_correction_cue(text) or _states_new_value(text, ctx):
         decided = _correction(text, ctx, facts)
         if decided is not None:
             return decided
     if facts and facts.covered(text) >= 0.6 and (asked is None or asked.field is None):
-        return _facts(facts, ctx)
-    if asked is not None and not asked.done:
+        return _facts(facts, ctx, grade)
+    if asked is not None and not asked.done and not _opens_elsewhere(text, asked):
         applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place, facts=facts)
         if applied is not None and applied.section:
-            kind, part = route_note(text, ctx.form, asked, ctx.precedents)
-            if kind == asked.section:
-                applied.part = part or asked.part
-            else:
+            kind, part = _note_section(text, asked, ctx)
+            if kind != asked.section:
                 return Decision(STATEMENT, "写进报告", section=kind, part=part)
+            applied.part = part or asked.part
         if applied is not None:
             decided = _answered(applied, asked)
-            return _with_other_facts(decided, facts, asked, ctx)
-    if facts:
-        return _facts(facts, ctx)
-    flip = corrections.edit_indicator(ctx.report, text) if re.search(r"越(?:低|小|少|高|大|多)越好|正向|反向", text) else None
-    if flip is not None:
-        return Decision(CORRECTION, flip.what, report=flip.report, said=[flip.said])
+            decided = _with_other_facts(decided, facts, asked, ctx, grade)
+            return _with_embedded_correction(decided, text, ctx)
+    if facts or any(grade):
+        return _facts(facts, ctx, grade)
+    if is_question(text, weak=True):
+        reply, item = answer_question(text, asked, ctx.items, ctx.rules)
+        return Decision(QUESTION, f"问题：{item.label if item else '其他'}", reply=reply, item=item)
     if asked is not None and not asked.done and not substantive(text):
         return Decision(UNCLEAR, f"回答「{asked.label}」", item=asked, reply=f"没能把“{text}”读成“{asked.label}”的回答。")
     if substantive(text):
-        if asked is not None and not asked.done and asked.kind in ("choice", "checks", "indicator") \
-                and not _section_words(text):
-            return _clarify(text, ctx)
         return _statement(text, ctx, None)
     return _clarify(text, ctx)
+
+
+_ASIDE_SPLIT = re.compile(r"(?:[。；;！!，,\s]+|^)(?=(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便把)[，,：:\s]?)")
+
+
+def split_aside(text: str) -> tuple[str, str]:
+    """'…明年多进村入户。另外满意度实际其实是88.5%': the answer, and what is said besides it."""
+    for m in _ASIDE_SPLIT.finditer(text):
+        if m.end() >= 6 and len(text) - m.end() >= 6:
+            return text[:m.start()].strip(), text[m.end():].strip()
+    return text, ""
+
+
+def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
+    """The aside read on its own against the record as the main part left it: a correction, facts, a note."""
+    base = decided.report if decided.report is not None else ctx.report
+    sub_ctx = TurnContext(ctx.form, ctx.title, base, ctx.items, None, ctx.rules, ctx.wanted, ctx.has_pending,
+                          ctx.precedents)
+    stripped = re.sub(r"^(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下)[，,：:\s]*", "", aside)
+    other = _read_main(stripped, sub_ctx)
+    if other.report is not None:
+        decided.report = other.report
+        decided.said += other.said
+    elif other.kind == STATEMENT:
+        decided.notes.append((other.section, other.part, stripped))
+    elif decided.kind == STATEMENT and not decided.report:
+        return _statement(f"{aside}", ctx, None) if decided.section is None else decided
+    if decided.kind in (CHITCHAT, UNCLEAR, CLARIFY) and other.kind not in (CHITCHAT, UNCLEAR, CLARIFY):
+        return other
+    return decided
+
+
+def _with_embedded_correction(decided: Decision, text: str, ctx: TurnContext) -> Decision:
+    """'隔离带32公里 演练其实是4次 都完成了': the answer, and the indicator it corrects on the way."""
+    if decided.report is None or not (has_correction_cue(text) or re.search(r"其实|实际上", text)):
+        return decided
+    for op in (corrections.correct_figure, corrections.edit_indicator):
+        change = op(decided.report, text)
+        if change is not None and _changed_indicator_or_text(decided.report, change.report):
+            decided.report = change.report
+            decided.said.append(change.said)
+            break
+    return decided
+
+
+def _changed_indicator_or_text(before: Report, after: Report) -> bool:
+    return before.indicators != after.indicators or before.notes != after.notes
+
+
+_COLUMN_VALUE = re.compile(r"(?:目标值?|指标值|实际(?:完成)?值?|完成值?)(?:应该|应|其实|实际上)?(?:是|为|达到|只有|有)?\s*[≥≤><]?\s*\d")
+
+
+def _states_new_value(text: str, ctx: TurnContext) -> bool:
+    """'处理污水量实际是408万吨', 'COD削减量那个目标是≥750吨': an indicator named with a value other than its own."""
+    key = _key(text)
+    if len(key) > 60 or not _COLUMN_VALUE.search(key):
+        return False
+    return corrections.find_indicator(text, ctx.report.indicators) is not None
+
+
+def _edit_request(text: str) -> bool:
+    return bool(re.search(r"(?:改成|改为|改个名|改名|删掉|删除|去掉|加一条|补一条)", _key(text)))
+
+
+def _opens_elsewhere(text: str, asked: Item) -> bool:
+    """An aside that opens with another section's own word, typed while a field, goal or reason is asked."""
+    if asked.section:
+        return False
+    key = _key(text)
+    return bool(re.match(r"^(?:对了|另外|顺便|还有|补充一下|今年(?:我们)?还|我们(?:今年)?还)", key)) or \
+        bool(_OPENING.match(key) and asked.group in ("偏差原因", "项目信息") or
+             (asked.id.startswith("goals.") and _OPENING.match(key)))
+
+
+_OPENING = re.compile(r"^(?:存在的|主要)?(?:问题|不足|困难)(?:是|主要是|就是|在于|的话)|^(?:我们的)?(?:经验|做法)(?:就是|是|的话)|"
+                      r"^(?:当时)?立项(?:是|时)|^资金(?:这块|方面)")
+
+
+def _note_section(text: str, asked: Item, ctx: TurnContext) -> tuple[str, str | None]:
+    """A narrative prompt's answer stays in its section unless it opens with another section's own word."""
+    key = _key(text)
+    if _OPENING.match(key):
+        kind, part = route_note(text, ctx.form, None, ctx.precedents)
+        if kind != asked.section:
+            return kind, part
+    from ..compose.skeleton import part_for
+    return asked.section, part_for(asked.section, text, asked.part)
+
+
+def _grade_facts(text: str, ctx: TurnContext) -> tuple[str | None, str | None]:
+    """A form with no score table of its own: the unit's grade and score said anywhere ('自评我们定的良 88分')."""
+    if not any(i.id in ("claimed.grade", "claimed.total") for i in ctx.items):
+        return None, None
+    key = _key(text)
+    if not re.search(r"自评|等次|等级|得分|打分|评为|定的|报优|报良|打个|给个|分$", key) and \
+            not (ctx.asked is not None and ctx.asked.id in ("claimed.grade", "claimed.total")):
+        return None, None
+    from .facts import grade_total_in
+    tail = re.split(r"改成|改为|应该是|其实是", text)[-1]
+    return grade_total_in(tail)
 
 
 _COMMAND_NAMES = {"skip": "跳过", "back": "上一题", "progress": "查看进度", "check": "检查", "export": "导出",
@@ -239,30 +354,54 @@ def _answered(applied: Applied, item: Item) -> Decision:
                     answered=True, section=applied.section, part=applied.part)
 
 
-def _with_other_facts(decided: Decision, facts, asked: Item | None, ctx: TurnContext) -> Decision:
+def _with_other_facts(decided: Decision, facts, asked: Item | None, ctx: TurnContext,
+                      grade: tuple = (None, None)) -> Decision:
     rest = {k: v for k, v in facts.fields.items() if not (asked and asked.field == k)}
-    if not rest or decided.report is None:
+    if decided.report is None:
         return decided
-    applied = record_facts(decided.report, rest, facts.extra)
-    if applied is not None:
-        decided.report = applied.report
-        decided.said.append(applied.said)
+    if rest:
+        applied = record_facts(decided.report, rest, facts.extra)
+        if applied is not None:
+            decided.report = applied.report
+            decided.said.append(applied.said)
+    _record_grade(decided, decided.report, grade)
     return decided
 
 
-def _facts(facts, ctx: TurnContext) -> Decision:
+def _record_grade(decided: Decision, report: Report, grade: tuple) -> None:
+    from decimal import Decimal
+
+    value, total = grade
+    if value and report.claimed_grade != value:
+        report.claimed_grade = value
+        decided.said.append(f"已记录自评等次：{value}")
+    if total and report.claimed_total != Decimal(total):
+        report.claimed_total = Decimal(total)
+        decided.said.append(f"已记录自评得分：{total}分")
+
+
+def _facts(facts, ctx: TurnContext, grade: tuple = (None, None)) -> Decision:
     p = ctx.report.project
     changed = [k for k, v in facts.fields.items() if getattr(p, k, None) and getattr(p, k) != v]
     applied = record_facts(ctx.report, facts.fields, facts.extra)
     if applied is None:
+        if grade[0] or grade[1]:
+            out = ctx.report.model_copy(deep=True)
+            decided = Decision(ANSWER, "自评等次和得分", report=out)
+            _record_grade(decided, out, grade)
+            decided.answered = ctx.asked is not None and ctx.asked.id in ("claimed.grade", "claimed.total")
+            decided.item = ctx.asked if decided.answered else None
+            return decided
         return Decision(UNCLEAR, "项目信息", reply="没有读出要记录的内容。")
     from .spec import interview_spec
 
     labels = "、".join((interview_spec().field(k).label if interview_spec().field(k) else k) for k in facts.fields)
     answered = ctx.asked is not None and ctx.asked.field in facts.fields
     kind = CORRECTION if changed else ANSWER if answered else FACTS
-    return Decision(kind, f"{'更正' if changed else '记录'}{labels}", report=applied.report, said=[applied.said],
-                    item=ctx.asked if answered else None, answered=answered)
+    decided = Decision(kind, f"{'更正' if changed else '记录'}{labels}", report=applied.report, said=[applied.said],
+                       item=ctx.asked if answered else None, answered=answered)
+    _record_grade(decided, decided.report, grade)
+    return decided
 
 
 def _section_words(text: str) -> bool:
@@ -305,14 +444,9 @@ def _chitchat_reply(text: str, asked: Item | None) -> str:
 
 
 def _request(text: str, ctx: TurnContext) -> Decision | None:
-    report = ctx.report
     command = _command_inside(text)
     if command is not None:
         return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
-    for op in (corrections.rename_indicator, corrections.delete_indicator):
-        change = op(report, text)
-        if change is not None:
-            return Decision(REQUEST, change.what, report=change.report, said=[change.said])
     added = _add_indicator(text, ctx)
     if added is not None:
         return added
@@ -377,9 +511,15 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
     if full is not None:
         return full
     national = ctx.form == "national"
-    for op in (lambda r, t: corrections.correct_funding(r, t, national), corrections.edit_indicator,
-               corrections.correct_figure, corrections.rename_indicator, corrections.delete_indicator,
-               corrections.correct_text):
+    grade = _grade_facts(text, ctx)
+    if grade[0] or grade[1]:
+        out = report.model_copy(deep=True)
+        decided = Decision(CORRECTION, "更正自评等次", report=out)
+        _record_grade(decided, out, grade)
+        if decided.said:
+            return decided
+    for op in (lambda r, t: corrections.correct_funding(r, t, national), corrections.correct_figure,
+               corrections.edit_indicator, corrections.correct_phrase, corrections.correct_text):
         change = op(report, text)
         if change is not None:
             return Decision(CORRECTION, change.what, report=change.report, said=[change.said])

@@ -172,7 +172,12 @@ class ChatEngine:
                 state.pop("revisit", None)
                 _answered_now(state, d.item)
             cards = [{"type": "recorded", "text": line, "item": d.item.id if d.item else None} for line in d.said]
-            return Reply("", cards, report=d.report, interview=state)
+            reply = Reply("", cards, report=d.report, interview=state)
+            for section, part, words in d.notes:  # said besides the answer: filed as a note of its own
+                noted = self._note(record, reply.report, words, section, part, state)
+                reply.cards += noted.cards
+                reply.report = noted.report
+            return reply
         # a question, chitchat, or a request answered with what the officer can do: nothing recorded
         return Reply(d.reply, [{"type": "answer", "text": d.reply, "about": d.item.id if d.item else None}],
                      interview=state)

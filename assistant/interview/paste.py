@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..core import calc
-from ..core.models import Report
+from ..core.models import FUNDING_COLUMNS, Funding, Indicator, ParseWarning, Report
 from ..core.numbers import NumberFormatError, fmt_decimal, parse_money_cell
 from ..core.parse import ParseError
 from .answers import TYPED
@@ -41,25 +41,51 @@ def carried(new: Report) -> set[str]:
     return out
 
 
+def _merge_funding(old: Funding, new: Funding) -> tuple[Funding, list[str]]:
+    """A grid pasted again replaces the grid; figures said in a sentence change only the cells they state."""
+    said: list[str] = []
+    if old.origin == "none" or calc.total_of(old).is_empty():
+        return new, said
+    if new.origin == "table" and (new.sources or sum(new.total.get(c) is not None for c in FUNDING_COLUMNS) >= 3):
+        said.append("资金表已按这次粘贴的替换")
+        merged = new.model_copy(deep=True)
+        merged.execution_reason, merged.adjustment_reason = old.execution_reason, old.adjustment_reason
+        return merged, said
+    merged = old.model_copy(deep=True)
+    for col in FUNDING_COLUMNS:
+        value = new.total.get(col)
+        if value is not None and value != merged.total.get(col):
+            if merged.total.get(col) is not None:
+                said.append(f"{_LABELS[col]}由{fmt_decimal(merged.total.get(col))}改为{fmt_decimal(value)}万元")
+            setattr(merged.total, col, value)
+    for row in new.sources:
+        mine = next((r for r in merged.sources if r.source == row.source), None)
+        if mine is None:
+            merged.sources.append(row)
+            continue
+        for col in FUNDING_COLUMNS:
+            if row.get(col) is not None:
+                setattr(mine, col, row.get(col))
+    return merged, said
+
+
 def merge_paste(base: Report | None, new: Report) -> Report:
-    """A later paste adds to what earlier pastes gave: each table it carries replaces the old one."""
+    """A later paste adds to or corrects what earlier pastes gave; nothing confirmed is lost without the
+    card saying so (`merged_notes`)."""
     merged = (base or Report()).model_copy(deep=True)
     tables = carried(new)
+    notes: list[str] = []
     if "funding" in tables:
-        reasons = merged.funding.execution_reason, merged.funding.adjustment_reason
-        merged.funding = new.funding
-        merged.funding.execution_reason = new.funding.execution_reason or reasons[0]
-        merged.funding.adjustment_reason = new.funding.adjustment_reason or reasons[1]
+        merged.funding, said = _merge_funding(merged.funding, new.funding)
+        notes += said
     if "expenses" in tables:
+        if merged.expenses:
+            notes.append(f"支出明细已按这次的替换（原{len(merged.expenses)}行）")
         merged.expenses, merged.expense_total, merged.expense_total_where = \
             new.expenses, new.expense_total, new.expense_total_where
     if "indicators" in tables:
-        reasons = {i.name: i.reason for i in merged.indicators if i.reason}
-        names = {i.name for i in new.indicators}
-        typed = [i for i in merged.indicators if i.where == TYPED and i.name not in names]
-        merged.indicators = new.indicators + typed  # what the officer added in words stays
-        for ind in merged.indicators:
-            ind.reason = ind.reason or reasons.get(ind.name, "")
+        merged.indicators, said = _merge_indicators(merged.indicators, [i for i in new.indicators if i.name or i.target])
+        notes += said
     if new.goals:
         merged.goals = new.goals
     if new.claimed_scores:
@@ -73,7 +99,38 @@ def merge_paste(base: Report | None, new: Report) -> Report:
     if new.sections:
         merged.sections = new.sections
     merged.warnings = [w for w in new.warnings if w.where.label() or not _NOT_FOUND.match(w.message)]
+    merged.warnings += [ParseWarning(message=n, severity="info", code="paste.merged") for n in notes]
     return merged
+
+
+def _merge_indicators(old: list[Indicator], new: list[Indicator]) -> tuple[list[Indicator], list[str]]:
+    """A table pasted again (three rows or more) replaces the table, keeping each indicator's reason and the
+    ones the officer typed; one or two rows update the indicators they name, or are added."""
+    reasons = {i.name: i.reason for i in old if i.reason}
+    if len(new) >= 3 or not old:
+        names = {i.name for i in new}
+        typed = [i for i in old if i.where == TYPED and i.name not in names]
+        dropped = [i.name for i in old if i.name and i.where != TYPED and i.name not in names]
+        out = [i.model_copy(deep=True) for i in new] + typed
+        for ind in out:
+            ind.reason = ind.reason or reasons.get(ind.name, "")
+        said = [f"指标表已按这次粘贴的替换（原{len(old)}条）" + (f"，不再包含：{'、'.join(dropped)}" if dropped else "")] \
+            if old and [i for i in old if i.name] else []
+        return out, said
+    out = [i.model_copy(deep=True) for i in old]
+    said = []
+    for ind in new:
+        mine = next((i for i in out if i.name == ind.name), None)
+        if mine is None:
+            out.append(ind)
+            said.append(f"新增指标“{ind.name}”")
+            continue
+        for col in ("target", "actual"):
+            value = getattr(ind, col)
+            if value and value != getattr(mine, col):
+                said.append(f"“{ind.name}”{_LABELS[col]}由“{getattr(mine, col)}”改为“{value}”")
+                setattr(mine, col, value)
+    return out, said
 
 
 def carry_answers(current: Report | None, confirmed: Report) -> Report:
@@ -114,7 +171,9 @@ def paste_card(report: Report, added: set[str] | None = None) -> dict:
                         "direction_set": i.direction != "auto"}
                        for i in report.indicators if i.name or i.target] if "indicators" in show else [],
         "kept": sorted(({"funding", "expenses", "indicators"} - show) & carried(report)),  # confirmed before
-        "warnings": [w.message + (f"（{w.where.label()}）" if w.where.label() else "") for w in report.warnings],
+        "warnings": [w.message + (f"（{w.where.label()}）" if w.where.label() else "") for w in report.warnings
+                     if w.code != "paste.merged"],
+        "changes": [w.message for w in report.warnings if w.code == "paste.merged"],
         "actions": ["confirm", "edit"],
     }
 

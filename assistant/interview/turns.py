@@ -122,6 +122,13 @@ def figures_sentence(text: str, asked: Item | None) -> bool:
     return len(said) >= 2 or bool(re.search(r"其中", half)) or len(_key(half)) <= 40
 
 
+def _table_lines(text: str) -> bool:
+    """Lines of a table copied cell by cell or as 'name value' rows ('出水水质达标率\t96.8%')."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return len(lines) >= 2 and sum(1 for ln in lines if "\t" in ln.strip() or ln.count("|") >= 2) >= 1 and \
+        sum(1 for ln in lines if re.search(r"\d", ln)) >= 2
+
+
 def is_chitchat(text: str) -> bool:
     words = turn_words().chitchat
     key = _key(text)
@@ -191,6 +198,8 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
     command = command_of(text)
     if command is not None:
         return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
+    if figures_sentence(text, asked) or _table_lines(text):
+        return Decision(PASTE, "资金或指标数字")
     main, aside = split_aside(text)
     decided = _read_main(main, ctx)
     if aside:

@@ -21,9 +21,10 @@ from ..core.forms import layout_of
 from ..core.models import Draft, Note, Report
 from ..core.numbers import fmt_decimal, fmt_percent
 from ..core.parse import ParseError, ReadError, parse_text
+from ..core.parse.paste import read_paste
 from ..core.scoring import ruleset_for_form
 from ..interview.items import Item, find, form_of, items_for, next_item, progress
-from ..interview.turns import (ANSWER, CLARIFY, COMMAND, EMPTY, ERROR, STATEMENT, UNCLEAR, Decision, TurnContext,
+from ..interview.turns import (ANSWER, CLARIFY, COMMAND, EMPTY, ERROR, PASTE, STATEMENT, UNCLEAR, Decision, TurnContext,
                                decision_card, read_turn)
 from ..interview.paste import carried, carry_answers, looks_like_paste, merge_paste, paste_card
 from ..interview.spec import interview_spec
@@ -152,6 +153,8 @@ class ChatEngine:
             return Reply(d.reply, [{"type": "error", "message": d.reply}], interview=state)
         if d.kind == COMMAND:
             return self._command(record, d, state, asked, text)
+        if d.kind == PASTE:
+            return self._paste(record, text)
         if d.kind == CLARIFY:
             return Reply(d.reply, [d.clarify], interview=state, ask=False)
         if d.kind == UNCLEAR:
@@ -312,7 +315,7 @@ class ChatEngine:
 
     def _paste(self, record: DraftRecord, text: str) -> Reply:
         try:
-            parsed = parse_text(text, form=record.form)
+            parsed = read_paste(text, record.form, lambda t, f: parse_text(t, form=f))
         except (ParseError, ReadError) as exc:
             return Reply(f"没能读懂这段数据：{exc}", [{"type": "error", "message": str(exc)}])
         tables = carried(parsed)

@@ -98,6 +98,8 @@ _SOURCE_KEYS = (
 
 def column_of(text: str) -> str | None:
     key = compact(text)
+    if key.startswith("实际使用情况"):  # the Huainan form's own word for what was spent
+        return "spent"
     if not key or len(key) > 16 or any(w in key for w in ("内容", "明细", "率", "说明", "情况")):
         return None
     for col, words in _COLUMN_KEYS:

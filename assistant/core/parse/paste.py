@@ -1,0 +1,304 @@
+"""What an officer pastes or types into the chat, read into a `Report`: the same readers as a whole report,
+after the damage copying does is undone, and with the shapes a paste takes that a filed report does not:
+
+- header cells broken over lines by Word or quoted by Excel ('计划安排\\n资金（万元）');
+- an indicator table of two or three columns (指标名称 | 目标值 | 实际值, no 一级/二级), its family
+  guessed from the indicator's own words and shown on the card to confirm;
+- a national 自评表 funding row pasted without its header ('年度资金总额 645 645 603.2 10 93.52% 9.35');
+- figures said in a sentence the way officers say them ('计划安排280万元，到位280万 实际花了250.7万',
+  '年初预算468.5万 全年预算512.3 执行498.76万', '全部花完了'), with the sources or expense parts an 其中
+  list names;
+- expense lines ('扑火装备购置 624000元 2024年5月12#'), amounts in 元 with no unit in the header.
+Money is never guessed: an amount is taken only where its column is said.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..forms import layout_of
+from ..models import SOURCE_TOTAL, ExpenseLine, Funding, FundingRow, Indicator, ParseWarning, Report, Where
+from ..numbers import compact, parse_decimal, to_halfwidth
+
+_DATA = re.compile(r"\d")
+
+
+def rejoin_broken_cells(text: str) -> str:
+    """A tab-separated paste whose header cells hold line breaks: the header lines joined back into one
+    row with as many cells as the data rows have ('项目资金\\n（万元）\\t计划安排\\n资金…')."""
+    text = re.sub(r'"([^"\t]*)"', lambda m: m.group(1).replace("\n", ""), text)  # Excel quotes a cell with a break
+    lines = text.split("\n")
+    data_tabs = [ln.count("\t") for ln in lines if "\t" in ln and _DATA.search(ln)]
+    if not data_tabs:
+        return text
+    width = max(set(data_tabs), key=data_tabs.count)
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        if line.count("\t") < width and not _numbers_row(line):
+            joined, j = line, k
+            while joined.count("\t") < width and j + 1 < len(lines) and not _numbers_row(lines[j + 1]):
+                j += 1
+                joined += lines[j]
+            if joined.count("\t") == width and j > k:
+                out.append(joined)
+                k = j + 1
+                continue
+        out.append(line)
+        k += 1
+    return "\n".join(out)
+
+
+def _numbers_row(line: str) -> bool:
+    cells = [c for c in line.split("\t") if c.strip()]
+    return sum(1 for c in cells if re.search(r"\d", c)) >= 2
+
+
+def spread_label_values(text: str) -> str:
+    """'计划投资额：１２００万元；实际到位：１１５０万元；…' — one label and value per line."""
+    half = to_halfwidth(text)
+    if "\t" in half or half.count("：") + half.count(":") < 2:
+        return text
+    return re.sub(r"[；;]\s*", "\n", half)
+
+
+# ------------------------------------------------------------------------------------- indicator tables
+
+_NAME_HEAD = ("指标名称", "绩效指标", "三级指标", "指标内容", "指标", "名称", "项目")
+_TARGET_HEAD = ("年度目标值", "目标值", "年度指标值", "指标值", "目标", "计划值", "计划", "预期值", "预期")
+_ACTUAL_HEAD = ("实际完成值", "实际完成", "实际值", "完成值", "完成情况", "实际", "完成", "全年实际值")
+_FAMILY_WORDS = (
+    ("满意度指标", "服务对象满意度指标", ("满意",)),
+    ("产出指标", "成本指标", ("成本", "单价", "每公里", "每吨", "人均", "标准", "吨水", "造价", "费用")),
+    ("产出指标", "时效指标", ("及时", "按时", "按期", "时限", "时间", "发放率", "拨付率", "完成时间", "周期")),
+    ("产出指标", "质量指标", ("合格率", "达标率", "验收", "精准", "准确率", "质量", "完好率", "修复")),
+    ("效益指标", "经济效益指标", ("经济", "增收", "产能", "收入", "产值", "损失", "节约")),
+    ("效益指标", "生态效益指标", ("生态", "削减", "排放", "水质", "森林覆盖", "绿化", "污染", "COD", "化学需氧量")),
+    ("效益指标", "可持续影响指标", ("长效", "可持续", "机制", "持续")),
+    ("效益指标", "社会效益指标", ("受益", "普及率", "知晓率", "覆盖", "生活质量", "辍学", "失学", "受害率", "安全", "改善")),
+)
+
+
+def family_of(name: str) -> tuple[str, str]:
+    """(一级, 二级) of an indicator named without its family: by its own words; a count by default."""
+    for level1, level2, words in _FAMILY_WORDS:
+        if any(w in name for w in words):
+            return level1, level2
+    return "产出指标", "数量指标"
+
+
+def _head(cell: str, words: tuple[str, ...]) -> bool:
+    key = compact(to_halfwidth(cell))
+    key = re.sub(r"[（(][^)）]*[)）]", "", key)
+    return any(key == w or key.startswith(w) for w in words) and len(key) <= 8
+
+
+def simple_indicators(text: str) -> list[Indicator]:
+    """An indicator table of two or three columns: a header naming the indicator and its target and/or
+    actual, or rows of 'name <tab> value' with percents and units."""
+    rows = [[c.strip() for c in ln.split("\t")] for ln in text.split("\n") if ln.strip()]
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return []
+    head = rows[0]
+    cols: dict[str, int] = {}
+    for k, cell in enumerate(head):
+        if "name" not in cols and _head(cell, _NAME_HEAD):
+            cols["name"] = k
+        elif "actual" not in cols and _head(cell, _ACTUAL_HEAD):
+            cols["actual"] = k
+        elif "target" not in cols and _head(cell, _TARGET_HEAD):
+            cols["target"] = k
+    body = rows[1:] if "name" in cols and ("actual" in cols or "target" in cols) else None
+    if body is None:
+        if len(rows) >= 2 and all(len([c for c in r if c]) in (2, 3) and not _DATA.search(r[0]) and
+                                  all(_quantity(c) for c in r[1:] if c) for r in rows):
+            cols = {"name": 0, "actual": 1} if all(len([c for c in r if c]) == 2 for r in rows) else \
+                {"name": 0, "target": 1, "actual": 2}
+            body = rows
+        else:
+            return []
+    out = []
+    for line_no, row in enumerate(body, start=2 if body is not rows else 1):
+        def cell(key: str) -> str:
+            k = cols.get(key)
+            return row[k] if k is not None and k < len(row) else ""
+        name = cell("name")
+        if not name or _DATA.fullmatch(name):
+            continue
+        level1, level2 = family_of(name)
+        target, actual = cell("target"), cell("actual")
+        direction = "lower" if target.startswith(("≤", "<", "不超过", "不高于")) or level2 == "成本指标" else "auto"
+        out.append(Indicator(level1=level1, level2=level2, name=name, target=target, actual=actual,
+                             direction=direction, where=Where(cell=f"指标表第{line_no}行")))
+    return out
+
+
+def _quantity(text: str) -> bool:
+    return bool(re.search(r"\d", text)) or text in ("完成", "已完成", "达到", "明显改善", "长期", "是", "否")
+
+
+# ------------------------------------------------------------------------------------------ funding
+
+_SPOKEN_COLUMNS = (  # what officers call each column in a sentence, longest first within a column
+    ("balance", r"结余|结转|剩余|剩下"),
+    ("spent", r"实际支出|全年执行数?|执行数|实际执行|执行了|执行|支出了|支出|花了|花掉了|花掉|用了|用掉|使用了|实际使用|已支付|支付了|拨付使用"),
+    ("arrived_national", r"全年预算数?|调整后预算|调整后的预算|预算调整为|调成了|调整为"),
+    ("arrived", r"实际到位资金|实际到位|到位资金|到位了|到位|到账|下达了|下达|拨付到位|拨下来"),
+    ("planned", r"年初预算数?|计划投资额?|计划安排资金|计划安排|预算安排|计划资金|计划|批复|预算"),
+)
+_AMOUNT = r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>亿元|万元|万|元)?"
+_SOURCES = (("中央", "中央财政"), ("省", "省财政"), ("市", "市财政"), ("县", "县市区财政"), ("区", "县市区财政"),
+            ("自筹", "其它"), ("其他", "其它"), ("其它", "其它"))
+
+
+def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]]:
+    """Figures said in a short sentence; each amount taken only after a word naming its column."""
+    half = to_halfwidth(text)
+    if len(half) > 400 or "\t" in half:
+        return None, []
+    found: dict[str, Decimal] = {}
+    where: list[str] = []
+    sources: dict[str, FundingRow] = {}
+    last_col = None
+    pattern = re.compile("|".join(f"(?P<{col}>{words})" for col, words in _SPOKEN_COLUMNS))
+    for m in pattern.finditer(half):
+        col = m.lastgroup or ""
+        col = "arrived" if col == "arrived_national" else col
+        rest = half[m.end():m.end() + 14]
+        amount = re.match(r"^(?:数|资金|金额|额|总额|合计|共|是|为|了|也是|达|达到|共计|\s|：|:|约)*" + _AMOUNT, rest)
+        if amount is None or (amount.group("unit") is None and not re.search(r"万|元", half)):
+            continue
+        if col == "planned" and national is False and m.group(0) == "预算" and "到位" not in half and "支出" not in half:
+            pass
+        value = _wan(amount.group("num"), amount.group("unit") or _unit_of(half))
+        if col not in found:
+            found[col] = value
+            where.append(col)
+        last_col = col
+        tail = half[m.end() + amount.end():m.end() + amount.end() + 60]
+        if re.match(r"^[，,\s]*其中", tail):
+            _source_parts(tail, col, sources, half)
+    if re.search(r"全部花完|全部支出|全部用完|花完了|用完了|全部执行|全部拨付使用", half) and "spent" not in found:
+        base = found.get("arrived", found.get("planned"))
+        if base is not None:
+            found["spent"] = base
+    if not found:
+        return None, []
+    total = FundingRow(source=SOURCE_TOTAL, where=Where(cell="经办人所说"), **found)
+    del last_col
+    return Funding(total=total, sources=list(sources.values()), origin="prose"), where
+
+
+def _unit_of(text: str) -> str:
+    return "万元" if "万" in text else "元" if "元" in text else "万元"
+
+
+def _wan(number: str, unit: str) -> Decimal:
+    value = parse_decimal(number.replace(",", ""))
+    return {"亿元": value * 10000, "万元": value, "万": value, "元": value / 10000}[unit]
+
+
+def _source_parts(tail: str, col: str, sources: dict[str, FundingRow], whole: str) -> None:
+    """'…到位1150万，其中中央600 省300 县里250' — the sources of the amount just read."""
+    body = re.split(r"[，,。；;](?!\s*(?:省|市|县|区|中央))", re.sub(r"^[，,\s]*其中[:：]?", "", tail), maxsplit=1)[0]
+    for m in re.finditer(r"(中央|省|市|县|区|自筹|其他|其它)[里级财政资金配套]*\s*(\d+(?:\.\d+)?)\s*(亿元|万元|万|元)?", body):
+        name = next(s for w, s in _SOURCES if m.group(1).startswith(w))
+        row = sources.setdefault(name, FundingRow(source=name, where=Where(cell="经办人所说")))
+        setattr(row, col, _wan(m.group(2), m.group(3) or _unit_of(whole)))
+
+
+def national_row(text: str) -> Funding | None:
+    """'年度资金总额 | 645 | 645 | 603.2 | 10 | 93.52% | 9.35' pasted without its header: 年初预算数,
+    全年预算数, 全年执行数 (then 分值, 执行率, 得分)."""
+    half = to_halfwidth(text)
+    m = re.search(r"(年度资金总额|资金总额)[:：\s|\t]*([\d.,]+)[\s|\t]+([\d.,]+)[\s|\t]+([\d.,]+)", half)
+    if not m:
+        return None
+    nums = [parse_decimal(g.replace(",", "")) for g in m.groups()[1:]]
+    total = FundingRow(source=SOURCE_TOTAL, planned=nums[0], arrived=nums[1], spent=nums[2],
+                       where=Where(cell="年度资金总额行"))
+    return Funding(total=total, origin="table")
+
+
+# ------------------------------------------------------------------------------------------ expenses
+
+_EXPENSE_LINE = re.compile(r"^\s*(?P<content>[^\d\t|，,]{2,40}?)[\s\t|：:]+(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>万元|元|万)"
+                           r"(?:[\s\t|]+(?P<voucher>[^\s\t|]{2,30}))?\s*$")
+
+
+def expense_lines(text: str) -> list[ExpenseLine]:
+    out = []
+    for k, line in enumerate(text.split("\n"), start=1):
+        m = _EXPENSE_LINE.match(to_halfwidth(line))
+        if m and not re.search(r"合计|总计|计划|到位|预算", m.group("content")):
+            out.append(ExpenseLine(content=m.group("content").strip(), amount=_wan(m.group("num"), m.group("unit")),
+                                   voucher=m.group("voucher"), where=Where(line=k)))
+    return out if len(out) >= 2 else []
+
+
+def spoken_expenses(text: str) -> list[ExpenseLine]:
+    """'实际支出250.7万元，其中扑火装备62.4万元、隔离带58.3万元…' — the parts of what was spent."""
+    half = to_halfwidth(text)
+    m = re.search(r"(?:支出|花了|花掉|用了|执行)[^，,。]{0,12}?\d+(?:\.\d+)?\s*(?:万元|万|元)?[，,\s]*其中[:：]?", half)
+    if not m:
+        return []
+    body = half[m.end():]
+    out = []
+    for part in re.finditer(r"(?P<content>[^\d、，,；;。\s]{2,30}?)\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万元|万|元)?", body):
+        content = re.sub(r"^(?:用于|是|为|和|及|还有|另外)", "", part.group("content"))
+        if re.search(r"中央|省级|市级|县级|财政", content):
+            return []  # an 其中 list of sources, not of expenses
+        out.append(ExpenseLine(content=content, amount=_wan(part.group("num"), part.group("unit") or _unit_of(half)),
+                               where=Where(cell="经办人所说")))
+    return out if len(out) >= 2 else []
+
+
+def yuan_without_unit(funding: Funding) -> ParseWarning | None:
+    """A grid stating no unit whose amounts are whole numbers of six digits or more is in 元, not 万元."""
+    if funding.unit_stated or funding.origin != "table":
+        return None
+    rows = [funding.total, *funding.sources]
+    values = [v for r in rows for v in (r.planned, r.arrived, r.spent, r.balance) if v is not None]
+    if not values or not all(v >= 100000 and v == v.to_integral_value() for v in values if v != 0):
+        return None
+    for r in rows:
+        for col in ("planned", "arrived", "spent", "balance"):
+            value = r.get(col)  # type: ignore[arg-type]
+            if value is not None:
+                setattr(r, col, value / 10000)
+    funding.unit = "元"
+    return ParseWarning(message="表中未注明单位，金额均为六位以上整数，已按“元”换算为万元，请核对", severity="warning")
+
+
+def read_paste(text: str, form: str, parse) -> Report:
+    """A paste read with the report readers (`parse`: text, form → Report) and then the paste's own shapes."""
+    fixed = spread_label_values(rejoin_broken_cells(text.replace("\r\n", "\n")))
+    report = parse(fixed, form)
+    national = layout_of(form) == "national"
+    if not [i for i in report.indicators if i.name]:
+        simple = simple_indicators(fixed)
+        if simple:
+            report.indicators = simple
+            report.warnings = [w for w in report.warnings if w.message != "未找到绩效指标表"]
+            report.warnings.append(ParseWarning(message="表中没有一级、二级指标列：已按指标名称归类，请在卡片上核对",
+                                                severity="info"))
+    if report.funding.origin in ("none", "prose"):
+        row = national_row(fixed)
+        spoken, _ = (None, []) if row is not None else spoken_funding(fixed, national)
+        chosen = row or spoken
+        if chosen is not None and (report.funding.origin == "none" or _more(chosen, report.funding)):
+            report.funding = chosen
+            report.warnings = [w for w in report.warnings if not w.message.startswith(("未找到资金", "正文所写"))]
+    note = yuan_without_unit(report.funding)
+    if note is not None:
+        report.warnings.append(note)
+    if not report.expenses:
+        report.expenses = expense_lines(fixed) or spoken_expenses(fixed)
+    return report
+
+
+def _more(a: Funding, b: Funding) -> bool:
+    count = lambda f: sum(1 for c in ("planned", "arrived", "spent", "balance") if f.total.get(c) is not None)  # noqa: E731
+    return count(a) > count(b)

@@ -255,19 +255,27 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
         if item.options:
             value = next((o for o in item.options if o in (selected or [])), None) or _pick(text, item.options)
         else:
-            found = facts if facts is not None else facts_in(text, place, {item.field}, item.field)
+            found = facts if facts is not None else facts_in(text, place, _EVERY_FIELD, item.field)
             value = found.fields.get(item.field) if found else None
             if value is None:
                 value = _field_value(item.field, text)
         if not value:
             return None
         setattr(out.project, item.field, value)
-        extra = getattr(facts, "extra", {}) if facts is not None else {}
+        extra = found.extra if not item.options and found is not None else {}
+        said = f"已记录{item.label}：{value}"
+        if facts is None and not item.options:  # called alone: the other facts of the message too
+            rest = {k: v for k, v in found.fields.items() if k != item.field}
+            if rest:
+                more = record_facts(out, rest, extra)
+                out, said = more.report, said + "；" + more.said.removeprefix("已记录")
+        note_too = not item.options and found is not None and found.covered(text) <= 0.5 and \
+            len(compact(text)) - sum(b - a for a, b in found.spans) >= 12
         if item.field == "leader" and extra.get("leader_title") is not None:
             out.project.leader_title = extra.get("leader_title") or None
         if item.field == "period_text" and extra.get("period_start"):
             out.project.period_start, out.project.period_end = extra["period_start"], extra["period_end"]
-        return Applied(out, f"已记录{item.label}：{value}")
+        return Applied(out, said, note_too=note_too)
     if item.section:
         if len(compact(text)) < 4 or is_chitchat(text):
             return None
@@ -329,6 +337,9 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
     if item.path:
         return _score_answer(item, out, text, selected, _rule(rules, item.path), lenient=lenient or retake)
     return None
+
+
+_EVERY_FIELD = {"name", "unit", "department", "leader", "phone", "period_text", "report_date", "eval_type"}
 
 
 def record_facts(report: Report, fields: dict[str, str], extra: dict[str, str] | None = None) -> Applied | None:
@@ -428,7 +439,7 @@ def _score_answer(item: Item, out: Report, text: str, selected: list[str] | None
         return _judged(item, out, picked, "", rule)
     if item.kind == "indicator":
         return _family_answer(item, out, text, rule)
-    if len(text) > 60 and "。" in text.rstrip("。") and not _ALL.search(text) and not lenient:
+    if len(text) > 40 and "。" in text.rstrip("。") and not _ALL.search(text) and not lenient:
         return None  # a statement with sentences is a note, even if it uses an option's word
     if item.kind == "checks":
         picked = _checked_in_words(text, options)

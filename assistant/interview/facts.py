@@ -281,6 +281,18 @@ def phone_in(text: str) -> tuple[str, tuple[int, int]] | None:
     return None
 
 
+def phones_in(text: str) -> str | None:
+    """Every phone number a value gives, joined: '0730-6223817、13907301234'."""
+    found, rest = [], text
+    while True:
+        one = phone_in(rest if not found else "电话" + rest)
+        if one is None:
+            break
+        found.append(one[0])
+        rest = rest[one[1][1]:]
+    return "、".join(found) if found else None
+
+
 def grade_total_in(text: str) -> tuple[str | None, str | None]:
     """'应该算良吧，88.5分' → ('良', '88.5')."""
     half = arabic(to_halfwidth(text))
@@ -337,8 +349,13 @@ def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None 
     for k, (a, b, name) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(half)
         segment = half[b:end]
-        raw = segment if name in ("unit", "department", "period_text", "leader") else \
+        raw = segment if name in ("unit", "department", "period_text") else \
             re.split(r"[，,。；;\n！!？?]", segment.lstrip("，,：: "), maxsplit=1)[0]
+        if name == "phone" and name in out.fields:  # '0730-6223817 手机13907301234': both numbers
+            more = _value_of(name, raw, place, out)
+            if more and more not in out.fields["phone"]:
+                out.fields["phone"] += "、" + more
+            continue
         if name not in wanted or name in out.fields:
             continue
         value = _value_of(name, raw, place, out)
@@ -364,8 +381,7 @@ def _value_of(name: str, raw: str, place: Place, out: Facts) -> str | None:
             return found[0]
         return value if looks_like_name(value) else name_in(value)
     if name == "phone":
-        found = phone_in("电话" + value)
-        return found[0] if found else None
+        return phones_in("电话" + value)
     if name == "period_text":
         value = re.sub(r"不是[^，,。；;]*", "", value)
         found = period_in(value, place)

@@ -239,7 +239,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
                 return Decision(STATEMENT, "写进报告", section=kind, part=part)
             applied.part = part or asked.part
         if applied is not None:
-            decided = _answered(applied, asked)
+            decided = _answered(applied, asked, text, ctx)
             decided = _with_other_facts(decided, facts, asked, ctx, grade)
             return _with_embedded_correction(decided, text, ctx)
     if facts or any(grade):
@@ -358,9 +358,13 @@ _COMMAND_NAMES = {"skip": "跳过", "back": "上一题", "progress": "查看进�
                   "why": "为什么扣分", "write": "起草", "confirm": "确认"}
 
 
-def _answered(applied: Applied, item: Item) -> Decision:
-    return Decision(ANSWER, f"回答「{item.label}」", report=applied.report, said=[applied.said], item=item,
-                    answered=True, section=applied.section, part=applied.part)
+def _answered(applied: Applied, item: Item, text: str = "", ctx: TurnContext | None = None) -> Decision:
+    decided = Decision(ANSWER, f"回答「{item.label}」", report=applied.report, said=[applied.said], item=item,
+                       answered=True, section=applied.section, part=applied.part)
+    if applied.note_too and text and ctx is not None:  # '是县卫生健康局牵头，具体由各乡镇卫生院实施': a note as well
+        kind, part = route_note(text, ctx.form, None, ctx.precedents)
+        decided.notes.append((kind, part, text))
+    return decided
 
 
 def _with_other_facts(decided: Decision, facts, asked: Item | None, ctx: TurnContext,

@@ -291,6 +291,9 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
         from .facts import grade_total_in
         grade, total = grade_total_in(text)
         value = next((o for o in item.options if o in (selected or [])), None) or grade
+        if not value and total is not None and selected is None:  # '88吧': the grade its score falls in
+            points = Decimal(total)
+            value = "优" if points >= 90 else "良" if points >= 80 else "中" if points >= 60 else "差"
         if not value:
             return None
         out.claimed_grade = value

@@ -52,9 +52,34 @@ def find_indicator(text: str, indicators: list[Indicator]) -> Indicator | None:
         if len(common) >= 3 and common not in _GENERIC and not all(ch in "率数量次人" for ch in common):
             scored.append((len(common), ind))
     if not scored:
-        return None
+        return _by_subsequence(key, indicators)
     scored.sort(key=lambda p: -p[0])
     if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None
+    return scored[0][1]
+
+
+def _subsequence(a: str, b: str) -> int:
+    """Length of the longest common subsequence: '资助人数' and '资助家庭经济困难学生人数' share 4."""
+    prev = [0] * (len(b) + 1)
+    for ch in a:
+        cur = [0]
+        for j, other in enumerate(b):
+            cur.append(prev[j] + 1 if ch == other else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+def _by_subsequence(key: str, indicators: list[Indicator]) -> Indicator | None:
+    """A name said short, its characters in order ('享受补贴的老人' for 享受居家养老服务补贴老人人数)."""
+    head = re.split(r"\d", key, maxsplit=1)[0][:20]
+    head = re.sub(r"(?:那个|那条|这个|这条|其实|实际|目标|的|是|了)", "", head)
+    if len(head) < 3:
+        return None
+    scored = sorted(((_subsequence(head, compact(i.name)), i) for i in indicators if i.name), key=lambda p: -p[0])
+    if not scored or scored[0][0] < 3 or scored[0][0] < 0.6 * len(head):
+        return None
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
         return None
     return scored[0][1]
 
@@ -155,7 +180,9 @@ def correct_figure(report: Report, text: str) -> Change | None:
         return None
     old_s = old.group("num") + (old.group("unit") or "")
     new_s = new.group("num") + (new.group("unit") or old.group("unit") or "")
-    if not old.group("unit"):
+    if not old.group("unit") and new.group("unit") and _texts_with(report, old.group("num") + new.group("unit")):
+        old_s = old.group("num") + new.group("unit")
+    elif not old.group("unit"):
         recorded = _with_unit_in_record(report, old.group("num"))
         if recorded:
             old_s = recorded
@@ -181,8 +208,12 @@ def _column_said(text: str, before: int) -> str | None:
     return best[1] if best else None
 
 
+_COLUMN_PAIR = re.compile(r"(?P<col>目标值?|年度指标值|指标值|实际完成值?|实际值|实际|完成值?|完成了)[^\d≥≤<>，,。；;]{0,8}?"
+                          r"(?P<value>(?:[≥≤<>]=?|不低于|不少于|不超过|不高于)?\d+(?:\.\d+)?[^\d\s，,。；;、]{0,4})")
+
+
 def edit_indicator(report: Report, text: str) -> Change | None:
-    """'演练次数实际是4次不是3次', '隔离带目标应该是35公里以上', '受害率那个是越低越好'."""
+    """'演练次数实际是4次不是3次', '隔离带目标应该是35公里以上', '受害率那个是越低越好', '目标值写错了，是≤500元，实际也是500元'."""
     ind = find_indicator(text, report.indicators)
     if ind is None:
         return None
@@ -195,37 +226,93 @@ def edit_indicator(report: Report, text: str) -> Change | None:
     if re.search(r"越(?:高|大|多)越好|正向", half):
         target.direction = "higher"
         return Change(out, f"已把“{ind.name}”改为越高越好（升），完成率重新计算", "更正指标方向")
+    said = _columns_said(half, ind)
+    if not said:
+        return None
+    lines = []
+    for col, value in said.items():
+        previous = getattr(target, col)
+        setattr(target, col, value)
+        lines.append(f"{_COLUMN_LABEL[col]}由“{previous}”改为“{value}”")
+        old_core, new_core = _core(previous), _core(value)
+        if old_core and new_core and old_core != new_core and _shares_words(out, old_core, text):
+            out, _ = _replace_in_texts(out, old_core, new_core)
+    return Change(out, f"已把“{ind.name}”的" + "，".join(lines), f"更正指标{'、'.join(_COLUMN_LABEL[c] for c in said)}")
+
+
+def _columns_said(half: str, ind: Indicator) -> dict[str, str]:
+    """The columns a correction sets, each with its new value ('不是3次' is the old one, never the new)."""
+    out: dict[str, str] = {}
+    for m in _COLUMN_PAIR.finditer(half):
+        if re.search(r"不是\s*$", half[max(0, m.start("value") - 3):m.start("value")]):
+            continue
+        col = "target" if m.group("col").startswith(("目标", "年度指标", "指标值")) else "actual"
+        if col in out:
+            continue
+        value = _bound_value(half, m.start("value"), m.end("value"))
+        value = _unit_like(value, getattr(ind, col))
+        if compact(value) != compact(getattr(ind, col)):
+            out[col] = value
+    if out:
+        return out
     old, new = old_new(half)
     if new is None:
-        return None
+        return {}
     col = _column_said(half, new.start())
     if col not in ("target", "actual"):
         if old is not None and compact(old.group(0)) in (compact(ind.target), compact(ind.actual)):
             col = "target" if compact(old.group(0)) == compact(ind.target) else "actual"
         else:
             col = "actual"
-    value = half[new.start():new.end()]
-    if re.search(r"以上|及以上", half[new.end():new.end() + 3]):
+    value = _unit_like(_bound_value(half, new.start(), new.end()), getattr(ind, col))
+    return {} if compact(value) == compact(getattr(ind, col)) else {col: value}
+
+
+def _bound_value(half: str, start: int, end: int) -> str:
+    value = half[start:end].strip()
+    value = re.sub(r"(?:吧|啊|了|的|呢)+$", "", value)
+    m = re.match(r"^(?:不低于|不少于)(.+)$", value)
+    if m:
+        value = "≥" + m.group(1)
+    m = re.match(r"^(?:不超过|不高于)(.+)$", value)
+    if m:
+        value = "≤" + m.group(1)
+    if re.match(r"^\s*(?:以上|及以上)", half[end:end + 3]):
         value = "≥" + value.lstrip("≥")
-    value = _unit_like(value, getattr(ind, col))
-    if compact(value) == compact(getattr(ind, col)):
-        return None
-    previous = getattr(target, col)
-    setattr(target, col, value)
-    out2, _ = (replace_everywhere(out, previous, value) if col == "actual" and previous and
-               re.fullmatch(r"[\d.]+\D{1,3}", previous) and _shares_words(out, previous, text) else (out, 0))
-    for i in out2.indicators:  # the indicator itself keeps the value set above
-        if i.name == ind.name:
-            setattr(i, col, value)
-    return Change(out2, f"已把“{ind.name}”的{_COLUMN_LABEL[col]}由“{previous}”改为“{value}”", f"更正指标{_COLUMN_LABEL[col]}")
+    if re.match(r"^\s*(?:以内|以下)", half[end:end + 3]):
+        value = "≤" + value.lstrip("≤")
+    return value
+
+
+def _core(value: str) -> str:
+    """The figure inside a target or actual: '≤0.9‰' → '0.9‰', '32公里' → '32公里'."""
+    m = _NUM.search(to_halfwidth(value or ""))
+    return m.group("num") + (m.group("unit") or "") if m else ""
+
+
+def _replace_in_texts(report: Report, old: str, new: str) -> tuple[Report, int]:
+    """The old figure replaced in notes, goals and reasons (not in other indicators' cells)."""
+    out = report.model_copy(deep=True)
+    n = 0
+    for note in out.notes:
+        fixed = _replace_figure(note.text, old, new)
+        n += fixed != note.text
+        note.text = fixed
+    for g in out.goals:
+        for attr in ("expected", "actual"):
+            fixed = _replace_figure(getattr(g, attr), old, new)
+            n += fixed != getattr(g, attr)
+            setattr(g, attr, fixed)
+    return out, n
 
 
 def _shares_words(report: Report, figure: str, text: str) -> bool:
-    """A note that states the old figure and shares words with the correction speaks of the same thing."""
+    """A note or goal that states the old figure and shares words with the correction speaks of the same thing."""
     key = compact(re.sub(r"[\d.]+", " ", text))
     pattern = re.compile(rf"(?<![\d.]){re.escape(figure)}(?![\d])")
-    for note in report.notes:
-        for sentence in re.split(r"[。；;]", note.text):
+    texts = [n.text for n in report.notes] + [g.expected for g in report.goals] + [g.actual for g in report.goals]
+    for body in texts:
+        for sentence in re.split(r"[。；;，,]", body):
             if pattern.search(sentence) and len(_lcs(compact(re.sub(r"[\d.]+", " ", sentence)), key)) >= 2:
                 return True
     return False
@@ -405,11 +492,14 @@ def _longest_recorded(report: Report, phrase: str) -> str | None:
 
 def _align(old: str, new: str) -> str:
     """'按月拨付' said again as '按季度拨' → '按季度拨付': the new words, with the old one's tail they leave out."""
-    common = _lcs(old, new)
-    if len(common) < 1 or new.endswith(old[-1:]):
+    import os
+    prefix = os.path.commonprefix([old, new])
+    a_rest, b_rest = old[len(prefix):], new[len(prefix):]
+    common = _lcs(a_rest, b_rest)
+    if not common or new.endswith(old[-1:]):
         return new
-    a_tail = old[old.find(common) + len(common):]
-    b_tail = new[new.find(common) + len(common):]
+    a_tail = a_rest[a_rest.find(common) + len(common):]
+    b_tail = b_rest[b_rest.find(common) + len(common):]
     return new if b_tail else new + a_tail
 
 

@@ -225,6 +225,10 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         if decided is not None:
             return decided
     grade = _grade_facts(text, ctx)
+    if re.search(r"越(?:低|小|少|高|大|多)越好|正向指标|反向指标|逆向指标", text):
+        flip = corrections.edit_indicator(ctx.report, text)
+        if flip is not None:
+            return Decision(CORRECTION, flip.what, report=flip.report, said=[flip.said])
     if has_correction_cue(text) or _states_new_value(text, ctx):
         decided = _correction(text, ctx, facts)
         if decided is not None:
@@ -288,12 +292,17 @@ def _with_embedded_correction(decided: Decision, text: str, ctx: TurnContext) ->
     """'隔离带32公里 演练其实是4次 都完成了': the answer, and the indicator it corrects on the way."""
     if decided.report is None or not (has_correction_cue(text) or re.search(r"其实|实际上", text)):
         return decided
-    for op in (corrections.correct_figure, corrections.edit_indicator):
-        change = op(decided.report, text)
-        if change is not None and _changed_indicator_or_text(decided.report, change.report):
-            decided.report = change.report
-            decided.said.append(change.said)
-            break
+    clauses = [c for c in re.split(r"[，,。；;\s（()）]+", text) if c]
+    for k, clause in enumerate(clauses):
+        if not (has_correction_cue(clause) or re.search(r"其实|实际上", clause)):
+            continue
+        window = " ".join(clauses[max(0, k - 1):k + 2]) if not re.search(r"\d", clause) else clause
+        for op in (corrections.correct_figure, corrections.edit_indicator):
+            change = op(decided.report, window)
+            if change is not None and _changed_indicator_or_text(decided.report, change.report):
+                decided.report = change.report
+                decided.said.append(change.said)
+                return decided
     return decided
 
 
@@ -531,8 +540,12 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
         _record_grade(decided, out, grade)
         if decided.said:
             return decided
-    for op in (lambda r, t: corrections.correct_funding(r, t, national), corrections.correct_figure,
-               corrections.edit_indicator, corrections.correct_phrase, corrections.correct_text):
+    named = corrections.find_indicator(text, report.indicators) is not None and \
+        bool(re.search(r"目标|实际|完成|指标值", text))
+    order = (corrections.edit_indicator, corrections.correct_figure) if named else \
+        (corrections.correct_figure, corrections.edit_indicator)
+    for op in (lambda r, t: corrections.correct_funding(r, t, national), *order,
+               corrections.correct_phrase, corrections.correct_text):
         change = op(report, text)
         if change is not None:
             return Decision(CORRECTION, change.what, report=change.report, said=[change.said])

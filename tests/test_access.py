@@ -119,6 +119,7 @@ def _body(path: str, method: str, world: dict, counter: list):
         "/api/drafts/{draft_id}/turns": {"text": "项目单位：甲局"},
         "/api/drafts/{draft_id}/sections/{section}": {"text": "改写的一段。"},
         "/api/drafts/{draft_id}/notes/{note_id}": {"section": "problems"},
+        "/api/drafts/{draft_id}/indicators": {"edits": [{"row": 0, "col": "name", "value": "改名的指标"}]},
         "/api/drafts/{draft_id}/comments": {"section": "", "text": "请补充绩效目标"},
         "/api/drafts/{draft_id}/return": {"note": "请补充"},
     }

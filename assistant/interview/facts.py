@@ -20,7 +20,7 @@ ORG_END = ("委员会", "办公室", "管理局", "服务中心", "管理中心"
 _ORG = re.compile(r"([\u4e00-\u9fa5（）()]{1,30}(?:" + "|".join(ORG_END) + r"))(?![\u4e00-\u9fa5]{0,1}(?:长|员|主任))")
 _ORG_PREFIX = re.compile(r"^(?:不对|错了|写错了|应该是|应该写|应该|应是|应为|要写|应写|得写|写成|写的是|写|填|改成|改为|换成|是|为|叫|也是|就是|"
                          r"还是|都是|全称是|全称叫|全称|我们|我|咱们|咱|本|由|在|经|从|该|归|属于|隶属于?|实施的是|主管是|主管的是|单位|[:：，,\s])+")
-TITLES = ("副局长", "局长", "副主任", "主任", "副科长", "科长", "副股长", "股长", "副站长", "站长", "副所长", "所长", "副院长",
+TITLES = ("副局长", "局长", "副馆长", "馆长", "副主任", "主任", "副科长", "科长", "副股长", "股长", "副站长", "站长", "副所长", "所长", "副院长",
           "院长", "副校长", "校长", "副书记", "书记", "副部长", "部长", "副处长", "处长", "副队长", "队长", "副经理", "经理",
           "副县长", "县长", "副主席", "主席", "总工", "工程师", "会计", "干事", "同志")
 _TITLE = "|".join(TITLES)
@@ -142,8 +142,16 @@ def _org_value(raw: str, place: Place) -> str | None:
     raw = re.sub(r"不是[^，,。；;\s]*", " ", raw.strip())
     if _SELF.match(compact(raw)) and place.orgs:
         return place.orgs[0]
-    full = re.search(r"[（(]([^（()）]{4,30})[)）]", raw) or re.search(r"全称(?:是|叫|为)?[:：]?\s*([^，,。；;\s]{4,30})", raw)
-    candidates = [full.group(1)] if full else []
+    bracket = re.search(r"([^（(，,。；;\s]*)[（(]([^（()）]{4,30})[)）]", raw)
+    full = re.search(r"全称(?:是|叫|为)?[:：]?\s*([^，,。；;\s]{4,40})", raw)
+    candidates = []
+    if bracket and _complete(_ORG_PREFIX.sub("", bracket.group(1)), place):
+        # '石门县图书馆（石门县少年儿童图书馆）': as written, its other name kept in brackets
+        return f"{_ORG_PREFIX.sub('', bracket.group(1))}（{bracket.group(2)}）"
+    elif bracket:
+        candidates.append(bracket.group(2))  # '我们污水处理中心（桃江县城乡污水处理中心）': the full name is in brackets
+    elif full:
+        candidates.append(full.group(1))
     candidates += [m.group(1) for m in _ORG.finditer(raw)]
     for candidate in candidates:
         m = _ORG.search(_ORG_PREFIX.sub("", candidate))
@@ -153,6 +161,13 @@ def _org_value(raw: str, place: Place) -> str | None:
         if len(name) >= 3:
             return name
     return None
+
+
+def _complete(name: str, place: Place) -> bool:
+    """A unit named in full: it starts with a place (the draft's own, or any 县/市/区 name)."""
+    return bool(name) and (bool(place.place) and name.startswith(place.place) or
+                           bool(re.match(r"[\u4e00-\u9fa5]{1,6}(?:省|市|县|区|州|旗)", name))) and \
+        name.endswith(ORG_END)
 
 
 def iso_date(text: str, place: Place | None = None) -> str | None:

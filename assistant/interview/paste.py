@@ -193,13 +193,19 @@ def apply_edits(report: Report, edits: list[dict]) -> Report:
     funding_rows = [r for r in [total, *fixed.funding.sources] if not r.is_empty()]
     tables = {"funding": funding_rows, "expenses": fixed.expenses,
               "indicators": [i for i in fixed.indicators if i.name or i.target]}
+    dropped: list = []
+    touched: list = []
     for edit in edits:
         table, row, col = edit.get("table"), edit.get("row"), edit.get("col")
         value = str(edit.get("value", "")).strip()
+        if table == "indicators" and col == "delete" and isinstance(row, int) and 0 <= row < len(tables[table]):
+            dropped.append(tables[table][row])
+            continue
         if table not in _EDITABLE or col not in _EDITABLE[table] or not isinstance(row, int) \
                 or not 0 <= row < len(tables[table]):
             raise ParseError(f"无法修改：{table} 第{row}行 {col}")
         target = tables[table][row]
+        touched.append(target)
         label = f"{'资金表' if table == 'funding' else '支出明细' if table == 'expenses' else '指标表'}第{row + 1}行 {_LABELS[col]}"
         if (table == "funding") or (table == "expenses" and col == "amount"):
             try:
@@ -215,4 +221,7 @@ def apply_edits(report: Report, edits: list[dict]) -> Report:
     if funding_rows and funding_rows[0] is total and any(e.get("table") == "funding" and e.get("row") == 0
                                                          for e in edits):
         fixed.funding.total = total  # a 合计 derived from the sources, now typed by the officer
+    # a row deleted, or emptied of name, target and actual, is gone: no phantom row keeps its family "set"
+    fixed.indicators = [i for i in fixed.indicators if not any(i is d for d in dropped) and
+                        not (any(i is t for t in touched) and not (i.name.strip() or i.target.strip() or i.actual.strip()))]
     return fixed

@@ -354,6 +354,7 @@ def create_app(data: str | Path = "data", embedder: str | None = None, knowledge
     app.router.add_get("/api/drafts/{draft_id}/preview", drafts.preview)
     app.router.add_post("/api/drafts/{draft_id}/turns", drafts.post_turn)
     app.router.add_post("/api/drafts/{draft_id}/confirm", drafts.confirm)
+    app.router.add_put("/api/drafts/{draft_id}/indicators", drafts.edit_indicators)
     app.router.add_put("/api/drafts/{draft_id}/sections/{section}", drafts.put_section)
     app.router.add_put("/api/drafts/{draft_id}/notes/{note_id}", drafts.put_note)
     app.router.add_post("/api/drafts/{draft_id}/sections/{section}/{action:undo|redo}", drafts.step_section)

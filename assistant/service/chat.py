@@ -112,6 +112,12 @@ class ChatEngine:
         reply = self._answer(record, text.strip(), answer or {}, pasted)
         return self.with_question(record, reply)
 
+    def opening(self, record: DraftRecord) -> Reply:
+        """A new draft's first turn: what the assistant does, and the first question."""
+        reply = Reply("我来帮您一步步完成这份自评报告：我会逐项提问，您可以直接回答、粘贴表格，或随时问我问题。"
+                      "说“跳过”“上一题”“进度”都可以。")
+        return self.with_question(record, reply)
+
     def heavy_turn(self, record: DraftRecord, text: str) -> bool:
         """A turn that drafts three or more sections at once ('全部起草') is heavy work, not a chat turn."""
         kinds = sections_in(text, record.form)

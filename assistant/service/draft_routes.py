@@ -36,9 +36,14 @@ async def create_draft(request: web.Request) -> web.Response:
     if form not in form_ids():
         raise ApiError(400, f"未知报告格式“{form}”", f"可选：{'、'.join(form_ids())}")
     who = request[PRINCIPAL]
-    record = await in_db(request, request.app[REPO].create, title, form, who.unit, who.name)
+    repo, engine = request.app[REPO], request.app[ENGINE]
+    record = await in_db(request, repo.create, title, form, who.unit, who.name)
+    # the draft opens with its first question already put
+    reply = await in_worker(request, engine.opening, record)
+    await in_db(request, engine.save, record.id, reply)
     await audit(request, "draft_create", record.id, title)
-    return json_response({"ok": True, "draft": record.summary()}, 201)
+    return json_response({"ok": True, "draft": record.summary(), "reply": {"text": reply.text, "cards": reply.cards}},
+                         201)
 
 
 def _draft_view(repo: DraftRepository, record: DraftRecord) -> dict:
@@ -149,7 +154,35 @@ def _answer_of(value) -> dict:
         out["selected"] = [x[:200] for x in value["selected"][:50]]
     if value.get("skip"):
         out["skip"] = True
+    if value.get("as") in ("answer", "note"):  # the officer's choice on a question back: its answer, or report text
+        out["as"] = value["as"]
+        if isinstance(value.get("section"), str) and value["section"] in section_kinds():
+            out["section"] = value["section"]
     return out
+
+
+@needs(OFFICER)
+async def edit_indicators(request: web.Request) -> web.Response:
+    """Rename, correct or delete confirmed indicators from the draft column (row = position in the data card)."""
+    body = await json_body(request)
+    edits = body.get("edits")
+    if not isinstance(edits, list) or not edits or len(edits) > 200:
+        raise ApiError(400, "edits 须为非空列表", "形如 [{\"row\": 0, \"col\": \"name\", \"value\": \"…\"}]")
+    rows = [{"table": "indicators", "row": e.get("row"), "col": "delete" if e.get("delete") else e.get("col"),
+             "value": e.get("value", "")} for e in edits if isinstance(e, dict)]
+    draft_id = request.match_info["draft_id"]
+    repo = request.app[REPO]
+    async with draft_lock(request):
+        record = await editable_draft(request)
+        if record.report is None:
+            raise ApiError(409, "还没有确认过的指标", "请先粘贴并确认绩效指标表")
+        try:
+            report = apply_edits(record.report, rows)
+        except ParseError as exc:
+            raise ApiError(400, str(exc), "请改正后再保存") from exc
+        await in_db(request, repo.set_report, draft_id, report)
+    await audit(request, "indicators_edit", draft_id, f"{len(rows)} 处修改")
+    return json_response({"ok": True, "data": {**paste_card(report), "actions": []}})
 
 
 @needs(OFFICER)

@@ -156,6 +156,14 @@ def _document() -> dict:
                 "把一条说明移到另一节", {"type": "object", "properties": {"ok": {"const": True}, "note": {"type": "object"}}},
                 {"type": "object", "required": ["section"], "properties": {"section": {"enum": list(section_kinds())}}},
                 [DRAFT_ID, NOTE_ID])},
+            "/api/drafts/{draft_id}/indicators": {"put": _op(
+                "改名、修改或删除已确认的绩效指标", {"type": "object", "properties": {"ok": {"const": True}, "data": {"type": "object"}}},
+                {"type": "object", "required": ["edits"], "properties": {"edits": {"type": "array", "minItems": 1, "maxItems": 200,
+                 "items": {"type": "object", "required": ["row"], "properties": {
+                     "row": {"type": "integer", "minimum": 0, "maximum": 10000},
+                     "col": {"enum": ["name", "target", "actual", "direction"]}, "value": {"type": "string", "maxLength": 200},
+                     "delete": {"type": "boolean"}}}}}},
+                [DRAFT_ID])},
             "/api/drafts/{draft_id}/confirm": {"post": _op(
                 "确认识别出的数据（可附修改后的 report）", REPLY,
                 {"type": "object", "properties": {"report": {"type": "object"}, "edits": {"type": "array", "items": {

@@ -5,6 +5,7 @@
 let current = null;
 let currentDraft = null;  // the open draft's summary: its status decides what can be changed
 let currentComments = [];
+let currentData = null;  // the confirmed data card (indicators shown and edited in the draft column)
 
 function showError(message) {
   document.getElementById("turns").append(el("div", { class: "turn assistant error" }, "⚠ " + message));
@@ -58,9 +59,15 @@ function renderCard(card, live = true) {
           "data-orig": ind.direction, title: "升：越大越好；降：越小越好。点击切换" }, ind.direction);
         if (live) cell.addEventListener("click", () => { cell.textContent = cell.textContent === "升" ? "降" : "升"; });
         t.rows[i + 1].append(cell);
+        if (live) {
+          const del = el("button", { class: "drop-row", title: "删除这一行（确认后生效）" }, "删除");
+          del.addEventListener("click", () => { t.rows[i + 1].classList.toggle("dropped"); });
+          t.rows[i + 1].append(el("td", {}, del));
+        }
       });
       box.append(t);
     }
+    for (const w of card.changes || []) box.append(el("div", { class: "sev-warning change" }, "变动：" + w));
     for (const w of card.warnings || []) box.append(el("div", { class: "sev-info" }, "提示：" + w));
     if (live && card.actions && card.actions.includes("confirm")) {
       box.append(el("div", { class: "cite" }, "数字有误可直接在表格中修改，再点“确认”。"));
@@ -110,6 +117,14 @@ function renderCard(card, live = true) {
     }
   } else if (card.type === "error") {
     box.append(el("div", { class: "sev-error" }, card.message));
+  } else if (card.type === "decision") {
+    box.append(el("span", { class: "decision", "data-kind": card.kind }, card.label));
+  } else if (card.type === "answer") {
+    box.hidden = true;  // the answer is the reply's own text
+  } else if (card.type === "clarify") {
+    box.append(el("div", { class: "ask" }, card.ask));
+    if (live) box.append(el("div", { class: "quick clarify" }, ...card.buttons.map((b) =>
+      el("button", { onclick: () => sendClarify(card.text, b.answer, b.label) }, b.label))));
   }
   return box;
 }
@@ -181,6 +196,14 @@ async function sendText(text) {
   showReply(data.reply);
 }
 
+// the officer's choice on a question back: this is the answer to the question, or text for the report
+async function sendClarify(text, answer, label) {
+  for (const q of document.querySelectorAll("#turns .quick.clarify")) q.remove();
+  addTurn("user", label);
+  const data = await api("POST", "/api/drafts/" + current + "/turns", { text, answer });
+  showReply(data.reply);
+}
+
 async function sendAnswer(item, selected, text, skip = false) {
   addTurn("user", text);
   const answer = skip ? { item, skip: true } : { item, selected };
@@ -230,6 +253,7 @@ async function refreshDraft(states) {
   box.append(el("div", { class: "score-line" }, sc.total !== null ? "综合得分 " + sc.total + " 分（" + sc.grade + "）"
     : "综合得分：评分项都回答后计算", " · ", progressBar(view.progress)));
   const open = editable_now();
+  if (currentData && currentData.indicators && currentData.indicators.length) box.append(indicatorEditor(currentData.indicators, open));
   const general = currentComments.filter((c) => !c.section);
   if (general.length) box.append(commentsBox("审核意见（全文）", general));
   for (const sec of view.sections) {
@@ -266,6 +290,28 @@ async function refreshDraft(states) {
   }
 }
 
+// the confirmed indicators: renamed, corrected or deleted in place (every trace of a deleted row goes)
+function indicatorEditor(rows, open) {
+  const t = el("table", { class: "indicators-edit" }, el("tr", {}, ...["二级指标", "指标内容", "目标值", "实际完成值", ""].map((h) => el("th", {}, h))));
+  rows.forEach((r, i) => {
+    const cells = ["name", "target", "actual"].map((k) => el("td", open ? { contenteditable: "true", "data-row": String(i), "data-col": k, "data-orig": r[k] ?? "" } : {}, r[k] ?? ""));
+    const del = open ? el("button", { class: "drop-indicator", onclick: async () => {
+      if (!window.confirm("删除指标“" + r.name + "”？评分和报告中都不再出现。")) return;
+      await api("PUT", "/api/drafts/" + current + "/indicators", { edits: [{ row: i, delete: true }] });
+      await reloadDraft();
+    } }, "删除") : null;
+    t.append(el("tr", {}, el("td", {}, r.level2 || ""), ...cells, el("td", {}, del)));
+  });
+  const save = open ? el("button", { class: "save-indicators", onclick: async () => {
+    const edits = [...t.querySelectorAll("td[data-col]")].filter((td) => td.textContent.trim() !== td.dataset.orig)
+      .map((td) => ({ row: Number(td.dataset.row), col: td.dataset.col, value: td.textContent.trim() }));
+    if (!edits.length) return;
+    await api("PUT", "/api/drafts/" + current + "/indicators", { edits });
+    await reloadDraft();
+  } }, "保存指标修改") : null;
+  return el("details", { class: "indicators-box" }, el("summary", {}, "绩效指标（" + rows.length + " 条，可改名、修改、删除）"), t, save);
+}
+
 function commentsBox(title, comments) {
   return el("div", { class: "comments" }, el("div", { class: "comments-title" }, title),
     ...comments.map((c) => el("div", { class: "comment" }, el("span", { class: "cite" },
@@ -277,6 +323,9 @@ function renderWorkflow(data) {
   const box = document.getElementById("workflow");
   const d = data.draft;
   box.replaceChildren(el("span", {}, "状态："), statusBadge(d.status));
+  if (editable_now() && !d.submitted_at) {
+    box.append(el("button", { id: "delete-draft", class: "danger", onclick: deleteDraft }, "删除草稿"));
+  }
   if (editable_now()) {
     box.append(el("button", { id: "submit-draft", onclick: submitDraft,
       ...(d.has_data ? {} : { disabled: "", title: "先粘贴并确认资金、指标数据" }) },
@@ -289,6 +338,21 @@ function renderWorkflow(data) {
       ...data.events.map((e) => el("div", { class: "cite" }, when(e.at) + " " + e.actor + " " +
         (ACTION_NAMES[e.action] || e.action) + (e.note ? "：" + e.note : "")))));
   }
+}
+
+async function deleteDraft() {
+  if (!window.confirm("删除后这份草稿（对话、数据、各节文字）都不能恢复。确定删除“" + currentDraft.title + "”？")) return;
+  await api("DELETE", "/api/drafts/" + current);
+  current = null;
+  currentDraft = null;
+  document.getElementById("turns").replaceChildren();
+  document.getElementById("sections").replaceChildren();
+  document.getElementById("workflow").replaceChildren();
+  document.getElementById("exports").replaceChildren();
+  document.getElementById("draft-title").textContent = "草稿已删除。请新建或打开一份草稿";
+  document.getElementById("input").disabled = true;
+  document.getElementById("send").disabled = true;
+  await loadDrafts();
 }
 
 async function submitDraft() {
@@ -336,6 +400,7 @@ async function reloadDraft() {
   const data = await api("GET", "/api/drafts/" + current);
   currentDraft = data.draft;
   currentComments = data.comments || [];
+  currentData = data.data;
   await refreshDraft(data.sections);
 }
 
@@ -351,9 +416,11 @@ async function loadDrafts() {
 
 async function openDraft(id) {
   current = id;
+  composerNote("");
   const data = await api("GET", "/api/drafts/" + id);
   currentDraft = data.draft;
   currentComments = data.comments || [];
+  currentData = data.data;
   document.getElementById("draft-title").textContent = data.draft.title;
   renderWorkflow(data);
   document.getElementById("turns").replaceChildren();
@@ -373,20 +440,49 @@ async function openDraft(id) {
   await loadDrafts();
 }
 
+const MAX_TURN = 200000;
+
+function composerNote(message) {
+  const note = document.getElementById("composer-note");
+  note.textContent = message || "";
+  note.hidden = !message;
+}
+
+// the officer's text stays in the box until the server has it; an error is shown beside the box
 async function send(event) {
   event.preventDefault();
   const input = document.getElementById("input");
   const text = input.value;
-  if (!current || !text.trim()) return;
+  if (!current) { composerNote("请先在左边新建或打开一份草稿。"); return; }
+  if (!text.trim()) { composerNote("请输入内容：回答上面的问题、粘贴表格，或说“跳过”“进度”。"); return; }
+  if (text.length > MAX_TURN) {
+    composerNote("内容过长（" + text.length + " 字，每次不超过 20 万字）：请分几次粘贴，原文仍在输入框中。");
+    return;
+  }
+  composerNote("");
+  const previous = reportError;
+  reportError = (message) => composerNote("没有发送成功：" + message + "。原文仍在输入框中。");
+  let data;
+  try {
+    data = await api("POST", "/api/drafts/" + current + "/turns", { text });
+  } catch (err) {
+    if (!document.getElementById("composer-note").textContent) composerNote("没有发送成功（" + err.message + "）。原文仍在输入框中。");
+    return;
+  } finally {
+    reportError = previous;
+  }
   input.value = "";
   addTurn("user", text);
-  const data = await api("POST", "/api/drafts/" + current + "/turns", { text });
   showReply(data.reply);
 }
 
 async function confirmData(box) {
   const edits = [];
-  for (const td of (box ? box.querySelectorAll("td[data-table]") : [])) {
+  for (const tr of (box ? box.querySelectorAll("tr.dropped") : [])) {
+    const cell = tr.querySelector("td[data-table]");
+    if (cell) edits.push({ table: cell.dataset.table, row: Number(cell.dataset.row), col: "delete", value: "" });
+  }
+  for (const td of (box ? box.querySelectorAll("tr:not(.dropped) td[data-table]") : [])) {
     if (td.textContent.trim() !== td.dataset.orig) {
       edits.push({ table: td.dataset.table, row: Number(td.dataset.row), col: td.dataset.col, value: td.textContent.trim() });
     }

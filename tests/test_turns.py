@@ -1,0 +1,260 @@
+"""Every turn understood (issue 22): the reader's kinds on the labelled corpus of officer turns, and each case
+officers ran into, on wordings and figures of our own (not the corpus's)."""
+from decimal import Decimal as D
+
+import pytest
+
+from assistant.bench.turn_corpus import TURNS, replay, summarise
+from assistant.core.models import (ExpenseLine, Funding, FundingRow, Indicator, Note, ProjectInfo, QualitativeGoal,
+                                   Report)
+from assistant.core.scoring import ruleset_for_form
+from assistant.interview.items import find, items_for
+from assistant.interview.spec import interview_spec, turn_words
+from assistant.interview.turns import TurnContext, command_of, is_chitchat, is_question, read_turn
+from assistant.service.app import REPO, create_app
+from assistant.service.chat import ChatEngine, working_report
+from assistant.storage.drafts import DraftRecord
+
+# what the corpus measures today (batch 1 is the set the reader was fixed against; batch 2 was never looked at
+# while fixing): a change that reads fewer turns as labelled fails here
+FLOORS = {"batch1": (0.90, 3), "batch2": (0.85, 2)}
+
+
+@pytest.mark.parametrize("batch", sorted(FLOORS))
+def test_the_labelled_turns_are_read_as_labelled(batch):
+    paths = sorted(TURNS.glob(f"{batch}_*.yaml"))
+    if not paths:
+        pytest.skip(f"no {batch} files in tests/data/turns")
+    outcomes = replay(paths)
+    summary = summarise(outcomes)
+    floor, filed = FLOORS[batch]
+    assert summary["turns"] >= 150
+    assert summary["accuracy"] >= floor, [(o.id, o.got, o.problems) for o in outcomes if not o.ok][:20]
+    assert summary["filed_unasked"] <= filed
+
+
+def test_every_example_in_the_words_file_reads_as_its_kind():
+    words = turn_words()
+    for name, command in words.commands.items():
+        for example in command.examples:
+            assert command_of(example) == name, example
+    for example in words.chitchat.examples:
+        assert is_chitchat(example), example
+    for example in words.questions.examples:
+        assert is_question(example), example
+
+
+# ------------------------------------------------------------------------------ one reader, its decisions
+
+def _library() -> Report:
+    """A county library's free-opening project on the national form (no such project in the corpus)."""
+    return Report(
+        project=ProjectInfo(name="2024年石门县公共图书馆免费开放补助", unit="石门县图书馆", department="石门县文化旅游广电局",
+                            period_text="2024年1月至12月"),
+        funding=Funding(total=FundingRow(source="合计", planned=D("96"), arrived=D("96"), spent=D("91.3")), origin="table"),
+        indicators=[
+            Indicator(level1="产出指标", level2="数量指标", name="全年接待读者人次", target="≥12万人次", actual="13.4万人次"),
+            Indicator(level1="产出指标", level2="质量指标", name="图书外借率", target="≥60%", actual="64%"),
+            Indicator(level1="效益指标", level2="经济效益指标", name="带动周边文创消费", target="≥20万元", actual="26万元"),
+            Indicator(level1="满意度指标", level2="服务对象满意度指标", name="读者满意度", target="≥92%", actual="86%"),
+        ],
+        goals=[QualitativeGoal(expected="全年免费接待读者12万人次以上，读者满意度92%以上。",
+                               actual="全年接待读者13.4万人次，组织阅读推广活动46场。")],
+        notes=[Note(id=1, section="performance", text="全年组织阅读推广活动46场，少儿借阅量增长两成。")])
+
+
+def _ctx(report: Report, form: str, asked_id: str | None) -> TurnContext:
+    items = items_for(form, report, set())
+    return TurnContext(form=form, title=report.project.name or "", report=report, items=items,
+                       asked=find(items, asked_id), rules=ruleset_for_form(form),
+                       wanted=set(interview_spec().default_project) | {"report_date"})
+
+
+def test_an_unmet_indicators_reason_is_taken_on_the_first_answer_without_because():
+    report = _library()
+    decision = read_turn("读者反映开放时间偏短、周末座位不够；下一步延长周末开放到晚上8点",
+                         _ctx(report, "national", "reason.indicator.读者满意度"))
+    assert decision.kind == "answer" and decision.answered
+    assert "周末座位不够" in next(i for i in decision.report.indicators if i.name == "读者满意度").reason
+    assert not decision.notes
+
+
+def test_a_question_back_is_answered_and_nothing_is_recorded():
+    report = _library()
+    for text in ("满意度没达到会扣几分", "这个原因要写多详细？", "不写原因的话有什么影响"):
+        decision = read_turn(text, _ctx(report, "national", "reason.indicator.读者满意度"))
+        assert decision.kind == "question" and decision.report is None and decision.reply, text
+    assert "2到4句" in read_turn("这个原因要写多详细？", _ctx(report, "national", "reason.indicator.读者满意度")).reply
+
+
+def test_several_facts_in_one_message_are_all_taken():
+    report = Report(project=ProjectInfo(name="2024年石门县公共图书馆免费开放补助"))
+    text = "石门县图书馆，主管部门是县文旅广电局，负责人覃晓燕副馆长 电话0736-5322187，项目从2024年2月开始到11月结束"
+    decision = read_turn(text, _ctx(report, "yueyang", "project.unit"))
+    p = decision.report.project
+    assert (p.unit, p.department, p.leader, p.phone, p.period_text) == (
+        "石门县图书馆", "石门县文旅广电局", "覃晓燕", "0736-5322187", "2024年2月至11月")
+    assert p.period_start == "2024-02" and p.period_end == "2024-11"
+
+
+def test_a_correction_of_a_figure_changes_every_place_it_appears():
+    report = _library()
+    report.goals[0].actual = "全年接待读者13.4万人次，组织阅读推广活动46场。"
+    decision = read_turn("前面说阅读推广活动46场是错的，是64场", _ctx(report, "national", "goals.actual"))
+    assert decision.kind == "correction"
+    texts = [n.text for n in decision.report.notes] + [decision.report.goals[0].actual]
+    assert all("64场" in t and "46场" not in t for t in texts), texts
+
+
+def test_a_field_correction_replaces_the_value():
+    report = _library()
+    decision = read_turn("不对，项目单位要写全称：石门县图书馆（石门县少年儿童图书馆）", _ctx(report, "national", None))
+    assert decision.kind == "correction" and decision.report.project.unit == "石门县图书馆（石门县少年儿童图书馆）"
+
+
+def test_an_amount_with_a_letter_in_it_is_refused_with_one_line():
+    decision = read_turn("实际支出9l.3万元", _ctx(_library(), "national", "table.funding"))
+    assert decision.kind == "error" and "9l.3" in decision.reply and decision.report is None
+
+
+def test_an_indicator_added_in_words_has_a_clean_name():
+    report = _library()
+    report.indicators = [i for i in report.indicators if i.level2 != "经济效益指标"]
+    ctx = _ctx(report, "yueyang", "score.项目绩效/项目效果/经济效益")
+    decision = read_turn("那就补一条：带动周边文创消费 目标不低于20万元 实际26万元", ctx)
+    added = decision.report.indicators[-1]
+    assert (added.name, added.target, added.actual) == ("带动周边文创消费", "≥20万元", "26万元")
+
+
+# ------------------------------------------------------------------------------ through the chat engine
+
+def _record(report: Report | None, form: str, asked: str | None = None, **interview) -> DraftRecord:
+    record = DraftRecord(id="t", title="2024年石门县公共图书馆免费开放补助", form=form, created_at="", updated_at="",
+                         report=report)
+    record.interview = {"asked": asked, "history": [asked] if asked else [], **interview}
+    return record
+
+
+def test_an_indicator_renamed_and_deleted_leaves_no_phantom_row_or_finding():
+    from assistant.core.checks import check_report
+    from assistant.interview.paste import apply_edits
+
+    report = _library()
+    renamed = apply_edits(report, [{"table": "indicators", "row": 2, "col": "name", "value": "带动文创消费额"}])
+    assert [i.name for i in renamed.indicators][2] == "带动文创消费额"
+    gone = apply_edits(renamed, [{"table": "indicators", "row": 2, "col": "delete"}])
+    assert all(i.level2 != "经济效益指标" for i in gone.indicators) and len(gone.indicators) == 3
+    blanked = apply_edits(report, [{"table": "indicators", "row": 2, "col": c, "value": ""}
+                                   for c in ("name", "target", "actual")])
+    assert len(blanked.indicators) == 3
+    codes = {f.code for f in check_report(renamed, ruleset_for_form("national")).findings}
+    assert not any("economic" in c or "经济" in c for c in codes)
+    engine = ChatEngine(repo=None)  # type: ignore[arg-type]
+    deleted = engine.answer(_record(report, "yueyang"), "把带动周边文创消费那条删掉")
+    assert [i.name for i in deleted.report.indicators] == ["全年接待读者人次", "图书外借率", "读者满意度"]
+
+
+def test_a_twice_skipped_item_stays_open_and_the_interview_reaches_its_end():
+    engine = ChatEngine(repo=None)  # type: ignore[arg-type]
+    report = _library()
+    record = _record(report, "national", "reason.indicator.读者满意度")
+    first = engine.answer(record, "跳过")
+    assert "最后再回来问" in first.text
+    state = first.interview
+    # everything else answered: the skipped item comes back once, at the end
+    for item in items_for("national", report, set()):
+        if item.id != "reason.indicator.读者满意度" and item.section:
+            report.notes.append(Note(id=len(report.notes) + 1, section=item.section, part=item.part, text="已说明。"))
+    report.funding.execution_reason = "部分采购合同年底签订，尾款待验收后支付"
+    report.goals[0].actual = report.goals[0].actual or "已完成"
+    report.project.report_date = "2025-03-10"
+    record = _record(report, "national", state["asked"], **{k: v for k, v in state.items() if k not in ("asked", "history")})
+    again = engine.with_question(record, engine._skip(find(items_for("national", report, set()), state["asked"]), dict(state)))
+    record.interview = again.interview
+    assert again.interview["asked"] == "reason.indicator.读者满意度"
+    second = engine.answer(record, "先跳过")
+    assert "不再问" in second.text
+    done = next(c for c in second.cards if c["type"] == "question")
+    assert done["item"] is None and "读者满意度未达成原因" in "".join(done["missing"])
+
+
+def test_a_question_is_not_put_a_third_time_without_an_answer():
+    engine = ChatEngine(repo=None)  # type: ignore[arg-type]
+    report = _library()
+    record = _record(report, "national", "project.report_date", streak=2)
+    reply = engine.answer(record, "下周")
+    assert reply.interview["asked"] != "project.report_date" and "先放一放" in reply.text
+
+
+async def test_a_spent_sentence_after_the_grid_keeps_planned_and_arrived(aiohttp_client, tmp_path):
+    client = await aiohttp_client(create_app(tmp_path / "data", embedder="fake"))
+    draft = (await (await client.post("/api/drafts", json={"title": "2023年凤阳县文化惠民演出", "form": "huainan"})).json())
+    draft_id = draft["draft"]["id"]
+    grid = "资金来源\t计划投资额\t实际到位资金\n合计\t120万元\t110万元\n省财政\t60万元\t60万元\n县市区财政\t60万元\t50万元"
+    first = (await (await client.post(f"/api/drafts/{draft_id}/turns", json={"text": grid})).json())["reply"]
+    assert first["cards"][0]["type"] == "paste"
+    await client.post(f"/api/drafts/{draft_id}/confirm", json={})
+    said = "实际支出104.6万元，其中演出场租31.2万元、演员劳务58.4万元、宣传印刷15万元"
+    second = (await (await client.post(f"/api/drafts/{draft_id}/turns", json={"text": said})).json())["reply"]
+    card = second["cards"][0]
+    assert card["type"] == "paste"
+    total = card["funding"][0]
+    assert (total["planned"], total["arrived"], total["spent"]) == ("120", "110", "104.6")
+    assert [(e["content"], e["amount"]) for e in card["expenses"]] == [
+        ("演出场租", "31.2"), ("演员劳务", "58.4"), ("宣传印刷", "15")]
+
+
+async def test_a_three_column_indicator_table_and_word_headers_are_read(aiohttp_client, tmp_path):
+    client = await aiohttp_client(create_app(tmp_path / "data", embedder="fake"))
+    draft_id = (await (await client.post("/api/drafts", json={"title": "图书馆", "form": "yueyang"})).json())["draft"]["id"]
+    table = "指标名称\t目标值\t实际值\n全年接待读者人次\t≥12万人次\t13.4万人次\n读者满意度\t≥92%\t86%\n图书外借率\t≥60%\t64%"
+    card = (await (await client.post(f"/api/drafts/{draft_id}/turns", json={"text": table})).json())["reply"]["cards"][0]
+    assert card["type"] == "paste"
+    assert [(i["name"], i["target"], i["actual"], i["level2"]) for i in card["indicators"]] == [
+        ("全年接待读者人次", "≥12万人次", "13.4万人次", "数量指标"), ("读者满意度", "≥92%", "86%", "服务对象满意度指标"),
+        ("图书外借率", "≥60%", "64%", "数量指标")]
+    grid = "项目资金\n（万元）\t计划安排\n资金\t实际到位\n资金\t实际支出\n合计\t96\t96\t91.3"
+    card = (await (await client.post(f"/api/drafts/{draft_id}/turns", json={"text": grid})).json())["reply"]["cards"][0]
+    assert card["funding"][0]["planned"] == "96" and card["funding"][0]["spent"] == "91.3"
+
+
+async def test_a_new_draft_opens_with_its_first_question(aiohttp_client, tmp_path):
+    app = create_app(tmp_path / "data", embedder="fake")
+    client = await aiohttp_client(app)
+    body = await (await client.post("/api/drafts", json={"title": "2024年石门县公共图书馆免费开放补助", "form": "yueyang"})).json()
+    question = next(c for c in body["reply"]["cards"] if c["type"] == "question")
+    assert question["item"] == "project.unit"
+    turns = app[REPO].turns(body["draft"]["id"])
+    assert turns[0]["role"] == "assistant" and "项目单位" in turns[0]["text"]
+
+
+async def test_a_question_back_offers_both_readings_and_the_choice_is_kept(aiohttp_client, tmp_path):
+    app = create_app(tmp_path / "data", embedder="fake")
+    client = await aiohttp_client(app)
+    draft_id = (await (await client.post("/api/drafts", json={"title": "图书馆", "form": "yueyang"})).json())["draft"]["id"]
+    record = app[REPO].get(draft_id)
+    app[REPO].set_report(draft_id, _library())
+    record = app[REPO].get(draft_id)
+    reply = ChatEngine(app[REPO]).answer(record, "哦哦")
+    assert reply.cards[-1]["type"] == "question"  # chitchat: the question is put again, nothing filed
+    as_note = await client.post(f"/api/drafts/{draft_id}/turns", json={
+        "text": "馆里今年新添了两台自助借还机", "answer": {"as": "note", "section": "implementation"}})
+    cards = (await as_note.json())["reply"]["cards"]
+    assert any(c["type"] == "note" and c["section"] == "implementation" for c in cards)
+    notes = working_report(app[REPO].get(draft_id)).notes
+    assert notes[-1].text == "馆里今年新添了两台自助借还机"
+
+
+def test_figures_said_in_a_sentence_merge_with_the_grid():
+    from assistant.core.parse import parse_text
+    from assistant.core.parse.paste import read_paste
+    from assistant.interview.paste import merge_paste
+
+    grid = Report(funding=Funding(total=FundingRow(source="合计", planned=D("120"), arrived=D("110")),
+                                  sources=[FundingRow(source="省财政", planned=D("60"), arrived=D("60"))], origin="table"),
+                  expenses=[ExpenseLine(content="旧行", amount=D("1"))])
+    said = read_paste("到位110万 实际花了104.6万", "yueyang", lambda t, f: parse_text(t, form=f))
+    merged = merge_paste(grid, said)
+    total = merged.funding.total
+    assert (total.planned, total.arrived, total.spent) == (D("120"), D("110"), D("104.6"))
+    assert merged.funding.sources[0].planned == D("60")

@@ -181,7 +181,7 @@ async def test_a_turn_the_rules_do_not_read_goes_to_the_model_as_an_intent(servi
     client, draft_id = service
     model_server.scripts.append({"chunks": ["check"]})
     reply = (await (await client.post(f"/api/drafts/{draft_id}/turns",
-                                      json={"text": "你帮我瞅瞅这稿子有啥毛病没？"})).json())["reply"]
+                                      json={"text": "你给捋一捋呗"})).json())["reply"]
     assert reply["text"].startswith("（按“检查”理解）")
     assert any(c["type"] == "findings" for c in reply["cards"])
     model_server.scripts.append({"status": 503})

@@ -72,7 +72,7 @@ def test_bench_all_has_every_part_in_one_table(tmp_path):
                            "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     record = json.loads(out.read_text(encoding="utf-8"))
-    assert set(record["parts"]) == {"core", "ingest", "retrieval", "interview", "parse", "server"} and record["errors"] == 0
+    assert set(record["parts"]) == {"core", "ingest", "retrieval", "interview", "parse", "turns", "server"} and record["errors"] == 0
     prefixes = {r["figure"].split("]")[0] + "]" for r in record["summary"]}
     assert prefixes == {"[core]", "[ingest]", "[retrieval]", "[interview]", "[parse]", "[server]"}
     assert all(r["bound"] is not None for r in record["summary"] if r["kind"] == "goal")

@@ -29,7 +29,9 @@ def test_the_labelled_turns_are_read_as_labelled(batch):
     summary = summarise(outcomes)
     floor, filed = FLOORS[batch]
     assert summary["turns"] >= 150
-    assert summary["accuracy"] >= floor, [(o.id, o.got, o.problems) for o in outcomes if not o.ok][:20]
+    # batch 2 is held out: its misses are not printed here, so nobody fixes the reader against them
+    shown = [(o.id, o.got, o.problems) for o in outcomes if not o.ok][:20] if batch == "batch1" else summary["by_kind"]
+    assert summary["accuracy"] >= floor, shown
     assert summary["filed_unasked"] <= filed
 
 

@@ -55,8 +55,16 @@ def _rule_of(item: Item | None, rules: RuleSet | None):
             "families": rule_item.rule.families}
 
 
+def understood(text: str, items: list[Item]) -> bool:
+    """A question this reader can answer: its topic is known, or it names an item or points at the one asked."""
+    return topic_of(text) is not None or item_named(text, items) is not None or \
+        bool(re.search(r"这个|这项|这题|这一项|这里|这块|这条|这些", text))
+
+
 def answer_question(text: str, asked: Item | None, items: list[Item], rules: RuleSet | None) -> tuple[str, Item | None]:
     """(the answer, the item it is about)."""
+    if not understood(text, items):
+        return _template("unknown").render(item=asked), None
     item = item_named(text, items) or asked
     topic = topic_of(text)
     rule = _rule_of(item, rules)

@@ -26,6 +26,7 @@ from .notes import route_note
 from .spec import turn_words
 
 PASTE, ERROR, COMMAND, CHITCHAT, REQUEST, QUESTION = "paste", "error", "command", "chitchat", "request", "question"
+OTHER_QUESTION = "问题：其他"  # a question no rule answers: the model (when there is one) may read it
 CORRECTION, ANSWER, FACTS, STATEMENT, CLARIFY, UNCLEAR, EMPTY = \
     "correction", "answer", "facts", "statement", "clarify", "unclear", "empty"
 
@@ -214,7 +215,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         return Decision(CHITCHAT, "闲谈", reply=_chitchat_reply(text, asked))
     if is_question(text) and not has_correction_cue(text) and not _edit_request(text):
         reply, item = answer_question(text, asked, ctx.items, ctx.rules)
-        return Decision(QUESTION, f"问题：{item.label if item else '其他'}", reply=reply, item=item)
+        return Decision(QUESTION, f"问题：{item.label}" if item else OTHER_QUESTION, reply=reply, item=item)
     for op in (corrections.rename_indicator, corrections.delete_indicator):  # said as a request or not
         change = op(ctx.report, text)
         if change is not None:
@@ -250,7 +251,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         return _facts(facts, ctx, grade)
     if is_question(text, weak=True):
         reply, item = answer_question(text, asked, ctx.items, ctx.rules)
-        return Decision(QUESTION, f"问题：{item.label if item else '其他'}", reply=reply, item=item)
+        return Decision(QUESTION, f"问题：{item.label}" if item else OTHER_QUESTION, reply=reply, item=item)
     if asked is not None and not asked.done and not substantive(text):
         return Decision(UNCLEAR, f"回答「{asked.label}」", item=asked, reply=f"没能把“{text}”读成“{asked.label}”的回答。")
     if substantive(text):

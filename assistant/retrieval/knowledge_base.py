@@ -348,7 +348,9 @@ class KnowledgeBase:
         if pending is not None:
             allowed = None
             if mask is not None:
-                allowed = np.zeros(len(dense), dtype=bool)
+                # over the snapshot's rows only: the index object grows in place while a fill runs, and the
+                # rows it gains after this snapshot have no row map here (they are left out of this search)
+                allowed = np.zeros(len(dense_rows), dtype=bool)
                 ok = dense_rows >= 0
                 allowed[ok] = mask[dense_rows[ok]]
             ranked["dense"] = [pid for pid, _ in dense.search(pending.result(), candidates, allowed)]

@@ -11,6 +11,7 @@ from ..core.models import Report, first_error
 from ..core.parse import ParseError
 from ..interview.items import progress
 from ..interview.paste import apply_edits, paste_card
+from ..interview.turns import OTHER_QUESTION
 from ..storage.drafts import DraftRecord, DraftRepository
 from .access import editable_draft, listed_units, visible_draft
 from .auth import PRINCIPAL, audit, needs
@@ -119,7 +120,8 @@ async def post_turn(request: web.Request) -> web.Response:
                 reply = await heavy.in_thread(engine.answer, record, text, answer)
         else:
             reply = await in_worker(request, engine.answer, record, text, answer)
-            unread = reply.decision is not None and reply.decision.kind in ("clarify", "unclear")
+            unread = reply.decision is not None and (reply.decision.kind in ("clarify", "unclear") or
+                                                     reply.decision.reason == OTHER_QUESTION)
             if unread and text.strip() and request.app.get(GENERATOR) is not None:
                 reply = await _by_model(request, engine, record, text, answer, reply)
         await in_db(request, engine.save, draft_id, reply)

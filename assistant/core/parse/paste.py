@@ -43,6 +43,7 @@ def rejoin_broken_cells(text: str) -> str:
                 joined += lines[j]
             if joined.count("\t") == width and j > k:
                 out.append(joined)
+                out.extend([""] * (j - k))  # the lines below keep their numbers: errors name them as pasted
                 k = j + 1
                 continue
         out.append(line)

@@ -197,6 +197,9 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
         return Decision(UNCLEAR, f"回答「{asked.label}」", item=asked,
                         reply=f"没能把这句读成“{asked.label}”的回答。")
     command = command_of(text)
+    if command is None and ctx.has_pending and re.fullmatch(r"(?:对|对的|没错|正确|是的|就这样|可以|行|没问题|ok|OK|好)[的了啊吧。!！]*",
+                                                            _key(text)):
+        command = "confirm"  # a table waits for confirmation: '对的' confirms it
     if command is not None:
         return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
     if figures_sentence(text, asked) or _table_lines(text):

@@ -236,7 +236,13 @@ def judge(turn: dict, engine, scenes: dict) -> Outcome:
         if any(old in t for t in texts) or not any(new in t for t in _texts(after)):
             problems.append(f"not replaced {old} → {new}")
     if expect.get("section"):
-        if not any(n.section == expect["section"] for n in new_notes):
+        from ..core.forms import get_form
+
+        kinds = [sec.kind for sec in get_form(record.form).sections]
+        if expect["section"] not in kinds:  # the form has no such section: filed anywhere it is shown is right
+            if not new_notes:
+                problems.append(f"no note (the form has no {expect['section']} section)")
+        elif not any(n.section == expect["section"] for n in new_notes):
             problems.append(f"no note in {expect['section']} (notes: {[n.section for n in new_notes]})")
     if expect.get("error"):
         if changed or pending is not None:

@@ -173,8 +173,17 @@ _META = re.compile(r"(?:前面|刚才|上面|之前|已经)(?:都)?(?:说|讲|�
 
 
 def is_chitchat(text: str) -> bool:
-    """A greeting, an acknowledgement or talk about the talk ('前面说过了'): nothing to record."""
-    return bool(_CHAT.match(text.strip())) or len(compact(text)) < 5 or bool(_META.search(text))
+    """A greeting, an acknowledgement or talk about the talk ('前面说过了'): nothing to record. Talk about the talk
+    followed by the answer itself ('前面说了啊。86条班线全年正常运营…') is the answer."""
+    rest = without_meta(text)
+    pointer = len(compact(rest)) < 12 or bool(re.search(r"(?:那个|那些|那块|那句|那条)[。.！!]*$", rest))
+    return bool(_CHAT.match(text.strip())) or len(compact(text)) < 5 or (bool(_META.search(text)) and pointer)
+
+
+def without_meta(text: str) -> str:
+    """The words after '前面说过了啊，' / '刚才不是说了嘛 ': what the officer says again."""
+    return re.sub(r"^[^，,。！!？?]{0,8}?(?:前面|刚才|上面|之前|已经)(?:都|不是)?(?:说|讲|提|填|答|写)(?:过|了)+(?:嘛|吗|啊|呀)?[，,。！!\s]*", "",
+                  text.strip())
 
 
 _BUDGET_TALK = re.compile(r"(?:追加|调增|调减|调整|拨付|下达)[^。]{0,12}(?:万元|资金|预算)|(?:万元|资金|预算)[^。]{0,6}(?:追加|调增|调减)")
@@ -249,7 +258,7 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
     from .facts import Place, facts_in
 
     out = report.model_copy(deep=True)
-    text = (text or "").strip()
+    text = without_meta((text or "").strip()) or (text or "").strip()  # '前面说了啊。…': the words said again
     place = place or Place()
     if item.field:
         if item.options:
@@ -403,7 +412,14 @@ _SUSTAIN = ((re.compile(r"部分|一部分|有的|还没落实|尚未落实|不�
 def _family_answer(item: Item, out: Report, text: str, rule) -> Applied | None:
     """A family the table does not set: an indicator typed in a line, 'none', or its choices in words."""
     family = rule.families[0] if rule.families else item.label
-    lead = re.match(r"^(?:那就|那|就|好|行)?[，,]?(?:再)?(?:帮我)?(?:补|加|增加|新增|添加|添|补充)(?:上)?(?:一|个)?(?:条|个|项)?"
+    from .corrections import find_indicator, reclassify
+    named = find_indicator(text, out.indicators)
+    if named is not None:  # '有啊 建制村通客车率就是质量指标 目标100% 实际100%': the indicator there is, moved, not added again
+        family_words = {"生态效益": "生态效益", "环境效益": "生态效益"}.get(family, family)
+        moved = reclassify(out, f"{named.name}是{family_words}指标")
+        if moved is not None:
+            return Applied(moved.report, moved.said)
+    lead = re.match(r"^(?:有啊|有的|有|那就|那|就|好|行)?[，,\s]?(?:再)?(?:帮我)?(?:补|加|增加|新增|添加|添|补充)?(?:上)?(?:一|个)?(?:条|个|项)?"
                     r"(?:指标)?[:：，,]?\s*", to_halfwidth(text.strip()))
     ind = indicator_line(text[lead.end():] if lead else text, family)
     if ind is not None:

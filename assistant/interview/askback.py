@@ -57,12 +57,29 @@ def _rule_of(item: Item | None, rules: RuleSet | None):
 
 def understood(text: str, items: list[Item]) -> bool:
     """A question this reader can answer: its topic is known, or it names an item or points at the one asked."""
-    return topic_of(text) is not None or item_named(text, items) is not None or \
+    return topic_of(text) is not None or item_named(text, items) is not None or bool(glossary_in(text)) or \
         bool(re.search(r"这个|这项|这题|这一项|这里|这块|这条|这些", text))
+
+
+def glossary_in(text: str) -> list[str]:
+    """What the terms a question names mean ('过程评价和结果评价有啥区别')."""
+    found = []
+    for entry in turn_words().glossary:
+        if any(w in text for w in entry["says"]) and entry["means"] not in found:
+            found.append(entry["means"])
+    return found
 
 
 def answer_question(text: str, asked: Item | None, items: list[Item], rules: RuleSet | None) -> tuple[str, Item | None]:
     """(the answer, the item it is about)."""
+    topic = topic_of(text)
+    terms = glossary_in(text)
+    if terms and topic not in ("skip_cost", "scoring", "length", "how_change", "where"):
+        return "\n".join(terms[:2]), item_named(text, items) or asked
+    if topic in ("how_change", "where"):
+        item = item_named(text, items) or asked
+        view = {"label": item.label} if item else None
+        return _template(topic).render(item=view), item
     if not understood(text, items):
         return _template("unknown").render(item=asked), None
     item = item_named(text, items) or asked

@@ -325,7 +325,8 @@ def rename_indicator(report: Report, text: str) -> Change | None:
         if not m:
             continue
         ind = find_indicator(m.group("old"), report.indicators) or find_indicator(half[:m.start("new")], report.indicators)
-        new = re.sub(r"[。！!；;]+$", "", m.group("new")).strip("“”\"'：: ")
+        new = re.sub(r"[。！!；;]+$", "", m.group("new")).strip("“”\"'「」：: ")
+        new = re.sub(r"[”\"'」]?(?:吧|啊|呀|哈|了|呢)+$", "", new).strip("“”\"'「」 ")
         if ind is None or not new or compact(new) == compact(ind.name):
             continue
         if re.search(r"\d", new) and re.search(r"目标|实际", new):
@@ -466,8 +467,10 @@ def correct_phrase(report: Report, text: str) -> Change | None:
         if not m:
             continue
         old, new = m.group("old"), re.sub(r"(?:的|了|吧|啊)+$", "", m.group("new").strip())
+        if re.search(r"我|你|顺便|刚才|说的|那个|原因|指标|改一下", new) or len(old) < 2:
+            continue  # talk about the talk, or about the record's structure: not words to put into a text
         found = _longest_recorded(report, old)
-        if not found or not new:
+        if not found or not new or len(found) < max(2, len(old) // 2):
             continue
         replacement = _align(found, new)
         if replacement == found:
@@ -520,3 +523,52 @@ def replace_phrase(report: Report, old: str, new: str) -> tuple[Report, int]:
             setattr(out.funding, attr, value.replace(old, new))
             n += 1
     return out, n
+
+
+_FAMILIES = (("满意度", "满意度指标", "服务对象满意度指标"), ("经济效益", "效益指标", "经济效益指标"),
+             ("社会效益", "效益指标", "社会效益指标"), ("生态效益", "效益指标", "生态效益指标"),
+             ("环境效益", "效益指标", "生态效益指标"), ("可持续", "效益指标", "可持续影响指标"),
+             ("数量", "产出指标", "数量指标"), ("质量", "产出指标", "质量指标"), ("时效", "产出指标", "时效指标"),
+             ("成本", "产出指标", "成本指标"))
+
+
+def family_said(text: str) -> tuple[str, str] | None:
+    """(一级, 二级) a clause names as an indicator's family, not the one it says it is not ('不是数量的')."""
+    half = re.sub(r"不是[^，,。；;]{0,8}", "", to_halfwidth(text))
+    for word, level1, level2 in _FAMILIES:
+        if re.search(rf"{word}(?:指标|的|类|$|[，,。\s])", half):
+            return level1, level2
+    return None
+
+
+def reclassify(report: Report, text: str) -> Change | None:
+    """'年客运量应该是效益指标里的社会效益 不是数量的，通客车率算质量指标': each named indicator moved to the family
+    its clause names."""
+    out = report.model_copy(deep=True)
+    said = []
+    for clause in re.split(r"[，,。；;]", to_halfwidth(text)):
+        if not re.search(r"指标|算|属于|归|应该是|是|的", clause):
+            continue
+        ind = find_indicator(clause, out.indicators)
+        family = family_said(clause.replace(ind.name, "") if ind else clause)
+        if ind is None or family is None or ind.level2 == family[1]:
+            continue
+        ind.level1, ind.level2 = family
+        said.append(f"“{ind.name}”归为{family[1]}")
+    return Change(out, "已改：" + "；".join(said) + "（评分按新的归类计算）", "指标改归类") if said else None
+
+
+_QUOTED = re.compile(r"把?\s*[“\"‘'「](?P<old>[^”\"’'」]{1,40})[”\"’'」]\s*(?:的)?(?:改成|改为|换成|替换成|改回|改回成)\s*"
+                     r"[“\"‘'「]?(?P<new>[^”\"’'」，,。；;]{1,40})[”\"’'」]?")
+
+
+def replace_quoted(report: Report, text: str) -> Change | None:
+    """'把“社会效益指标班线”改成“农村客运班线”': the quoted words wherever they were recorded (or the indicator so named)."""
+    m = _QUOTED.search(to_halfwidth(text).replace("\u201c", "“").replace("\u201d", "”"))
+    if not m:
+        return None
+    old, new = m.group("old").strip(), m.group("new").strip()
+    if any(i.name == old for i in report.indicators):
+        return _renamed(report, old, new)
+    out, n = replace_phrase(report, old, new)
+    return Change(out, f"已把“{old}”改为“{new}”（{n}处）", "更正文字") if n else None

@@ -406,6 +406,12 @@ def _value_of(name: str, raw: str, place: Place, out: Facts) -> str | None:
         return None
     if name == "report_date":
         return iso_date(value, place)
+    if name == "postcode":
+        m = re.search(r"(?<!\d)(\d{6})(?!\d)", value)
+        return m.group(1) if m else None
+    if name == "address":
+        value = re.split(r"[，,。；;]|邮编|邮政编码", value)[0].strip()
+        return value if 4 <= len(value) <= 60 else None
     if name == "name":
         titled = re.search(r"((?:19|20)\d{2}\s*年(?:度)?[^，,。；;\s]{4,50})", raw)
         value = titled.group(1) if titled else value

@@ -140,7 +140,8 @@ def items_for(form_id: str | None, report: Report | None, adopted: set[str] | No
     items = _project_items(form, report)
     for table in spec.tables:
         if table.key in form.tables:
-            items.append(Item(id=f"table.{table.key}", group="数据", label=table.label, ask=table.ask, kind="paste",
+            items.append(Item(id=f"table.{table.key}", group="数据", label=table.label,
+                              ask=table.asks.get(form.layout, table.ask), kind="paste",
                               done=_table_done(table.key, report)))
     if "goals" in form.tables:
         goal = report.goals[0] if report.goals else None

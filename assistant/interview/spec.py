@@ -24,6 +24,7 @@ class TableAsk(BaseModel):
     key: str
     label: str
     ask: str
+    asks: dict[str, str] = Field(default_factory=dict)  # by the form's layout, in its own column words
 
 
 class ReasonAsk(BaseModel):
@@ -106,6 +107,7 @@ class TurnWords(BaseModel):
     corrections: CorrectionWords
     statements: dict[str, list[str]]
     answers: dict[str, str]
+    glossary: list[dict] = Field(default_factory=list)
 
 
 @lru_cache(maxsize=1)

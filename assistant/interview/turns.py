@@ -42,6 +42,7 @@ class TurnContext:
     wanted: set[str]                    # the project fields the form prints
     has_pending: bool = False
     precedents: PrecedentSource | None = None
+    printed: set[str] | None = None     # the fields the form prints (the others are kept, and the card says so)
 
     @property
     def place(self) -> Place:
@@ -116,6 +117,11 @@ def figures_sentence(text: str, asked: Item | None) -> bool:
     said = [m for m in amounts if _FUNDING_WORD.search(half[max(0, m.start - 14):m.start])]
     if not said:
         return False
+    from ..core.parse.paste import spoken_funding, spoken_expenses
+
+    funding, _ = spoken_funding(half, False)
+    if funding is None and not spoken_expenses(half):
+        return False  # only differences ('少到位了20万') or amounts no column word names: words, not figures
     text_question = asked is not None and (asked.group in ("偏差原因", "叙述") or asked.id.startswith("goals."))
     if text_question:  # a reason may name an amount ('尾款31万元未付'): figures only when they lead
         return bool(re.match(r"^\s*(?:实际|计划|年初|全年|项目)?(?:支出|到位|预算|投资|安排|下达|执行)", half)) and len(said) >= 1 \
@@ -202,13 +208,33 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
         command = "confirm"  # a table waits for confirmation: '对的' confirms it
     if command is not None:
         return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
+    if has_correction_cue(text) and ctx.report.funding.origin != "none":
+        change = corrections.correct_funding(ctx.report, text, ctx.form == "national")
+        if change is not None:  # '不对，实际到位合计还是600万': the confirmed grid corrected, not a new paste
+            return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
     if figures_sentence(text, asked) or _table_lines(text):
         return Decision(PASTE, "资金或指标数字")
     main, aside = split_aside(text)
+    main, question = split_question(main)
     decided = _read_main(main, ctx)
     if aside:
         decided = _with_aside(decided, aside, ctx)
+    if question:  # '…三个都符合吧。这个不填的话扣几分？': the answer recorded, and the question answered too
+        reply, _ = answer_question(question, ctx.asked, ctx.items, ctx.rules)
+        decided.reply = f"{decided.reply}\n{reply}".strip()
     return decided
+
+
+def split_question(text: str) -> tuple[str, str]:
+    """A message that answers and then asks: the answer, and the question at its end."""
+    parts = re.split(r"(?<=[。！!；;])|(?<=[吧啊呀])\s+", text.strip())
+    parts = [p for p in parts if p.strip()]
+    if len(parts) < 2:
+        return text, ""
+    last, rest = parts[-1].strip(), "".join(parts[:-1]).strip()
+    if is_question(last) and not is_question(rest) and len(_key(rest)) >= 2:
+        return rest, last
+    return text, ""
 
 
 def _read_main(text: str, ctx: TurnContext) -> Decision:
@@ -219,7 +245,8 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     if is_question(text) and not has_correction_cue(text) and not _edit_request(text):
         reply, item = answer_question(text, asked, ctx.items, ctx.rules)
         return Decision(QUESTION, f"问题：{item.label}" if item else OTHER_QUESTION, reply=reply, item=item)
-    for op in (corrections.rename_indicator, corrections.delete_indicator):  # said as a request or not
+    for op in (corrections.replace_quoted, corrections.rename_indicator, corrections.delete_indicator,
+               _reclassified):  # said as a request or not
         change = op(ctx.report, text)
         if change is not None:
             return Decision(REQUEST if is_request(text) else CORRECTION, change.what, report=change.report,
@@ -252,6 +279,9 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
             return _with_embedded_correction(decided, text, ctx)
     if facts or any(grade):
         return _facts(facts, ctx, grade)
+    elsewhere = _reason_for_another_item(text, ctx)
+    if elsewhere is not None:
+        return elsewhere
     if is_question(text, weak=True):
         reply, item = answer_question(text, asked, ctx.items, ctx.rules)
         return Decision(QUESTION, f"问题：{item.label}" if item else OTHER_QUESTION, reply=reply, item=item)
@@ -262,7 +292,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     return _clarify(text, ctx)
 
 
-_ASIDE_SPLIT = re.compile(r"(?:[。；;！!，,\s]+|^)(?=(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便把)[，,：:\s]?)")
+_ASIDE_SPLIT = re.compile(r"(?:[。；;！!，,\s]+(?:哦|噢|啊|诶|哎)?|^|(?:哦|噢|啊|诶|哎))(?=(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便把)[，,：:\s]?)")
 
 
 def split_aside(text: str) -> tuple[str, str]:
@@ -277,8 +307,8 @@ def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
     """The aside read on its own against the record as the main part left it: a correction, facts, a note."""
     base = decided.report if decided.report is not None else ctx.report
     sub_ctx = TurnContext(ctx.form, ctx.title, base, ctx.items, None, ctx.rules, ctx.wanted, ctx.has_pending,
-                          ctx.precedents)
-    stripped = re.sub(r"^(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下)[，,：:\s]*", "", aside)
+                          ctx.precedents, ctx.printed)
+    stripped = re.sub(r"^(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便说一下)[，,：:\s]*", "", aside)
     other = _read_main(stripped, sub_ctx)
     if other.report is not None:
         decided.report = other.report
@@ -325,6 +355,41 @@ def _states_new_value(text: str, ctx: TurnContext) -> bool:
     return corrections.find_indicator(text, ctx.report.indicators) is not None
 
 
+_ADJUSTMENT = re.compile(r"追加|调增|调减|调整|追减|增加了?预算|减少了?预算")
+_UNSPENT = re.compile(r"结余|没花完|未花完|未支付|没付|尾款|质保金|剩下|剩余|未拨付|没拨付|结算|没用完")
+
+
+def _reason_for_another_item(text: str, ctx: TurnContext) -> Decision | None:
+    """A reason given for an item other than the one asked — answers come in any order, also for an item
+    skipped earlier ('财务回话了，预算追加25万是…'): recorded there, not filed as report text."""
+    from .answers import gives_cause
+
+    items = {i.id: i for i in ctx.items}
+    choice = None
+    ind = corrections.find_indicator(text, ctx.report.indicators)
+    if ind is not None and f"reason.indicator.{ind.name}" in items and \
+            re.search(r"原因|没达标|未达标|没完成|未完成|没达到|未达到|偏低|不足|下一步", text):
+        choice = items[f"reason.indicator.{ind.name}"]
+    elif "reason.adjustment" in items and _ADJUSTMENT.search(text) and re.search(r"预算|资金|万|经费|补助", text):
+        choice = items["reason.adjustment"]
+    elif "reason.execution" in items and _UNSPENT.search(text) and gives_cause(text):
+        choice = items["reason.execution"]
+    if choice is None or choice is ctx.asked:
+        return None
+    words = re.sub(r"^.{0,20}?原因(?:重新说一下|改一下|是|就是|主要是)?[:：，,\s]*", "", text) if "原因" in text[:24] else text
+    applied = apply_answer(choice, ctx.report, words, None, ctx.rules, ctx.place, lenient=True)
+    if applied is None:
+        return None
+    return Decision(ANSWER, f"回答「{choice.label}」", report=applied.report, said=[applied.said], item=choice)
+
+
+def _reclassified(report: Report, text: str):
+    """An indicator put in another family, said as a correction or plainly ('通客车率算质量指标')."""
+    if not re.search(r"效益|满意度|数量|质量|时效|成本|可持续", text) or not re.search(r"指标|算|属于|归|的", text):
+        return None
+    return corrections.reclassify(report, text)
+
+
 def _edit_request(text: str) -> bool:
     return bool(re.search(r"(?:改成|改为|改个名|改名|删掉|删除|去掉|加一条|补一条)", _key(text)))
 
@@ -367,7 +432,7 @@ def _grade_facts(text: str, ctx: TurnContext) -> tuple[str | None, str | None]:
     return grade_total_in(tail)
 
 
-_COMMAND_NAMES = {"skip": "跳过", "back": "上一题", "progress": "查看进度", "check": "检查", "export": "导出",
+_COMMAND_NAMES = {"undo": "撤销上一次修改", "skip": "跳过", "back": "上一题", "progress": "查看进度", "check": "检查", "export": "导出",
                   "why": "为什么扣分", "write": "起草", "confirm": "确认"}
 
 
@@ -426,6 +491,10 @@ def _facts(facts, ctx: TurnContext, grade: tuple = (None, None)) -> Decision:
     kind = CORRECTION if changed else ANSWER if answered else FACTS
     decided = Decision(kind, f"{'更正' if changed else '记录'}{labels}", report=applied.report, said=[applied.said],
                        item=ctx.asked if answered else None, answered=answered)
+    unprinted = [interview_spec().field(k).label for k in facts.fields
+                 if ctx.printed is not None and k not in ctx.printed and interview_spec().field(k)]
+    if unprinted:
+        decided.said.append(f"（本格式的表中没有{'、'.join(unprinted)}一栏，已记下备用）")
     _record_grade(decided, decided.report, grade)
     return decided
 
@@ -544,6 +613,10 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
         _record_grade(decided, out, grade)
         if decided.said:
             return decided
+    if re.search(r"年度总体目标|预期目标|总体目标|绩效目标|完成情况那段|目标那段|原因", text):
+        change = corrections.correct_text(report, text)
+        if change is not None:  # the goal's own words, before any indicator whose target the sentence mentions
+            return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
     named = corrections.find_indicator(text, report.indicators) is not None and \
         bool(re.search(r"目标|实际|完成|指标值", text))
     order = (corrections.edit_indicator, corrections.correct_figure) if named else \

@@ -22,6 +22,11 @@ from .atomic_file import write_atomically
 TICK, BOX = "☑", "□"
 
 
+def leader_with_title(p) -> str | None:
+    """'刘芳（股长）': the leader's name with the title the officer gave."""
+    return f"{p.leader}（{p.leader_title}）" if p.leader and p.leader_title else p.leader
+
+
 def _m(value: Decimal | None) -> str:
     return "" if value is None else fmt_decimal(value)
 
@@ -59,7 +64,7 @@ def _basic_table(document, draft: Draft) -> None:
     p = draft.report.project
     total, sources = _funding_rows(draft)
     t = st.table(document, 4 + 1 + len(SOURCES), 8)
-    head = [("项目负责人", p.leader), ("联系电话", p.phone)], [("项目地址", p.address), ("邮编", p.postcode)]
+    head = [("项目负责人", leader_with_title(p)), ("联系电话", p.phone)], [("项目地址", p.address), ("邮编", p.postcode)]
     for r, pairs in enumerate(head):
         for k, (label, value) in enumerate(pairs):
             a = st.cell(t, r, k * 4).merge(st.cell(t, r, k * 4 + 1))
@@ -198,7 +203,7 @@ def _huainan(document, draft: Draft, region_title: str, score_total, grade) -> N
     p = draft.report.project
     total, sources = _funding_rows(draft)
     t = st.table(document, 4 + len(SOURCES), 4)
-    rows = [("项目负责人", p.leader, "联系电话", p.phone), ("地址", p.address, "邮编", p.postcode),
+    rows = [("项目负责人", leader_with_title(p), "联系电话", p.phone), ("地址", p.address, "邮编", p.postcode),
             ("项目起止时间", p.period_text, "", ""),
             ("计划投资额（万元）", _m(total.planned), "实际到位资金（万元）", _m(total.arrived))]
     for r, row in enumerate(rows):

@@ -24,7 +24,8 @@ from ..core.parse import ParseError, ReadError, parse_text
 from ..core.parse.paste import read_paste
 from ..core.scoring import ruleset_for_form
 from ..interview.items import Item, find, form_of, items_for, next_item, progress
-from ..interview.turns import (ANSWER, CLARIFY, COMMAND, EMPTY, ERROR, PASTE, STATEMENT, UNCLEAR, Decision, TurnContext,
+from ..interview.turns import (ANSWER, CLARIFY, COMMAND, CORRECTION, EMPTY, ERROR, PASTE, REQUEST, STATEMENT, UNCLEAR,
+                               Decision, TurnContext,
                                decision_card, read_turn)
 from ..interview.paste import carried, carry_answers, looks_like_paste, merge_paste, paste_card
 from ..interview.spec import interview_spec
@@ -140,14 +141,36 @@ class ChatEngine:
             return self._paste(record, pasted)
         ctx = TurnContext(form=record.form, title=record.title if record.title != UNNAMED else "", report=report,
                           items=items, asked=asked, rules=ruleset_for_form(record.form),
-                          wanted=set(form_of(record.form).project_fields or interview_spec().default_project),
+                          wanted={f.field for f in interview_spec().project},
+                          printed=set(form_of(record.form).project_fields or interview_spec().default_project),
                           has_pending=record.pending is not None, precedents=self.precedents)
+        if record.pending is not None and not answer:
+            on_pending = self._correct_pending(record, text, ctx)
+            if on_pending is not None:
+                return on_pending
         decision = read_turn(text, ctx, selected=answer.get("selected"), force=answer.get("as"),
                              section=answer.get("section"))
         reply = self._act(record, decision, report, state, text, asked)
         reply.decision = decision
         if decision.kind not in (EMPTY,):
             reply.cards.append(decision_card(decision))
+        return reply
+
+    def _correct_pending(self, record: DraftRecord, text: str, ctx: TurnContext) -> Reply | None:
+        """A correction typed while a pasted table waits for confirmation ('苗木成活率应该是质量指标') changes
+        the table waiting, and the card is shown again to confirm."""
+        pending = record.pending.model_copy(deep=True)  # type: ignore[union-attr]
+        decision = read_turn(text, replace(ctx, report=pending, asked=None))
+        if decision.kind not in (CORRECTION, REQUEST) or decision.report is None:
+            return None
+        changed = decision.report
+        if changed.indicators == pending.indicators and changed.funding == pending.funding and \
+                changed.expenses == pending.expenses:
+            return None
+        card = paste_card(changed, carried(changed))
+        card["changes"] = list(decision.said)
+        reply = Reply("已在待确认的数据中修改，请核对后点“确认”：", [card, decision_card(decision)], pending=changed)
+        reply.decision = decision
         return reply
 
     def _act(self, record: DraftRecord, d: Decision, report: Report, state: dict, text: str,
@@ -177,6 +200,8 @@ class ChatEngine:
                 _answered_now(state, asked)
             return self._note(record, report, text, d.section, d.part, state)
         if d.report is not None:
+            if d.kind in ("correction", "request") and record.report is not None:
+                state["undo"] = record.report.model_dump_json()  # '撤销' brings this back
             if d.answered:
                 state.pop("revisit", None)
                 _answered_now(state, d.item)
@@ -193,6 +218,12 @@ class ChatEngine:
 
     def _command(self, record: DraftRecord, d: Decision, state: dict, asked: Item | None, text: str) -> Reply:
         items = self.items(record)
+        if d.command == "undo":
+            previous = state.pop("undo", None)
+            if not previous:
+                return Reply("没有可以撤销的修改（只能撤销最近一次更正、改名或删除）。", [], interview=state)
+            return Reply("已撤销上一次修改，恢复到修改前的内容。", [{"type": "recorded", "text": "已撤销上一次修改"}],
+                         report=Report.model_validate_json(previous), interview=state)
         if d.command == "skip":
             return self._skip(asked, state)
         if d.command == "back":
@@ -385,7 +416,10 @@ class ChatEngine:
         return Reply(f"以下是“{names}”的建议稿，数字均由程序计算；【待核实】处请逐一核对：", cards)
 
 
-_NOT_AN_ATTEMPT = ("question", "chitchat", "command", "request", "empty")  # turns after which the same question returns
+# turns after which the same question returns without counting as a failed answer: only a turn that tried to
+# answer and was not understood counts towards setting the question aside
+_NOT_AN_ATTEMPT = ("question", "chitchat", "command", "request", "empty", "statement", "facts", "correction", "answer",
+                   "paste")
 
 
 def _set_aside(state: dict, item_id: str) -> None:

@@ -143,7 +143,7 @@ def _quantity(text: str) -> bool:
 # ------------------------------------------------------------------------------------------ funding
 
 _SPOKEN_COLUMNS = (  # what officers call each column in a sentence, longest first within a column
-    ("balance", r"结余|结转|剩余|剩下"),
+    ("balance", r"结余|剩余|剩下"),  # 上年结转 is a source of the national 自评表, not a balance
     ("spent", r"实际支出|全年执行数?|执行数|实际执行|执行了|执行|支出了|支出|花了|花掉了|花掉|用了|用掉|使用了|实际使用|已支付|支付了|拨付使用"),
     ("arrived_national", r"全年预算数?|调整后预算|调整后的预算|预算调整为|调成了|调整为"),
     ("arrived", r"实际到位资金|实际到位|到位资金|到位了|到位|到账|下达了|下达|拨付到位|拨下来"),
@@ -151,33 +151,43 @@ _SPOKEN_COLUMNS = (  # what officers call each column in a sentence, longest fir
 )
 _AMOUNT = r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>亿元|万元|万|元)?"
 _SOURCES = (("中央", "中央财政"), ("省", "省财政"), ("市", "市财政"), ("县", "县市区财政"), ("区", "县市区财政"),
-            ("自筹", "其它"), ("其他", "其它"), ("其它", "其它"))
+            ("本级", "县市区财政"), ("自筹", "其它"), ("其他", "其它"), ("其它", "其它"), ("上年结转", "上年结转资金"))
+
+
+_QUALIFIED = re.compile(r"(?:少|多|差|还差|只|仅|剩|欠|缺|超|追加了?|调增了?|调减了?|补了)\s*$")
+_SOURCE_IN = re.compile(r"(上年结转|中央|省级?|市级?|县级?|区级?|县里|省里|市里|自筹|本级)(?:财政|资金|配套|那块|那部分|的)?")
 
 
 def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]]:
-    """Figures said in a short sentence; each amount taken only after a word naming its column."""
+    """Figures said in a short sentence; each amount taken only after a word naming its column, and only
+    as the total when its clause names no source ('县级配套少到位了20万' is neither the total nor a figure)."""
     half = to_halfwidth(text)
     if len(half) > 400 or "\t" in half:
         return None, []
     found: dict[str, Decimal] = {}
     where: list[str] = []
     sources: dict[str, FundingRow] = {}
-    last_col = None
     pattern = re.compile("|".join(f"(?P<{col}>{words})" for col, words in _SPOKEN_COLUMNS))
     for m in pattern.finditer(half):
         col = m.lastgroup or ""
         col = "arrived" if col == "arrived_national" else col
         rest = half[m.end():m.end() + 14]
-        amount = re.match(r"^(?:数|资金|金额|额|总额|合计|共|是|为|了|也是|达|达到|共计|\s|：|:|约)*" + _AMOUNT, rest)
+        amount = re.match(r"^(?:数|资金|金额|额|总额|合计|共|是|为|了|也是|达|达到|共计|\s|：|:|约|还是)*" + _AMOUNT, rest)
         if amount is None or (amount.group("unit") is None and not re.search(r"万|元", half)):
             continue
-        if col == "planned" and national is False and m.group(0) == "预算" and "到位" not in half and "支出" not in half:
-            pass
+        clause = re.split(r"[，,。；;\s]", half[:m.start()])[-1]
+        if _QUALIFIED.search(half[max(0, m.start() - 4):m.start()]) or _QUALIFIED.search(clause[-6:]):
+            continue  # '少到位了20万', '追加了43.8万': a difference, not the column's figure
         value = _wan(amount.group("num"), amount.group("unit") or _unit_of(half))
+        named = _SOURCE_IN.search(clause)
+        if named and not re.search(r"合计|总|全部|一共", clause):
+            source = next(s for w, s in _SOURCES if named.group(1).startswith(w))
+            row = sources.setdefault(source, FundingRow(source=source, where=Where(cell="经办人所说")))
+            setattr(row, col, value)
+            continue
         if col not in found:
             found[col] = value
             where.append(col)
-        last_col = col
         tail = half[m.end() + amount.end():m.end() + amount.end() + 60]
         if re.match(r"^[，,\s]*其中", tail):
             _source_parts(tail, col, sources, half)
@@ -185,10 +195,9 @@ def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]
         base = found.get("arrived", found.get("planned"))
         if base is not None:
             found["spent"] = base
-    if not found:
+    if not found and not sources:
         return None, []
     total = FundingRow(source=SOURCE_TOTAL, where=Where(cell="经办人所说"), **found)
-    del last_col
     return Funding(total=total, sources=list(sources.values()), origin="prose"), where
 
 
@@ -273,9 +282,23 @@ def yuan_without_unit(funding: Funding) -> ParseWarning | None:
     return ParseWarning(message="表中未注明单位，金额均为六位以上整数，已按“元”换算为万元，请核对", severity="warning")
 
 
+def _without_preface(text: str) -> str:
+    """'就这个表 从excel拷的' above a pasted table: talk, not a row (blanked, so line numbers stay)."""
+    lines = text.split("\n")
+    tabbed = [k for k, ln in enumerate(lines) if "\t" in ln.strip("\t")]
+    if len(tabbed) < 2:
+        return text
+    first = tabbed[0]
+    head = [ln for ln in lines[:first] if ln.strip()]
+    if head and all(not re.search(r"\d", ln) and len(ln.strip()) <= 30 and not re.search(r"表$|情况表|明细", ln.strip())
+                    for ln in head) and any(re.search(r"表|贴|拷|复制|粘|这个|如下", ln) for ln in head):
+        return "\n".join([""] * first + lines[first:])
+    return text
+
+
 def read_paste(text: str, form: str, parse) -> Report:
     """A paste read with the report readers (`parse`: text, form → Report) and then the paste's own shapes."""
-    fixed = spread_label_values(rejoin_broken_cells(text.replace("\r\n", "\n")))
+    fixed = spread_label_values(rejoin_broken_cells(_without_preface(text.replace("\r\n", "\n"))))
     report = parse(fixed, form)
     national = layout_of(form) == "national"
     if not [i for i in report.indicators if i.name]:

@@ -18,7 +18,7 @@ from .spec import interview_spec
 ORG_END = ("委员会", "办公室", "管理局", "服务中心", "管理中心", "中心", "局", "委", "办", "院", "所", "站", "队", "公司",
            "学校", "小学", "中学", "大学", "政府", "处", "科", "馆", "部", "会", "社", "厅", "室", "场", "街道", "集团", "股")
 _ORG = re.compile(r"([\u4e00-\u9fa5（）()]{1,30}(?:" + "|".join(ORG_END) + r"))(?![\u4e00-\u9fa5]{0,1}(?:长|员|主任))")
-_ORG_PREFIX = re.compile(r"^(?:不对|错了|写错了|应该是|应该写|应该|应是|应为|要写|应写|得写|写成|写的是|写|填|改成|改为|换成|是|为|叫|也是|就是|"
+_ORG_PREFIX = re.compile(r"^(?:和(?:实施|主管)(?:单位|部门)?(?:都|也都|均)?是|不对|错了|写错了|应该是|应该写|应该|应是|应为|要写|应写|得写|写成|写的是|写|填|改成|改为|换成|是|为|叫|也是|就是|"
                          r"还是|都是|全称是|全称叫|全称|我们|我|咱们|咱|本|由|在|经|从|该|归|属于|隶属于?|实施的是|主管是|主管的是|单位|[:：，,\s])+")
 TITLES = ("副局长", "局长", "副馆长", "馆长", "副主任", "主任", "副科长", "科长", "副股长", "股长", "副站长", "站长", "副所长", "所长", "副院长",
           "院长", "副校长", "校长", "副书记", "书记", "副部长", "部长", "副处长", "处长", "副队长", "队长", "副经理", "经理",
@@ -204,6 +204,9 @@ _M = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月(?:份)?(?:\d{1
 _PERIOD = re.compile(
     rf"(?:从|自|于)?\s*(?:{_Y})?\s*(?:{_M}|初|年初)\s*(?:开始|开工|启动|起)?(?:的)?\s*(?:[，,]?\s*)?(?:至|到|—|–|-|~|～|－|一直到)\s*"
     rf"(?:{_Y})?\s*(?:{_M}|底|年底|末|年末)\s*(?:结束|完成|完工|止|为止)?")
+_SPAN = re.compile(  # '2023年3月开工的 11月底完工', '3月份开始弄的 一直弄到12月底'
+    rf"(?:{_Y})?\s*{_M}\s*(?:开工|开始|启动|动工|起)[^，,。\d]{{0,6}}?[，,\s]*(?:一直)?(?:弄|干|搞|做|持续|实施)?(?:到)?\s*"
+    rf"(?:{_Y})?\s*{_M}(?:底|末|中旬|下旬)?\s*(?:完工|结束|竣工|完成|为止|止)?")
 _DOTTED = re.compile(r"((?:19|20)\d{2})\s*[./]\s*(\d{1,2})\s*(?:至|到|—|–|-|~|～|－)\s*(?:((?:19|20)\d{2})\s*[./]\s*)?(\d{1,2})(?![\d.])")
 _ONLY_YEAR = re.compile(r"(?:项目)?(?:(?:19|20)?\d{2}年(?:度)?)?(?:是|就是)?(?:全年|整年|一整年)(?:的|都是|实施)?[吧啊呀。]*")
 _WHOLE_YEAR = re.compile(r"(?:((?:19|20)?\d{2})\s*年(?:度)?\s*)?(?:全年|一整年|整年|全年度)")
@@ -223,6 +226,16 @@ def period_in(text: str, place: Place, whole_year_ok: bool = True) -> tuple[str,
         if year1 is None or not start_month or not end_month or not (1 <= start_month <= 12 and 1 <= end_month <= 12):
             return None
         return _period_value(year1, start_month, year2, end_month) + (m.span(),)
+    m = _SPAN.search(half)
+    if m:
+        y1 = _year(m.group(1), place)
+        y2 = _year(m.group(3), place) if m.group(3) else y1
+        m1, m2 = _month(m.group(2)), _month(m.group(4))
+        if y1 and y2 and m1 and m2 and 1 <= m1 <= 12 and 1 <= m2 <= 12:
+            return _period_value(y1, m1, y2, m2) + (m.span(),)
+    m = re.search(r"(?<![\d年])(\d{1,2})\s*(?:月)?\s*(?:到|至|-|~)\s*(\d{1,2})\s*月", half)
+    if m and place.year and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 12 and int(m.group(1)) <= int(m.group(2)):
+        return _period_value(place.year, int(m.group(1)), place.year, int(m.group(2))) + (m.span(),)
     m = _DOTTED.search(half)
     if m:
         y1, y2 = int(m.group(1)), int(m.group(3) or m.group(1))
@@ -263,7 +276,7 @@ def leader_in(text: str) -> tuple[str, str, tuple[int, int]] | None:
     for m in re.finditer(rf"([\u4e00-\u9fa5]{{2,3}})\s*[，,]?\s*(?:分管|主管|常务|分管的)[\u4e00-\u9fa5]{{0,4}}?\s*({_TITLE})", half):
         if looks_like_name(m.group(1)):
             return m.group(1), m.group(2), m.span()
-    for m in re.finditer(rf"(?:({_TITLE})\s*)([\u4e00-\u9fa5]{{2,3}})(?![\u4e00-\u9fa5])", half):
+    for m in re.finditer(rf"(?:({_TITLE})\s*)([\u4e00-\u9fa5]{{2,3}}?)(?=负责|同志|是|[，,。\s]|$)", half):
         if looks_like_name(m.group(2)):
             return m.group(2), m.group(1), m.span()
     return None
@@ -272,6 +285,9 @@ def leader_in(text: str) -> tuple[str, str, tuple[int, int]] | None:
 def name_in(text: str) -> str | None:
     """A person's name said bare or after 是/写/叫 — never the one after 不是."""
     half = to_halfwidth(text)
+    for token in re.split(r"[\s，,。；;、]+", half):
+        if looks_like_name(token) and not re.search(r"局|长$", token):
+            return token
     for m in re.finditer(r"(?:(?<!不)是|写|叫|为|^)\s*([\u4e00-\u9fa5]{2,3}?)(?=吧|啊|呀|$|[，,。；;\s]|同志|电话|手机)", half):
         if looks_like_name(m.group(1)):
             return m.group(1)
@@ -327,6 +343,9 @@ def grade_total_in(text: str) -> tuple[str | None, str | None]:
             found.append(grade)
             key = key.replace(word, "")
     grade = found[0] if len(set(found)) == 1 else None
+    first = re.match(r"^(?:应该|大概|就|算|报|定|评)?(优秀|良好|优|良|中等|中|差)(?:吧|啊|的|，|,|\s|$)", compact(half))
+    if grade is None and first:
+        grade = dict(_GRADES)[first.group(1)]  # '良吧 档案数字化没弄完 不好意思报优'
     return grade, total
 
 
@@ -435,7 +454,7 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
             out.fields["phone"] = found[0]
             out.spans.append(found[1])
     if "period_text" in wanted and "period_text" not in out.fields:
-        said = re.search(r"项目(?:时间|期|周期)|起止|实施期|时间|周期|期限|期间", half)
+        said = re.search(r"项目(?:时间|期|周期)|起止|实施期|时间|周期|期限|期间|是全年|全年的", half)
         found = period_in(half, place, whole_year_ok=bool(asked_field == "period_text" or said))
         explicit = found and "全年" not in half[found[3][0]:found[3][1]] and re.search(r"\d{2,4}\s*年", half[found[3][0]:found[3][1]])
         if found and (asked_field == "period_text" or said or _short(half) or explicit or
@@ -444,7 +463,7 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
             out.extra["period_start"], out.extra["period_end"] = found[1], found[2]
             out.spans.append(found[3])
     if "report_date" in wanted and "report_date" not in out.fields and (asked_field == "report_date" or
-                                                                        re.search(r"报告|填报|日期", half)):
+                                                                        re.search(r"报告日期|填报日期|日期", half)):
         value = iso_date(half, place)
         if value:
             out.fields["report_date"] = value
@@ -469,6 +488,13 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
         if m:
             out.fields["eval_type"] = "项目实施过程评价" if "过程" in m.group(0) else "项目完成结果评价"
             out.spans.append(m.span())
+    both = re.search(r"(?:主管(?:部门)?和实施(?:单位)?|实施(?:单位)?和主管(?:部门)?)(?:都|也都|均)是\s*([^，,。；;\s]{3,30})", half)
+    if both and {"unit", "department"} <= wanted:
+        org = _org_value(both.group(1), place)
+        if org:
+            out.fields.setdefault("unit", org)
+            out.fields.setdefault("department", org)
+            out.spans.append(both.span())
     if "department" in wanted and "department" not in out.fields and _DEPT_SAME.search(half):
         unit = out.fields.get("unit") or (place.orgs[0] if place.orgs else None)
         if unit:

@@ -136,11 +136,18 @@ def _table_lines(text: str) -> bool:
         sum(1 for ln in lines if re.search(r"\d", ln)) >= 2
 
 
+_CHAT_OPENING = re.compile(r"^(?:你好|您好|谢谢|谢啦|多谢|感谢|hhh+|哈哈+|呵呵|不好意思|抱歉|对不起|辛苦了?|好的|嗯嗯|ok)[啊呀哈了啦嘛]*", re.I)
+
+
 def is_chitchat(text: str) -> bool:
     words = turn_words().chitchat
     key = _key(text)
     if any(re.search(p, key, re.I) for p in words.patterns):
         return True
+    opening = _CHAT_OPENING.match(key)
+    if opening and not re.search(r"\d", key) and len(key) <= 40 and not any(
+            re.search(p, key[opening.end():]) for p in turn_words().statements["substance"]):
+        return True  # a greeting or an apology with talk around it, nothing for the report
     if len(key) <= 20 and any(re.search(p, key) for p in words.meta):
         return True
     return len(_bare(text)) == 0
@@ -153,7 +160,8 @@ def is_question(text: str, weak: bool = False) -> bool:
     key = _key(text)
     if len(key) > 80:
         return False
-    if re.search(words.end, key) or any(re.search(p, key) for p in words.cues):
+    spaced = re.sub(r"\s+", " ", to_halfwidth(text).strip())  # a space ends a clause: '一样吗 我们往年…'
+    if re.search(words.end, key) or any(re.search(p, key) or re.search(p, spaced) for p in words.cues):
         return True
     return weak and any(re.search(p, key) for p in words.weak)
 

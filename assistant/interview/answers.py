@@ -13,11 +13,11 @@ from ..core.scoring import Option, RuleSet
 from .items import NONE_OF_THEM, Item, family_level
 from .spec import interview_spec
 
-_NEG = re.compile(r"(?:不|未|没有|没|无|非|说不上|算不上|谈不上|不太|不够|不算|不大)$")
-_TAKEN_BACK = re.compile(r"^(?:方面)?(?:还|仍|也|有点|稍)?(?:不够|不足|欠缺|没做到|不到位|待加强|较弱|不明显|还差|晚了|推迟|滞后|延期|延误|偏晚|拖|"
-                         r"没有|没|未|不太|算不上|说不上)")
-_NOT_FULLY = re.compile(r"别的没考虑|其他没考虑|不全面|比较单一|单一|只(?:按|考虑|有)")
-_ALL = re.compile(r"都(?:符合|满足|有|是|具备|做到|达到|完成|按计划|按时|正常|够|齐全|没问题)|全部|均符合|均满足|均已完成|全都|以上都|全选|全符合|都对|"
+_NEG = re.compile(r"(?:不|未|没有|没|无|非|说不上|算不上|谈不上|不太|不够|不算|不大|不能算|算没|没法算)(?:按期|按计划|按时)?$")
+_TAKEN_BACK = re.compile(r"^(?:方面|那块|这块|的话|那一块)?(?:还|仍|也|有点|稍)?(?:不够|不足|欠缺|没做到|不到位|待加强|较弱|不明显|还差|晚了|推迟|滞后|延期|延误|偏晚|拖|"
+                         r"没有|没|未|不太|算不上|说不上|不好说|说不好)")
+_NOT_FULLY = re.compile(r"别的没考虑|其他没考虑|不全面|比较单一|单一|只(?:按|考虑|有)|不好说|说不好|不确定|不规范|没有专门|没专门")
+_ALL = re.compile(r"都(?:符合|满足|有|是|具备|做到|达到|完成|按计划|按时|正常|够|齐全|没问题|勾)|全部|均符合|均满足|均已完成|全都|以上都|全选|全符合|都对|全勾|[四三两]个(?:都|全)|"
                   r"全面完成|基本符合|基本都|基本上都|差不多都")
 _NONE = re.compile(r"^(?:均无|都没有|都无|没有|无|均不|都不|都不符合|均不符合|全无|不存在|没有以上情形|以上都没有|都未发生|均未发生)|"
                    r"^.{0,8}(?:都|均|全)(?:没有|没|无|不存在|未发生)")
@@ -42,15 +42,18 @@ def _plain(text: str) -> str:
 
 
 def _mentioned(text: str, word: str) -> bool | None:
-    """True when the text says the word, False when it says it negated (没有量化), None when absent."""
+    """True when the text says the word, False when any mention of it is negated ('完工的话… 不能算按期完工'),
+    None when absent."""
     text, word = _plain(text), _plain(word)
-    pos = text.find(word)
-    if pos < 0:
+    positions = [m.start() for m in re.finditer(re.escape(word), text)]
+    if not positions:
         return None
-    after = text[pos + len(word):pos + len(word) + 5]
-    if _NEG.search(text[max(0, pos - 4):pos]) or _TAKEN_BACK.match(after):
-        return False
-    return not _NOT_FULLY.search(text[pos + len(word):pos + len(word) + 16])
+    for pos in positions:
+        after = text[pos + len(word):pos + len(word) + 8]
+        if _NEG.search(text[max(0, pos - 5):pos]) or _TAKEN_BACK.match(after) or \
+                _NOT_FULLY.search(text[pos + len(word):pos + len(word) + 16]):
+            return False
+    return True
 
 
 def _option_says(text: str, option: Option) -> bool | None:
@@ -89,6 +92,7 @@ def _plain_yes_no(text: str, options: list[Option]) -> Option | None:
 
 def _checked(text: str, options: list[Option]) -> list[Option] | None:
     key = compact(text)
+    key = key.replace("木有", "没有").replace("没得", "没有")
     if _NONE.match(key) or key == NONE_OF_THEM:
         return []
     said = {o.label: _option_says(key, o) for o in options}
@@ -421,7 +425,8 @@ def _family_answer(item: Item, out: Report, text: str, rule) -> Applied | None:
             return Applied(moved.report, moved.said)
     lead = re.match(r"^(?:有啊|有的|有|那就|那|就|好|行)?[，,\s]?(?:再)?(?:帮我)?(?:补|加|增加|新增|添加|添|补充)?(?:上)?(?:一|个)?(?:条|个|项)?"
                     r"(?:指标)?[:：，,]?\s*", to_halfwidth(text.strip()))
-    ind = indicator_line(text[lead.end():] if lead else text, family)
+    mid = re.search(r"(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)(?:指标)?[:：，,\s]*", to_halfwidth(text))
+    ind = indicator_line(text[lead.end():] if lead and lead.end() else (text[mid.end():] if mid else text), family)
     if ind is not None:
         out.indicators.append(ind)
         return Applied(out, f"已补充{family}指标：{ind.name}，目标{ind.target}，实际{ind.actual}")

@@ -97,10 +97,20 @@ def command_of(text: str) -> str | None:
 _TYPO = re.compile(r"(?<![A-Za-z])(\d+[OoIlSsZ][\dOoIlSsZ]*(?:\.\d+)?|\d+\.\d*[OoIlSsZ][\dOoIlSsZ]*|\d+\.\.\d+)\s*(?=万元|万|元|亿)")
 
 
+_TYPO_BARE = re.compile(r"(?<![A-Za-z\d.])(\d+[OoIlSsZ]\d[\d.]*|\d+[OoIlSsZ]?\.\d*[OoIlSsZ]\d*|\d{2,}[OoIlSsZ](?![A-Za-z]))(?![A-Za-z])")
+
+
 def typo_in_amount(text: str) -> str | None:
-    """'实际支出25O.7万元': an amount with a letter inside cannot be read (money is never guessed)."""
-    m = _TYPO.search(to_halfwidth(text))
-    return m.group(1) if m else None
+    """'实际支出25O.7万元', '执行49S.76': an amount with a letter inside cannot be read (money is never guessed)."""
+    half = to_halfwidth(text)
+    m = _TYPO.search(half)
+    if m:
+        return m.group(1)
+    if re.search(r"预算|执行|支出|到位|计划|投资|结余|万|元", half):
+        m = _TYPO_BARE.search(half)
+        if m and re.search(r"\d", m.group(1)) and re.search(r"[OoIlSsZ]", m.group(1)):
+            return m.group(1)
+    return None
 
 
 _FUNDING_WORD = re.compile(r"(?:计划|预算|到位|下达|拨付|支出|执行|结余|投资|安排|资金|总额|合计)[^，,。；;\d]{0,8}?$")
@@ -300,7 +310,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     return _clarify(text, ctx)
 
 
-_ASIDE_SPLIT = re.compile(r"(?:[。；;！!，,\s]+(?:哦|噢|啊|诶|哎)?|^|(?:哦|噢|啊|诶|哎))(?=(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便把)[，,：:\s]?)")
+_ASIDE_SPLIT = re.compile(r"(?:[。；;！!，,\s]+(?:哦|噢|啊|诶|哎)?|^|(?:哦|噢|啊|诶|哎))(?=(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便把|插一句|提一句|补一句)[，,：:\s]?)")
 
 
 def split_aside(text: str) -> tuple[str, str]:
@@ -316,7 +326,7 @@ def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
     base = decided.report if decided.report is not None else ctx.report
     sub_ctx = TurnContext(ctx.form, ctx.title, base, ctx.items, None, ctx.rules, ctx.wanted, ctx.has_pending,
                           ctx.precedents, ctx.printed)
-    stripped = re.sub(r"^(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便说一下)[，,：:\s]*", "", aside)
+    stripped = re.sub(r"^(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便说一下|插一句|提一句|顺便提一句|补一句)[，,：:\s]*", "", aside)
     other = _read_main(stripped, sub_ctx)
     if other.report is not None:
         decided.report = other.report
@@ -407,13 +417,14 @@ def _opens_elsewhere(text: str, asked: Item) -> bool:
     if asked.section:
         return False
     key = _key(text)
-    return bool(re.match(r"^(?:对了|另外|顺便|还有|补充一下|今年(?:我们)?还|我们(?:今年)?还)", key)) or \
+    return bool(re.match(r"^(?:对了|另外|顺便|还有|补充一下|插一句|提一句|补一句|今年(?:我们)?还|我们(?:今年)?还)", key)) or \
         bool(_OPENING.match(key) and asked.group in ("偏差原因", "项目信息") or
              (asked.id.startswith("goals.") and _OPENING.match(key)))
 
 
-_OPENING = re.compile(r"^(?:存在的|主要)?(?:问题|不足|困难)(?:是|主要是|就是|在于|的话)|^(?:我们的)?(?:经验|做法)(?:就是|是|的话)|"
-                      r"^(?:当时)?立项(?:是|时)|^资金(?:这块|方面)")
+_OPENING = re.compile(r"^(?:存在的|主要)?(?:问题|不足|困难)(?:是|主要是|就是|在于|的话|先记一下|记一下)|^(?:我们的)?(?:经验|做法)(?:就是|是|的话)|"
+                      r"^(?:当时)?立项(?:是|时)|^资金(?:这块|方面)|^(?:说个|说一下|说说|提一下|再说个)(?:成效|效果|问题|经验|做法)|"
+                      r"^(?:成效|效果)(?:的话|方面|这块|是)|^(?:有个|还有个|另外有个)问题")
 
 
 def _note_section(text: str, asked: Item, ctx: TurnContext) -> tuple[str, str | None]:

@@ -125,8 +125,9 @@ def indicator_line(text: str, family: str) -> Indicator | None:
         family = "生态效益" if said.group(1) == "环境效益" else said.group(1)
         name = name[said.end():]
     target = _bound(m.group("target"))
+    actual = re.sub(r"^(?:弄了|搞了|完成了|达到了|做到了|是|为|有)", "", m.group("actual"))
     ind = Indicator(level1=family_level(family), level2=f"{family}指标", name=name.strip(" ：:，,"), target=target,
-                    actual=m.group("actual"), where=TYPED)
+                    actual=actual, where=TYPED)
     if target.startswith("≤") or family == "成本":
         ind.direction = "lower"
     return ind
@@ -424,7 +425,7 @@ def _family_answer(item: Item, out: Report, text: str, rule) -> Applied | None:
         if moved is not None:
             return Applied(moved.report, moved.said)
     lead = re.match(r"^(?:有啊|有的|有|那就|那|就|好|行)?[，,\s]?(?:再)?(?:帮我)?(?:补|加|增加|新增|添加|添|补充)?(?:上)?(?:一|个)?(?:条|个|项)?"
-                    r"(?:指标)?[:：，,]?\s*", to_halfwidth(text.strip()))
+                    r"(?:吧|啊|呀)?(?:指标)?[:：，,]?\s*", to_halfwidth(text.strip()))
     mid = re.search(r"(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)(?:指标)?[:：，,\s]*", to_halfwidth(text))
     ind = indicator_line(text[lead.end():] if lead and lead.end() else (text[mid.end():] if mid else text), family)
     if ind is not None:

@@ -14,9 +14,9 @@ from ..core.numbers import compact, fmt_decimal, parse_money_cell, NumberFormatE
 from .spec import turn_words
 
 _GENERIC = {"指标", "数量", "完成", "情况", "目标", "实际", "项目", "资金", "群众", "那条", "这条", "一条", "名称"}
-_NUM = re.compile(r"(?P<pre>[≥≤><]=?|不低于|不少于|不超过|不高于)?(?P<num>\d+(?:\.\d+)?)(?P<unit>%|‰|万元|亿元|元|万吨|吨|万亩|亩|"
-                  r"平方米|立方米|公顷|公里|千米|km|米|万人次|人次|万人|人|户|次|个|座|所|处|台|套|件|起|天|小时|家|名|篇|场|期|条|份|项|"
-                  r"kg|斤|公斤|辆|株|棵|头|只|册|本|间|栋|块|批|宗|例|分钟|个月|月|年|周)?")
+_UNIT = (r"%|‰|个百分点|(?:万|亿)?(?:元|吨|亩|人次|人|户|次|座|所|处|台|套|件|起|家|名|篇|场|期|条|份|项|头|只|羽|株|棵|辆|册|本|间|"
+         r"栋|块|批|宗|例|剂|盒|斤|公斤|kg)|平方米|立方米|公顷|公里|千米|km|米|个月|个|天|小时|分钟|月|年|周|万")
+_NUM = re.compile(r"(?P<pre>[≥≤><]=?|不低于|不少于|不超过|不高于)?(?P<num>\d+(?:\.\d+)?)(?P<unit>" + _UNIT + r")?")
 
 
 @dataclass
@@ -44,6 +44,11 @@ def find_indicator(text: str, indicators: list[Indicator]) -> Indicator | None:
     named = [i for i in indicators if i.name and compact(i.name) in key]
     if named:
         return max(named, key=lambda i: len(i.name))
+    family = re.match(r"^(?:那个|这个)?(成本|满意度|时效|质量|经济效益|社会效益|生态效益|可持续)(?:指标)?(?:那个|那条|这个|这条)", key)
+    if family:  # '成本那个是越低越好': the one indicator of that family
+        of_family = [i for i in indicators if family.group(1) in i.level2]
+        if len(of_family) == 1:
+            return of_family[0]
     scored = []
     for ind in indicators:
         if not ind.name:
@@ -209,7 +214,7 @@ def _column_said(text: str, before: int) -> str | None:
 
 
 _COLUMN_PAIR = re.compile(r"(?P<col>目标值?|年度指标值|指标值|实际完成值?|实际值|实际|完成值?|完成了)[^\d≥≤<>，,。；;]{0,8}?"
-                          r"(?P<value>(?:[≥≤<>]=?|不低于|不少于|不超过|不高于)?\d+(?:\.\d+)?[^\d\s，,。；;、]{0,4})")
+                          r"(?P<value>(?:[≥≤<>]=?|不低于|不少于|不超过|不高于)?\d+(?:\.\d+)?(?:" + _UNIT + r")?)")
 
 
 def edit_indicator(report: Report, text: str) -> Change | None:
@@ -226,7 +231,8 @@ def edit_indicator(report: Report, text: str) -> Change | None:
     if re.search(r"越(?:高|大|多)越好|正向", half):
         target.direction = "higher"
         return Change(out, f"已把“{ind.name}”改为越高越好（升），完成率重新计算", "更正指标方向")
-    said = _columns_said(half, ind)
+    common = _lcs(compact(ind.name), compact(half))
+    said = _columns_said(half.replace(common, "□" * len(common)) if len(common) >= 2 else half, ind)
     if not said:
         return None
     lines = []
@@ -375,16 +381,22 @@ def correct_funding(report: Report, text: str, national: bool = False) -> Change
         return None
     if national and "全年预算" not in half and "预算" in half and "年初" not in half:
         col = "arrived" if "调整" in half else col
-    old, new = old_new(half)
+    # the new figure is the first one not said as the wrong one ('是38万 不是40 合计支出就是77.6' → 38)
+    new = next((m for m in _tokens(half) if not re.search(r"不是\s*$", half[max(0, m.start() - 3):m.start()])), None)
     if new is None:
         return None
     try:
-        value = parse_money_cell(new.group("num") + (new.group("unit") or "") if (new.group("unit") or "") in ("万元", "元", "亿元", "") else new.group("num"))
+        unit = new.group("unit") or ""
+        value = parse_money_cell(new.group("num") + (unit if unit in ("万元", "元", "亿元", "万") else ""))
     except NumberFormatError:
         return None
     if value is None:
         return None
-    source = next((s for w, s in _SOURCE_WORDS if w in half.split("财政")[0][:6] or half.startswith(w)), None)
+    named = re.search(r"(中央|省级?|市级?|县市区|县级?|区级?|县里|省里|市里|本级|自筹|其他|其它)(?:财政|资金|配套|那一?行|那块)?",
+                      half[:new.start()])
+    source = next((s for w, s in _SOURCE_WORDS if named and named.group(1).startswith(w)), None) if named else None
+    if named and named.group(1) == "县市区":
+        source = "县市区财政"
     out = report.model_copy(deep=True)
     rows = out.funding.sources
     row = next((r for r in rows if r.source == source), None) if source else None
@@ -558,8 +570,8 @@ def reclassify(report: Report, text: str) -> Change | None:
     return Change(out, "已改：" + "；".join(said) + "（评分按新的归类计算）", "指标改归类") if said else None
 
 
-_QUOTED = re.compile(r"把?\s*[“\"‘'「](?P<old>[^”\"’'」]{1,40})[”\"’'」]\s*(?:的)?(?:改成|改为|换成|替换成|改回|改回成)\s*"
-                     r"[“\"‘'「]?(?P<new>[^”\"’'」，,。；;]{1,40})[”\"’'」]?")
+_QUOTED = re.compile(r"把?\s*[“\"‘'「](?P<old>[^”\"’'」]{1,40})[”\"’'」]\s*(?:的)?(?:不准确|不对|有误|错了|写错了)?[，,\s]*"
+                     r"(?:改成|改为|换成|替换成|改回|改回成|应该是|应为|应该写)\s*[“\"‘'「]?(?P<new>[^”\"’'」，,。；;]{1,40})[”\"’'」]?")
 
 
 def replace_quoted(report: Report, text: str) -> Change | None:

@@ -122,6 +122,9 @@ def _fix_place_typo(name: str, place: Place) -> str:
     return name
 
 
+_SUFFIX_TYPOS = {"中新": "中心", "中芯": "中心", "中兴": "中心", "管理中新": "管理中心", "卫建委": "卫健委", "卫键委": "卫健委"}
+
+
 def complete_org(name: str, place: Place) -> str:
     """A unit as it should be recorded: '县林业局' → '华容县林业局', '林业局' → the named unit ending so."""
     name = _ORG_PREFIX.sub("", name.strip())
@@ -140,11 +143,16 @@ def complete_org(name: str, place: Place) -> str:
 def _org_value(raw: str, place: Place) -> str | None:
     """The unit a value names: its full name in brackets or after 全称 first, else the first unit named."""
     raw = re.sub(r"不是[^，,。；;\s]*", " ", raw.strip())
+    for typo, right in _SUFFIX_TYPOS.items():  # '疾病预防控制中新': the suffix typed wrong
+        raw = re.sub(rf"{typo}(?=[，,。；;\s（(]|$)", right, raw)
+    raw = re.sub(r"[（(](?:打错字了|打错了|笔误|错字|简称|全称)[^（()）]{0,6}[)）]", "", raw)  # a remark in brackets
     if _SELF.match(compact(raw)) and place.orgs:
         return place.orgs[0]
     bracket = re.search(r"([^（(，,。；;\s]*)[（(]([^（()）]{4,30})[)）]", raw)
     full = re.search(r"全称(?:是|叫|为)?[:：]?\s*([^，,。；;\s]{4,40})", raw)
     candidates = []
+    if bracket and not re.search(r"(?:" + "|".join(ORG_END) + r")$", bracket.group(2)) and len(bracket.group(2)) > 8:
+        bracket = None  # brackets holding a remark, not another name
     if bracket and _complete(_ORG_PREFIX.sub("", bracket.group(1)), place):
         # '石门县图书馆（石门县少年儿童图书馆）': as written, its other name kept in brackets
         return f"{_ORG_PREFIX.sub('', bracket.group(1))}（{bracket.group(2)}）"

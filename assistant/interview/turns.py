@@ -262,7 +262,14 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         return Decision(CHITCHAT, "闲谈", reply=_chitchat_reply(text, asked))
     if is_question(text) and not has_correction_cue(text) and not _edit_request(text):
         reply, item = answer_question(text, asked, ctx.items, ctx.rules)
-        return Decision(QUESTION, f"问题：{item.label}" if item else OTHER_QUESTION, reply=reply, item=item)
+        decided = Decision(QUESTION, f"问题：{item.label}" if item else OTHER_QUESTION, reply=reply, item=item)
+        facts.fields.pop("eval_type", None)  # '过程评价和结果评价有啥区别' names the choices, it does not choose
+        if facts:  # '项目地址和邮编在哪填？地址是…，邮编…': the question answered, and the facts kept
+            told = _facts(facts, ctx)
+            if told.report is not None:
+                decided.report, decided.said = told.report, told.said
+                decided.answered, decided.item = told.answered, told.item or item
+        return decided
     for op in (corrections.replace_quoted, corrections.rename_indicator, corrections.delete_indicator,
                _reclassified):  # said as a request or not
         change = op(ctx.report, text)
@@ -633,7 +640,9 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
         if decided.said:
             return decided
     if re.search(r"年度总体目标|预期目标|总体目标|绩效目标|完成情况那段|目标那段|原因", text):
-        change = corrections.correct_text(report, text)
+        old, new = corrections.old_new(text)
+        figure = corrections.correct_figure(report, text) if old is not None and new is not None else None
+        change = figure or corrections.correct_text(report, text)
         if change is not None:  # the goal's own words, before any indicator whose target the sentence mentions
             return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
     named = corrections.find_indicator(text, report.indicators) is not None and \
@@ -690,7 +699,11 @@ def _retake_answer(text: str, ctx: TurnContext) -> Decision | None:
 def decision_card(decision: Decision) -> dict:
     """What the reply shows of the decision: its kind and why."""
     return {"type": "decision", "kind": decision.kind, "reason": decision.reason,
-            "label": f"已按「{decision.reason}」处理"}
+            "label": f"（{_KIND_WORDS.get(decision.kind, decision.kind)}：{decision.reason}）"}
+
+
+_KIND_WORDS = {PASTE: "识别数据", ERROR: "无法识别", COMMAND: "指令", CHITCHAT: "闲谈", REQUEST: "按要求处理", QUESTION: "回答您的问题",
+               CORRECTION: "已更正", ANSWER: "已记录", FACTS: "已记录", STATEMENT: "记入报告", CLARIFY: "请确认", UNCLEAR: "未读懂"}
 
 
 def asked_item(items: list[Item], state: dict, answer: dict) -> Item | None:

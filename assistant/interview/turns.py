@@ -113,7 +113,7 @@ def typo_in_amount(text: str) -> str | None:
     return None
 
 
-_FUNDING_WORD = re.compile(r"(?:计划|预算|到位|下达|拨付|支出|执行|结余|投资|安排|资金|总额|合计)[^，,。；;\d]{0,8}?$")
+_FUNDING_WORD = re.compile(r"(?:计划|预算|到位|下达|拨付|支出|执行|结余|投资|安排|资金|总额|合计)[^，,。；;\d]{0,12}?$")
 
 
 def figures_sentence(text: str, asked: Item | None) -> bool:
@@ -140,10 +140,16 @@ def figures_sentence(text: str, asked: Item | None) -> bool:
 
 
 def _table_lines(text: str) -> bool:
-    """Lines of a table copied cell by cell or as 'name value' rows ('出水水质达标率\t96.8%')."""
+    """Lines of a table copied cell by cell, as 'name value' rows ('出水水质达标率\t96.8%'), with cells set apart
+    by spaces, or one cell per line."""
+    from ..core.parse.paste import one_cell_per_line, spaces_to_tabs
+
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    return len(lines) >= 2 and sum(1 for ln in lines if "\t" in ln.strip() or ln.count("|") >= 2) >= 1 and \
-        sum(1 for ln in lines if re.search(r"\d", ln)) >= 2
+    if len(lines) < 2 or sum(1 for ln in lines if re.search(r"\d", ln)) < 2:
+        return False
+    if sum(1 for ln in lines if "\t" in ln.strip() or ln.count("|") >= 2) >= 1:
+        return True
+    return spaces_to_tabs(text) != text or bool(one_cell_per_line(text))
 
 
 _CHAT_OPENING = re.compile(r"^(?:你好|您好|谢谢|谢啦|多谢|感谢|hhh+|哈哈+|呵呵|不好意思|抱歉|对不起|辛苦了?|好的|嗯嗯|ok)[啊呀哈了啦嘛]*", re.I)

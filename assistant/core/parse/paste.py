@@ -56,6 +56,57 @@ def _numbers_row(line: str) -> bool:
     return sum(1 for c in cells if re.search(r"\d", c)) >= 2
 
 
+def spaces_to_tabs(text: str) -> str:
+    """Cells separated by runs of spaces (full-width ones from Word, or single spaces typed by hand) as tabs:
+    '资金来源\u3000\u3000计划投资额…', '指标内容 目标值 实际完成值'."""
+    if "\t" in text:
+        return text
+    text = re.sub(r"(?m)^([合总小])[\u3000 ]{1,4}(计)", r"\1\2", text)  # '合　　计' is one label
+    if re.search(r"\u3000{2,}| {2,}", text):
+        return re.sub(r"[\u3000 ]{2,}|\u3000", "\t", text)
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    counts = [len(ln.split()) for ln in lines]
+    if len(lines) >= 2 and all(c >= 3 for c in counts) and max(counts) - min(counts) <= 2 and \
+            sum(1 for ln in lines if re.search(r"\d", ln)) >= len(lines) - 1:
+        return "\n".join("\t".join(ln.split()) for ln in text.split("\n"))
+    return text
+
+
+_FAMILY_LABEL = re.compile(r"^(?:项目)?(?:产出|效益|满意度)指标$|^(?:数量|质量|时效|成本|经济效益|社会效益|生态效益|环境效益|可持续影响|"
+                           r"服务对象满意度|满意度)(?:指标)?$")
+
+
+def one_cell_per_line(text: str) -> list[Indicator]:
+    """An indicator table copied from Word one cell per line: family labels, then name, target, actual."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    if "\t" in text or len(lines) < 6:
+        return []
+    out: list[Indicator] = []
+    level1 = level2 = ""
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        if _FAMILY_LABEL.match(line):
+            if line.endswith("指标") and re.match(r"^(?:项目)?(?:产出|效益|满意度)", line) and "满意度指标" != line[-5:]:
+                level1 = re.sub(r"^项目", "", line)
+            else:
+                level2 = line if line.endswith("指标") else line + "指标"
+            k += 1
+            continue
+        if re.match(r"^(?:一级指标|二级指标|三级指标|指标内容|指标（目标）|指标\(目标\)|值|实际完成|实际完成值|年度指标值|目标值|实际值|分值|得分)$", line):
+            k += 1
+            continue
+        if k + 2 < len(lines) + 0 and k + 2 <= len(lines) - 1 and not _DATA.fullmatch(line) and _quantity(lines[k + 1]) and \
+                _quantity(lines[k + 2]) and not _quantity(line):
+            guess1, guess2 = family_of(line)
+            out.append(Indicator(level1=level1 or guess1, level2=level2 or guess2, name=line, target=lines[k + 1],
+                                 actual=lines[k + 2], where=Where(cell=f"第{k + 1}行")))
+            k += 3
+            continue
+        k += 1
+    return out if len(out) >= 2 else []
+
+
 def spread_label_values(text: str) -> str:
     """'计划投资额：１２００万元；实际到位：１１５０万元；…' — one label and value per line."""
     half = to_halfwidth(text)
@@ -112,6 +163,9 @@ def simple_indicators(text: str) -> list[Indicator]:
         elif "target" not in cols and _head(cell, _TARGET_HEAD):
             cols["target"] = k
     body = rows[1:] if "name" in cols and ("actual" in cols or "target" in cols) else None
+    if body is None and all(len([c for c in r if c]) >= 4 for r in rows) and \
+            sum(1 for r in rows if any(_FAMILY_LABEL.match(c) for c in r[:2])) >= len(rows) // 2 + 1:
+        return _labelled_rows(rows)
     if body is None:
         if len(rows) >= 2 and all(len([c for c in r if c]) in (2, 3) and not _DATA.search(r[0]) and
                                   all(_quantity(c) for c in r[1:] if c) for r in rows):
@@ -133,6 +187,32 @@ def simple_indicators(text: str) -> list[Indicator]:
         direction = "lower" if target.startswith(("≤", "<", "不超过", "不高于")) or level2 == "成本指标" else "auto"
         out.append(Indicator(level1=level1, level2=level2, name=name, target=target, actual=actual,
                              direction=direction, where=Where(cell=f"指标表第{line_no}行")))
+    return out
+
+
+def _labelled_rows(rows: list[list[str]]) -> list[Indicator]:
+    """Rows of the national 自评表 pasted without a header: family labels, the name, target and actual, then
+    分值 and 得分 ('产出指标 数量指标 运维乡镇污水处理厂数量 12座 12座 15 15')."""
+    out = []
+    level1 = level2 = ""
+    for line_no, row in enumerate(rows, start=1):
+        cells = [c for c in row if c and c not in ("_", "—", "-")]
+        labels = [c for c in cells[:2] if _FAMILY_LABEL.match(c)]
+        for label in labels:
+            if re.match(r"^(?:项目)?(?:产出|效益)指标$|^满意度指标$", label) and len(labels) == 2 and label == labels[0]:
+                level1 = re.sub(r"^项目", "", label)
+            else:
+                level2 = label if label.endswith("指标") else label + "指标"
+        rest = cells[len(labels):]
+        if len(rest) < 3 or _quantity(rest[0]):
+            continue
+        name, target, actual = rest[0], rest[1], rest[2]
+        numbers = [c for c in rest[3:5] if re.fullmatch(r"\d+(?:\.\d+)?", c)]
+        guess1, guess2 = family_of(name)
+        out.append(Indicator(level1=level1 or guess1, level2=level2 or guess2, name=name, target=target, actual=actual,
+                             weight=parse_decimal(numbers[0]) if numbers else None,
+                             claimed=parse_decimal(numbers[1]) if len(numbers) > 1 else None,
+                             where=Where(cell=f"指标表第{line_no}行")))
     return out
 
 
@@ -172,7 +252,9 @@ def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]
         col = m.lastgroup or ""
         col = "arrived" if col == "arrived_national" else col
         rest = half[m.end():m.end() + 14]
-        amount = re.match(r"^(?:数|资金|金额|额|总额|合计|共|是|为|了|也是|达|达到|共计|\s|：|:|约|还是)*" + _AMOUNT, rest)
+        rest = half[m.end():m.end() + 24]
+        amount = re.match(r"^(?:数|资金|金额|额|总额|合计|共|是|为|了|也是|达|达到|共计|\s|：|:|约|还是)*" + _AMOUNT, rest) or \
+            re.match(r"^[^\d，,。；;]{0,12}?(?:是|为|：|:)\s*" + _AMOUNT, rest)
         if amount is None or (amount.group("unit") is None and not re.search(r"万|元", half)):
             continue
         clause = re.split(r"[，,。；;\s]", half[:m.start()])[-1]
@@ -191,10 +273,19 @@ def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]
         tail = half[m.end() + amount.end():m.end() + amount.end() + 60]
         if re.match(r"^[，,\s]*其中", tail):
             _source_parts(tail, col, sources, half)
-    if re.search(r"全部花完|全部支出|全部用完|花完了|用完了|全部执行|全部拨付使用", half) and "spent" not in found:
+    both = re.search(r"(?:年初|计划)(?:预算)?(?:数)?和全年(?:预算)?(?:数)?(?:都|均)是\s*" + _AMOUNT, half)
+    if both:  # '年初和全年预算都是6450000元'
+        value = _wan(both.group("num"), both.group("unit") or _unit_of(half))
+        found.setdefault("planned", value)
+        found.setdefault("arrived", value)
+    if re.search(r"全部到位|足额到位|已全部到位|全额到位|都到位了", half) and "arrived" not in found and "planned" in found:
+        found["arrived"] = found["planned"]
+    if re.search(r"全部花完|全部支出|全部用完|花完了|用完了|全部执行|全部拨付使用|支出完毕|执行完毕|全部使用", half) and "spent" not in found:
         base = found.get("arrived", found.get("planned"))
         if base is not None:
             found["spent"] = base
+    if re.search(r"无结余|没有结余|没结余|结余为?0|零结余", half) and "balance" not in found and found:
+        found["balance"] = Decimal(0)
     if not found and not sources:
         return None, []
     total = FundingRow(source=SOURCE_TOTAL, where=Where(cell="经办人所说"), **found)
@@ -213,7 +304,7 @@ def _wan(number: str, unit: str) -> Decimal:
 def _source_parts(tail: str, col: str, sources: dict[str, FundingRow], whole: str) -> None:
     """'…到位1150万，其中中央600 省300 县里250' — the sources of the amount just read."""
     body = re.split(r"[，,。；;](?!\s*(?:省|市|县|区|中央))", re.sub(r"^[，,\s]*其中[:：]?", "", tail), maxsplit=1)[0]
-    for m in re.finditer(r"(中央|省|市|县|区|自筹|其他|其它)[里级财政资金配套]*\s*(\d+(?:\.\d+)?)\s*(亿元|万元|万|元)?", body):
+    for m in re.finditer(r"(中央|省|市|县|区|自筹|其他|其它)[里级财政资金配套本]*\s*(\d+(?:\.\d+)?)\s*(亿元|万元|万|元)?", body):
         name = next(s for w, s in _SOURCES if m.group(1).startswith(w))
         row = sources.setdefault(name, FundingRow(source=name, where=Where(cell="经办人所说")))
         setattr(row, col, _wan(m.group(2), m.group(3) or _unit_of(whole)))
@@ -298,11 +389,11 @@ def _without_preface(text: str) -> str:
 
 def read_paste(text: str, form: str, parse) -> Report:
     """A paste read with the report readers (`parse`: text, form → Report) and then the paste's own shapes."""
-    fixed = spread_label_values(rejoin_broken_cells(_without_preface(text.replace("\r\n", "\n"))))
+    fixed = spread_label_values(rejoin_broken_cells(spaces_to_tabs(_without_preface(text.replace("\r\n", "\n")))))
     report = parse(fixed, form)
     national = layout_of(form) == "national"
     if not [i for i in report.indicators if i.name]:
-        simple = simple_indicators(fixed)
+        simple = simple_indicators(fixed) or one_cell_per_line(fixed)
         if simple:
             report.indicators = simple
             report.warnings = [w for w in report.warnings if w.message != "未找到绩效指标表"]

@@ -73,6 +73,9 @@ def needs_reflow(doc: Document) -> bool:
                             for row in doc.rows if len(row.cells) <= 14)
     if has_funding_row and has_indicator_row:
         return False
+    if has_indicator_row and not re.search(r"计划安排|实际到位|实际支出|预算数|执行数|计划投资|到位资金|资金来源",
+                                           doc.full_text()[:200000]):
+        return False  # an indicator table in rows of cells and no funding at all: nothing to rebuild
     keys = [compact(ln.text) for ln in doc.lines]
     if not has_funding_row and len(pair_funding_rows([Cell(ln.text) for ln in doc.lines[:400]])[0]) > 0:
         return True  # '计划安排资金（万元）' and its value on lines of their own

@@ -221,3 +221,50 @@ def test_interview_in_a_real_browser(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_page_meets_a_new_officer(tmp_path):
+    """A new draft opens with its first question; an empty send and an over-long paste say what to do beside the
+    box and keep the text; an answer with several facts shows them; a draft can be deleted before it is submitted."""
+    shots = Path(os.environ.get("ASSISTANT_SCREENSHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    data, port = tmp_path / "data", _free_port()
+    server = _start(data, port)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.on("dialog", lambda d: d.accept())
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.fill("#new-title", "2024年石门县公共图书馆免费开放补助")
+            page.click("#create")
+            first = page.wait_for_selector(".card-question[data-item='project.unit']")
+            assert "项目单位" in first.inner_text()
+            page.screenshot(path=str(shots / "t1-first-question.png"))
+
+            page.click("#send")
+            assert "请输入内容" in page.wait_for_selector("#composer-note:not([hidden])").inner_text()
+            page.evaluate("document.getElementById('input').value = '一'.repeat(200001)")
+            page.click("#send")
+            page.wait_for_selector("#composer-note:has-text('内容过长')")
+            assert page.evaluate("document.getElementById('input').value.length") == 200001
+            page.screenshot(path=str(shots / "t2-too-long.png"))
+
+            page.fill("#input", "石门县图书馆，主管部门是县文旅广电局，负责人覃晓燕副馆长 电话0736-5322187，项目2024年全年")
+            page.click("#send")
+            card = page.wait_for_selector(".card-project")
+            for value in ("石门县图书馆", "石门县文旅广电局", "覃晓燕", "0736-5322187", "2024年1月至12月"):
+                assert value in card.inner_text(), value
+            assert page.evaluate("document.getElementById('input').value") == ""
+            page.fill("#input", "这个报告日期不填会怎样")
+            page.click("#send")
+            page.wait_for_selector(".turn.assistant:has-text('不影响其他计算')")
+            page.screenshot(path=str(shots / "t3-facts-and-question.png"))
+
+            page.click("#delete-draft")
+            page.wait_for_selector("#draft-title:has-text('草稿已删除')")
+            assert page.locator("#drafts li").count() == 0
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

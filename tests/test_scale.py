@@ -74,7 +74,7 @@ def test_bench_all_has_every_part_in_one_table(tmp_path):
     record = json.loads(out.read_text(encoding="utf-8"))
     assert set(record["parts"]) == {"core", "ingest", "retrieval", "interview", "parse", "turns", "server"} and record["errors"] == 0
     prefixes = {r["figure"].split("]")[0] + "]" for r in record["summary"]}
-    assert prefixes == {"[core]", "[ingest]", "[retrieval]", "[interview]", "[parse]", "[server]"}
+    assert prefixes == {"[core]", "[ingest]", "[retrieval]", "[interview]", "[parse]", "[turns]", "[server]"}
     assert all(r["bound"] is not None for r in record["summary"] if r["kind"] == "goal")
     assert record["parts"]["retrieval"]["scale"]["vectors"] == "real base embeddings + noise"
     # the printed table shows the same figures, and the JSON record is its last line

@@ -135,8 +135,8 @@ def bench_ingest(workdir: Path, policy_dir: Path | None, embedder: str | None, s
         kb.fill_dense(batch_size=16, progress=count, should_stop=lambda: done["n"] >= len(rows))
         fill_s = time.perf_counter() - t0
         overhead = fill_s / raw_s - 1
-        record["dense_fill"] = {"embedder": emb.name, "passages": done["n"], "raw_s": round(raw_s, 2),
-                                "fill_s": round(fill_s, 2), "raw_passages_per_s": round(len(rows) / raw_s, 2),
+        record["dense_fill"] = {"embedder": emb.name, "passages": done["n"], "raw_s": round(raw_s, 4),
+                                "fill_s": round(fill_s, 4), "raw_passages_per_s": round(len(rows) / raw_s, 2),
                                 "fill_passages_per_s": round(done["n"] / fill_s, 2), "overhead": round(overhead, 3)}
         summary.append(row("向量填充速度", record["dense_fill"]["fill_passages_per_s"], "段/秒",
                            record["dense_fill"]["raw_passages_per_s"], kind="reference", lower_is_better=False))

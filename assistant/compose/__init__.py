@@ -61,8 +61,7 @@ def _context(result: CheckResult) -> dict:
     }
 
 
-NO_PRECEDENT = ("知识库中还没有“{ptype}”类项目的报告，先按提纲和您的说明起草；管理员把本单位往年同类项目的"
-                "自评报告上传到知识库后，这里会给出同类先例。")
+NO_PRECEDENT = "知识库中还没有“{ptype}”类项目的先例，先按提纲和您的说明起草。"
 
 
 def _locked(text: str, origin: str, facts: Facts) -> Suggestion:

@@ -465,7 +465,8 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
         said = re.search(r"项目(?:时间|期|周期)|起止|实施期|时间|周期|期限|期间|是全年|全年的", half)
         found = period_in(half, place, whole_year_ok=bool(asked_field == "period_text" or said))
         explicit = found and "全年" not in half[found[3][0]:found[3][1]] and re.search(r"\d{2,4}\s*年", half[found[3][0]:found[3][1]])
-        if found and (asked_field == "period_text" or said or _short(half) or explicit or
+        whole = any(_ONLY_YEAR.fullmatch(seg) and re.search(r"\d", seg) for seg in re.split(r"[，,。；;\s]+", half))
+        if found and (asked_field == "period_text" or said or _short(half) or explicit or whole or
                       re.search(r"[从自]\s*(?:\d{2,4}\s*年)?\s*\S{1,3}月.{0,6}(?:开始|开工|起)", half)):
             out.fields["period_text"] = found[0]
             out.extra["period_start"], out.extra["period_end"] = found[1], found[2]

@@ -26,7 +26,7 @@ from .notes import route_note
 from .spec import turn_words
 
 PASTE, ERROR, COMMAND, CHITCHAT, REQUEST, QUESTION = "paste", "error", "command", "chitchat", "request", "question"
-OTHER_QUESTION = "问题：其他"  # a question no rule answers: the model (when there is one) may read it
+OTHER_QUESTION = "其他问题"  # a question no rule answers: the model (when there is one) may read it
 CORRECTION, ANSWER, FACTS, STATEMENT, CLARIFY, UNCLEAR, EMPTY = \
     "correction", "answer", "facts", "statement", "clarify", "unclear", "empty"
 
@@ -64,6 +64,7 @@ class Decision:
     clarify: dict | None = None          # the question back, with its buttons
     answered: bool = False               # the item asked is answered by this turn
     notes: list[tuple] = field(default_factory=list)  # (section, part, text) said besides the answer
+    fields: list[dict] = field(default_factory=list)  # project fields recorded: {field, label, value}
 
 
 def _key(text: str) -> str:
@@ -268,7 +269,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         return Decision(CHITCHAT, "闲谈", reply=_chitchat_reply(text, asked))
     if is_question(text) and not has_correction_cue(text) and not _edit_request(text):
         reply, item = answer_question(text, asked, ctx.items, ctx.rules)
-        decided = Decision(QUESTION, f"问题：{item.label}" if item else OTHER_QUESTION, reply=reply, item=item)
+        decided = Decision(QUESTION, f"「{item.label}」" if item else OTHER_QUESTION, reply=reply, item=item)
         facts.fields.pop("eval_type", None)  # '过程评价和结果评价有啥区别' names the choices, it does not choose
         if facts:  # '项目地址和邮编在哪填？地址是…，邮编…': the question answered, and the facts kept
             told = _facts(facts, ctx)
@@ -315,7 +316,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         return elsewhere
     if is_question(text, weak=True):
         reply, item = answer_question(text, asked, ctx.items, ctx.rules)
-        return Decision(QUESTION, f"问题：{item.label}" if item else OTHER_QUESTION, reply=reply, item=item)
+        return Decision(QUESTION, f"「{item.label}」" if item else OTHER_QUESTION, reply=reply, item=item)
     if asked is not None and not asked.done and not substantive(text):
         return Decision(UNCLEAR, f"回答「{asked.label}」", item=asked, reply=f"没能把“{text}”读成“{asked.label}”的回答。")
     if substantive(text):
@@ -487,6 +488,7 @@ def _with_other_facts(decided: Decision, facts, asked: Item | None, ctx: TurnCon
         if applied is not None:
             decided.report = applied.report
             decided.said.append(applied.said)
+            decided.reason += "，另记项目信息"
     _record_grade(decided, decided.report, grade)
     return decided
 
@@ -522,7 +524,9 @@ def _facts(facts, ctx: TurnContext, grade: tuple = (None, None)) -> Decision:
     answered = ctx.asked is not None and ctx.asked.field in facts.fields
     kind = CORRECTION if changed else ANSWER if answered else FACTS
     decided = Decision(kind, f"{'更正' if changed else '记录'}{labels}", report=applied.report, said=[applied.said],
-                       item=ctx.asked if answered else None, answered=answered)
+                       item=ctx.asked if answered else None, answered=answered,
+                       fields=[{"field": k, "label": interview_spec().field(k).label if interview_spec().field(k) else k,
+                                "value": v} for k, v in facts.fields.items()])
     unprinted = [interview_spec().field(k).label for k in facts.fields
                  if ctx.printed is not None and k not in ctx.printed and interview_spec().field(k)]
     if unprinted:
@@ -709,6 +713,7 @@ def decision_card(decision: Decision) -> dict:
 
 
 _KIND_WORDS = {PASTE: "识别数据", ERROR: "无法识别", COMMAND: "指令", CHITCHAT: "闲谈", REQUEST: "按要求处理", QUESTION: "回答您的问题",
+               # answers and facts say what they recorded
                CORRECTION: "已更正", ANSWER: "已记录", FACTS: "已记录", STATEMENT: "记入报告", CLARIFY: "请确认", UNCLEAR: "未读懂"}
 
 

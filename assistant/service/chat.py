@@ -206,6 +206,10 @@ class ChatEngine:
                 state.pop("revisit", None)
                 _answered_now(state, d.item)
             cards = [{"type": "recorded", "text": line, "item": d.item.id if d.item else None} for line in d.said]
+            fields = _fields_changed(report, d.report)
+            if fields:  # project fields: the card the page shows them in, to be said again if wrong
+                cards = [{"type": "project", "fields": fields}] + \
+                    [c for c in cards if not (c["text"].startswith("已记录") and any(f["label"] in c["text"] for f in fields))]
             reply = Reply("", cards, report=d.report, interview=state)
             for section, part, words in d.notes:  # said besides the answer: filed as a note of its own
                 noted = self._note(record, reply.report, words, section, part, state)
@@ -420,6 +424,17 @@ class ChatEngine:
 # answer and was not understood counts towards setting the question aside
 _NOT_AN_ATTEMPT = ("question", "chitchat", "command", "request", "empty", "statement", "facts", "correction", "answer",
                    "paste")
+
+
+def _fields_changed(before: Report, after: Report) -> list[dict]:
+    spec = interview_spec()
+    rows = []
+    for f in spec.project:
+        old, new = getattr(before.project, f.field, None), getattr(after.project, f.field, None)
+        if new and new != old:
+            shown = f"{new}（{after.project.leader_title}）" if f.field == "leader" and after.project.leader_title else new
+            rows.append({"field": f.field, "label": f.label, "value": shown})
+    return rows
 
 
 def _set_aside(state: dict, item_id: str) -> None:

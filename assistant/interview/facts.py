@@ -440,7 +440,7 @@ def _value_of(name: str, raw: str, place: Place, out: Facts) -> str | None:
         value = re.split(r"[，,。；;]|邮编|邮政编码", value)[0].strip()
         return value if 4 <= len(value) <= 60 else None
     if name == "name":
-        titled = re.search(r"((?:19|20)\d{2}\s*年(?:度)?[^，,。；;\s]{4,50})", raw)
+        titled = re.search(r"((?:19|20)\d{2}\s*年(?:度)?[^，,。；;\s“”\"」「]{4,50})", raw)
         value = titled.group(1) if titled else value
         return value if 4 <= len(value) <= 60 else None
     if name == "eval_type":
@@ -448,7 +448,7 @@ def _value_of(name: str, raw: str, place: Place, out: Facts) -> str | None:
     return value if len(value) <= 60 else None
 
 
-_WE_ARE = re.compile(r"(?:我们|我|咱们|咱)(?:单位)?(?:是|就是|属于)\s*([\u4e00-\u9fa5（）()]{2,30})")
+_WE_ARE = re.compile(r"(?:我们单位|我单位|本单位|我们|咱们)(?:是|就是|属于)\s*([\u4e00-\u9fa5（）()]{2,30})")
 _LEADING_ORG = re.compile(r"^\s*([\u4e00-\u9fa5（）()]{2,30}?(?:" + "|".join(ORG_END) + r"))\s*(?=[，,。；;\s])")
 _DEPT_SAME = re.compile(r"主管(?:部门|单位)?(?:也|还|都|就)?是(?:我们|本|咱们)?(?:自己|本)?(?:局|单位|部门)?(?:自己)?(?=[，,。；;\s]|$)|"
                         r"主管(?:部门|单位)?(?:也)?(?:一样|相同|同上|同一个)")

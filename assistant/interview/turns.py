@@ -267,10 +267,14 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     facts = facts_in(text, ctx.place, ctx.wanted, asked.field if asked else None)
     if not facts and is_chitchat(text):
         return Decision(CHITCHAT, "闲谈", reply=_chitchat_reply(text, asked))
-    if is_question(text) and not has_correction_cue(text) and not _edit_request(text):
+    asks = is_question(text) and not _edit_request(text) and \
+        (not has_correction_cue(text) or (re.search(r"[？?]|吗|会不会|是不是", text) and not _states_value(text)))
+    if asks:
         reply, item = answer_question(text, asked, ctx.items, ctx.rules)
         decided = Decision(QUESTION, f"「{item.label}」" if item else OTHER_QUESTION, reply=reply, item=item)
-        facts.fields.pop("eval_type", None)  # '过程评价和结果评价有啥区别' names the choices, it does not choose
+        from .askback import topic_of
+        if topic_of(text) not in ("where", "how"):
+            facts.fields.clear()  # a question names things, it does not say them: '主管部门和项目单位有啥不一样'
         if facts:  # '项目地址和邮编在哪填？地址是…，邮编…': the question answered, and the facts kept
             told = _facts(facts, ctx)
             if told.report is not None:
@@ -420,6 +424,11 @@ def _reclassified(report: Report, text: str):
     if not re.search(r"效益|满意度|数量|质量|时效|成本|可持续", text) or not re.search(r"指标|算|属于|归|的", text):
         return None
     return corrections.reclassify(report, text)
+
+
+def _states_value(text: str) -> bool:
+    """A correction that gives its new value: a figure, or words in quotes."""
+    return bool(re.search(r"(?:是|为|改成|改为|应该是)\s*[≥≤<>]?\d|[“\"「][^”\"」]+[”\"」]", to_halfwidth(text)))
 
 
 def _edit_request(text: str) -> bool:
@@ -605,8 +614,9 @@ def _command_inside(text: str) -> str | None:
 
 def _add_indicator(text: str, ctx: TurnContext) -> Decision | None:
     half = to_halfwidth(text.strip())
+    anywhere = re.search(r"(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)?(?:指标)?[:：，,\s]*", half)
     for pattern in turn_words().requests.add:
-        m = re.match(pattern, half)
+        m = re.match(pattern, half) or (anywhere if anywhere and re.search(r"目标|实际", half[anywhere.end():]) else None)
         if not m:
             continue
         family = None

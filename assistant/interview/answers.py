@@ -14,10 +14,10 @@ from .items import NONE_OF_THEM, Item, family_level
 from .spec import interview_spec
 
 _NEG = re.compile(r"(?:不|未|没有|没|无|非|说不上|算不上|谈不上|不太|不够|不算|不大|不能算|算没|没法算)(?:按期|按计划|按时)?$")
-_TAKEN_BACK = re.compile(r"^(?:方面|那块|这块|的话|那一块)?(?:还|仍|也|有点|稍)?(?:不够|不足|欠缺|没做到|不到位|待加强|较弱|不明显|还差|晚了|推迟|滞后|延期|延误|偏晚|拖|"
+_TAKEN_BACK = re.compile(r"^(?:方面|那块|这块|的话|那一块)?(?:还|仍|也|有点|稍)?(?:不够|不足|欠缺|没做到|不到位|待加强|较弱|不明显|还差|晚了|推迟|滞后|延期|延误|偏晚|拖|一般|还行|差一点|"
                          r"没有|没|未|不太|算不上|说不上|不好说|说不好)")
 _NOT_FULLY = re.compile(r"别的没考虑|其他没考虑|不全面|比较单一|单一|只(?:按|考虑|有)|不好说|说不好|不确定|不规范|没有专门|没专门")
-_ALL = re.compile(r"都(?:符合|满足|有|是|具备|做到|达到|完成|按计划|按时|正常|够|齐全|没问题|勾)|全部|均符合|均满足|均已完成|全都|以上都|全选|全符合|都对|全勾|[四三两]个(?:都|全)|"
+_ALL = re.compile(r"都(?:符合|满足|有|是|具备|做到|达到|完成|按计划|按时|正常|够|齐全|没问题|勾)|全部|均符合|均满足|均已完成|全都|以上都|全选|全符合|都对|全勾|[四三两]个(?:都|全)|^按计划$|全按计划|"
                   r"全面完成|基本符合|基本都|基本上都|差不多都")
 _NONE = re.compile(r"^(?:均无|都没有|都无|没有|无|均不|都不|都不符合|均不符合|全无|不存在|没有以上情形|以上都没有|都未发生|均未发生)|"
                    r"^.{0,8}(?:都|均|全)(?:没有|没|无|不存在|未发生)")
@@ -97,6 +97,10 @@ def _checked(text: str, options: list[Option]) -> list[Option] | None:
         return []
     said = {o.label: _option_says(key, o) for o in options}
     if _ALL.search(key):
+        named = [o for o in options if said[o.label]]
+        if named and len(named) < len(options) and re.search(r"^.{2,10}都(?:有|符合|是)", key) and \
+                not re.search(r"^(?:都|全|以上|均|基本)", key):
+            return named  # '申报批复都有': those named, not every option
         return [o for o in options if said[o.label] is not False]
     picked = [o for o in options if said[o.label]]
     if picked or any(v is False for v in said.values()):
@@ -284,14 +288,16 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
                 more = record_facts(out, rest, extra)
                 out, said = more.report, said + "；" + more.said.removeprefix("已记录")
         note_too = not item.options and found is not None and found.covered(text) <= 0.5 and \
-            len(compact(text)) - sum(b - a for a, b in found.spans) >= 12
+            len(compact(text)) - sum(b - a for a, b in found.spans) >= 12 and \
+            bool(re.search(r"牵头|负责实施|组织实施|具体由|实施的|开展|成立|建立|落实", text))  # a statement besides
         if item.field == "leader" and extra.get("leader_title") is not None:
             out.project.leader_title = extra.get("leader_title") or None
         if item.field == "period_text" and extra.get("period_start"):
             out.project.period_start, out.project.period_end = extra["period_start"], extra["period_end"]
         return Applied(out, said, note_too=note_too)
     if item.section:
-        if len(compact(text)) < 4 or is_chitchat(text):
+        if len(compact(text)) < 2 or (len(compact(text)) < 4 and not re.search(r"专账|专户|招标|验收|采购|磋商|核算", text)) \
+                or is_chitchat(text):
             return None
         return Applied(out, f"已记入{item.label.split('：')[0]}", section=item.section, part=item.part)
     if item.id.startswith("goals."):

@@ -18,7 +18,7 @@ from .spec import interview_spec
 ORG_END = ("委员会", "办公室", "管理局", "服务中心", "管理中心", "中心", "局", "委", "办", "院", "所", "站", "队", "公司",
            "学校", "小学", "中学", "大学", "政府", "处", "科", "馆", "部", "会", "社", "厅", "室", "场", "街道", "集团", "股")
 _ORG = re.compile(r"([\u4e00-\u9fa5（）()]{1,30}(?:" + "|".join(ORG_END) + r"))(?![\u4e00-\u9fa5]{0,1}(?:长|员|主任))")
-_ORG_PREFIX = re.compile(r"^(?:和(?:实施|主管)(?:单位|部门)?(?:都|也都|均)?是|不对|错了|写错了|应该是|应该写|应该|应是|应为|要写|应写|得写|写成|写的是|写|填|改成|改为|换成|是|为|叫|也是|就是|"
+_ORG_PREFIX = re.compile(r"^(?:和(?:实施|主管)(?:单位|部门)?(?:都|也都|均)?是|同样是|一样是|同主管部门|同|不对|错了|写错了|应该是|应该写|应该|应是|应为|要写|应写|得写|写成|写的是|写|填|改成|改为|换成|是|为|叫|也是|就是|"
                          r"还是|都是|全称是|全称叫|全称|我们|我|咱们|咱|本|由|在|经|从|该|归|属于|隶属于?|实施的是|主管是|主管的是|单位|[:：，,\s])+")
 TITLES = ("副局长", "局长", "副馆长", "馆长", "副主任", "主任", "副科长", "科长", "副股长", "股长", "副站长", "站长", "副所长", "所长", "副院长",
           "院长", "副校长", "校长", "副书记", "书记", "副部长", "部长", "副处长", "处长", "副队长", "队长", "副经理", "经理",
@@ -122,7 +122,8 @@ def _fix_place_typo(name: str, place: Place) -> str:
     return name
 
 
-_SUFFIX_TYPOS = {"中新": "中心", "中芯": "中心", "中兴": "中心", "管理中新": "管理中心", "卫建委": "卫健委", "卫键委": "卫健委"}
+_SUFFIX_TYPOS = {"中新": "中心", "中芯": "中心", "中兴": "中心", "管理中新": "管理中心", "卫建委": "卫健委", "卫键委": "卫健委",
+                 "管里": "管理", "农材": "农村", "教有": "教育", "民正": "民政", "林叶": "林业", "卫建": "卫健"}
 
 
 def complete_org(name: str, place: Place) -> str:
@@ -143,9 +144,9 @@ def complete_org(name: str, place: Place) -> str:
 def _org_value(raw: str, place: Place) -> str | None:
     """The unit a value names: its full name in brackets or after 全称 first, else the first unit named."""
     raw = re.sub(r"不是[^，,。；;\s]*", " ", raw.strip())
-    for typo, right in _SUFFIX_TYPOS.items():  # '疾病预防控制中新': the suffix typed wrong
-        raw = re.sub(rf"{typo}(?=[，,。；;\s（(]|$)", right, raw)
-    raw = re.sub(r"[（(](?:打错字了|打错了|笔误|错字|简称|全称)[^（()）]{0,6}[)）]", "", raw)  # a remark in brackets
+    for typo, right in _SUFFIX_TYPOS.items():  # '疾病预防控制中新', '学生资助管里中心': a word typed wrong
+        raw = raw.replace(typo, right)
+    raw = re.sub(r"[（(](?:打错字了|打错了|笔误|错字|简称|全称|挂靠|隶属|属于|归|下属|原|现)[^（()）]{0,12}[)）]", "", raw)  # a remark
     if _SELF.match(compact(raw)) and place.orgs:
         return place.orgs[0]
     bracket = re.search(r"([^（(，,。；;\s]*)[（(]([^（()）]{4,30})[)）]", raw)
@@ -182,7 +183,7 @@ def iso_date(text: str, place: Place | None = None) -> str | None:
     """'2025年3月15日', '2025.3.15', '25年3月20号', '二〇二五年三月十二日', '今天' → ISO; a month and day alone
     take the year after the project's (reports are filed the spring after)."""
     half = arabic(to_halfwidth(text))
-    if re.search(r"今天|今日|当天", half):
+    if re.search(r"今天|今日|当天", half) and not re.search(r"\d{1,2}\s*[月.\-/]\s*\d{1,2}", half):
         return date.today().isoformat()
     m = re.search(r"((?:19|20)?\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*[日号]?", half)
     if m:
@@ -216,7 +217,8 @@ _SPAN = re.compile(  # '2023年3月开工的 11月底完工', '3月份开始弄�
     rf"(?:{_Y})?\s*{_M}\s*(?:开工|开始|启动|动工|起)[^，,。\d]{{0,6}}?[，,\s]*(?:一直)?(?:弄|干|搞|做|持续|实施)?(?:到)?\s*"
     rf"(?:{_Y})?\s*{_M}(?:底|末|中旬|下旬)?\s*(?:完工|结束|竣工|完成|为止|止)?")
 _DOTTED = re.compile(r"((?:19|20)\d{2})\s*[./]\s*(\d{1,2})\s*(?:至|到|—|–|-|~|～|－)\s*(?:((?:19|20)\d{2})\s*[./]\s*)?(\d{1,2})(?![\d.])")
-_ONLY_YEAR = re.compile(r"(?:项目)?(?:(?:19|20)?\d{2}年(?:度)?)?(?:是|就是)?(?:全年|整年|一整年)(?:的|都是|实施)?[吧啊呀。]*")
+_ONLY_YEAR = re.compile(r"(?:项目)?(?:(?:19|20)?\d{2}年(?:度)?)?(?:是|就是)?(?:全年|整年|一整年)(?:的|都是|实施)?[吧啊呀。]*|"
+                        r"(?:19|20)\d{2}年度")
 _WHOLE_YEAR = re.compile(r"(?:((?:19|20)?\d{2})\s*年(?:度)?\s*)?(?:全年|一整年|整年|全年度)")
 
 
@@ -250,7 +252,7 @@ def period_in(text: str, place: Place, whole_year_ok: bool = True) -> tuple[str,
         m1, m2 = int(m.group(2)), int(m.group(4))
         if 1 <= m1 <= 12 and 1 <= m2 <= 12:
             return _period_value(y1, m1, y2, m2) + (m.span(),)
-    m = _WHOLE_YEAR.search(half)
+    m = _WHOLE_YEAR.search(half) or re.fullmatch(r"\s*((?:19|20)\d{2})\s*年度\s*", half)
     if m and (whole_year_ok or any(_ONLY_YEAR.fullmatch(seg) for seg in re.split(r"[，,。；;\s]+", half))):
         year = _year(m.group(1), place)
         if year is None:
@@ -272,8 +274,11 @@ def _period_value(y1: int, m1: int, y2: int, m2: int) -> tuple[str, str, str]:
 
 
 def leader_in(text: str) -> tuple[str, str, tuple[int, int]] | None:
-    """'张卫东副局长', '负责人是分管森防的刘建华副局长', '刘建华' → (name, title, span)."""
+    """'张卫东副局长', '负责人是分管森防的刘建华副局长', '刘建华（局党组成员、副局长）' → (name, title, span)."""
     half = to_halfwidth(text)
+    m = re.search(rf"([\u4e00-\u9fa5]{{2,3}})\s*[（(][^（()）]*?({_TITLE})[)）]", half)
+    if m and looks_like_name(m.group(1)):
+        return m.group(1), m.group(2), m.span()
     for m in re.finditer(rf"([\u4e00-\u9fa5]{{2,4}}?)\s*({_TITLE})", half):
         name = re.sub(r"^(?:是|为|由|系|叫|的)", "", m.group(1))
         if looks_like_name(name):
@@ -380,14 +385,6 @@ def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None 
             starts.append((m.start(), m.end(), name))
             read[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     starts.sort()
-    if asked_field in wanted and asked_field not in ("name",):
-        # the value said bare, before any field word: '华容县林业局 主管部门也是我们局'
-        head_end = starts[0][0] if starts else len(half)
-        head = re.split(r"[，,。；;\n！!？?]", half[:head_end], maxsplit=1)[0]
-        value = _value_of(asked_field, head, place, out) if head.strip() else None
-        if value:
-            out.fields[asked_field] = value
-            out.spans.append((0, len(head)))
     for k, (a, b, name) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(half)
         segment = half[b:end]
@@ -404,6 +401,14 @@ def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None 
         if value:
             out.fields[name] = value
             out.spans.append((a, b + len(raw)))
+    if asked_field in wanted and asked_field not in ("name",) and asked_field not in out.fields:
+        # the value said bare, before any field word: '华容县林业局 主管部门也是我们局'
+        head_end = starts[0][0] if starts else len(half)
+        head = re.split(r"[，,。；;\n！!？?]", half[:head_end], maxsplit=1)[0]
+        value = _value_of(asked_field, head, place, out) if head.strip() else None
+        if value:
+            out.fields[asked_field] = value
+            out.spans.append((0, len(head)))
     _unlabelled(half, place, wanted, out, asked_field)
     return out
 

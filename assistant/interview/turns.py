@@ -91,6 +91,8 @@ def command_of(text: str) -> str | None:
             return name
     for name, words in turn_words().commands.items():
         if any(re.search(p, key, re.I) for p in words.patterns):
+            if name == "write" and not re.search(r"全文|报告|稿|段|节|问题和建议|经验|成效|概况|写一下|写吧|写$|起草", key):
+                continue  # '写2025年3月15日' is an answer, not 起草
             return name
     return None
 
@@ -239,8 +241,9 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
             return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
     if figures_sentence(text, asked) or _table_lines(text):
         return Decision(PASTE, "资金或指标数字")
-    main, aside = split_aside(text)
-    main, question = split_question(main)
+    text = re.sub(r"逗号", "，", re.sub(r"句号", "。", text))  # voice input writes the marks out
+    whole, question = split_question(text)
+    main, aside = split_aside(whole)
     decided = _read_main(main, ctx)
     if aside:
         decided = _with_aside(decided, aside, ctx)
@@ -269,6 +272,17 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         return Decision(CHITCHAT, "闲谈", reply=_chitchat_reply(text, asked))
     asks = is_question(text) and not _edit_request(text) and \
         (not has_correction_cue(text) or (re.search(r"[？?]|吗|会不会|是不是", text) and not _states_value(text)))
+    if asks and asked is not None and not asked.done and hedged(text):
+        # '是华容县林业局吧？', '应该是…优吧？', '报告日期…填2024年4月15日可以吗？': an answer, said unsure
+        applied = apply_answer(asked, ctx.report, _without_hedge(text), None, ctx.rules, ctx.place,
+                               facts=facts if asked.field else None)
+        if applied is not None and not applied.section:
+            decided = _answered(applied, asked)
+            decided.reason += "（按您的回答记录，可随时更正）"
+            return _with_other_facts(decided, facts, asked, ctx, _grade_facts(text, ctx))
+        if applied is not None and applied.section:
+            kind, part = _note_section(text, asked, ctx)
+            return Decision(ANSWER, f"回答「{asked.label}」", section=kind, part=part, item=asked, answered=True)
     if asks:
         reply, item = answer_question(text, asked, ctx.items, ctx.rules)
         decided = Decision(QUESTION, f"「{item.label}」" if item else OTHER_QUESTION, reply=reply, item=item)
@@ -299,8 +313,13 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     if has_correction_cue(text) or _states_new_value(text, ctx):
         decided = _correction(text, ctx, facts)
         if decided is not None:
-            return decided
+            return _with_answer_after(decided, text, ctx)
     if facts and facts.covered(text) >= 0.6 and (asked is None or asked.field is None):
+        rest = _without_spans(text, facts.spans)
+        if asked is not None and not asked.done and len(_key(rest)) >= 4:
+            applied = apply_answer(asked, ctx.report, rest, None, ctx.rules, ctx.place)
+            if applied is not None and not applied.section:  # '质保金113.75万元没付。负责人张德明，电话…'
+                return _with_other_facts(_answered(applied, asked), facts, asked, ctx, grade)
         return _facts(facts, ctx, grade)
     if asked is not None and not asked.done and not _opens_elsewhere(text, asked):
         applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place, facts=facts)
@@ -355,6 +374,25 @@ def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
         return _statement(f"{aside}", ctx, None) if decided.section is None else decided
     if decided.kind in (CHITCHAT, UNCLEAR, CLARIFY) and other.kind not in (CHITCHAT, UNCLEAR, CLARIFY):
         return other
+    return decided
+
+
+def _with_answer_after(decided: Decision, text: str, ctx: TurnContext) -> Decision:
+    """'先更正一下，演练其实做了4次…。执行率没到100%是县级配套年底才到，尾款没付。': the correction, and the
+    sentence that answers the question asked."""
+    asked = ctx.asked
+    if asked is None or asked.done or decided.report is None or asked.field:
+        return decided
+    rest = "".join(s for s in re.split(r"(?<=[。！!；;])", text) if s.strip() and not has_correction_cue(s)
+                   and not re.search(r"其实|漏报|少报|之前", s))
+    if len(_key(rest)) < 6 or rest.strip() == text.strip():
+        return decided
+    applied = apply_answer(asked, decided.report, rest, None, ctx.rules, ctx.place)
+    if applied is None or applied.section:
+        return decided
+    decided.report = applied.report
+    decided.said.append(applied.said)
+    decided.answered, decided.item = True, asked
     return decided
 
 
@@ -419,11 +457,42 @@ def _reason_for_another_item(text: str, ctx: TurnContext) -> Decision | None:
     return Decision(ANSWER, f"回答「{choice.label}」", report=applied.report, said=[applied.said], item=choice)
 
 
+def _without_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    half = to_halfwidth(text)
+    keep = bytearray(b"\x01" * len(half))
+    for a, b in spans:
+        keep[a:b] = b"\x00" * (b - a)
+    return re.sub(r"^[，,。；;\s]+|[，,。；;\s]+$", "", "".join(ch for ch, k in zip(half, keep) if k))
+
+
 def _reclassified(report: Report, text: str):
     """An indicator put in another family, said as a correction or plainly ('通客车率算质量指标')."""
     if not re.search(r"效益|满意度|数量|质量|时效|成本|可持续", text) or not re.search(r"指标|算|属于|归|的", text):
         return None
     return corrections.reclassify(report, text)
+
+
+_CONTENT_QUESTION = re.compile(r"什么|啥|怎么|怎样|为什么|为啥|为何|哪(?!怕)|多少|区别|要不要|需不需要|是否|能不能|可不可以|有没有|几分|扣分")
+_HEDGE = re.compile(r"吧[？?]?|吗[？?]|可以吗|对吗|对吧|是吧|算吗|行吗|应该是|应该算|好像|可能|大概|不太确定|不确定|估计")
+
+
+def hedged(text: str) -> bool:
+    """An answer said unsure ('应该是…优吧？', '量化应该算吧？'), not a question about something: a hedge and no
+    word asking for content (什么/怎么/多少/区别 …) outside the hedge."""
+    key = _key(text)
+    if _ABOUT_THE_FORM.search(key):
+        return False  # '成效写几句就行吗', '满意度90%算达标了吧': about the report, not an answer to it
+    if re.search(r"吗[？?]?$|吗[，,]", key) and not re.search(r"\d|局|中心|委|办", key):
+        return False
+    return bool(_HEDGE.search(key)) and not _CONTENT_QUESTION.search(re.sub(r"可以吗|对吗|行吗|算吗", "", key))
+
+
+_ABOUT_THE_FORM = re.compile(r"写几|写多|写一句|写一遍|一定要|必须|合理|一回事|算达标|算没完成|才是|也算|就行|要写|要填|算不算|答完|"
+                             r"能不能|扣分|得分")
+
+
+def _without_hedge(text: str) -> str:
+    return re.sub(r"(?:可以吗|对吗|对吧|是吧|算吗|行吗)[？?]?|[？?]", "", text).strip()
 
 
 def _states_value(text: str) -> bool:
@@ -595,7 +664,7 @@ def _request(text: str, ctx: TurnContext) -> Decision | None:
         if decided is not None:
             decided.kind = REQUEST
             return decided
-    if re.search(r"写|起草|生成|润色|改写|重写", text):
+    if re.search(r"写|起草|生成|润色|改写|重写", text) and (len(_key(text)) <= 16 or re.match(r"^(?:请|帮我|麻烦|你)", _key(text))):
         section = ctx.asked.section if ctx.asked is not None and ctx.asked.section else None
         return Decision(COMMAND, "起草", command="write", section=section)
     if re.search(r"想(?:一|个)|推荐|建议|举(?:个)?例|参考", text):

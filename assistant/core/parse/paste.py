@@ -19,6 +19,7 @@ from decimal import Decimal
 from ..forms import layout_of
 from ..models import SOURCE_TOTAL, ExpenseLine, Funding, FundingRow, Indicator, ParseWarning, Report, Where
 from ..numbers import compact, parse_decimal, to_halfwidth
+from .errors import ParseError
 
 _DATA = re.compile(r"\d")
 
@@ -36,7 +37,7 @@ def rejoin_broken_cells(text: str) -> str:
     k = 0
     while k < len(lines):
         line = lines[k]
-        if line.count("\t") < width and not _numbers_row(line):
+        if line.count("\t") < width and not _numbers_row(line) and not re.search(r"[：:。]\s*$", line):
             joined, j = line, k
             while joined.count("\t") < width and j + 1 < len(lines) and not _numbers_row(lines[j + 1]):
                 j += 1
@@ -62,9 +63,12 @@ def spaces_to_tabs(text: str) -> str:
     if "\t" in text:
         return text
     text = re.sub(r"(?m)^([合总小])[\u3000 ]{1,4}(计)", r"\1\2", text)  # '合　　计' is one label
-    if re.search(r"\u3000{2,}| {2,}", text):
-        return re.sub(r"[\u3000 ]{2,}|\u3000", "\t", text)
-    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if "|" in text and not text.lstrip().startswith("|") and \
+            sum(1 for ln in text.split("\n") if ln.count("|") >= 2) >= 2:
+        return text.replace("|", "\t")  # '一级指标|二级指标|…' and '|质量指标|…' (a merged cell kept)
+    if re.search(r"\S\u3000+\S", text) or re.search(r" {2,}", text):
+        return re.sub(r"\u3000+| {2,}", "\t", text)
+    lines = [ln for ln in text.split("\n") if ln.strip() and not re.match(r"\s*[（(注]", ln)]
     counts = [len(ln.split()) for ln in lines]
     if len(lines) >= 2 and all(c >= 3 for c in counts) and max(counts) - min(counts) <= 2 and \
             sum(1 for ln in lines if re.search(r"\d", ln)) >= len(lines) - 1:
@@ -150,9 +154,13 @@ def simple_indicators(text: str) -> list[Indicator]:
     """An indicator table of two or three columns: a header naming the indicator and its target and/or
     actual, or rows of 'name <tab> value' with percents and units."""
     rows = [[c.strip() for c in ln.split("\t")] for ln in text.split("\n") if ln.strip()]
-    rows = [r for r in rows if any(r)]
+    rows = [r for r in rows if any(r) and not re.match(r"[（(注]", r[0] or "")]
     if not rows:
         return []
+    heads = [k for k, r in enumerate(rows[:3]) if any(_head(c, _NAME_HEAD) for c in r) and
+             any(_head(c, _TARGET_HEAD + _ACTUAL_HEAD) for c in r)]
+    if heads:
+        rows = rows[heads[0]:]  # '补充两个指标：' above the header
     head = rows[0]
     cols: dict[str, int] = {}
     for k, cell in enumerate(head):
@@ -182,12 +190,47 @@ def simple_indicators(text: str) -> list[Indicator]:
         name = cell("name")
         if not name or _DATA.fullmatch(name):
             continue
+        row = [re.sub(r"(?<=\d),(?=\d{3})", "", c) for c in row]  # '3,721户' is 3721户
         level1, level2 = family_of(name)
         target, actual = cell("target"), cell("actual")
         direction = "lower" if target.startswith(("≤", "<", "不超过", "不高于")) or level2 == "成本指标" else "auto"
         out.append(Indicator(level1=level1, level2=level2, name=name, target=target, actual=actual,
                              direction=direction, where=Where(cell=f"指标表第{line_no}行")))
     return out
+
+
+_LINE = re.compile(r"^(?P<name>[^：:\t\d]{3,40}?)[：:\s]+(?:目标值?|指标值)[:：]?\s*(?P<target>[^，,；;\s]+)[，,；;\s]+"
+                   r"(?:实际(?:完成)?值?|完成值?)[:：]?\s*(?P<actual>[^，,；;\s]+)")
+
+
+def indicator_lines(text: str) -> list[Indicator]:
+    """'开展非遗展演活动场次：目标≥20场，实际24场' one indicator a line."""
+    out = []
+    for k, line in enumerate(text.split("\n"), start=1):
+        m = _LINE.match(to_halfwidth(line.strip()))
+        if m:
+            level1, level2 = family_of(m.group("name"))
+            out.append(Indicator(level1=level1, level2=level2, name=m.group("name").strip(), target=m.group("target"),
+                                 actual=m.group("actual").rstrip("。"), where=Where(line=k)))
+    return out if len(out) >= 2 else []
+
+
+_EXPENSE_ITEM = re.compile(r"(?P<content>[^\d，,；;。（()）\s]{2,30}?)\s*(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>万元|万|元)"
+                           r"\s*(?:[（(]|凭证(?:号)?[:：]?\s*)?(?P<voucher>(?:19|20)\d{2}年\d{1,2}月\d{1,2}#|\d+#)?[)）]?")
+
+
+def expense_items(text: str) -> list[ExpenseLine]:
+    """'户厕改造奖补资金468万元（2024年11月20#），粪污收运设备购置52.8万元（2024年9月3#）…': rows with vouchers."""
+    half = to_halfwidth(text)
+    if not re.search(r"#|凭证", half):
+        return []
+    out = []
+    for m in _EXPENSE_ITEM.finditer(half):
+        content = re.sub(r"^(?:先补两条|补两条|补充|另外|还有|其中|和|及)", "", m.group("content")).strip()
+        if content and not re.search(r"合计|总计|计划|到位|预算|执行", content):
+            out.append(ExpenseLine(content=content, amount=_wan(m.group("num"), m.group("unit")),
+                                   voucher=m.group("voucher"), where=Where(cell="经办人所说")))
+    return out if len(out) >= 2 else []
 
 
 def _labelled_rows(rows: list[list[str]]) -> list[Indicator]:
@@ -234,7 +277,7 @@ _SOURCES = (("中央", "中央财政"), ("省", "省财政"), ("市", "市财政
             ("本级", "县市区财政"), ("自筹", "其它"), ("其他", "其它"), ("其它", "其它"), ("上年结转", "上年结转资金"))
 
 
-_QUALIFIED = re.compile(r"(?:少|多|差|还差|只|仅|剩|欠|缺|超|追加了?|调增了?|调减了?|补了)\s*$")
+_QUALIFIED = re.compile(r"(?:少|多|差|还差|只|仅|剩|欠|缺|超|追加了?|调增了?|调减了?|补了)$")
 _SOURCE_IN = re.compile(r"(上年结转|中央|省级?|市级?|县级?|区级?|县里|省里|市里|自筹|本级)(?:财政|资金|配套|那块|那部分|的)?")
 
 
@@ -258,7 +301,7 @@ def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]
         if amount is None or (amount.group("unit") is None and not re.search(r"万|元", half)):
             continue
         clause = re.split(r"[，,。；;\s]", half[:m.start()])[-1]
-        if _QUALIFIED.search(half[max(0, m.start() - 4):m.start()]) or _QUALIFIED.search(clause[-6:]):
+        if _QUALIFIED.search(half[max(0, m.start() - 4):m.start()]) or _QUALIFIED.search(clause[-3:]):
             continue  # '少到位了20万', '追加了43.8万': a difference, not the column's figure
         value = _wan(amount.group("num"), amount.group("unit") or _unit_of(half))
         named = _SOURCE_IN.search(clause)
@@ -382,7 +425,7 @@ def _without_preface(text: str) -> str:
     first = tabbed[0]
     head = [ln for ln in lines[:first] if ln.strip()]
     if head and all(not re.search(r"\d", ln) and len(ln.strip()) <= 30 and not re.search(r"表$|情况表|明细", ln.strip())
-                    for ln in head) and any(re.search(r"表|贴|拷|复制|粘|这个|如下", ln) for ln in head):
+                    for ln in head) and any(re.search(r"表|贴|拷|复制|粘|这个|如下|[：:]\s*$", ln) for ln in head):
         return "\n".join([""] * first + lines[first:])
     return text
 
@@ -390,10 +433,19 @@ def _without_preface(text: str) -> str:
 def read_paste(text: str, form: str, parse) -> Report:
     """A paste read with the report readers (`parse`: text, form → Report) and then the paste's own shapes."""
     fixed = spread_label_values(rejoin_broken_cells(spaces_to_tabs(_without_preface(text.replace("\r\n", "\n")))))
-    report = parse(fixed, form)
+    try:
+        report = parse(fixed, form)
+    except ParseError:
+        # '计划投资额：4500万元（中央3000、省900、县600）': not a cell, a sentence with its sources in brackets
+        said = re.sub(r"[（(]([^（()）]*\d[^（()）]*)[)）]", r"，其中\1", to_halfwidth(fixed))
+        funding, _ = spoken_funding(said.replace("\n", "，"), layout_of(form) == "national")
+        if funding is None or sum(funding.total.get(c) is not None for c in ("planned", "arrived", "spent")) < 2:
+            raise
+        report = parse("", form)
+        report.funding = funding
     national = layout_of(form) == "national"
     if not [i for i in report.indicators if i.name]:
-        simple = simple_indicators(fixed) or one_cell_per_line(fixed)
+        simple = simple_indicators(fixed) or one_cell_per_line(fixed) or indicator_lines(fixed)
         if simple:
             report.indicators = simple
             report.warnings = [w for w in report.warnings if w.message != "未找到绩效指标表"]
@@ -410,7 +462,10 @@ def read_paste(text: str, form: str, parse) -> Report:
     if note is not None:
         report.warnings.append(note)
     if not report.expenses:
-        report.expenses = expense_lines(fixed) or spoken_expenses(fixed)
+        listed = expense_lines(fixed) or expense_items(fixed)
+        report.expenses = listed or spoken_expenses(fixed)
+        if listed and report.funding.origin == "prose" and spoken_funding(fixed, national)[0] is None:
+            report.funding = Funding()  # an expense list: its amounts are rows, not the project's funding
     return report
 
 

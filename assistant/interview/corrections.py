@@ -246,6 +246,17 @@ def edit_indicator(report: Report, text: str) -> Change | None:
     return Change(out, f"已把“{ind.name}”的" + "，".join(lines), f"更正指标{'、'.join(_COLUMN_LABEL[c] for c in said)}")
 
 
+def bare_value(half: str, ind: Indicator) -> str | None:
+    """'资助代表性传承人是16人，年中新增了1个': a figure in the unit of the indicator's actual, other than it."""
+    unit = _NUM.search(to_halfwidth(ind.actual or ""))
+    if not unit or not unit.group("unit"):
+        return None
+    m = re.search(r"(?:是|为|有|达到|共|到了|完成了?)\s*(\d+(?:\.\d+)?)" + re.escape(unit.group("unit")), half)
+    if m and m.group(1) + unit.group("unit") != compact(ind.actual):
+        return m.group(1) + unit.group("unit")
+    return None
+
+
 def _columns_said(half: str, ind: Indicator) -> dict[str, str]:
     """The columns a correction sets, each with its new value ('不是3次' is the old one, never the new)."""
     out: dict[str, str] = {}
@@ -264,6 +275,9 @@ def _columns_said(half: str, ind: Indicator) -> dict[str, str]:
     old, new = old_new(half)
     if new is None:
         return {}
+    if _column_said(half, new.start()) is None and old is None:
+        value = bare_value(half, ind)
+        return {"actual": value} if value else {}
     col = _column_said(half, new.start())
     if col not in ("target", "actual"):
         if old is not None and compact(old.group(0)) in (compact(ind.target), compact(ind.actual)):
@@ -371,6 +385,7 @@ _FUNDING_COLUMNS = (("年初预算", "planned"), ("计划投资", "planned"), ("
                     ("全年预算", "arrived"), ("到位", "arrived"), ("下达", "arrived"), ("执行数", "spent"),
                     ("支出", "spent"), ("执行", "spent"), ("结余", "balance"), ("预算", "planned"))
 _COLUMN_NAMES = {"planned": "计划", "arrived": "到位", "spent": "支出", "balance": "结余"}
+_FUNDING_COLUMNS = (("实际使用", "spent"), ("使用", "spent"), *_FUNDING_COLUMNS)
 
 
 def correct_funding(report: Report, text: str, national: bool = False) -> Change | None:
@@ -466,8 +481,10 @@ def number_of(text: str) -> Decimal | None:
         return None
 
 
-_PHRASE = (re.compile(r"(?:前面|刚才|之前)?(?:说的|写的)?(?P<old>[^，,。；;\s]{2,16}?)(?:不对|是错的|错了|有误)[，,\s]*(?:应该|其实|实际)?是(?P<new>[^，,。；;]{2,24})"),
-           re.compile(r"不是(?P<old>[^，,。；;\s]{2,16}?)[，,\s]*(?:而)?是(?P<new>[^，,。；;]{2,24})"))
+_PHRASE = (re.compile(r"(?:前面|刚才|之前)?(?:说的|写的)?(?P<old>[^，,。；;\s]{2,16}?)(?:不对|是错的|错了|有误|写错了|说错了)[，,\s]*"
+                      r"(?:应该|其实|实际|今年)?是(?P<new>[^，,。；;\s]{2,24})"),
+           re.compile(r"不是(?P<old>[^，,。；;\s]{2,16}?)[，,\s]*(?:而)?是(?P<new>[^，,。；;\s]{2,24})"),
+           re.compile(r"是(?P<new>[^，,。；;\s]{2,16}?)[，,\s]*(?:而)?不是(?P<old>[^，,。；;\s]{2,16})$"))
 
 
 def correct_phrase(report: Report, text: str) -> Change | None:
@@ -508,6 +525,10 @@ def _longest_recorded(report: Report, phrase: str) -> str | None:
 def _align(old: str, new: str) -> str:
     """'按月拨付' said again as '按季度拨' → '按季度拨付': the new words, with the old one's tail they leave out."""
     import os
+    tail = old[-2:]
+    if len(old) >= 3 and tail in new and not new.endswith(tail):  # '县长亲自挂帅' for '分管副县长': up to '县长'
+        new = new[:new.index(tail) + len(tail)]
+        return new
     prefix = os.path.commonprefix([old, new])
     a_rest, b_rest = old[len(prefix):], new[len(prefix):]
     common = _lcs(a_rest, b_rest)

@@ -235,7 +235,7 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
         command = "confirm"  # a table waits for confirmation: '对的' confirms it
     if command is not None:
         return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
-    if has_correction_cue(text) and ctx.report.funding.origin != "none":
+    if (has_correction_cue(text) or re.search(r"更新|变了|变成|调整为|调成", text)) and ctx.report.funding.origin != "none":
         change = corrections.correct_funding(ctx.report, text, ctx.form == "national")
         if change is not None:  # '不对，实际到位合计还是600万': the confirmed grid corrected, not a new paste
             return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
@@ -321,6 +321,8 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
             if applied is not None and not applied.section:  # '质保金113.75万元没付。负责人张德明，电话…'
                 return _with_other_facts(_answered(applied, asked), facts, asked, ctx, grade)
         return _facts(facts, ctx, grade)
+    if destination(text, ctx.form) and not (asked is not None and asked.section == destination(text, ctx.form)):
+        return _statement(text, ctx, None)  # '这个放到成效里': a statement for the section named
     if asked is not None and not asked.done and not _opens_elsewhere(text, asked):
         applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place, facts=facts)
         if applied is not None and applied.section:
@@ -347,7 +349,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     return _clarify(text, ctx)
 
 
-_ASIDE_SPLIT = re.compile(r"(?:[。；;！!，,\s]+(?:哦|噢|啊|诶|哎)?|^|(?:哦|噢|啊|诶|哎))(?=(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便把|插一句|提一句|补一句)[，,：:\s]?)")
+_ASIDE_SPLIT = re.compile(r"(?:[。；;！!，,\s]+(?:哦|噢|啊|诶|哎)?|^|(?:哦|噢|啊|诶|哎))(?=(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便把|插一句|提一句|补一句|题外话|再补一句|顺带说一下)[，,：:\s]?)")
 
 
 def split_aside(text: str) -> tuple[str, str]:
@@ -422,11 +424,15 @@ _COLUMN_VALUE = re.compile(r"(?:目标值?|指标值|实际(?:完成)?值?|完�
 
 
 def _states_new_value(text: str, ctx: TurnContext) -> bool:
-    """'处理污水量实际是408万吨', 'COD削减量那个目标是≥750吨': an indicator named with a value other than its own."""
+    """'处理污水量实际是408万吨', 'COD削减量那个目标是≥750吨', '资助代表性传承人是16人': an indicator named with a
+    value other than its own."""
     key = _key(text)
-    if len(key) > 60 or not _COLUMN_VALUE.search(key):
+    if len(key) > 60:
         return False
-    return corrections.find_indicator(text, ctx.report.indicators) is not None
+    ind = corrections.find_indicator(text, ctx.report.indicators)
+    if ind is None:
+        return False
+    return bool(_COLUMN_VALUE.search(key)) or corrections.bare_value(to_halfwidth(text), ind) is not None
 
 
 _ADJUSTMENT = re.compile(r"追加|调增|调减|调整|追减|增加了?预算|减少了?预算")
@@ -509,7 +515,8 @@ def _opens_elsewhere(text: str, asked: Item) -> bool:
     if asked.section:
         return False
     key = _key(text)
-    return bool(re.match(r"^(?:对了|另外|顺便|还有|补充一下|插一句|提一句|补一句|今年(?:我们)?还|我们(?:今年)?还)", key)) or \
+    return bool(re.match(r"^(?:对了|另外|顺便|还有|补充一下|插一句|提一句|补一句|题外话|跟你说一下|说个事|顺带说一下|顺带|再补一句|"
+                         r"记一下|补充[:：]|今年(?:我们)?还|我们(?:今年)?还)", key)) or \
         bool(_OPENING.match(key) and asked.group in ("偏差原因", "项目信息") or
              (asked.id.startswith("goals.") and _OPENING.match(key)))
 
@@ -535,7 +542,7 @@ def _grade_facts(text: str, ctx: TurnContext) -> tuple[str | None, str | None]:
     if not any(i.id in ("claimed.grade", "claimed.total") for i in ctx.items):
         return None, None
     key = _key(text)
-    if not re.search(r"自评|等次|等级|得分|打分|评为|定的|报优|报良|打个|给个|分$", key) and \
+    if not re.search(r"自评|等次|等级|得分|打分|评为|定的|报优|报良|打个|给个|分数|分$", key) and \
             not (ctx.asked is not None and ctx.asked.id in ("claimed.grade", "claimed.total")):
         return None, None
     from .facts import grade_total_in
@@ -620,8 +627,36 @@ def _section_words(text: str) -> bool:
                                       "funding_use") for w in skeleton_of(kind).words)
 
 
+_DESTINATION = re.compile(r"(?:写|放|记|归|列)(?:到|在|进|入)?(?P<where>实施情况|组织实施|实施|成效|效益|绩效|资金使用情况|资金管理|资金|财务|经验做法|经验|做法|"
+                          r"问题和建议|问题|不足|概况|基本情况|背景|自评过程|自评工作|评价过程|过程|目标)(?:里|中|那段|那块|部分|那一节)?|"
+                          r"(?P<where2>经验做法|经验|成效|问题|自评过程|实施情况)(?:可以写|记一下|补充|写一下)[:：]|"
+                          r"(?:算|当|作为)(?P<where3>成效|经验|问题|做法)(?:吧|的)?[。！]?$")
+_DESTINATION_KIND = (("实施", "implementation"), ("成效", "performance"), ("效益", "performance"), ("绩效", "performance"),
+                     ("资金", "funding_use"), ("财务", "funding_use"), ("经验", "experience"), ("做法", "experience"),
+                     ("问题", "problems"), ("不足", "problems"), ("概况", "overview"), ("基本情况", "overview"),
+                     ("背景", "overview"), ("过程", "process"), ("自评", "process"), ("目标", "goals"))
+
+
+def destination(text: str, form: str) -> str | None:
+    """'这个写实施情况里', '放到成效里', '经验做法可以写：…': the section the officer names for a statement (when the
+    form has it)."""
+    from .items import form_of
+
+    m = _DESTINATION.search(_key(text))
+    if not m:
+        return None
+    where = m.group("where") or m.group("where2") or m.group("where3")
+    kind = next((k for w, k in _DESTINATION_KIND if w in where), None)
+    kinds = [s.kind for s in form_of(form).sections]
+    return kind if kind in kinds else None
+
+
 def _statement(text: str, ctx: TurnContext, section: str | None) -> Decision:
     asked = ctx.asked if ctx.asked is not None and ctx.asked.section else None
+    named = destination(text, ctx.form) if not section else None
+    if named:
+        from ..compose.skeleton import part_for
+        return Decision(STATEMENT, "写进报告（按您说的位置）", section=named, part=part_for(named, text))
     if section:
         from ..compose.skeleton import part_for
         return Decision(STATEMENT, "写进报告", section=section, part=part_for(section, text))

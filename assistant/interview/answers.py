@@ -309,7 +309,7 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
         return Applied(out, f"已记录{item.label}")
     if item.id == "claimed.grade":
         from .facts import grade_total_in
-        grade, total = grade_total_in(text)
+        grade, total = grade_total_in(text, asked=True)
         value = next((o for o in item.options if o in (selected or [])), None) or grade
         if not value and total is not None and selected is None:  # '88吧': the grade its score falls in
             points = Decimal(total)

@@ -337,8 +337,8 @@ def phones_in(text: str) -> str | None:
     return "、".join(found) if found else None
 
 
-def grade_total_in(text: str) -> tuple[str | None, str | None]:
-    """'应该算良吧，88.5分' → ('良', '88.5')."""
+def grade_total_in(text: str, asked: bool = False) -> tuple[str | None, str | None]:
+    """'应该算良吧，88.5分' → ('良', '88.5'); `asked`: the grade was the question, so a grade word needs no cue."""
     half = arabic(to_halfwidth(text))
     total = None
     m = re.search(r"(?<![\d.])(\d{2,3}(?:\.\d{1,2})?)\s*分", half) or re.fullmatch(r"\D{0,8}?(\d{2,3}(?:\.\d{1,2})?)\D{0,6}", half)
@@ -348,7 +348,7 @@ def grade_total_in(text: str) -> tuple[str | None, str | None]:
     key = re.sub(r"差不多|差距|偏差|相差|差异|其中|中央|中心|集中|中旬|中学|期中|中间|中期|不良|优化|优先|优惠|优质|良种|合格率", "", key)
     bare = re.sub(r"(?:应该|大概|可能|估计|我们|就|算|是|报|定|评|给|打|个|的|吧|啊|呀|了|自评|等次|等级|为|成|，|,|。|[\d.])", "", key)
     cue = re.search(r"等次|等级|评为|定为|定的|报|算|自评|打个|给个", key)
-    if not cue and len(bare) > 3:
+    if not cue and len(bare) > 3 and not asked:
         return None, total
     found = []
     for word, grade in _GRADES:
@@ -356,7 +356,10 @@ def grade_total_in(text: str) -> tuple[str | None, str | None]:
             found.append(grade)
             key = key.replace(word, "")
     grade = found[0] if len(set(found)) == 1 else None
-    first = re.match(r"^(?:应该|大概|就|算|报|定|评)?(优秀|良好|优|良|中等|中|差)(?:吧|啊|的|，|,|\s|$)", compact(half))
+    if grade is None and asked and found:  # '优良中差里面 我们算良吧': the one said after the list of them
+        named = re.search(r"(?:算|是|报|定|评|打)(优秀|良好|优|良|中等|中|差)", compact(half))
+        grade = dict(_GRADES)[named.group(1)] if named else None
+    first = re.match(r"^(?:应该|大概|就|算|报|定|评)?(?:是)?[…\.]*(优秀|良好|优|良|中等|中|差)(?:吧|啊|的|，|,|\s|$|[？?])", compact(half))
     if grade is None and first:
         grade = dict(_GRADES)[first.group(1)]  # '良吧 档案数字化没弄完 不好意思报优'
     return grade, total

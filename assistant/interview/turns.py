@@ -479,7 +479,8 @@ def _reclassified(report: Report, text: str):
 
 
 _CONTENT_QUESTION = re.compile(r"什么|啥|怎么|怎样|为什么|为啥|为何|哪(?!怕)|多少|区别|要不要|需不需要|是否|能不能|可不可以|有没有|几分|扣分")
-_HEDGE = re.compile(r"吧[？?]?|吗[？?]|可以吗|对吗|对吧|是吧|算吗|行吗|应该是|应该算|好像|可能|大概|不太确定|不确定|估计")
+_HEDGE = re.compile(r"吧[？?]?|吗[？?]|可以吗|对吗|对吧|是吧|算吗|行吗|应该是|应该算|应该选|应该填|应该写|那就选|好像|可能|大概|不太确定|不确定|估计|"
+                    r"^[^？?，,]{1,4}[？?]")
 
 
 def hedged(text: str) -> bool:
@@ -490,7 +491,11 @@ def hedged(text: str) -> bool:
         return False  # '成效写几句就行吗', '满意度90%算达标了吧': about the report, not an answer to it
     if re.search(r"吗[？?]?$|吗[，,]", key) and not re.search(r"\d|局|中心|委|办", key):
         return False
-    return bool(_HEDGE.search(key)) and not _CONTENT_QUESTION.search(re.sub(r"可以吗|对吗|行吗|算吗", "", key))
+    # a content word inside a clause that says the officer does not understand ('细化我不太懂是啥意思，先不勾') is
+    # uncertainty, not the question
+    plain = ",".join(c for c in re.split(r"[，,。；;！!]", re.sub(r"可以吗|对吗|行吗|算吗", "", key))
+                     if not re.search(r"不懂|不太懂|不清楚|不知道|不太确定", c))
+    return bool(_HEDGE.search(key)) and not _CONTENT_QUESTION.search(plain)
 
 
 _ABOUT_THE_FORM = re.compile(r"写几|写多|写一句|写一遍|一定要|必须|合理|一回事|算达标|算没完成|才是|也算|就行|要写|要填|算不算|答完|"

@@ -261,7 +261,7 @@ def _field_value(field: str, text: str) -> str | None:
 
 def apply_answer(item: Item, report: Report, text: str = "", selected: list[str] | None = None,
                  rules: RuleSet | None = None, place=None, lenient: bool = False, facts=None,
-                 retake: bool = False) -> Applied | None:
+                 retake: bool = False, similar=None) -> Applied | None:
     """The item's answer recorded on a copy of the report; None when the text does not answer it.
     `lenient`: the officer said it is the answer (a button), so any words are taken as they are."""
     from .facts import Place, facts_in
@@ -358,7 +358,8 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
                 ind.reason = text
         return Applied(out, f"已记录“{item.indicator}”未达成原因")
     if item.path:
-        return _score_answer(item, out, text, selected, _rule(rules, item.path), lenient=lenient or retake)
+        return _score_answer(item, out, text, selected, _rule(rules, item.path), lenient=lenient or retake,
+                             similar=similar)
     return None
 
 
@@ -458,7 +459,7 @@ def _judged(item: Item, out: Report, picked: list[Option], text: str, rule) -> A
 
 
 def _score_answer(item: Item, out: Report, text: str, selected: list[str] | None, rule_item,
-                  lenient: bool = False) -> Applied | None:
+                  lenient: bool = False, similar=None) -> Applied | None:
     if rule_item is None:
         return None
     rule = rule_item.rule
@@ -479,6 +480,14 @@ def _score_answer(item: Item, out: Report, text: str, selected: list[str] | None
     else:
         one = _choose(text, options) or _plain_yes_no(text, options)
         picked = [one] if one else None
+        if picked is None and similar is not None and 4 <= len(compact(text)) <= 60:
+            # no option's words said: the option whose words mean most nearly what was said (the bundled embedder),
+            # only with a clear margin; the card says so and the buttons stay to change it
+            index = similar(text, [" ".join([o.label, *o.words[:4]]) for o in options])
+            if index is not None:
+                judged = _judged(item, out, [options[index]], text, rule)
+                judged.said += "（按意思判断，如不对请点按钮改选）"
+                return judged
     if picked is None:
         return None
     return _judged(item, out, picked, text, rule)

@@ -404,6 +404,11 @@ def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None 
         if value:
             out.fields[name] = value
             out.spans.append((a, b + len(raw)))
+    if asked_field == "phone" and "phone" in out.fields:  # '0730-6223817 手机13907301234': the bare one first
+        head = re.split(r"[，,。；;\n！!？?]", half[:starts[0][0]] if starts else half, maxsplit=1)[0]
+        bare = phones_in("电话" + head) if head.strip() else None
+        if bare and bare not in out.fields["phone"]:
+            out.fields["phone"] = f"{bare}、{out.fields['phone']}"
     if asked_field in wanted and asked_field not in ("name",) and asked_field not in out.fields:
         # the value said bare, before any field word: '华容县林业局 主管部门也是我们局'
         head_end = starts[0][0] if starts else len(half)

@@ -43,6 +43,7 @@ class TurnContext:
     has_pending: bool = False
     precedents: PrecedentSource | None = None
     printed: set[str] | None = None     # the fields the form prints (the others are kept, and the card says so)
+    similar: object = None              # (text, option texts) → the index of the nearest option, or None
 
     @property
     def place(self) -> Place:
@@ -324,7 +325,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     if destination(text, ctx.form) and not (asked is not None and asked.section == destination(text, ctx.form)):
         return _statement(text, ctx, None)  # '这个放到成效里': a statement for the section named
     if asked is not None and not asked.done and not _opens_elsewhere(text, asked):
-        applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place, facts=facts)
+        applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place, facts=facts, similar=ctx.similar)
         if applied is not None and applied.section:
             kind, part = _note_section(text, asked, ctx)
             if kind != asked.section:
@@ -364,7 +365,7 @@ def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
     """The aside read on its own against the record as the main part left it: a correction, facts, a note."""
     base = decided.report if decided.report is not None else ctx.report
     sub_ctx = TurnContext(ctx.form, ctx.title, base, ctx.items, None, ctx.rules, ctx.wanted, ctx.has_pending,
-                          ctx.precedents, ctx.printed)
+                          ctx.precedents, ctx.printed, ctx.similar)
     stripped = re.sub(r"^(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便说一下|插一句|提一句|顺便提一句|补一句)[，,：:\s]*", "", aside)
     other = _read_main(stripped, sub_ctx)
     if other.report is not None:

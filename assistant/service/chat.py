@@ -39,6 +39,9 @@ SECTION_WORDS = (
     ("problems", ("问题", "建议", "不足")), ("goals", ("目标",)),
 )
 UNNAMED = "未命名草稿"
+# the embedder's cosine for the nearest option, and its lead over the next (multilingual-e5-small puts short Chinese
+# phrases between 0.80 and 0.90: only a clear lead decides)
+SIMILAR_FLOOR, SIMILAR_MARGIN = 0.85, 0.012
 _WRITE = re.compile(r"^(?:请|帮我|麻烦|再)?(?:写|生成|起草|草拟|拟写|拟|给我写|来一段|出一稿|重写)")
 HELP = ("可以这样和我说：\n"
         "• 直接粘贴资金表、支出明细或绩效指标（从 Excel/WPS/Word 复制），我会先把识别结果给您确认；\n"
@@ -85,6 +88,7 @@ class ChatEngine:
     def __init__(self, repo: DraftRepository, precedents: PrecedentSource | None = None):
         self.repo = repo
         self.precedents = precedents
+        self._option_vectors: dict[tuple, object] = {}
 
     def result(self, record: DraftRecord) -> CheckResult:
         return check_report(working_report(record), ruleset_for_form(record.form))
@@ -112,6 +116,26 @@ class ChatEngine:
         pasted = text.strip("\r\n") if looks_like_paste(text) else None
         reply = self._answer(record, text.strip(), answer or {}, pasted)
         return self.with_question(record, reply)
+
+    def _similar(self, text: str, options: list[str]) -> int | None:
+        """The option nearest in meaning to free words, by the knowledge base's embedder; None without a clear margin
+        (or without an embedder: the rules' own words decide)."""
+        vector = getattr(self.precedents, "query_vector", None)  # the knowledge base's query thread: one at a time
+        if vector is None or getattr(self.precedents, "embedder", None) is None or len(options) < 2:
+            return None
+        try:
+            import numpy as np
+
+            key = tuple(options)
+            cached = self._option_vectors.get(key)
+            if cached is None:
+                cached = self._option_vectors[key] = np.stack([vector(o) for o in options])
+            scores = cached @ vector(text)
+        except Exception:  # noqa: BLE001 - the words alone decide when the embedder cannot answer
+            return None
+        order = np.argsort(-scores)
+        best, second = float(scores[order[0]]), float(scores[order[1]])
+        return int(order[0]) if best >= SIMILAR_FLOOR and best - second >= SIMILAR_MARGIN else None
 
     def opening(self, record: DraftRecord) -> Reply:
         """A new draft's first turn: what the assistant does, and the first question."""
@@ -143,6 +167,7 @@ class ChatEngine:
                           items=items, asked=asked, rules=ruleset_for_form(record.form),
                           wanted={f.field for f in interview_spec().project},
                           printed=set(form_of(record.form).project_fields or interview_spec().default_project),
+                          similar=self._similar,
                           has_pending=record.pending is not None, precedents=self.precedents)
         if record.pending is not None and not answer:
             on_pending = self._correct_pending(record, text, ctx)

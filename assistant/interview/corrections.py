@@ -96,7 +96,7 @@ def _tokens(text: str) -> list[re.Match]:
 
 
 _OLD_BEFORE = re.compile(r"(?:不是|而非|原来|原先|之前|前面说|说的|写的|写成|写了)\s*$")
-_OLD_AFTER = re.compile(r"^\s*(?:是错的|错了|不对|有误|写错|说错|搞错|看错|改成|改为|→|->|应该|应为)")
+_OLD_AFTER = re.compile(r"^\s*(?:是错的|错了|不对|有误|写错|说错|搞错|看错|改成|改为|改|→|->|应该|应为|不准确)")
 _NEW_BEFORE = re.compile(r"(?:是|为|改成|改为|应该是|应为|其实是|实际是|实际|达到|→|->|到)\s*$")
 
 
@@ -181,6 +181,13 @@ def _with_unit_in_record(report: Report, number: str) -> str | None:
 def correct_figure(report: Report, text: str) -> Change | None:
     """'前面说受害森林面积18亩是错的，是118亩': the old figure found in what is recorded, replaced everywhere."""
     old, new = old_new(text)
+    if old is None and re.search(r"准确|核对|其实|实际是|应该是|改成", text):
+        # '前面说受害森林面积18亩，今天核对了，准确数是16.5亩': of two figures in one unit, the recorded one is old
+        toks = [m for m in _tokens(text) if m.group("unit")]
+        recorded = [m for m in toks if _texts_with(report, m.group("num") + m.group("unit"))]
+        others = [m for m in toks if m not in recorded]
+        if len(recorded) == 1 and len(others) == 1 and recorded[0].group("unit") == others[0].group("unit"):
+            old, new = recorded[0], others[0]
     if old is None or new is None:
         return None
     old_s = old.group("num") + (old.group("unit") or "")
@@ -225,10 +232,12 @@ def edit_indicator(report: Report, text: str) -> Change | None:
     out = report.model_copy(deep=True)
     target = next(i for i in out.indicators if i.name == ind.name)
     half = to_halfwidth(text)
-    if re.search(r"越(?:低|小|少)越好|反向|逆向|降低类", half):
+    lower = re.search(r"越(?:低|小|少)越好|反向|逆向|降低类", half)
+    higher = re.search(r"越(?:高|大|多)越好|正向", half)
+    if lower and (not higher or lower.start() < higher.start()):
         target.direction = "lower"
         return Change(out, f"已把“{ind.name}”改为越低越好（降），完成率重新计算", "更正指标方向")
-    if re.search(r"越(?:高|大|多)越好|正向", half):
+    if higher:
         target.direction = "higher"
         return Change(out, f"已把“{ind.name}”改为越高越好（升），完成率重新计算", "更正指标方向")
     common = _lcs(compact(ind.name), compact(half))
@@ -275,6 +284,11 @@ def _columns_said(half: str, ind: Indicator) -> dict[str, str]:
     old, new = old_new(half)
     if new is None:
         return {}
+    if len(compact(half)) <= 24 and _column_said(half, new.start()) is None:
+        value = _unit_like(_bound_value(half, new.start(), new.end()), ind.actual)
+        if compact(value) != compact(ind.actual) and (old is None or compact(_unit_like(old.group(0), ind.actual)) ==
+                                                       compact(ind.actual)):
+            return {"actual": value}  # a short message: the figure is the indicator's actual
     if _column_said(half, new.start()) is None and old is None:
         value = bare_value(half, ind)
         return {"actual": value} if value else {}
@@ -388,54 +402,107 @@ _COLUMN_NAMES = {"planned": "计划", "arrived": "到位", "spent": "支出", "b
 _FUNDING_COLUMNS = (("实际使用", "spent"), ("使用", "spent"), *_FUNDING_COLUMNS)
 
 
+_CELL = re.compile(r"(?P<col>年初预算|全年预算|计划投资|计划安排|计划|预算|实际到位|到位|下达|实际支出|支出|全年执行|执行|实际使用|使用|结余)"
+                   r"(?:数|资金|额)?(?P<gap>[^\d，,。；;]{0,6}?)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|万|元)?")
+_CELL_COLUMN = {"年初预算": "planned", "全年预算": "arrived", "计划投资": "planned", "计划安排": "planned", "计划": "planned",
+                "预算": "planned", "实际到位": "arrived", "到位": "arrived", "下达": "arrived", "实际支出": "spent",
+                "支出": "spent", "全年执行": "spent", "执行": "spent", "实际使用": "spent", "使用": "spent", "结余": "balance"}
+_ROW_SOURCE = re.compile(r"(中央|省级?|市级?|县市区|县级?|区级?|县里|省里|市里|本级|自筹|其他|其它|合计)(?:财政|资金|配套)?(?:那一?行|那块)?")
+
+
 def correct_funding(report: Report, text: str, national: bool = False) -> Change | None:
-    """'县级到位是260万 不是250', '年初预算数不对 是478.5': one funding cell (and the 合计 moved with it)."""
+    """'县级到位是260万 不是250', '县市区那行：计划160，到位130，支出106.2', '资金表里72.6改成76.2，省财政那行的实际支出…':
+    the cells a sentence gives, in the row it names (the 合计 moved with them)."""
     half = to_halfwidth(text)
-    col = next((c for w, c in _FUNDING_COLUMNS if w in half), None)
-    if col is None or report.funding.origin == "none":
+    if report.funding.origin == "none":
         return None
-    if national and "全年预算" not in half and "预算" in half and "年初" not in half:
-        col = "arrived" if "调整" in half else col
-    # the new figure is the first one not said as the wrong one ('是38万 不是40 合计支出就是77.6' → 38)
-    new = next((m for m in _tokens(half) if not re.search(r"不是\s*$", half[max(0, m.start() - 3):m.start()])), None)
-    if new is None:
+    named = _ROW_SOURCE.search(half)
+    source = None
+    if named and named.group(1) != "合计":
+        source = "县市区财政" if named.group(1) == "县市区" else \
+            next((s for w, s in _SOURCE_WORDS if named.group(1).startswith(w)), None)
+    cells: dict[str, Decimal] = {}
+    for m in _CELL.finditer(half):
+        if re.search(r"不是\s*$", half[max(0, m.start("num") - 3):m.start("num")]) or \
+                re.match(r"\s*(?:没错|不变|对的|是对的|没问题)", half[m.end():m.end() + 4]):
+            continue
+        col = _CELL_COLUMN[m.group("col")]
+        if national and m.group("col") == "预算" and "全年" not in half:
+            col = "planned"
+        if re.search(r"不对|错了|应该是|改成|改为", m.group("gap")):
+            continue  # 'X不对，应该是Y': the value after the cue is read below
+        try:
+            value = parse_money_cell(m.group("num") + (m.group("unit") or ""))
+        except NumberFormatError:
+            continue
+        if value is not None and col not in cells:
+            cells[col] = value
+    said_new = re.search(r"(?:应该是|改成|改为|→|->|其实是|准确的?是|是)\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万元|万|元)?", half)
+    if said_new and not cells or said_new and re.search(r"不对|不是|改成|改为|→|->|应该是", half):
+        # 'X不对，应该是Y' / 'X改成Y': Y, in the column named, or in the cell that holds X
+        try:
+            value = parse_money_cell(said_new.group(1) + (said_new.group(2) or ""))
+        except NumberFormatError:
+            return None
+        col = next((_CELL_COLUMN[w] for w in sorted(_CELL_COLUMN, key=len, reverse=True) if w in half), None)
+        old = re.search(r"(\d+(?:\.\d+)?)\s*(?:万元|万)?\s*(?:不对|改成|改为|→|->|是错的)|不是\s*(\d+(?:\.\d+)?)", half)
+        located = _cell_holding(report, old.group(1) or old.group(2)) if old else None
+        if located is not None:
+            source, col = located
+        if col is not None and value is not None:
+            cells = {col: value}
+    if not cells:
         return None
-    try:
-        unit = new.group("unit") or ""
-        value = parse_money_cell(new.group("num") + (unit if unit in ("万元", "元", "亿元", "万") else ""))
-    except NumberFormatError:
-        return None
-    if value is None:
-        return None
-    named = re.search(r"(中央|省级?|市级?|县市区|县级?|区级?|县里|省里|市里|本级|自筹|其他|其它)(?:财政|资金|配套|那一?行|那块)?",
-                      half[:new.start()])
-    source = next((s for w, s in _SOURCE_WORDS if named and named.group(1).startswith(w)), None) if named else None
-    if named and named.group(1) == "县市区":
-        source = "县市区财政"
     out = report.model_copy(deep=True)
     rows = out.funding.sources
     row = next((r for r in rows if r.source == source), None) if source else None
     said = []
-    if row is not None:
-        previous = row.get(col)
-        if previous == value:
-            return None
-        setattr(row, col, value)
-        said.append(f"{row.source}{_COLUMN_NAMES[col]}由{_fmt(previous)}改为{fmt_decimal(value)}万元")
-        if out.funding.total.get(col) is not None and previous is not None:
-            setattr(out.funding.total, col, out.funding.total.get(col) + value - previous)
-            said.append(f"合计{_COLUMN_NAMES[col]}随之为{fmt_decimal(out.funding.total.get(col))}万元")
-        if col == "spent" and row.arrived is not None and row.balance is not None:
-            row.balance = row.arrived - value
-            if out.funding.total.balance is not None:
-                out.funding.total.balance = sum((r.balance or Decimal(0)) for r in rows)
-    else:
-        previous = out.funding.total.get(col)
-        if previous == value:
-            return None
-        setattr(out.funding.total, col, value)
-        said.append(f"{_COLUMN_NAMES[col]}合计由{_fmt(previous)}改为{fmt_decimal(value)}万元")
+    for col, value in cells.items():
+        if row is not None:
+            previous = row.get(col)
+            if previous == value:
+                continue
+            setattr(row, col, value)
+            said.append(f"{row.source}{_COLUMN_NAMES[col]}由{_fmt(previous)}改为{fmt_decimal(value)}万元")
+            if out.funding.total.get(col) is not None and previous is not None:
+                setattr(out.funding.total, col, out.funding.total.get(col) + value - previous)
+                said.append(f"合计{_COLUMN_NAMES[col]}随之为{fmt_decimal(out.funding.total.get(col))}万元")
+        else:
+            previous = out.funding.total.get(col)
+            if previous == value:
+                continue
+            setattr(out.funding.total, col, value)
+            said.append(f"{_COLUMN_NAMES[col]}合计由{_fmt(previous)}改为{fmt_decimal(value)}万元")
+    if not said:
+        return None
+    for r in [out.funding.total, *rows]:  # a balance shown is the one the new cells give
+        if r.balance is not None and r.arrived is not None and r.spent is not None:
+            r.balance = r.arrived - r.spent
     return Change(out, "已更正资金：" + "，".join(said), "更正资金")
+
+
+def _cell_holding(report: Report, number: str) -> tuple[str | None, str] | None:
+    """The row and column of the one funding cell that holds a figure ('72.6' → 省财政 spent)."""
+    try:
+        value = Decimal(number.replace(",", ""))
+    except InvalidOperation:
+        return None
+    found = [(r.source if r is not report.funding.total else None, c)
+             for r in [report.funding.total, *report.funding.sources] for c in ("planned", "arrived", "spent", "balance")
+             if r.get(c) == value]  # type: ignore[arg-type]
+    return found[0] if len(found) == 1 else None
+
+
+def phone_tail(report: Report, text: str) -> Change | None:
+    """'电话后四位应该是1243，不是1234': the last digits of the phone recorded."""
+    m = re.search(r"(?:电话|手机|号码)[^\d]{0,6}后(?:四|4|三|3)位(?:应该)?(?:是|为|改成)\s*(\d{3,4})", to_halfwidth(text))
+    phone = report.project.phone or ""
+    if not m or len(re.sub(r"\D", "", phone)) < 7:
+        return None
+    digits = m.group(1)
+    out = report.model_copy(deep=True)
+    out.project.phone = phone[:-len(digits)] + digits
+    return Change(out, f"已更正联系电话：{out.project.phone}", "更正联系电话")
 
 
 def _fmt(value) -> str:
@@ -481,8 +548,9 @@ def number_of(text: str) -> Decimal | None:
         return None
 
 
-_PHRASE = (re.compile(r"(?:前面|刚才|之前)?(?:说的|写的)?(?P<old>[^，,。；;\s]{2,16}?)(?:不对|是错的|错了|有误|写错了|说错了)[，,\s]*"
-                      r"(?:应该|其实|实际|今年)?是(?P<new>[^，,。；;\s]{2,24})"),
+_PHRASE = (re.compile(r"(?:前面|刚才|之前)?(?:说的|写的)?(?:说)?(?P<old>[^，,。；;\s]{2,16}?)[，,\s]*(?:不对|是错的|错了|有误|写错了|说错了|不准确|不完整|不太对)"
+                      r"[，,\s]*(?:应该|其实|实际|今年|准确的?|我们)?是(?P<new>[^，,。；;\s]{2,24})"),
+           re.compile(r"(?P<old>[^，,。；;\s]{2,8}?)(?:应该是|应为|应该叫)(?P<new>[^，,。；;\s]{2,12})"),
            re.compile(r"不是(?P<old>[^，,。；;\s]{2,16}?)[，,\s]*(?:而)?是(?P<new>[^，,。；;\s]{2,24})"),
            re.compile(r"是(?P<new>[^，,。；;\s]{2,16}?)[，,\s]*(?:而)?不是(?P<old>[^，,。；;\s]{2,16})$"))
 
@@ -591,8 +659,8 @@ def reclassify(report: Report, text: str) -> Change | None:
     return Change(out, "已改：" + "；".join(said) + "（评分按新的归类计算）", "指标改归类") if said else None
 
 
-_QUOTED = re.compile(r"把?\s*[“\"‘'「](?P<old>[^”\"’'」]{1,40})[”\"’'」]\s*(?:的)?(?:不准确|不对|有误|错了|写错了)?[，,\s]*"
-                     r"(?:改成|改为|换成|替换成|改回|改回成|应该是|应为|应该写)\s*[“\"‘'「]?(?P<new>[^”\"’'」，,。；;]{1,40})[”\"’'」]?")
+_QUOTED = re.compile(r"把?\s*[“\"‘'「](?P<old>[^”\"’'」]{1,40})[”\"’'」][^“\"‘'「]{0,14}?(?:的)?(?:不准确|不对|有误|错了|写错了)?[，,\s]*"
+                     r"(?:改成|改为|换成|替换成|改回|改回成|应该是|应为|应该写|我们是|是)\s*[“\"‘'「]?(?P<new>[^”\"’'」，,。；;]{1,40})[”\"’'」]?")
 
 
 def replace_quoted(report: Report, text: str) -> Change | None:

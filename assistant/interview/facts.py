@@ -301,10 +301,9 @@ def name_in(text: str) -> str | None:
     for token in re.split(r"[\s，,。；;、]+", half):
         if looks_like_name(token) and not re.search(r"局|长$", token):
             return token
-    for m in re.finditer(r"(?:(?<!不)是|写|叫|为|^)\s*([\u4e00-\u9fa5]{2,3}?)(?=吧|啊|呀|$|[，,。；;\s]|同志|电话|手机)", half):
-        if looks_like_name(m.group(1)):
-            return m.group(1)
-    return None
+    named = [m.group(1) for m in re.finditer(r"(?:(?<!不)是|写|叫|为|^)\s*([\u4e00-\u9fa5]{2,3}?)(?=吧|啊|呀|$|[，,。；;\s]|同志|电话|手机)", half)
+             if looks_like_name(m.group(1))]
+    return named[-1] if named else None  # '刘建华是原来的局长，现在负责的是刘剑华': the last one said
 
 
 def looks_like_name(value: str) -> bool:
@@ -345,6 +344,7 @@ def grade_total_in(text: str, asked: bool = False) -> tuple[str | None, str | No
     if m and 0 <= float(m.group(1)) <= 100:
         total = m.group(1)
     key = re.sub(r"\d+(?:\.\d+)?\s*分", "", compact(half))
+    key = re.sub(r"不是(?:优秀|良好|中等|优|良|中|差)", "", key)  # '不是优，是良': the one it is
     key = re.sub(r"差不多|差距|偏差|相差|差异|其中|中央|中心|集中|中旬|中学|期中|中间|中期|不良|优化|优先|优惠|优质|良种|合格率", "", key)
     bare = re.sub(r"(?:应该|大概|可能|估计|我们|就|算|是|报|定|评|给|打|个|的|吧|啊|呀|了|自评|等次|等级|为|成|，|,|。|[\d.])", "", key)
     cue = re.search(r"等次|等级|评为|定为|定的|报|算|自评|打个|给个", key)
@@ -391,7 +391,7 @@ def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None 
     for k, (a, b, name) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(half)
         segment = half[b:end]
-        raw = segment if name in ("unit", "department", "period_text") else \
+        raw = segment if name in ("unit", "department", "period_text", "name") else \
             re.split(r"[，,。；;\n！!？?]", segment.lstrip("，,：: "), maxsplit=1)[0]
         if name == "phone" and name in out.fields:  # '0730-6223817 手机13907301234': both numbers
             more = _value_of(name, raw, place, out)

@@ -43,6 +43,7 @@ class TurnContext:
     has_pending: bool = False
     precedents: PrecedentSource | None = None
     printed: set[str] | None = None     # the fields the form prints (the others are kept, and the card says so)
+    previous: Item | None = None        # the item asked before the one asked now ('上一题…我答错了')
     similar: object = None              # (text, option texts) → the index of the nearest option, or None
 
     @property
@@ -365,7 +366,7 @@ def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
     """The aside read on its own against the record as the main part left it: a correction, facts, a note."""
     base = decided.report if decided.report is not None else ctx.report
     sub_ctx = TurnContext(ctx.form, ctx.title, base, ctx.items, None, ctx.rules, ctx.wanted, ctx.has_pending,
-                          ctx.precedents, ctx.printed, ctx.similar)
+                          ctx.precedents, ctx.printed, ctx.previous, ctx.similar)
     stripped = re.sub(r"^(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便说一下|插一句|提一句|顺便提一句|补一句)[，,：:\s]*", "", aside)
     other = _read_main(stripped, sub_ctx)
     if other.report is not None:
@@ -433,6 +434,8 @@ def _states_new_value(text: str, ctx: TurnContext) -> bool:
     ind = corrections.find_indicator(text, ctx.report.indicators)
     if ind is None:
         return False
+    if len(key) <= 24 and re.search(r"\d", key) and corrections.edit_indicator(ctx.report, text) is not None:
+        return True  # '精准率 99.6%', '机耕路47.2改47.5'
     return bool(_COLUMN_VALUE.search(key)) or corrections.bare_value(to_halfwidth(text), ind) is not None
 
 
@@ -751,6 +754,12 @@ def _family_said(text: str) -> str | None:
 def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
     report = ctx.report
     p = report.project
+    retaken = _retake_answer(text, ctx) if re.search(r"(?:那题|这题|上一题|那一题|那项)", text) else None
+    if retaken is not None:  # '刚才支撑条件那题我说条件不足是说错了…': an earlier answer, given again
+        return retaken
+    phone = corrections.phone_tail(report, text)
+    if phone is not None:
+        return Decision(CORRECTION, phone.what, report=phone.report, said=[phone.said])
     differing = {k: v for k, v in facts.fields.items() if getattr(p, k, None) != v}
     if differing:
         applied = record_facts(report, differing, facts.extra)
@@ -765,25 +774,40 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
     grade = _grade_facts(text, ctx)
     if grade[0] or grade[1]:
         out = report.model_copy(deep=True)
-        decided = Decision(CORRECTION, "更正自评等次", report=out)
+        decided = Decision(CORRECTION, "更正自评等次和得分", report=out)
         _record_grade(decided, out, grade)
         if decided.said:
+            decided.item = next((i for i in ctx.items if i.id == ("claimed.grade" if grade[0] else "claimed.total")), None)
+            decided.answered = decided.item is not None
             return decided
+    ops = []
     if re.search(r"年度总体目标|预期目标|总体目标|绩效目标|完成情况那段|目标那段|原因", text):
         old, new = corrections.old_new(text)
-        figure = corrections.correct_figure(report, text) if old is not None and new is not None else None
-        change = figure or corrections.correct_text(report, text)
-        if change is not None:  # the goal's own words, before any indicator whose target the sentence mentions
-            return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
+        if old is not None and new is not None:
+            ops.append(corrections.correct_figure)
+        ops.append(corrections.correct_text)
     named = corrections.find_indicator(text, report.indicators) is not None and \
         bool(re.search(r"目标|实际|完成|指标值", text))
-    order = (corrections.edit_indicator, corrections.correct_figure) if named else \
-        (corrections.correct_figure, corrections.edit_indicator)
-    for op in (lambda r, t: corrections.correct_funding(r, t, national), *order,
-               corrections.correct_phrase, corrections.correct_text):
+    ops += [lambda r, t: corrections.correct_funding(r, t, national)]
+    ops += [corrections.edit_indicator, corrections.correct_figure] if named else \
+        [corrections.correct_figure, corrections.edit_indicator]
+    ops += [corrections.correct_phrase, corrections.correct_text]
+    if ctx.asked is not None and ctx.asked.indicator and corrections.find_indicator(text, report.indicators) is None:
+        # '不对，实际是4次…' while that indicator's reason is asked: the indicator asked about
+        ops.insert(0, lambda r, t: corrections.edit_indicator(r, f"{ctx.asked.indicator} {t}"))
+    for k, op in enumerate(ops):
         change = op(report, text)
-        if change is not None:
-            return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
+        if change is None:
+            continue
+        decided = Decision(CORRECTION, change.what, report=change.report, said=[change.said])
+        if re.search(r"也改|同步改|都改|也是|同步|指标表|表里|目标值|实际值|那段|里的", text):
+            # '…预期目标里的33家也改掉': every place the sentence names
+            for other in ops[k + 1:]:
+                more = other(decided.report, text)
+                if more is not None and more.report != decided.report:
+                    decided.report = more.report
+                    decided.said.append(more.said)
+        return decided
     retaken = _retake_answer(text, ctx)
     if retaken is not None:
         return retaken
@@ -814,13 +838,20 @@ def _full_name(text: str, ctx: TurnContext) -> Decision | None:
 
 
 def _retake_answer(text: str, ctx: TurnContext) -> Decision | None:
-    """'财务管理那题我刚才说都符合，其实严格执行那条算不上': an earlier answer given again."""
+    """'财务管理那题我刚才说都符合，其实严格执行那条算不上', '上一题资金到位我说的不及时…改成及时到位': an earlier answer
+    given again, read from what follows the correction."""
     from .askback import item_named
 
-    item = item_named(text, [i for i in ctx.items if i.path])
+    item = item_named(text, [i for i in ctx.items if i.path or i.id.startswith("claimed.")])
+    if item is None and re.search(r"上一题|上一个问题|上个问题", text) and ctx.previous is not None:
+        item = ctx.previous
     if item is None or item is ctx.asked:
         return None
-    applied = apply_answer(item, ctx.report, text, None, ctx.rules, ctx.place, retake=True)
+    cue = None
+    for cue in re.finditer(r"说错了|看错了|选错了|勾错了|撤回|其实|实际上|改成|改为|应该是|是错的", text):
+        pass
+    words = text[cue.end():] if cue is not None and len(_key(text[cue.end():])) >= 2 else text
+    applied = apply_answer(item, ctx.report, words, None, ctx.rules, ctx.place, retake=True)
     if applied is None:
         return None
     return Decision(CORRECTION, f"重答「{item.label}」", report=applied.report, said=[applied.said], item=item)

@@ -9,6 +9,7 @@ computed from it.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field, replace
 
@@ -38,6 +39,7 @@ SECTION_WORDS = (
     ("performance", ("绩效情况", "绩效分析", "成效")), ("experience", ("经验", "做法")),
     ("problems", ("问题", "建议", "不足")), ("goals", ("目标",)),
 )
+log = logging.getLogger(__name__)
 UNNAMED = "未命名草稿"
 # the embedder's cosine for the nearest option, and its lead over the next (multilingual-e5-small puts short Chinese
 # phrases between 0.80 and 0.90: only a clear lead decides)
@@ -167,14 +169,20 @@ class ChatEngine:
                           items=items, asked=asked, rules=ruleset_for_form(record.form),
                           wanted={f.field for f in interview_spec().project},
                           printed=set(form_of(record.form).project_fields or interview_spec().default_project),
-                          similar=self._similar,
+                          similar=self._similar, previous=_previous(items, state),
                           has_pending=record.pending is not None, precedents=self.precedents)
         if record.pending is not None and not answer:
             on_pending = self._correct_pending(record, text, ctx)
             if on_pending is not None:
                 return on_pending
-        decision = read_turn(text, ctx, selected=answer.get("selected"), force=answer.get("as"),
-                             section=answer.get("section"))
+        try:
+            decision = read_turn(text, ctx, selected=answer.get("selected"), force=answer.get("as"),
+                                 section=answer.get("section"))
+        except Exception:  # noqa: BLE001 - a turn is never lost to a reader's fault: it is asked back, and logged
+            log.exception("turn reader failed on %r", text[:200])
+            decision = Decision(CLARIFY, "没读懂，问一次", reply="这句我没能读懂，能换个说法吗？（原话已保存）",
+                                clarify={"type": "clarify", "ask": "这句我没能读懂，能换个说法吗？", "text": text,
+                                         "buttons": [{"label": "写进报告", "answer": {"as": "note"}}]})
         reply = self._act(record, decision, report, state, text, asked)
         reply.decision = decision
         if decision.kind not in (EMPTY,):
@@ -449,6 +457,11 @@ class ChatEngine:
 # answer and was not understood counts towards setting the question aside
 _NOT_AN_ATTEMPT = ("question", "chitchat", "command", "request", "empty", "statement", "facts", "correction", "answer",
                    "paste")
+
+
+def _previous(items: list[Item], state: dict) -> Item | None:
+    history = [h for h in (state.get("history") or []) if h]
+    return find(items, history[-2]) if len(history) >= 2 else None
 
 
 def _fields_changed(before: Report, after: Report) -> list[dict]:

@@ -126,13 +126,24 @@ _SUFFIX_TYPOS = {"中新": "中心", "中芯": "中心", "中兴": "中心", "�
                  "管里": "管理", "农材": "农村", "教有": "教育", "民正": "民政", "林叶": "林业", "卫建": "卫健"}
 
 
+_SHORT_NAMES = (("卫健局", "卫生健康局"), ("卫健委", "卫生健康委员会"), ("住建局", "住房和城乡建设局"), ("发改委", "发展和改革委员会"),
+                ("发改局", "发展和改革局"), ("人社局", "人力资源和社会保障局"), ("文旅局", "文化旅游"), ("文旅广电局", "文化旅游广电局"),
+                ("文旅体局", "文化旅游体育局"), ("农业局", "农业农村局"), ("交通局", "交通运输局"), ("自然资源局", "自然资源和规划局"))
+
+
 def complete_org(name: str, place: Place) -> str:
-    """A unit as it should be recorded: '县林业局' → '华容县林业局', '林业局' → the named unit ending so."""
+    """A unit as it should be recorded: '县林业局' → '华容县林业局', '林业局' → the named unit ending so, '卫健局' → the
+    named 卫生健康局."""
     name = _ORG_PREFIX.sub("", name.strip())
     name = _fix_place_typo(name, place)
     for org in place.orgs:
         if org.endswith(name) and len(org) > len(name):
             return org
+    for short, full in _SHORT_NAMES:
+        if name.endswith(short):
+            for org in place.orgs:
+                if full in org and (org.startswith(name[:-len(short)]) or name[:-len(short)] in ("", "县", "市", "区")):
+                    return org
     p = place.place
     if p and name[:1] in ("县", "市", "区", "旗") and not name.startswith(p):
         return p + name[1:]
@@ -215,7 +226,7 @@ _PERIOD = re.compile(
     rf"(?:{_Y})?\s*(?:{_M}|底|年底|末|年末)\s*(?:结束|完成|完工|止|为止)?")
 _SPAN = re.compile(  # '2023年3月开工的 11月底完工', '3月份开始弄的 一直弄到12月底'
     rf"(?:{_Y})?\s*{_M}\s*(?:开工|开始|启动|动工|起)[^，,。\d]{{0,6}}?[，,\s]*(?:一直)?(?:弄|干|搞|做|持续|实施)?(?:到)?\s*"
-    rf"(?:{_Y})?\s*{_M}(?:底|末|中旬|下旬)?\s*(?:完工|结束|竣工|完成|为止|止)?")
+    rf"(?:(?:{_Y})?\s*{_M}(?:底|末|中旬|下旬)?|(?P<yearend>年底|年末))\s*(?:完工|结束|竣工|完成|为止|止)?")
 _DOTTED = re.compile(r"((?:19|20)\d{2})\s*[./]\s*(\d{1,2})\s*(?:至|到|—|–|-|~|～|－)\s*(?:((?:19|20)\d{2})\s*[./]\s*)?(\d{1,2})(?![\d.])")
 _ONLY_YEAR = re.compile(r"(?:项目)?(?:(?:19|20)?\d{2}年(?:度)?)?(?:是|就是)?(?:全年|整年|一整年)(?:的|都是|实施)?[吧啊呀。]*|"
                         r"(?:19|20)\d{2}年度")
@@ -240,7 +251,7 @@ def period_in(text: str, place: Place, whole_year_ok: bool = True) -> tuple[str,
     if m:
         y1 = _year(m.group(1), place)
         y2 = _year(m.group(3), place) if m.group(3) else y1
-        m1, m2 = _month(m.group(2)), _month(m.group(4))
+        m1, m2 = _month(m.group(2)), (12 if m.group("yearend") else _month(m.group(4)))
         if y1 and y2 and m1 and m2 and 1 <= m1 <= 12 and 1 <= m2 <= 12:
             return _period_value(y1, m1, y2, m2) + (m.span(),)
     m = re.search(r"(?<![\d年])(\d{1,2})\s*(?:月)?\s*(?:到|至|-|~)\s*(\d{1,2})\s*月", half)
@@ -413,6 +424,8 @@ def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None 
         # the value said bare, before any field word: '华容县林业局 主管部门也是我们局'
         head_end = starts[0][0] if starts else len(half)
         head = re.split(r"[，,。；;\n！!？?]", half[:head_end], maxsplit=1)[0]
+        if asked_field in ("unit", "department") and re.search(r"全称|全名|[（(]", half[:head_end]):
+            head = half[:head_end]  # '具体实施是县学生资助管理中心，全称安乡县学生资助管理中心': the full name after
         value = _value_of(asked_field, head, place, out) if head.strip() else None
         if value:
             out.fields[asked_field] = value
@@ -510,7 +523,8 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
         if m:
             out.fields["eval_type"] = "项目实施过程评价" if "过程" in m.group(0) else "项目完成结果评价"
             out.spans.append(m.span())
-    both = re.search(r"(?:主管(?:部门)?和实施(?:单位)?|实施(?:单位)?和主管(?:部门)?)(?:都|也都|均)是\s*([^，,。；;\s]{3,30})", half)
+    both = re.search(r"(?:主管(?:部门)?和(?:实施|项目)?(?:单位)?|(?:实施|项目)?(?:单位)?和主管(?:部门)?)(?:都|也都|均)是\s*([^，,。；;\s]{3,30})",
+                     half)
     if both and {"unit", "department"} <= wanted:
         org = _org_value(both.group(1), place)
         if org:

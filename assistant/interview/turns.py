@@ -246,6 +246,9 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
     text = re.sub(r"逗号", "，", re.sub(r"句号", "。", text))  # voice input writes the marks out
     whole, question = split_question(text)
     main, aside = split_aside(whole)
+    if aside and asked is not None and asked.group == "偏差原因" and not has_correction_cue(aside) and \
+            re.search(r"没到位|未到位|没付|未付|没拨|未拨|尾款|质保|结余|没完成|未完成|不足|偏低", aside):
+        main, aside = whole, ""  # '…质保金…，另外县级配套有50万没到位': one reason, said in two parts
     decided = _read_main(main, ctx)
     if aside:
         decided = _with_aside(decided, aside, ctx)

@@ -116,7 +116,14 @@ class ChatEngine:
     def answer(self, record: DraftRecord, text: str, answer: dict | None = None) -> Reply:
         # a paste keeps its trailing tabs: a last row's empty cells are still cells
         pasted = text.strip("\r\n") if looks_like_paste(text) else None
-        reply = self._answer(record, text.strip(), answer or {}, pasted)
+        try:
+            reply = self._answer(record, text.strip(), answer or {}, pasted)
+        except (ParseError, ReadError):
+            raise
+        except Exception:  # noqa: BLE001 - the officer's words are saved; a fault here is logged and asked back
+            log.exception("turn failed on %r", text[:200])
+            reply = Reply("这句我没能处理，原话已保存。能换个说法，或分开说吗？",
+                          [{"type": "error", "message": "这句没能处理，原话已保存"}], interview=dict(record.interview or {}))
         return self.with_question(record, reply)
 
     def _similar(self, text: str, options: list[str]) -> int | None:
@@ -388,15 +395,24 @@ class ChatEngine:
         return Reply(hint, [{"type": "help"}])
 
     def _paste(self, record: DraftRecord, text: str) -> Reply:
+        table, after = _table_and_talk(text)
         try:
-            parsed = read_paste(text, record.form, lambda t, f: parse_text(t, form=f))
+            parsed = read_paste(table, record.form, lambda t, f: parse_text(t, form=f))
         except (ParseError, ReadError) as exc:
             return Reply(f"没能读懂这段数据：{exc}", [{"type": "error", "message": str(exc)}])
         tables = carried(parsed)
         if not tables and not parsed.project.name:
             return Reply("这段文字里没有识别出资金、支出或指标数据。" + HELP, [{"type": "help"}])
+        said_after: list[str] = []
+        if after:  # '…合计 620 580 548.6\n上面县市区财政的实际支出有误，应为98.2': the table as the officer corrects it
+            ctx = TurnContext(form=record.form, title=record.title, report=parsed, items=[], asked=None,
+                              rules=ruleset_for_form(record.form), wanted=set())
+            fixed = read_turn(after, ctx)
+            if fixed.kind in (CORRECTION, REQUEST) and fixed.report is not None:
+                parsed, said_after = fixed.report, list(fixed.said)
         pending = merge_paste(record.pending or record.report, parsed)
         card = paste_card(pending, tables)
+        card["changes"] = card.get("changes", []) + said_after
         if parsed.project.name and parsed.project.name != record.title:
             card["title_change"] = parsed.project.name
         return Reply("我识别出以下数据，请核对后点“确认”（有误可直接修改后再确认）：", [card], pending=pending)
@@ -457,6 +473,19 @@ class ChatEngine:
 # answer and was not understood counts towards setting the question aside
 _NOT_AN_ATTEMPT = ("question", "chitchat", "command", "request", "empty", "statement", "facts", "correction", "answer",
                    "paste")
+
+
+def _table_and_talk(text: str) -> tuple[str, str]:
+    """A pasted table and the sentence typed below it ('上面县市区财政的实际支出有误，应为98.2'), when there is one."""
+    lines = text.rstrip().split("\n")
+    k = len(lines)
+    while k > 0 and (not lines[k - 1].strip() or ("\t" not in lines[k - 1] and "|" not in lines[k - 1] and
+                     len(lines[k - 1].split()) <= 2 and re.search(r"[\u4e00-\u9fa5]{6,}", lines[k - 1]))):
+        k -= 1
+    talk = "\n".join(ln for ln in lines[k:] if ln.strip())
+    if not talk or k < 2 or not re.search(r"不对|有误|错了|应为|应该是|改成|为准|少打|多打", talk):
+        return text, ""
+    return "\n".join(lines[:k]), talk
 
 
 def _previous(items: list[Item], state: dict) -> Item | None:

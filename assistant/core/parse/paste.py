@@ -37,7 +37,9 @@ def rejoin_broken_cells(text: str) -> str:
     k = 0
     while k < len(lines):
         line = lines[k]
-        if line.count("\t") < width and not _numbers_row(line) and not re.search(r"[：:。]\s*$", line):
+        if line.count("\t") < width and not _numbers_row(line) and not re.search(r"[：:。]\s*$", line) and \
+                not re.search(r"单位[:：]|表\s*$|明细表|^\s*(?:19|20)\d{2}年", line) and \
+                not (k + 1 < len(lines) and lines[k + 1].count("\t") == width):  # the next line is a whole row
             joined, j = line, k
             while joined.count("\t") < width and j + 1 < len(lines) and not _numbers_row(lines[j + 1]):
                 j += 1
@@ -66,14 +68,21 @@ def spaces_to_tabs(text: str) -> str:
     if "|" in text and not text.lstrip().startswith("|") and \
             sum(1 for ln in text.split("\n") if ln.count("|") >= 2) >= 2:
         return text.replace("|", "\t")  # '一级指标|二级指标|…' and '|质量指标|…' (a merged cell kept)
-    if re.search(r"\S\u3000+\S", text) or re.search(r" {2,}", text):
+    if re.search(r"\S\u3000+\S", text):
         return re.sub(r"\u3000+| {2,}", "\t", text)
+    multi = [ln for ln in text.split("\n") if len(ln.split()) >= 3]
+    if multi and sum(1 for ln in multi if re.search(r"\S {2,}\S", ln)) * 3 >= len(multi) * 2:
+        return re.sub(r" {2,}", "\t", text)  # cells set apart by runs of spaces
     lines = [ln for ln in text.split("\n") if ln.strip() and not re.match(r"\s*[（(注]", ln)]
-    counts = [len(ln.split()) for ln in lines]
-    if len(lines) >= 2 and all(c >= 3 for c in counts) and max(counts) - min(counts) <= 2 and \
-            sum(1 for ln in lines if re.search(r"\d", ln)) >= len(lines) - 1:
-        return "\n".join("\t".join(ln.split()) for ln in text.split("\n"))
-    return text
+    counts = [len(ln.split()) for ln in lines if len(ln.split()) >= 3]
+    if len(counts) < 2:
+        return text
+    width = max(set(counts), key=counts.count)
+    rows = [ln for ln in lines if abs(len(ln.split()) - width) <= 1 and len(ln.split()) >= 3]
+    if len(rows) < 2 or len(rows) < (len(lines) * 2) // 3 or sum(1 for ln in rows if re.search(r"\d", ln)) < len(rows) - 1:
+        return text
+    # the table's rows as tabs; a title, a unit line or a remark around it stays as it is
+    return "\n".join("\t".join(ln.split()) if ln in rows else ln for ln in text.split("\n"))
 
 
 _FAMILY_LABEL = re.compile(r"^(?:项目)?(?:产出|效益|满意度)指标$|^(?:数量|质量|时效|成本|经济效益|社会效益|生态效益|环境效益|可持续影响|"
@@ -207,7 +216,8 @@ def indicator_lines(text: str) -> list[Indicator]:
     """'开展非遗展演活动场次：目标≥20场，实际24场' one indicator a line."""
     out = []
     for k, line in enumerate(text.split("\n"), start=1):
-        m = _LINE.match(to_halfwidth(line.strip()))
+        line = re.sub(r"^\s*(?:[①-⑳]|\d{1,2}[.、．)]|[（(]\d{1,2}[)）]|\d{1,2}(?=[\u4e00-\u9fa5]))\s*", "", line.strip())
+        m = _LINE.match(to_halfwidth(line).rstrip("；;。"))
         if m:
             level1, level2 = family_of(m.group("name"))
             out.append(Indicator(level1=level1, level2=level2, name=m.group("name").strip(), target=m.group("target"),
@@ -230,7 +240,68 @@ def expense_items(text: str) -> list[ExpenseLine]:
         if content and not re.search(r"合计|总计|计划|到位|预算|执行", content):
             out.append(ExpenseLine(content=content, amount=_wan(m.group("num"), m.group("unit")),
                                    voucher=m.group("voucher"), where=Where(cell="经办人所说")))
-    return out if len(out) >= 2 else []
+    return out if len(out) >= 2 or (out and re.search(r"加上|加一笔|还有一笔|补一笔|补一条|再加|漏了一笔", half)) else []
+
+
+_ORDER = (("计划投资", "planned"), ("计划安排", "planned"), ("年初预算", "planned"), ("计划", "planned"),
+          ("全年预算", "arrived"), ("实际到位", "arrived"), ("到位", "arrived"), ("全年执行", "spent"), ("实际支出", "spent"),
+          ("实际使用", "spent"), ("支出", "spent"), ("执行", "spent"), ("结余", "balance"))
+
+
+def headerless_funding(text: str) -> Funding | None:
+    """Source rows pasted without their header ('中央财政 300万元 300万元 300万元' … '（依次为计划安排、实际到位、
+    实际支出）'), or a grid turned round (sources as columns, 计划投资额/实际到位资金/实际使用情况 as rows)."""
+    from .tables import source_of
+
+    rows = [[c.strip() for c in ln.split("\t")] for ln in text.split("\n") if "\t" in ln]
+    legend = re.search(r"(?:依次|分别|顺序)(?:为|是)[:：]?([^）)\n]+)", to_halfwidth(text))
+    order = []
+    if legend:
+        for part in re.split(r"[、，,]", legend.group(1)):
+            col = next((c for w, c in _ORDER if w in part), None)
+            if col:
+                order.append(col)
+    # turned round: the first row names sources, the first column names columns
+    if rows and sum(1 for c in rows[0][1:] if source_of(c)) >= 2 and \
+            sum(1 for r in rows[1:] if r and any(w in r[0] for w, _ in _ORDER)) >= 2:
+        sources = [source_of(c) for c in rows[0]]
+        grid: dict[str, dict[str, Decimal]] = {}
+        for r in rows[1:]:
+            col = next((c for w, c in _ORDER if r and w in r[0]), None)
+            if col is None:
+                continue
+            for k, cell in enumerate(r[1:], start=1):
+                if k < len(sources) and sources[k] and re.fullmatch(r"[\d,.]+(?:万元|万|元)?", to_halfwidth(cell)):
+                    grid.setdefault(sources[k], {})[col] = _wan(re.sub(r"万元|万|元", "", cell).replace(",", ""),
+                                                                 "元" if cell.endswith("元") and "万" not in cell else "万元")
+        return _funding_of(grid)
+    body = []
+    for r in rows:
+        cells = [c for c in r if c and c not in ("其中", "其中：", "其中:")]
+        if len(cells) >= 3 and source_of(cells[0]) and all(re.fullmatch(r"[\d,.]+\s*(?:万元|万|元)?", to_halfwidth(c))
+                                                            for c in cells[1:]):
+            body.append((source_of(cells[0]), cells[1:]))
+    if len(body) < 2:
+        return None
+    order = order or ["planned", "arrived", "spent", "balance"]
+    grid = {}
+    for source, cells in body:
+        for col, cell in zip(order, cells):
+            unit = "元" if cell.endswith("元") and "万" not in cell else "万元"
+            grid.setdefault(source, {})[col] = _wan(re.sub(r"\s|万元|万|元", "", cell).replace(",", ""), unit)
+    return _funding_of(grid)
+
+
+def _funding_of(grid: dict[str, dict[str, Decimal]]) -> Funding | None:
+    if not grid:
+        return None
+    total = grid.pop(SOURCE_TOTAL, None)
+    sources = [FundingRow(source=s, where=Where(cell="粘贴的资金表"), **cols) for s, cols in grid.items()]
+    if total is None:
+        total = {c: sum((r.get(c) for r in sources if r.get(c) is not None), Decimal(0))  # type: ignore[misc]
+                 for c in ("planned", "arrived", "spent", "balance") if any(r.get(c) is not None for r in sources)}
+    return Funding(total=FundingRow(source=SOURCE_TOTAL, where=Where(cell="粘贴的资金表"), **total), sources=sources,
+                   origin="table")
 
 
 def _labelled_rows(rows: list[list[str]]) -> list[Indicator]:
@@ -433,6 +504,7 @@ def _without_preface(text: str) -> str:
 def read_paste(text: str, form: str, parse) -> Report:
     """A paste read with the report readers (`parse`: text, form → Report) and then the paste's own shapes."""
     fixed = spread_label_values(rejoin_broken_cells(spaces_to_tabs(_without_preface(text.replace("\r\n", "\n")))))
+    fixed = re.sub(r"(?<=\t)[_＿]+(?=\t|$)", "", fixed, flags=re.M)  # '_' in a cell: nothing there
     try:
         report = parse(fixed, form)
     except ParseError:
@@ -461,6 +533,11 @@ def read_paste(text: str, form: str, parse) -> Report:
     note = yuan_without_unit(report.funding)
     if note is not None:
         report.warnings.append(note)
+    if report.funding.origin == "none":
+        rows = headerless_funding(fixed)
+        if rows is not None:
+            report.funding = rows
+            report.warnings = [w for w in report.warnings if not w.message.startswith("未找到资金")]
     if not report.expenses:
         listed = expense_lines(fixed) or expense_items(fixed)
         report.expenses = listed or spoken_expenses(fixed)

@@ -305,7 +305,9 @@ def judge(turn: dict, engine, scenes: dict) -> Outcome:
     elif kind == "correction":
         if new_notes:
             problems.append(f"correction filed as a note in {[n.section for n in new_notes]}")
-        if not changed:
+        # a correction that cannot be read (error) changes nothing; one shown on a card to confirm changes the
+        # table waiting for confirmation, not the record yet
+        if not changed and not expect.get("error") and pending is None:
             problems.append(f"correction changed nothing ({got})")
     elif kind == "command":
         cmd = expect.get("command")

@@ -13,7 +13,7 @@ from ..core.scoring import Option, RuleSet
 from .items import NONE_OF_THEM, Item, family_level
 from .spec import interview_spec
 
-_NEG = re.compile(r"(?:不|未|没有|没|无|非|说不上|算不上|谈不上|不太|不够|不算|不大|不能算|算没|没法算)(?:按期|按计划|按时|很|太|那么|特别)?$")
+_NEG = re.compile(r"(?:不|未|没有|没|无|非|说不上|算不上|谈不上|不太|不够|不算|不大|不能算|算没|没法算)(?:按期|按计划|按时|很|太|那么|特别|怎么|大)?$")
 _TAKEN_BACK = re.compile(r"^(?:方面|那块|这块|的话|那一块)?(?:还|仍|也|有点|稍)?(?:不够|不足|欠缺|没做到|不到位|待加强|较弱|不明显|还差|晚了|推迟|滞后|延期|延误|偏晚|拖|一般|还行|差一点|"
                          r"没有|没|未|不太|算不上|说不上|不好说|说不好)")
 _NOT_FULLY = re.compile(r"别的没考虑|其他没考虑|不全面|比较单一|单一|只(?:按|考虑|有)|不好说|说不好|不确定|不规范|没有专门|没专门|"
@@ -124,7 +124,7 @@ def indicator_line(text: str, family: str) -> Indicator | None:
     m = _INDICATOR_LINE.search(to_halfwidth(text.strip()))
     if not m:
         return None
-    name = re.sub(r"^(?:补充|增加|新增)?(?:一[条项个])?(?:指标)?[:：]?", "", m.group("name").strip())
+    name = re.sub(r"^(?:(?:补充|增加|新增)?一[条项个](?:指标)?[:：]?|(?:补充|增加)(?:指标)?[:：]|指标[:：])", "", m.group("name").strip())
     said = re.match(r"^(经济效益|社会效益|生态效益|环境效益|可持续影响|满意度|数量|质量|时效|成本)(?:类)?(?:指标)?[\s:：，,]*", name)
     if said and len(name) > said.end():
         family = "生态效益" if said.group(1) == "环境效益" else said.group(1)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ..core.models import Indicator, Report
+from ..core.models import FundingRow, Indicator, Report, Where
 from ..core.numbers import compact, fmt_decimal, parse_money_cell, NumberFormatError, to_halfwidth
 from .spec import turn_words
 
@@ -194,7 +194,7 @@ def correct_figure(report: Report, text: str) -> Change | None:
     new_s = new.group("num") + (new.group("unit") or old.group("unit") or "")
     if not old.group("unit") and new.group("unit") and _texts_with(report, old.group("num") + new.group("unit")):
         old_s = old.group("num") + new.group("unit")
-    elif not old.group("unit"):
+    elif not old.group("unit") and not (new.group("unit") or re.search(r"万|元|预算|执行|到位|支出|资金", text)):
         recorded = _with_unit_in_record(report, old.group("num"))
         if recorded:
             old_s = recorded
@@ -383,7 +383,10 @@ def delete_indicator(report: Report, text: str) -> Change | None:
         m = re.search(pattern, half)
         if not m:
             continue
-        ind = find_indicator(m.group("name"), report.indicators)
+        mention = re.sub(r"[“”\"「」]", "", m.group("name"))
+        if re.search(r"句|段|话|字", mention):
+            continue  # '那句删掉': words in the text, not an indicator
+        ind = find_indicator(mention, report.indicators)
         if ind is None:
             continue
         out = report.model_copy(deep=True)
@@ -407,7 +410,9 @@ _CELL = re.compile(r"(?P<col>年初预算|全年预算|计划投资|计划安排
 _CELL_COLUMN = {"年初预算": "planned", "全年预算": "arrived", "计划投资": "planned", "计划安排": "planned", "计划": "planned",
                 "预算": "planned", "实际到位": "arrived", "到位": "arrived", "下达": "arrived", "实际支出": "spent",
                 "支出": "spent", "全年执行": "spent", "执行": "spent", "实际使用": "spent", "使用": "spent", "结余": "balance"}
-_ROW_SOURCE = re.compile(r"(中央|省级?|市级?|县市区|县级?|区级?|县里|省里|市里|本级|自筹|其他|其它|合计)(?:财政|资金|配套)?(?:那一?行|那块)?")
+_ROW_SOURCE = re.compile(r"(当年财政拨款|上年结转(?:资金)?|其他资金|中央|省级?|市级?|县市区|县级?|区级?|县里|省里|市里|本级|自筹|其他|其它|合计)"
+                         r"(?:财政|资金|配套)?(?:那一?行|这一?行|那块)?")
+_NAMED_ROWS = {"当年财政拨款": "当年财政拨款", "上年结转": "上年结转资金", "上年结转资金": "上年结转资金", "其他资金": "其它"}
 
 
 def correct_funding(report: Report, text: str, national: bool = False) -> Change | None:
@@ -416,13 +421,23 @@ def correct_funding(report: Report, text: str, national: bool = False) -> Change
     half = to_halfwidth(text)
     if report.funding.origin == "none":
         return None
+    segments = _row_segments(half)
+    if len(segments) > 1:  # '当年财政拨款那行漏了：年初1500 全年1550 执行1490.2，上年结转全年预算是100': row by row
+        out, said = report, []
+        for segment in segments:
+            change = correct_funding(out, segment, national)
+            if change is not None:
+                out, said = change.report, said + [change.said.removeprefix("已更正资金：")]
+        return Change(out, "已更正资金：" + "；".join(said), "更正资金") if said else None
     named = _ROW_SOURCE.search(half)
     source = None
     if named and named.group(1) != "合计":
-        source = "县市区财政" if named.group(1) == "县市区" else \
-            next((s for w, s in _SOURCE_WORDS if named.group(1).startswith(w)), None)
+        source = _NAMED_ROWS.get(named.group(1)) or ("县市区财政" if named.group(1) == "县市区" else
+                                                    next((s for w, s in _SOURCE_WORDS if named.group(1).startswith(w)), None))
     cells: dict[str, Decimal] = {}
     for m in _CELL.finditer(half):
+        if half[m.end("col"):m.end("col") + 1] == "率":
+            continue  # 执行率 / 到位率 are not cells
         if re.search(r"不是\s*$", half[max(0, m.start("num") - 3):m.start("num")]) or \
                 re.match(r"\s*(?:没错|不变|对的|是对的|没问题)", half[m.end():m.end() + 4]):
             continue
@@ -456,6 +471,9 @@ def correct_funding(report: Report, text: str, national: bool = False) -> Change
     out = report.model_copy(deep=True)
     rows = out.funding.sources
     row = next((r for r in rows if r.source == source), None) if source else None
+    if row is None and source and re.search(r"漏了|少了|补上|加上|没列", half):  # a row the grid left out
+        row = FundingRow(source=source, where=Where(cell="经办人补充"))
+        rows.append(row)
     said = []
     for col, value in cells.items():
         if row is not None:
@@ -479,6 +497,15 @@ def correct_funding(report: Report, text: str, national: bool = False) -> Change
         if r.balance is not None and r.arrived is not None and r.spent is not None:
             r.balance = r.arrived - r.spent
     return Change(out, "已更正资金：" + "，".join(said), "更正资金")
+
+
+def _row_segments(half: str) -> list[str]:
+    """A sentence that names two funding rows, cut at the second name."""
+    starts = [m.start() for m in _ROW_SOURCE.finditer(half) if m.group(1) != "合计"]
+    if len(starts) < 2:
+        return [half]
+    bounds = starts + [len(half)]
+    return [half[a:b] for a, b in zip(bounds, bounds[1:]) if re.search(r"\d", half[a:b])]
 
 
 def _cell_holding(report: Report, number: str) -> tuple[str | None, str] | None:
@@ -637,7 +664,7 @@ def family_said(text: str) -> tuple[str, str] | None:
     """(一级, 二级) a clause names as an indicator's family, not the one it says it is not ('不是数量的')."""
     half = re.sub(r"不是[^，,。；;]{0,8}", "", to_halfwidth(text))
     for word, level1, level2 in _FAMILIES:
-        if re.search(rf"{word}(?:指标|的|类|$|[，,。\s])", half):
+        if re.search(rf"{word}(?:影响)?(?:指标|的|类|$|[，,。\s])", half):
             return level1, level2
     return None
 
@@ -673,3 +700,61 @@ def replace_quoted(report: Report, text: str) -> Change | None:
         return _renamed(report, old, new)
     out, n = replace_phrase(report, old, new)
     return Change(out, f"已把“{old}”改为“{new}”（{n}处）", "更正文字") if n else None
+
+
+def delete_text(report: Report, text: str) -> Change | None:
+    """'把“这个先放放”那句删了', '偏差原因里多了一句“…”，那句删掉': quoted words taken out of what was recorded (a note
+    left empty goes)."""
+    half = to_halfwidth(text).replace("\u201c", "“").replace("\u201d", "”")
+    m = re.search(r"[“\"「](?P<words>[^”\"」]{2,80})[”\"」]", half)
+    if not m or not re.search(r"删|去掉|不要|拿掉|多了", half):
+        return None
+    words = m.group("words").strip().rstrip("…")
+    if any(i.name == words for i in report.indicators):
+        return None  # '删掉“资助政策知晓率”这一行': the indicator, not words in a text
+    out = report.model_copy(deep=True)
+    n = 0
+    for note in list(out.notes):
+        if words in note.text:
+            note.text = note.text.replace(words, "").strip("，,。；; ")
+            n += 1
+            if not note.text:
+                out.notes.remove(note)
+    for g in out.goals:
+        for attr in ("expected", "actual"):
+            if words in getattr(g, attr):
+                setattr(g, attr, getattr(g, attr).replace(words, "").strip("，,。；; "))
+                n += 1
+    for attr in ("execution_reason", "adjustment_reason"):
+        value = getattr(out.funding, attr)
+        if value and words in value:
+            setattr(out.funding, attr, value.replace(words, "").strip("，,。；; ") or None)
+            n += 1
+    for ind in out.indicators:
+        if ind.reason and words in ind.reason:
+            ind.reason, n = ind.reason.replace(words, "").strip("，,。；; "), n + 1
+    return Change(out, f"已删去“{words[:20]}”（{n}处）", "删去文字") if n else None
+
+
+def edit_expense(report: Report, text: str) -> Change | None:
+    """'农房抗震改造补助的凭证号错了 应该是2024年11月18#', '把X的会计凭证号改成…', 'X的金额是31.5': one expense row."""
+    half = to_halfwidth(text)
+    if not report.expenses or not re.search(r"凭证|金额|明细|支出数", half):
+        return None
+    scored = sorted(((len(_lcs(compact(e.content), compact(half))), k) for k, e in enumerate(report.expenses)), reverse=True)
+    if not scored or scored[0][0] < 3 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    k = scored[0][1]
+    out = report.model_copy(deep=True)
+    row = out.expenses[k]
+    voucher = re.findall(r"((?:19|20)\d{2}年\d{1,2}月\d{1,2}#|\d+#)", half)
+    if "凭证" in half and voucher:
+        previous, row.voucher = row.voucher, voucher[-1]
+        return Change(out, f"已把“{row.content}”的会计凭证号由{previous or '空'}改为{row.voucher}", "更正凭证号")
+    amount = re.findall(r"(\d+(?:\.\d+)?)\s*(?:万元|万)?", half)
+    if re.search(r"金额|支出数", half) and amount:
+        value = Decimal(amount[-1])
+        previous, row.amount = row.amount, value
+        return Change(out, f"已把“{row.content}”的金额由{_fmt(previous)}改为{fmt_decimal(value)}万元", "更正支出明细")
+    return None
+

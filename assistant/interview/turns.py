@@ -67,6 +67,7 @@ class Decision:
     answered: bool = False               # the item asked is answered by this turn
     notes: list[tuple] = field(default_factory=list)  # (section, part, text) said besides the answer
     fields: list[dict] = field(default_factory=list)  # project fields recorded: {field, label, value}
+    words: str = ""                      # a statement's words for the report, when not the whole message
 
 
 def _key(text: str) -> str:
@@ -91,7 +92,10 @@ def command_of(text: str) -> str | None:
     for name, words in turn_words().commands.items():
         if bare in words.says or key in words.says:
             return name
+    asking = bool(re.search(r"怎么|为什么|为啥|哪|什么|啥", key))  # '能帮我导出word吗' still asks for the export
     for name, words in turn_words().commands.items():
+        if asking and name not in ("why", "progress", "check"):
+            continue  # '导出的怎么没有项目地址和邮编？' asks about the export, it does not ask for one
         if any(re.search(p, key, re.I) for p in words.patterns):
             if name == "write" and not re.search(r"全文|报告|稿|段|节|问题和建议|经验|成效|概况|写一下|写吧|写$|起草", key):
                 continue  # '写2025年3月15日' is an answer, not 起草
@@ -166,8 +170,9 @@ def is_chitchat(text: str) -> bool:
     if any(re.search(p, key, re.I) for p in words.patterns):
         return True
     opening = _CHAT_OPENING.match(key)
+    rest = re.sub(r"项目|资金|自评|报告|群众|农户|学生|老人|主要|管理|服务", "", key[opening.end():]) if opening else ""
     if opening and not re.search(r"\d", key) and len(key) <= 40 and not any(
-            re.search(p, key[opening.end():]) for p in turn_words().statements["substance"]):
+            re.search(p, rest) for p in turn_words().statements["substance"]):
         return True  # a greeting or an apology with talk around it, nothing for the report
     if len(key) <= 20 and any(re.search(p, key) for p in words.meta):
         return True
@@ -237,7 +242,8 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
         command = "confirm"  # a table waits for confirmation: '对的' confirms it
     if command is not None:
         return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
-    if (has_correction_cue(text) or re.search(r"更新|变了|变成|调整为|调成", text)) and ctx.report.funding.origin != "none":
+    if (has_correction_cue(text) or re.search(r"更新|变了|变成|调整为|调成", text)) and ctx.report.funding.origin != "none" \
+            and not re.search(r"原因|那句|那段|目标|[执到]位?率|凭证|明细", text):
         change = corrections.correct_funding(ctx.report, text, ctx.form == "national")
         if change is not None:  # '不对，实际到位合计还是600万': the confirmed grid corrected, not a new paste
             return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
@@ -245,6 +251,13 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
         return Decision(PASTE, "资金或指标数字")
     text = re.sub(r"逗号", "，", re.sub(r"句号", "。", text))  # voice input writes the marks out
     whole, question = split_question(text)
+    directed = _DIRECTIVE.search(whole)
+    if directed and len(_key(whole[directed.end():])) >= 6:
+        # '这个等下说。先记一下，报告里要写：今年…': for the report, whatever is asked ('等下说' leaves it asked);
+        # '问题的话先记一下 …' names its section before the directive
+        decided = _statement(whole, ctx, None)
+        decided.words = whole[directed.end():].strip()
+        return decided
     main, aside = split_aside(whole)
     if aside and asked is not None and asked.group == "偏差原因" and not has_correction_cue(aside) and \
             re.search(r"没到位|未到位|没付|未付|没拨|未拨|尾款|质保|结余|没完成|未完成|不足|偏低", aside):
@@ -300,8 +313,15 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
                 decided.report, decided.said = told.report, told.said
                 decided.answered, decided.item = told.answered, told.item or item
         return decided
-    for op in (corrections.replace_quoted, corrections.rename_indicator, corrections.delete_indicator,
-               _reclassified):  # said as a request or not
+    last = re.search(r"刚才(?:那|这)?(?P<n>两|二|三|几)?(?:句|条|段)(?:话)?.{0,12}(?:删掉|删了|删除|去掉|不要|不是写进报告)", _key(text))
+    if last and ctx.report.notes:  # '刚才那两句不是写进报告的，删掉'
+        n = {"两": 2, "二": 2, "三": 3, "几": 2}.get(last.group("n") or "", 1)
+        out = ctx.report.model_copy(deep=True)
+        gone = out.notes[-n:]
+        out.notes = out.notes[:-n]
+        return Decision(REQUEST, "删去刚才记入的话", report=out, said=[f"已删去刚才记入的{len(gone)}句"])
+    for op in (corrections.delete_text, corrections.edit_expense, corrections.replace_quoted,
+               corrections.rename_indicator, corrections.delete_indicator, _reclassified):  # said as a request or not
         change = op(ctx.report, text)
         if change is not None:
             return Decision(REQUEST if is_request(text) else CORRECTION, change.what, report=change.report,
@@ -315,7 +335,8 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         flip = corrections.edit_indicator(ctx.report, text)
         if flip is not None:
             return Decision(CORRECTION, flip.what, report=flip.report, said=[flip.said])
-    if has_correction_cue(text) or _states_new_value(text, ctx):
+    if has_correction_cue(text) or (_states_new_value(text, ctx) and
+                                    (asked is None or asked.done or len(_key(text)) <= 30)):
         decided = _correction(text, ctx, facts)
         if decided is not None:
             return _with_answer_after(decided, text, ctx)
@@ -328,6 +349,12 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         return _facts(facts, ctx, grade)
     if destination(text, ctx.form) and not (asked is not None and asked.section == destination(text, ctx.form)):
         return _statement(text, ctx, None)  # '这个放到成效里': a statement for the section named
+    from .askback import item_named
+    other = item_named(text, [i for i in ctx.items if i.path and i.done])
+    if other is not None and other is not asked and re.search(r"那题|这题|那一题|那项|改一下|改成|也勾|也算|全部符合|都符合", text):
+        retaken = _retake_answer(text, ctx)  # '分配办法那题改一下，分配因素全面合理也勾上'
+        if retaken is not None:
+            return retaken
     if asked is not None and not asked.done and not _opens_elsewhere(text, asked):
         applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place, facts=facts, similar=ctx.similar)
         if applied is not None and applied.section:
@@ -357,11 +384,25 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
 _ASIDE_SPLIT = re.compile(r"(?:[。；;！!，,\s]+(?:哦|噢|啊|诶|哎)?|^|(?:哦|噢|啊|诶|哎))(?=(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便把|插一句|提一句|补一句|题外话|再补一句|顺带说一下)[，,：:\s]?)")
 
 
+_DIRECTIVE = re.compile(r"(?:先记一下|先记一条|记一下|报告里(?:要|得)?(?:写|加|补)(?:一句|一条|上|一下)?|写进报告|记到报告里|记进报告|"
+                        r"报告里(?:面)?(?:要)?(?:说|写)一下)[:：，,\s]*")
+
+
 def split_aside(text: str) -> tuple[str, str]:
-    """'…明年多进村入户。另外满意度实际其实是88.5%': the answer, and what is said besides it."""
+    """'…明年多进村入户。另外满意度实际其实是88.5%': the answer, and what is said besides it; also a sentence at
+    the end that corrects something ('…专款专用。事故下降那个指标实际值改成13%')."""
     for m in _ASIDE_SPLIT.finditer(text):
         if m.end() >= 6 and len(text) - m.end() >= 6:
             return text[:m.start()].strip(), text[m.end():].strip()
+    sentences = [s for s in re.split(r"(?<=[。；;！!])", text) if s.strip()]
+    if len(sentences) >= 2:
+        last = sentences[-1]
+        if re.search(r"改成|改为|应该是|不对|删掉|删除|名字改|归到|还有把", last) and \
+                (re.search(r"\d|[“\"「]", last) or re.search(r"指标|名字|删", last)) and len(_key("".join(sentences[:-1]))) >= 8:
+            return "".join(sentences[:-1]).strip(), last.strip()
+    m = re.search(r"[，,\s]还有(?=把)", text)  # '…有分工。还有把X这个指标名字改成Y'
+    if m and m.start() >= 8:
+        return text[:m.start()].strip(), text[m.end():].strip()
     return text, ""
 
 
@@ -562,7 +603,7 @@ def _grade_facts(text: str, ctx: TurnContext) -> tuple[str | None, str | None]:
     return grade_total_in(tail)
 
 
-_COMMAND_NAMES = {"undo": "撤销上一次修改", "skip": "跳过", "back": "上一题", "progress": "查看进度", "check": "检查", "export": "导出",
+_COMMAND_NAMES = {"cancel": "取消待确认的数据", "undo": "撤销上一次修改", "skip": "跳过", "back": "上一题", "progress": "查看进度", "check": "检查", "export": "导出",
                   "why": "为什么扣分", "write": "起草", "confirm": "确认"}
 
 
@@ -711,7 +752,8 @@ def _request(text: str, ctx: TurnContext) -> Decision | None:
         if decided is not None:
             decided.kind = REQUEST
             return decided
-    if re.search(r"写|起草|生成|润色|改写|重写", text) and (len(_key(text)) <= 16 or re.match(r"^(?:请|帮我|麻烦|你)", _key(text))):
+    if re.search(r"写|起草|生成|润色|改写|重写", text) and (len(_key(text)) <= 16 or re.match(r"^(?:请|帮我|麻烦|你)", _key(text))
+                                                       or re.search(r"(?:你|帮我)(?:帮我)?(?:来)?(?:写|起草)", _key(text))):
         section = ctx.asked.section if ctx.asked is not None and ctx.asked.section else None
         return Decision(COMMAND, "起草", command="write", section=section)
     if re.search(r"想(?:一|个)|推荐|建议|举(?:个)?例|参考", text):
@@ -855,6 +897,12 @@ def _retake_answer(text: str, ctx: TurnContext) -> Decision | None:
         pass
     words = text[cue.end():] if cue is not None and len(_key(text[cue.end():])) >= 2 else text
     applied = apply_answer(item, ctx.report, words, None, ctx.rules, ctx.place, retake=True)
+    earlier = ctx.report.judgement(item.path) if item.path else None
+    if applied is not None and earlier is not None and re.search(r"也勾|也算|也有|也符合|加上|也选", text):
+        now = applied.report.judgement(item.path)
+        if now is not None:  # '分配因素全面合理也勾上': added to what was ticked
+            now.selected = list(dict.fromkeys([*earlier.selected, *now.selected]))
+            applied.said = f"已记录{item.label}：{'、'.join(now.selected)}"
     if applied is None:
         return None
     return Decision(CORRECTION, f"重答「{item.label}」", report=applied.report, said=[applied.said], item=item)

@@ -64,6 +64,7 @@ class Reply:
     interview: dict | None = None    # the interview's new state
     ask: bool = True                 # put the next question after this reply
     decision: Decision | None = None  # what the turn was read as, and why
+    drop_pending: bool = False       # the pasted table waiting for confirmation is given up
 
 
 def sections_in(text: str, form: str) -> list[str]:
@@ -159,7 +160,7 @@ class ChatEngine:
 
     def save(self, draft_id: str, reply: Reply) -> None:
         self.repo.finish_turn(draft_id, reply.text, reply.cards, pending=reply.pending, confirmed=reply.confirmed,
-                              report=reply.report, interview=reply.interview)
+                              report=reply.report, interview=reply.interview, drop_pending=reply.drop_pending)
 
     def _answer(self, record: DraftRecord, text: str, answer: dict, pasted: str | None = None) -> Reply:
         state = dict(record.interview or {})
@@ -233,12 +234,14 @@ class ChatEngine:
                 state["misses"] = misses
             return Reply(d.reply, [], interview=state)
         if d.kind in (STATEMENT,) or (d.kind == ANSWER and d.section):
+            if record.report is not None:
+                state["undo"] = record.report.model_dump_json()  # '撤销' takes the note back out
             if d.kind == ANSWER and asked is not None and state.get("revisit") == asked.id:
                 report = drop_part_notes(report, asked.section, asked.part)
             if d.kind == ANSWER:
                 state.pop("revisit", None)
                 _answered_now(state, asked)
-            return self._note(record, report, text, d.section, d.part, state)
+            return self._note(record, report, d.words or text, d.section, d.part, state)
         if d.report is not None:
             if d.kind in ("correction", "request") and record.report is not None:
                 state["undo"] = record.report.model_dump_json()  # '撤销' brings this back
@@ -262,6 +265,11 @@ class ChatEngine:
 
     def _command(self, record: DraftRecord, d: Decision, state: dict, asked: Item | None, text: str) -> Reply:
         items = self.items(record)
+        if d.command == "cancel":
+            if record.pending is None:
+                return Reply("没有待确认的数据。", [], interview=state)
+            return Reply("已取消刚才识别的数据，可以重新粘贴。", [{"type": "recorded", "text": "已取消待确认的数据"}],
+                         interview=state, drop_pending=True)
         if d.command == "undo":
             previous = state.pop("undo", None)
             if not previous:
@@ -375,6 +383,7 @@ class ChatEngine:
 
     def _note(self, record: DraftRecord, report: Report, text: str, kind: str, part: str | None,
               state: dict | None = None) -> Reply:
+        text = note_words(text)
         out = report.model_copy(deep=True)
         note = Note(id=max((n.id for n in out.notes), default=0) + 1, section=kind, text=text, part=part)
         out.notes.append(note)
@@ -473,6 +482,22 @@ class ChatEngine:
 # answer and was not understood counts towards setting the question aside
 _NOT_AN_ATTEMPT = ("question", "chitchat", "command", "request", "empty", "statement", "facts", "correction", "answer",
                    "paste")
+
+
+_WRAPPERS = re.compile(r"^(?:(?:这个|这个问题)?等(?:下|会儿?)(?:说|答|再说)[。，,\s]*)?(?:对了|另外|顺便|补充一下|插一句|提一句|题外话|说个事|"
+                       r"顺带说一下|跟你说一下|再补一句|那个)?[，,：:\s]*(?:先记一下|先记一条|记一下|报告里(?:要|得)?(?:写|加|补)(?:一句|一条|上|一下)?|"
+                       r"写进报告)?[，,：:\s]*")
+_TRAILING = re.compile(r"[，,。\s]*(?:这个|这些|这句)?(?:要)?(?:写|放|记|归)(?:到|在|进|入)?[^，,。]{0,8}(?:里|中|那段|部分)?(?:吧|啊)?[。！!]*$|"
+                       r"[，,。\s]*(?:算成效吧|这个要写进去|这个写上)[。！!]*$")
+
+
+def note_words(text: str) -> str:
+    """The officer's words as report material: without '前面说过了', '对了', '报告里加一句：', '这个放到成效里'."""
+    from ..interview.answers import without_meta
+
+    words = _WRAPPERS.sub("", without_meta(text.strip()), count=1)
+    trimmed = _TRAILING.sub("", words)
+    return (trimmed if len(trimmed) >= 6 else words).strip() or text.strip()
 
 
 def _table_and_talk(text: str) -> tuple[str, str]:

@@ -148,8 +148,9 @@ class DraftRepository:
 
     def finish_turn(self, draft_id: str, text: str, cards: list[dict], pending: Report | None = None,
                     confirmed: Report | None = None, report: Report | None = None,
-                    interview: dict | None = None) -> int:
-        """The assistant's reply and what it changes, in one transaction: a new pending paste, confirmed
+                    interview: dict | None = None, drop_pending: bool = False) -> int:
+        """The assistant's reply and what it changes, in one transaction: a new pending paste (or the pending one
+        given up), confirmed
         data (the pending copy goes), an answer recorded in the report (a pending paste stays), the
         interview's state."""
         with self.store.write() as db:
@@ -162,6 +163,8 @@ class DraftRepository:
                     db.execute("UPDATE drafts SET title = ? WHERE id = ?", (report.project.name, draft_id))
             if pending is not None and confirmed is None:
                 db.execute("UPDATE drafts SET pending_json = ? WHERE id = ?", (pending.model_dump_json(), draft_id))
+            elif drop_pending:
+                db.execute("UPDATE drafts SET pending_json = NULL WHERE id = ?", (draft_id,))
             if interview is not None:
                 db.execute("UPDATE drafts SET interview_json = ? WHERE id = ?",
                            (json.dumps(interview, ensure_ascii=False), draft_id))

@@ -260,3 +260,51 @@ def test_figures_said_in_a_sentence_merge_with_the_grid():
     total = merged.funding.total
     assert (total.planned, total.arrived, total.spent) == (D("120"), D("110"), D("104.6"))
     assert merged.funding.sources[0].planned == D("60")
+
+
+# ------------------------------------------------------------------ what the officer walks ran into (own wordings)
+
+def test_a_note_can_be_taken_back_and_quoted_words_deleted():
+    engine = ChatEngine(repo=None)  # type: ignore[arg-type]
+    report = _library()
+    record = _record(report, "national", "goals.actual")
+    filed = engine.answer(record, "先记一下，报告里要写：馆里今年新添了两台自助借还机")
+    assert filed.report.notes[-1].text == "馆里今年新添了两台自助借还机"
+    after = _record(filed.report, "national", "goals.actual", undo=filed.interview["undo"])
+    undone = engine.answer(after, "撤销")
+    assert [n.text for n in undone.report.notes] == [n.text for n in report.notes]
+    gone = engine.answer(_record(filed.report, "national", "goals.actual"), "把“两台自助借还机”那句删了")
+    assert all("自助借还机" not in n.text for n in gone.report.notes)
+    dropped = engine.answer(_record(filed.report, "national", "goals.actual"), "刚才那句不是写进报告的，删掉")
+    assert len(dropped.report.notes) == len(report.notes)
+
+
+def test_a_row_of_the_national_form_is_corrected_by_its_name():
+    report = _library()
+    report.funding = Funding(total=FundingRow(source="合计", planned=D("116"), arrived=D("126"), spent=D("119.3")),
+                             sources=[FundingRow(source="当年财政拨款", planned=D("96"), arrived=D("106"), spent=D("101.3")),
+                                      FundingRow(source="上年结转资金", planned=D("20"), arrived=D("20"), spent=D("18"))],
+                             origin="table")
+    decision = read_turn("上年结转资金那行执行数改成17.5万", _ctx(report, "national", "goals.actual"))
+    rows = {r.source: r for r in decision.report.funding.sources}
+    assert decision.kind == "correction" and rows["上年结转资金"].spent == D("17.5")
+    assert decision.report.funding.total.spent == D("118.8") and rows["当年财政拨款"].spent == D("101.3")
+    assert decision.report.indicators == report.indicators and decision.report.goals == report.goals
+
+
+def test_a_waiting_table_can_be_given_up():
+    engine = ChatEngine(repo=None)  # type: ignore[arg-type]
+    record = _record(_library(), "national", "goals.actual")
+    record.pending = _library()
+    reply = engine.answer(record, "取消 这个不要确认")
+    assert reply.drop_pending and reply.pending is None
+
+
+def test_an_indicator_moves_family_and_an_expense_voucher_is_corrected():
+    report = _library()
+    report.expenses = [ExpenseLine(content="少儿阅览区改造", amount=D("31.2"), voucher="2024年6月3#"),
+                       ExpenseLine(content="图书采购", amount=D("60.1"), voucher="2024年9月9#")]
+    moved = read_turn("图书外借率 归到可持续影响指标", _ctx(report, "yueyang", None))
+    assert next(i for i in moved.report.indicators if i.name == "图书外借率").level2 == "可持续影响指标"
+    fixed = read_turn("少儿阅览区改造的凭证号错了 应该是2024年6月13#", _ctx(report, "yueyang", None))
+    assert fixed.report.expenses[0].voucher == "2024年6月13#" and fixed.report.expenses[1].voucher == "2024年9月9#"

@@ -190,7 +190,7 @@ def test_a_name_and_a_phone_given_for_the_leader():
 def test_the_unit_named_inside_a_sentence_is_recorded_and_the_sentence_kept_as_a_note():
     applied = apply_answer(_item("yueyang", "project.unit"), Report(), "是我们县卫生健康局牵头，具体由各乡镇卫生院实施。")
     assert applied.report.project.unit == "县卫生健康局" and applied.note_too
-    assert project_statements("主要负责…主管部门就是县卫健局") == {"department": "县卫健局"}
+    assert project_statements("主要负责…主管部门就是县卫健局") == {"department": "县卫生健康局"}  # the abbreviation written out
 
 
 def test_talk_about_the_talk_is_not_a_note():

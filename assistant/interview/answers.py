@@ -79,14 +79,14 @@ def _choose(text: str, options: list[Option]) -> Option | None:
     return best[1] if best else None
 
 
-_YES = re.compile(r"^(?:是|是的|对|有|具备|符合|嗯|好)[。！!]?$")
+_YES = re.compile(r"^(?:是|是的|对|有|具备|符合|嗯|好)[。！!]?$|都有|都具备|都齐|有的$|齐全|都是有的")
 _NO = re.compile(r"^(?:不是|否|不|没有|没|无|不具备|不符合|不健全)[。！!]?$")
 
 
 def _plain_yes_no(text: str, options: list[Option]) -> Option | None:
     """'是' / '不是' to a yes-or-no choice: the option that says 是, or the one that says 否."""
     key = compact(text)
-    word = "是" if _YES.match(key) else "否" if _NO.match(key) else None
+    word = "是" if _YES.search(key) and not re.search(r"没有|不|缺", key) else "否" if _NO.match(key) else None
     hits = [o for o in options if word and word in o.words]
     return hits[0] if len(hits) == 1 else None
 
@@ -129,8 +129,8 @@ def indicator_line(text: str, family: str) -> Indicator | None:
     if said and len(name) > said.end():
         family = "生态效益" if said.group(1) == "环境效益" else said.group(1)
         name = name[said.end():]
-    target = _bound(m.group("target"))
-    actual = re.sub(r"^(?:弄了|搞了|完成了|达到了|做到了|是|为|有)", "", m.group("actual"))
+    target = _bound(re.sub(r"^(?:是|为|要求|定的是|定的)", "", m.group("target")))
+    actual = re.sub(r"^(?:弄了|搞了|完成了|达到了|做到了|做到|达到|完成|实际|是|为|有)", "", m.group("actual"))
     ind = Indicator(level1=family_level(family), level2=f"{family}指标", name=name.strip(" ：:，,"), target=target,
                     actual=actual, where=TYPED)
     if target.startswith("≤") or family == "成本":
@@ -395,9 +395,15 @@ _OTHER_N = re.compile(r"(?:改成|选|是)?(?:另外|其他|其余)(?:的)?(?:�
 _NUMS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 
 
+_ORDINAL = re.compile(r"第([一二三四五1-5])(?:个|条|项)")
+
+
 def _checked_in_words(text: str, options: list[Option]) -> list[Option] | None:
-    """'前三个都符合', '除了量化都有', '都有，就是没怎么量化', '改成另外两个' (of those not named)."""
+    """'前三个都符合', '除了量化都有', '都有，就是没怎么量化', '改成另外两个' (of those not named), '第三个也算'."""
     key = compact(to_halfwidth(text))
+    ordinals = [_NUMS.get(m.group(1)) or int(m.group(1)) for m in _ORDINAL.finditer(key)]
+    if ordinals and not re.search(r"不(?:算|符合)|没有", key[key.find("第"):]):
+        return [options[n - 1] for n in ordinals if 0 < n <= len(options)]
     m = _FIRST_N.search(key)
     if m:
         n = _NUMS.get(m.group(1)) or int(m.group(1))
@@ -432,7 +438,7 @@ def _family_answer(item: Item, out: Report, text: str, rule) -> Applied | None:
         moved = reclassify(out, f"{named.name}是{family_words}指标")
         if moved is not None:
             return Applied(moved.report, moved.said)
-    lead = re.match(r"^(?:有啊|有的|有|那就|那|就|好|行)?[，,\s]?(?:再)?(?:帮我)?(?:补|加|增加|新增|添加|添|补充)?(?:上)?(?:一|个)?(?:条|个|项)?"
+    lead = re.match(r"^(?:有啊|有的|有|那就|那|就|好|行)?[，,\s]?(?:漏了|还有|另外|补上)?[，,\s]?(?:再)?(?:帮我)?(?:补|加|增加|新增|添加|添|补充)?(?:上)?(?:一|个)?(?:条|个|项)?"
                     r"(?:吧|啊|呀)?(?:指标)?[:：，,]?\s*", to_halfwidth(text.strip()))
     mid = re.search(r"(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)(?:指标)?[:：，,\s]*", to_halfwidth(text))
     ind = indicator_line(text[lead.end():] if lead and lead.end() else (text[mid.end():] if mid else text), family)

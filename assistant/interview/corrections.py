@@ -739,7 +739,11 @@ def delete_text(report: Report, text: str) -> Change | None:
 def edit_expense(report: Report, text: str) -> Change | None:
     """'农房抗震改造补助的凭证号错了 应该是2024年11月18#', '把X的会计凭证号改成…', 'X的金额是31.5': one expense row."""
     half = to_halfwidth(text)
-    if not report.expenses or not re.search(r"凭证|金额|明细|支出数", half):
+    if not report.expenses:
+        return None
+    named_amount = re.search(r"(?:应该是|改为|改成|是)\s*\d+(?:\.\d+)?\s*(?:万元|万)", half) or \
+        re.search(r"(?:应该是|改为|改成)\s*\d+(?:\.\d+)?", half)
+    if not re.search(r"凭证|金额|明细|支出数", half) and not named_amount:
         return None
     scored = sorted(((len(_lcs(compact(e.content), compact(half))), k) for k, e in enumerate(report.expenses)), reverse=True)
     if not scored or scored[0][0] < 3 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
@@ -751,8 +755,13 @@ def edit_expense(report: Report, text: str) -> Change | None:
     if "凭证" in half and voucher:
         previous, row.voucher = row.voucher, voucher[-1]
         return Change(out, f"已把“{row.content}”的会计凭证号由{previous or '空'}改为{row.voucher}", "更正凭证号")
-    amount = re.findall(r"(\d+(?:\.\d+)?)\s*(?:万元|万)?", half)
-    if re.search(r"金额|支出数", half) and amount:
+    amount = [m.group(1) for m in re.finditer(r"(\d+(?:\.\d+)?)\s*(?:万元|万)?", half)
+              if not re.search(r"不是\s*$", half[max(0, m.start() - 3):m.start()])]
+    if (re.search(r"金额|支出数", half) or named_amount) and amount:
+        value = Decimal(amount[0] if named_amount is None else re.search(r"\d+(?:\.\d+)?", named_amount.group(0)).group(0))
+        previous, row.amount = row.amount, value
+        return Change(out, f"已把“{row.content}”的金额由{_fmt(previous)}改为{fmt_decimal(value)}万元", "更正支出明细")
+    if False:
         value = Decimal(amount[-1])
         previous, row.amount = row.amount, value
         return Change(out, f"已把“{row.content}”的金额由{_fmt(previous)}改为{fmt_decimal(value)}万元", "更正支出明细")

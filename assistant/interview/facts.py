@@ -18,7 +18,7 @@ from .spec import interview_spec
 ORG_END = ("委员会", "办公室", "管理局", "服务中心", "管理中心", "中心", "局", "委", "办", "院", "所", "站", "队", "公司",
            "学校", "小学", "中学", "大学", "政府", "处", "科", "馆", "部", "会", "社", "厅", "室", "场", "街道", "集团", "股")
 _ORG = re.compile(r"([\u4e00-\u9fa5（）()]{1,30}(?:" + "|".join(ORG_END) + r"))(?![\u4e00-\u9fa5]{0,1}(?:长|员|主任))")
-_ORG_PREFIX = re.compile(r"^(?:和(?:实施|主管)(?:单位|部门)?(?:都|也都|均)?是|同样是|一样是|同主管部门|同|不对|错了|写错了|应该是|应该写|应该|应是|应为|要写|应写|得写|写成|写的是|写|填|改成|改为|换成|是|为|叫|也是|就是|"
+_ORG_PREFIX = re.compile(r"^(?:和(?:实施|主管)(?:单位|部门)?(?:都|也都|均)?是|那就是|那就|就是|同样是|一样是|同主管部门|同|不对|错了|写错了|应该是|应该写|应该|应是|应为|要写|应写|得写|写成|写的是|写|填|改成|改为|换成|是|为|叫|也是|就是|"
                          r"还是|都是|全称是|全称叫|全称|我们|我|咱们|咱|本|由|在|经|从|该|归|属于|隶属于?|实施的是|主管是|主管的是|单位|[:：，,\s])+")
 TITLES = ("副局长", "局长", "副馆长", "馆长", "副主任", "主任", "副科长", "科长", "副股长", "股长", "副站长", "站长", "副所长", "所长", "副院长",
           "院长", "副校长", "校长", "副书记", "书记", "副部长", "部长", "副处长", "处长", "副队长", "队长", "副经理", "经理",
@@ -131,6 +131,9 @@ _SHORT_NAMES = (("卫健局", "卫生健康局"), ("卫健委", "卫生健康委
                 ("文旅体局", "文化旅游体育局"), ("农业局", "农业农村局"), ("交通局", "交通运输局"), ("自然资源局", "自然资源和规划局"))
 
 
+_ALWAYS_WRITTEN_OUT = {"卫健局", "卫健委", "住建局", "发改局", "发改委", "人社局"}
+
+
 def complete_org(name: str, place: Place) -> str:
     """A unit as it should be recorded: '县林业局' → '华容县林业局', '林业局' → the named unit ending so, '卫健局' → the
     named 卫生健康局."""
@@ -144,6 +147,9 @@ def complete_org(name: str, place: Place) -> str:
             for org in place.orgs:
                 if full in org and (org.startswith(name[:-len(short)]) or name[:-len(short)] in ("", "县", "市", "区")):
                     return org
+            if short in _ALWAYS_WRITTEN_OUT:  # no such unit named yet: an abbreviation with one full form, written out
+                name = name[:-len(short)] + full
+            break
     p = place.place
     if p and name[:1] in ("县", "市", "区", "旗") and not name.startswith(p):
         return p + name[1:]

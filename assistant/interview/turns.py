@@ -250,7 +250,7 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
     if figures_sentence(text, asked) or _table_lines(text):
         return Decision(PASTE, "资金或指标数字")
     text = re.sub(r"逗号", "，", re.sub(r"句号", "。", text))  # voice input writes the marks out
-    whole, question = split_question(text)
+    whole, question = split_question(text, asked)
     directed = _DIRECTIVE.search(whole)
     if directed and len(_key(whole[directed.end():])) >= 6:
         # '这个等下说。先记一下，报告里要写：今年…': for the report, whatever is asked ('等下说' leaves it asked);
@@ -271,15 +271,27 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
     return decided
 
 
-def split_question(text: str) -> tuple[str, str]:
-    """A message that answers and then asks: the answer, and the question at its end."""
-    parts = re.split(r"(?<=[。！!；;])|(?<=[吧啊呀])\s+", text.strip())
-    parts = [p for p in parts if p.strip()]
+def split_question(text: str, asked: Item | None = None) -> tuple[str, str]:
+    """A message that answers and asks: the answer, and the questions in it ('符合申报条件，也报批了。调整手续是啥意思？
+    我们年中没调整过预算', '23年全年 1月1号到12月31号，要不要写到日啊？')."""
+    parts = [p for p in re.split(r"(?<=[。！!；;？?])|(?<=[吧啊呀])\s+", text.strip()) if p.strip()]
     if len(parts) < 2:
+        clauses = [c for c in re.split(r"(?<=[，,])", text.strip()) if c.strip()]
+        # a clause-question splits off only after a project field's answer ('1月1号到12月31号，要不要写到日啊？');
+        # elsewhere the clauses before it are its premise ('数字化只完成80%，还能评良吗')
+        if asked is not None and asked.field and len(clauses) >= 2 and is_question(clauses[-1]) \
+                and not re.match(r"\s*(?:还是|或者|或是)", clauses[-1]) and not is_question("".join(clauses[:-1])) and \
+                len(_key("".join(clauses[:-1]))) >= 4 and re.search(r"[？?]|吗|要不要|是不是", clauses[-1]):
+            return "".join(clauses[:-1]).rstrip("，, "), clauses[-1].strip()
         return text, ""
-    last, rest = parts[-1].strip(), "".join(parts[:-1]).strip()
-    if is_question(last) and not is_question(rest) and len(_key(rest)) >= 2:
-        return rest, last
+    # a message that opens with its question is a question, whatever context follows it ('有什么区别？我们中途追加过')
+    first = next((i for i, p in enumerate(parts) if is_question(p) and (re.search(r"[？?]", p) or i == len(parts) - 1)),
+                 None)
+    if not first:
+        return text, ""
+    rest, question = "".join(parts[:first]).strip(), "".join(parts[first:]).strip()
+    if not is_question(rest) and len(_key(rest)) >= 2:
+        return rest, question
     return text, ""
 
 
@@ -484,7 +496,7 @@ def _states_new_value(text: str, ctx: TurnContext) -> bool:
 
 
 _ADJUSTMENT = re.compile(r"追加|调增|调减|调整|追减|增加了?预算|减少了?预算")
-_UNSPENT = re.compile(r"结余|没花完|未花完|未支付|没付|尾款|质保金|剩下|剩余|未拨付|没拨付|结算|没用完")
+_UNSPENT = re.compile(r"结余|没花完|未花完|未支付|没付|尾款|质保金|剩下|剩余|未拨付|没拨付|结算|没用完|来不及|才到账|没来得及|支付不了")
 
 
 def _reason_for_another_item(text: str, ctx: TurnContext) -> Decision | None:

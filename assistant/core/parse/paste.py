@@ -232,7 +232,7 @@ _EXPENSE_ITEM = re.compile(r"(?P<content>[^\d，,；;。（()）\s]{2,30}?)\s*(?
 def expense_items(text: str) -> list[ExpenseLine]:
     """'户厕改造奖补资金468万元（2024年11月20#），粪污收运设备购置52.8万元（2024年9月3#）…': rows with vouchers."""
     half = to_halfwidth(text)
-    if not re.search(r"#|凭证", half):
+    if not re.search(r"#|凭证|支出明细|明细[:：]|我直接说", half):
         return []
     out = []
     for m in _EXPENSE_ITEM.finditer(half):

@@ -156,6 +156,22 @@ def test_an_indicator_renamed_and_deleted_leaves_no_phantom_row_or_finding():
     assert [i.name for i in deleted.report.indicators] == ["全年接待读者人次", "图书外借率", "读者满意度"]
 
 
+def test_an_indicator_moved_to_another_family_in_the_card_and_an_edit_kept_when_another_row_is_deleted():
+    from assistant.core.parse import ParseError
+    from assistant.interview.paste import apply_edits
+
+    report = _library()
+    # the column editor sends the unsaved edit of one row together with the delete of another
+    edited = apply_edits(report, [{"table": "indicators", "row": 1, "col": "level2", "value": "质量指标"},
+                                  {"table": "indicators", "row": 0, "col": "actual", "value": "12.6万人次"},
+                                  {"table": "indicators", "row": 2, "col": "delete"}])
+    rows = {i.name: i for i in edited.indicators}
+    assert (rows["图书外借率"].level1, rows["图书外借率"].level2) == ("产出指标", "质量指标")
+    assert rows["全年接待读者人次"].actual == "12.6万人次" and "带动周边文创消费" not in rows
+    with pytest.raises(ParseError, match="指标表第2行 二级指标"):
+        apply_edits(report, [{"table": "indicators", "row": 1, "col": "level2", "value": "好指标"}])
+
+
 def test_a_twice_skipped_item_stays_open_and_the_interview_reaches_its_end():
     engine = ChatEngine(repo=None)  # type: ignore[arg-type]
     report = _library()

@@ -179,10 +179,10 @@ def paste_card(report: Report, added: set[str] | None = None) -> dict:
 
 
 _EDITABLE = {"funding": ("planned", "arrived", "spent", "balance"), "expenses": ("content", "amount", "voucher"),
-             "indicators": ("name", "target", "actual", "direction")}
+             "indicators": ("level2", "name", "target", "actual", "direction")}
 _LABELS = {"planned": "计划安排资金", "arrived": "实际到位资金", "spent": "实际支出", "balance": "结余",
            "content": "支出内容", "amount": "实际支出数", "voucher": "会计凭证号", "name": "指标内容",
-           "target": "目标值", "actual": "实际完成值", "direction": "指标方向"}
+           "target": "目标值", "actual": "实际完成值", "direction": "指标方向", "level2": "二级指标"}
 _DIRECTIONS = {UP: "higher", "正向": "higher", "higher": "higher", DOWN: "lower", "反向": "lower", "lower": "lower"}
 
 
@@ -212,6 +212,13 @@ def apply_edits(report: Report, edits: list[dict]) -> Report:
                 setattr(target, col, parse_money_cell(value))
             except NumberFormatError as exc:
                 raise ParseError(f"{label}：{exc}") from exc
+        elif col == "level2":
+            from .items import FAMILY_LEVEL
+
+            family = re.sub(r"(?:类)?指标$", "", value).replace("环境效益", "生态效益").replace("服务对象满意度", "满意度")
+            if family not in FAMILY_LEVEL:
+                raise ParseError(f"{label}：请填{'、'.join(f + '指标' for f in FAMILY_LEVEL)}之一")
+            target.level1, target.level2 = FAMILY_LEVEL[family], value if value.endswith("指标") else f"{value}指标"
         elif col == "direction":
             if value not in _DIRECTIONS:
                 raise ParseError(f"{label}：请填“升”（越大越好）或“降”（越小越好）")

@@ -52,7 +52,7 @@ function renderCard(card, live = true) {
       card.expenses, [], ["content", "amount", "voucher"]));
     if (card.indicators.length) {
       const t = editable("indicators", ["二级指标", "指标内容", "目标值", "实际完成值", "方向"],
-        card.indicators, ["level2"], ["name", "target", "actual"]);
+        card.indicators, [], ["level2", "name", "target", "actual"]);
       // more is better (升) or less is better (降): guessed unless the table said; a click flips it
       card.indicators.forEach((ind, i) => {
         const cell = el("td", { class: "direction", "data-table": "indicators", "data-row": String(i), "data-col": "direction",
@@ -231,9 +231,14 @@ function pct(x) {
   return x === null || x === undefined ? "—" : (Math.round(parseFloat(x) * 10000) / 100) + "%";
 }
 
+// what was just done (recorded, a project field, a note, the decision taken) reads first, then the words, then what
+// the words introduce (a table to confirm, findings, choices) and the next question
+const DONE_CARDS = new Set(["recorded", "project", "note", "decision", "answer"]);
 function addTurn(role, text, cards, live = true) {
-  const div = el("div", { class: "turn " + role }, text);
-  for (const c of cards || []) div.append(renderCard(c, live));
+  const div = el("div", { class: "turn " + role });
+  for (const c of (cards || []).filter((c) => DONE_CARDS.has(c.type))) div.append(renderCard(c, live));
+  if (text) div.append(el("div", { class: "words" }, text));
+  for (const c of (cards || []).filter((c) => !DONE_CARDS.has(c.type))) div.append(renderCard(c, live));
   const turns = document.getElementById("turns");
   turns.append(div);
   turns.scrollTop = turns.scrollHeight;
@@ -293,21 +298,29 @@ async function refreshDraft(states) {
 // the confirmed indicators: renamed, corrected or deleted in place (every trace of a deleted row goes)
 function indicatorEditor(rows, open) {
   const t = el("table", { class: "indicators-edit" }, el("tr", {}, ...["二级指标", "指标内容", "目标值", "实际完成值", ""].map((h) => el("th", {}, h))));
+  // edits typed but not saved yet travel with a delete, so deleting one row never loses another row's edit
+  const pending = () => [...t.querySelectorAll("td[data-col]")].filter((td) => td.textContent.trim() !== td.dataset.orig)
+    .map((td) => ({ row: Number(td.dataset.row), col: td.dataset.col, value: td.textContent.trim() }));
+  const put = async (edits) => {
+    try {
+      await api("PUT", "/api/drafts/" + current + "/indicators", { edits });
+    } catch (e) {
+      showError(e.message);  // the cells keep what was typed
+      return;
+    }
+    await reloadDraft();
+  };
   rows.forEach((r, i) => {
-    const cells = ["name", "target", "actual"].map((k) => el("td", open ? { contenteditable: "true", "data-row": String(i), "data-col": k, "data-orig": r[k] ?? "" } : {}, r[k] ?? ""));
+    const cells = ["level2", "name", "target", "actual"].map((k) => el("td", open ? { contenteditable: "true", "data-row": String(i), "data-col": k, "data-orig": r[k] ?? "" } : {}, r[k] ?? ""));
     const del = open ? el("button", { class: "drop-indicator", onclick: async () => {
       if (!window.confirm("删除指标“" + r.name + "”？评分和报告中都不再出现。")) return;
-      await api("PUT", "/api/drafts/" + current + "/indicators", { edits: [{ row: i, delete: true }] });
-      await reloadDraft();
+      await put([...pending().filter((e) => e.row !== i), { row: i, delete: true }]);
     } }, "删除") : null;
-    t.append(el("tr", {}, el("td", {}, r.level2 || ""), ...cells, el("td", {}, del)));
+    t.append(el("tr", {}, ...cells, el("td", {}, del)));
   });
   const save = open ? el("button", { class: "save-indicators", onclick: async () => {
-    const edits = [...t.querySelectorAll("td[data-col]")].filter((td) => td.textContent.trim() !== td.dataset.orig)
-      .map((td) => ({ row: Number(td.dataset.row), col: td.dataset.col, value: td.textContent.trim() }));
-    if (!edits.length) return;
-    await api("PUT", "/api/drafts/" + current + "/indicators", { edits });
-    await reloadDraft();
+    const edits = pending();
+    if (edits.length) await put(edits);
   } }, "保存指标修改") : null;
   return el("details", { class: "indicators-box" }, el("summary", {}, "绩效指标（" + rows.length + " 条，可改名、修改、删除）"), t, save);
 }

@@ -15,9 +15,10 @@ from assistant.service.app import REPO, create_app
 from assistant.service.chat import ChatEngine, working_report
 from assistant.storage.drafts import DraftRecord
 
-# what the corpus measures today (batch 1 is the set the reader was fixed against; batch 2 was never looked at
-# while fixing): a change that reads fewer turns as labelled fails here
-FLOORS = {"batch1": (0.90, 3), "batch2": (0.85, 2)}
+# what the corpus measures today, as (accuracy, turns filed into the report unasked): batch 1 is the set the reader
+# was fixed against (92.9% of 1960); batches 2 and 3 were never looked at while fixing (82.5% of 269, 85.3% of 225).
+# A change that reads fewer turns as labelled fails here.
+FLOORS = {"batch1": (0.92, 3), "batch2": (0.82, 2), "batch3": (0.84, 1)}
 
 
 @pytest.mark.parametrize("batch", sorted(FLOORS))
@@ -29,7 +30,7 @@ def test_the_labelled_turns_are_read_as_labelled(batch):
     summary = summarise(outcomes)
     floor, filed = FLOORS[batch]
     assert summary["turns"] >= 150
-    # batch 2 is held out: its misses are not printed here, so nobody fixes the reader against them
+    # batches 2 and 3 are held out: their misses are not printed here, so nobody fixes the reader against them
     shown = [(o.id, o.got, o.problems) for o in outcomes if not o.ok][:20] if batch == "batch1" else summary["by_kind"]
     assert summary["accuracy"] >= floor, shown
     assert summary["filed_unasked"] <= filed

@@ -695,7 +695,12 @@ def _section_words(text: str) -> bool:
 _DESTINATION = re.compile(r"(?:写|放|记|归|列)(?:到|在|进|入)?(?P<where>实施情况|组织实施|实施|成效|效益|绩效|资金使用情况|资金管理|资金|财务|经验做法|经验|做法|"
                           r"问题和建议|问题|不足|概况|基本情况|背景|自评过程|自评工作|评价过程|过程|目标)(?:里|中|那段|那块|部分|那一节)?|"
                           r"(?P<where2>经验做法|经验|成效|问题|自评过程|实施情况)(?:可以写|记一下|补充|写一下)[:：]|"
-                          r"(?:算|当|作为)(?P<where3>成效|经验|问题|做法)(?:吧|的)?[。！]?$")
+                          r"(?:算|当|作为)(?P<where3>成效|经验|问题|做法)(?:吧|的)?[。！]?$|"
+                          # '存在问题里加上：…', '资金管理这块补充：…', '实施上还有一点：…', '…，报告资金管理部分写上。'
+                          r"(?:存在)?(?P<where4>问题和建议|问题|资金管理|资金使用|实施|成效|经验做法|经验|目标|概况|自评过程)"
+                          r"(?:情况)?(?:里|中|上|这块|那块|这一块|部分|方面|那段)?(?:要|得|再|也)?"
+                          r"(?:加上|加一句|补一句|补充一下|补充|说明一下|还有一点|写上|写一下|添上)[:：，,]|"
+                          r"报告(?:的)?(?P<where5>问题|资金管理|资金使用|实施|成效|经验|目标|概况)\w{0,4}(?:部分|那段|里)(?:要)?写上")
 _DESTINATION_KIND = (("实施", "implementation"), ("成效", "performance"), ("效益", "performance"), ("绩效", "performance"),
                      ("资金", "funding_use"), ("财务", "funding_use"), ("经验", "experience"), ("做法", "experience"),
                      ("问题", "problems"), ("不足", "problems"), ("概况", "overview"), ("基本情况", "overview"),
@@ -710,7 +715,7 @@ def destination(text: str, form: str) -> str | None:
     m = _DESTINATION.search(_key(text))
     if not m:
         return None
-    where = m.group("where") or m.group("where2") or m.group("where3")
+    where = next(w for w in m.groups() if w)
     kind = next((k for w, k in _DESTINATION_KIND if w in where), None)
     kinds = [s.kind for s in form_of(form).sections]
     return kind if kind in kinds else None

@@ -235,7 +235,7 @@ def judge(turn: dict, engine, scenes: dict) -> Outcome:
         texts = [t.replace(new, "\x00") for t in _texts(after)]
         if any(old in t for t in texts) or not any(new in t for t in _texts(after)):
             problems.append(f"not replaced {old} → {new}")
-    if expect.get("section"):
+    if expect.get("section") and expect.get("command") != "write":  # 起草 a section: the section to draft, no note
         from ..core.forms import get_form
 
         kinds = [sec.kind for sec in get_form(record.form).sections]

@@ -113,7 +113,9 @@ def _rule(rules: RuleSet | None, path: list[str]):
     return next((it for it in rules.items if it.path == path), None) if rules else None
 
 
-_INDICATOR_LINE = re.compile(r"^(?P<name>.+?)[\s,，:：]*(?:目标值?|年度指标值|指标值)\s*[:：]?\s*(?P<target>[^，,；;\s]+?)"
+# '名称 目标≥95% 实际96%', and without the word 目标 when the target opens with its bound ('名称 不超过1.6元 实际1.52元')
+_INDICATOR_LINE = re.compile(r"^(?P<name>.+?)[\s,，:：]*(?:(?:目标值?|年度指标值|指标值)\s*[:：]?\s*(?P<target>[^，,；;\s]+?)|"
+                             r"(?P<bounded>(?:不超过|不高于|不低于|不少于|≤|≥|<=|>=|＜|＞|<|>)\s*\d[^，,；;\s]*?))"
                              r"[\s,，；;]*(?:实际(?:完成)?值?|完成值?)\s*[:：]?\s*(?P<actual>[^，,；;\s]+)")
 
 
@@ -129,7 +131,7 @@ def indicator_line(text: str, family: str) -> Indicator | None:
     if said and len(name) > said.end():
         family = "生态效益" if said.group(1) == "环境效益" else said.group(1)
         name = name[said.end():]
-    target = _bound(re.sub(r"^(?:是|为|要求|定的是|定的)", "", m.group("target")))
+    target = _bound(re.sub(r"^(?:是|为|要求|定的是|定的)", "", m.group("target") or m.group("bounded")))
     actual = re.sub(r"^(?:弄了|搞了|完成了|达到了|做到了|做到|达到|完成|实际|是|为|有)", "", m.group("actual"))
     ind = Indicator(level1=family_level(family), level2=f"{family}指标", name=name.strip(" ：:，,"), target=target,
                     actual=actual, where=TYPED)
@@ -439,7 +441,8 @@ def _family_answer(item: Item, out: Report, text: str, rule) -> Applied | None:
         if moved is not None:
             return Applied(moved.report, moved.said)
     lead = re.match(r"^(?:有啊|有的|有|那就|那|就|好|行)?[，,\s]?(?:漏了|还有|另外|补上)?[，,\s]?(?:再)?(?:帮我)?(?:补|加|增加|新增|添加|添|补充)?(?:上)?(?:一|个)?(?:条|个|项)?"
-                    r"(?:吧|啊|呀)?(?:指标)?[:：，,]?\s*", to_halfwidth(text.strip()))
+                    r"(?:吧|啊|呀)?[，,\s]*(?:(?:数量|质量|时效|成本|经济效益|社会效益|生态效益|可持续影响|满意度)(?:类)?指标)?"
+                    r"(?:可以写|就写|写|用)?(?:指标)?[:：，,]?\s*", to_halfwidth(text.strip()))
     mid = re.search(r"(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)(?:指标)?[:：，,\s]*", to_halfwidth(text))
     ind = indicator_line(text[lead.end():] if lead and lead.end() else (text[mid.end():] if mid else text), family)
     if ind is not None:

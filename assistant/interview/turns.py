@@ -93,7 +93,10 @@ def command_of(text: str) -> str | None:
         if bare in words.says or key in words.says:
             return name
     asking = bool(re.search(r"怎么|为什么|为啥|哪|什么|啥", key))  # '能帮我导出word吗' still asks for the export
-    for name, words in turn_words().commands.items():
+    commands = list(turn_words().commands.items())
+    if re.search(r"生成报告|起草全文|出稿", key) and not re.search(r"下载|导出|文件|word|Word", key):  # '生成报告吧 剩下的不填了': the report is asked for, not a skip
+        commands.sort(key=lambda c: c[0] != "write")
+    for name, words in commands:
         if asking and name not in ("why", "progress", "check"):
             continue  # '导出的怎么没有项目地址和邮编？' asks about the export, it does not ask for one
         if any(re.search(p, key, re.I) for p in words.patterns):
@@ -129,14 +132,22 @@ def figures_sentence(text: str, asked: Item | None) -> bool:
     """Figures stated in a sentence ('实际支出250.7万元，其中扑火装备62.4万元…'): read like a paste."""
     from ..core.numbers import find_money
 
+    from ..core.parse.paste import expense_items, indicator_lines, spoken_funding
+
     half = to_halfwidth(text)
+    if len(indicator_lines(half)) >= 2:
+        return True  # indicators said in a line: '新建机耕路目标45公里实际47.2公里 …'
     amounts = find_money(half)
     if not amounts:
-        return False
+        bare, _ = spoken_funding(half, False)  # '年初预算1360 全年预算1312.5 执行1312.5'
+        return bare is not None and sum(bare.total.get(c) is not None for c in ("planned", "arrived", "spent")) >= 2
+
+    if len(expense_items(half)) >= 2 or (asked is not None and asked.id == "table.expenses" and expense_items(half)):
+        return True  # '防火宣传8.6万 3月18号的凭证；瞭望塔维修27.5万 9月4号': expense rows said in a sentence
     said = [m for m in amounts if _FUNDING_WORD.search(half[max(0, m.start - 14):m.start])]
     if not said:
         return False
-    from ..core.parse.paste import spoken_funding, spoken_expenses
+    from ..core.parse.paste import spoken_expenses
 
     funding, _ = spoken_funding(half, False)
     if funding is None and not spoken_expenses(half):
@@ -332,6 +343,10 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         gone = out.notes[-n:]
         out.notes = out.notes[:-n]
         return Decision(REQUEST, "删去刚才记入的话", report=out, said=[f"已删去刚才记入的{len(gone)}句"])
+    if re.search(r"(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)?", text):
+        added = _add_indicator(text, ctx)  # '加一条成本指标 单吨…': a new row, never an existing one moved to 成本
+        if added is not None:
+            return added
     for op in (corrections.delete_text, corrections.edit_expense, corrections.replace_quoted,
                corrections.rename_indicator, corrections.delete_indicator, _reclassified):  # said as a request or not
         change = op(ctx.report, text)
@@ -343,6 +358,12 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         if decided is not None:
             return decided
     grade = _grade_facts(text, ctx)
+    if any(grade) and not facts and len(_key(text)) <= 24 and re.search(r"自评|得分|总分|等次|等级", text) and \
+            (asked is None or asked.id not in ("claimed.grade", "claimed.total")):
+        out = ctx.report.model_copy(deep=True)  # '帮我把自评得分填88分' while something else is asked
+        decided = Decision(REQUEST if is_request(text) else FACTS, "自评等次和得分", report=out)
+        _record_grade(decided, out, grade)
+        return decided
     if re.search(r"越(?:低|小|少|高|大|多)越好|正向指标|反向指标|逆向指标", text):
         flip = corrections.edit_indicator(ctx.report, text)
         if flip is not None:
@@ -549,7 +570,7 @@ def hedged(text: str) -> bool:
     key = _key(text)
     if _ABOUT_THE_FORM.search(key):
         return False  # '成效写几句就行吗', '满意度90%算达标了吧': about the report, not an answer to it
-    if re.search(r"吗[？?]?$|吗[，,]", key) and not re.search(r"\d|局|中心|委|办", key):
+    if re.search(r"吗[？?]?$|吗[，,？?]", key) and not re.search(r"\d|局|中心|委|办", key):
         return False
     # a content word inside a clause that says the officer does not understand ('细化我不太懂是啥意思，先不勾') is
     # uncertainty, not the question
@@ -559,6 +580,7 @@ def hedged(text: str) -> bool:
 
 
 _ABOUT_THE_FORM = re.compile(r"写几|写多|写一句|写一遍|一定要|必须|合理|一回事|算达标|算没完成|才是|也算|就行|要写|要填|算不算|答完|"
+                             r"单独写|重复了|要单独|"
                              r"能不能|扣分|得分")
 
 
@@ -789,7 +811,8 @@ def _command_inside(text: str) -> str | None:
 
 def _add_indicator(text: str, ctx: TurnContext) -> Decision | None:
     half = to_halfwidth(text.strip())
-    anywhere = re.search(r"(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)?(?:指标)?[:：，,\s]*", half)
+    anywhere = re.search(r"(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)?(?:吧|啊)?[，,\s]*(?:(?:数量|质量|时效|成本|经济效益|"
+                         r"社会效益|生态效益|可持续影响|服务对象满意度|满意度)(?:类)?)?(?:指标)?[:：，,\s]*", half)
     for pattern in turn_words().requests.add:
         m = re.match(pattern, half) or (anywhere if anywhere and re.search(r"目标|实际", half[anywhere.end():]) else None)
         if not m:

@@ -212,31 +212,42 @@ _LINE = re.compile(r"^(?P<name>[^：:\t\d]{3,40}?)[：:\s]+(?:目标值?|指标�
                    r"(?:实际(?:完成)?值?|完成值?)[:：]?\s*(?P<actual>[^，,；;\s]+)")
 
 
+# several said in one line ('先说两个 新建高标准农田面积目标3万亩实际完成3万亩 新建机耕路目标45公里实际47.2公里')
+_INLINE = re.compile(r"(?P<name>[^：:\t\d\s，,；;。]{3,40}?)[：:]?\s*(?:目标值?|指标值)[:：]?\s*(?P<target>[^，,；;\s]+?)[，,\s]*"
+                     r"(?:实际(?:完成)?值?|完成值?)[:：]?\s*(?P<actual>[^，,；;。\s]+)")
+
+
 def indicator_lines(text: str) -> list[Indicator]:
-    """'开展非遗展演活动场次：目标≥20场，实际24场' one indicator a line."""
+    """'开展非遗展演活动场次：目标≥20场，实际24场' one indicator a line, or several in a line set apart by spaces."""
     out = []
     for k, line in enumerate(text.split("\n"), start=1):
         line = re.sub(r"^\s*(?:[①-⑳]|\d{1,2}[.、．)]|[（(]\d{1,2}[)）]|\d{1,2}(?=[\u4e00-\u9fa5]))\s*", "", line.strip())
         m = _LINE.match(to_halfwidth(line).rstrip("；;。"))
-        if m:
+        found = [m] if m else []
+        if not m:
+            found = list(_INLINE.finditer(to_halfwidth(line)))
+            found = found if len(found) >= 2 else []
+        for m in found:
             level1, level2 = family_of(m.group("name"))
             out.append(Indicator(level1=level1, level2=level2, name=m.group("name").strip(), target=m.group("target"),
                                  actual=m.group("actual").rstrip("。"), where=Where(line=k)))
     return out if len(out) >= 2 else []
 
 
+# a voucher said as its number ('2024年9月4#') or as the date it was booked ('3月18号的凭证', '凭证11月20号的')
 _EXPENSE_ITEM = re.compile(r"(?P<content>[^\d，,；;。（()）\s]{2,30}?)\s*(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>万元|万|元)"
-                           r"\s*(?:[（(]|凭证(?:号)?[:：]?\s*)?(?P<voucher>(?:19|20)\d{2}年\d{1,2}月\d{1,2}#|\d+#)?[)）]?")
+                           r"\s*(?:[（(]|凭证(?:号)?[:：]?\s*)?(?P<voucher>(?:19|20)\d{2}年\d{1,2}月\d{1,2}#|\d+#|"
+                           r"(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}[号日])?(?:的凭证|的)?[)）]?")
 
 
 def expense_items(text: str) -> list[ExpenseLine]:
     """'户厕改造奖补资金468万元（2024年11月20#），粪污收运设备购置52.8万元（2024年9月3#）…': rows with vouchers."""
     half = to_halfwidth(text)
-    if not re.search(r"#|凭证|支出明细|明细[:：]|我直接说", half):
+    if not re.search(r"#|凭证|支出明细|明细[:：]|我直接说|还有几笔|还有一笔|几笔支出", half):
         return []
     out = []
     for m in _EXPENSE_ITEM.finditer(half):
-        content = re.sub(r"^(?:先补两条|补两条|补充|另外|还有|其中|和|及)", "", m.group("content")).strip()
+        content = re.sub(r"^(?:先补两条|补两条|补充|另外|还有几笔|还有|其中|和|及)", "", m.group("content")).strip()
         if content and not re.search(r"合计|总计|计划|到位|预算|执行", content):
             out.append(ExpenseLine(content=content, amount=_wan(m.group("num"), m.group("unit")),
                                    voucher=m.group("voucher"), where=Where(cell="经办人所说")))
@@ -362,6 +373,8 @@ def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]
     where: list[str] = []
     sources: dict[str, FundingRow] = {}
     pattern = re.compile("|".join(f"(?P<{col}>{words})" for col, words in _SPOKEN_COLUMNS))
+    # '年初预算1360 全年预算1312.5 执行1312.5': bare numbers, each right after its column word, are the grid in 万元
+    bare = len(re.findall(f"(?:{pattern.pattern})(?:数|是|为|：|:|\\s)*\\d", half)) >= 2
     for m in pattern.finditer(half):
         col = m.lastgroup or ""
         col = "arrived" if col == "arrived_national" else col
@@ -369,7 +382,7 @@ def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]
         rest = half[m.end():m.end() + 24]
         amount = re.match(r"^(?:数|资金|金额|额|总额|合计|共|是|为|了|也是|达|达到|共计|\s|：|:|约|还是)*" + _AMOUNT, rest) or \
             re.match(r"^[^\d，,。；;]{0,12}?(?:是|为|：|:)\s*" + _AMOUNT, rest)
-        if amount is None or (amount.group("unit") is None and not re.search(r"万|元", half)):
+        if amount is None or (amount.group("unit") is None and not re.search(r"万|元", half) and not bare):
             continue
         clause = re.split(r"[，,。；;\s]", half[:m.start()])[-1]
         if _QUALIFIED.search(half[max(0, m.start() - 4):m.start()]) or _QUALIFIED.search(clause[-3:]):
@@ -392,7 +405,9 @@ def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]
         value = _wan(both.group("num"), both.group("unit") or _unit_of(half))
         found.setdefault("planned", value)
         found.setdefault("arrived", value)
-    if re.search(r"全部到位|足额到位|已全部到位|全额到位|都到位了", half) and "arrived" not in found and "planned" in found:
+    unchanged = re.search(r"全年(?:预算)?数?(?:没变|没有变|不变|未变|没调整|未调整|没有调整|一样|相同)", half)
+    if (unchanged or re.search(r"全部到位|足额到位|已全部到位|全额到位|都到位了", half)) and "arrived" not in found \
+            and "planned" in found:
         found["arrived"] = found["planned"]
     if re.search(r"全部花完|全部支出|全部用完|花完了|用完了|全部执行|全部拨付使用|支出完毕|执行完毕|全部使用", half) and "spent" not in found:
         base = found.get("arrived", found.get("planned"))

@@ -16,10 +16,10 @@ from assistant.service.chat import ChatEngine, working_report
 from assistant.storage.drafts import DraftRecord
 
 # what the corpus measures today, as (accuracy, turns filed into the report unasked): batch 1 is the set the reader
-# was fixed against (93.0% of 2260); batches 2–4 were never looked at while fixing (82.5% of 269, 85.3% of 225,
-# 80.0% of 220).
+# was fixed against (93.6% of 2260); batches 2–4 were never looked at while fixing (82.9% of 269, 86.2% of 225,
+# 80.9% of 220).
 # A change that reads fewer turns as labelled fails here.
-FLOORS = {"batch1": (0.92, 0), "batch2": (0.82, 2), "batch3": (0.84, 1), "batch4": (0.79, 3)}
+FLOORS = {"batch1": (0.93, 0), "batch2": (0.82, 2), "batch3": (0.85, 1), "batch4": (0.80, 3)}
 
 
 @pytest.mark.parametrize("batch", sorted(FLOORS))

@@ -181,7 +181,7 @@ def _with_unit_in_record(report: Report, number: str) -> str | None:
 def correct_figure(report: Report, text: str) -> Change | None:
     """'前面说受害森林面积18亩是错的，是118亩': the old figure found in what is recorded, replaced everywhere."""
     old, new = old_new(text)
-    if old is None and re.search(r"准确|核对|其实|实际是|应该是|改成", text):
+    if old is None and re.search(r"准确|核对|其实|实际是|应该是|改成|不对|错了|说错|记错|打错|台账|查了|翻了", text):
         # '前面说受害森林面积18亩，今天核对了，准确数是16.5亩': of two figures in one unit, the recorded one is old
         toks = [m for m in _tokens(text) if m.group("unit")]
         recorded = [m for m in toks if _texts_with(report, m.group("num") + m.group("unit"))]

@@ -18,7 +18,7 @@ from .spec import interview_spec
 ORG_END = ("委员会", "办公室", "管理局", "服务中心", "管理中心", "中心", "局", "委", "办", "院", "所", "站", "队", "公司",
            "学校", "小学", "中学", "大学", "政府", "处", "科", "馆", "部", "会", "社", "厅", "室", "场", "街道", "集团", "股")
 _ORG = re.compile(r"([\u4e00-\u9fa5（）()]{1,30}(?:" + "|".join(ORG_END) + r"))(?![\u4e00-\u9fa5]{0,1}(?:长|员|主任))")
-_ORG_PREFIX = re.compile(r"^(?:和(?:实施|主管)(?:单位|部门)?(?:都|也都|均)?是|那就是|那就|就是|同样是|一样是|同主管部门|同|不对|错了|写错了|应该是|应该写|应该|应是|应为|要写|应写|得写|写成|写的是|写|填|改成|改为|换成|是|为|叫|也是|就是|"
+_ORG_PREFIX = re.compile(r"^(?:现在叫|现在是|现名为?|改名为|改名叫|更名为|已更名为|新名称是|和(?:实施|主管)(?:单位|部门)?(?:都|也都|均)?是|那就是|那就|就是|同样是|一样是|同主管部门|同|不对|错了|写错了|应该是|应该写|应该|应是|应为|要写|应写|得写|写成|写的是|写|填|改成|改为|换成|是|为|叫|也是|就是|"
                          r"还是|都是|全称是|全称叫|全称|我们|我|咱们|咱|本|由|在|经|从|该|归|属于|隶属于?|实施的是|主管是|主管的是|单位|[:：，,\s])+")
 TITLES = ("副局长", "局长", "副馆长", "馆长", "副主任", "主任", "副科长", "科长", "副股长", "股长", "副站长", "站长", "副所长", "所长", "副院长",
           "院长", "副校长", "校长", "副书记", "书记", "副部长", "部长", "副处长", "处长", "副队长", "队长", "副经理", "经理",
@@ -208,7 +208,7 @@ def iso_date(text: str, place: Place | None = None) -> str | None:
         y = y + 2000 if y < 100 else y
         month, day = int(m.group(2)), int(m.group(3))
     else:
-        m = re.search(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", half)
+        m = re.search(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*(?:[日号]|(?=\s*$))", half)  # '3月15' said bare
         if not m or place is None or place.year is None:
             return None
         y, month, day = place.year + 1, int(m.group(1)), int(m.group(2))
@@ -473,6 +473,9 @@ def _value_of(name: str, raw: str, place: Place, out: Facts) -> str | None:
         return value if 4 <= len(value) <= 60 else None
     if name == "name":
         titled = re.search(r"((?:19|20)\d{2}\s*年(?:度)?[^，,。；;\s“”\"」「]{4,50})", raw)
+        if not titled and not re.match(r"\s*(?:的话|呢)?\s*(?:也|还|都|就|应该|应|其实|实际上|实际)?\s*"
+                                       r"(?:是|为|叫|系|写|填|改成|改为|应为|：|:|全称)", raw):
+            return None  # '…入选省级非遗代表性项目名录了': the word 项目名 inside another word, not the name said
         value = titled.group(1) if titled else value
         return value if 4 <= len(value) <= 60 else None
     if name == "eval_type":
@@ -520,6 +523,8 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
             out.spans.append(found[2])
     if "unit" in wanted and "unit" not in out.fields:
         m = _WE_ARE.search(half) or (None if any(a == 0 for a, _ in out.spans) else _LEADING_ORG.match(half))
+        if m and m.re is _LEADING_ORG and re.search(r"了|还|请|把|被|给|让|说|用|做|搞|是|的|在", m.group(1)):
+            m = None  # '市里还请了第三方检测公司 …': a sentence that ends on 公司, not a unit's name
         value = _org_value(m.group(1), place) if m else None
         if value:
             out.fields["unit"] = value

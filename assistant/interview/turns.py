@@ -122,7 +122,12 @@ def typo_in_amount(text: str) -> str | None:
         m = _TYPO_BARE.search(half)
         if m and re.search(r"\d", m.group(1)) and re.search(r"[OoIlSsZ]", m.group(1)):
             return m.group(1)
-    return None
+    # a date or a count with a letter for a digit: '3月2O日', '实际是2l场' (never read as 3月2日 or 2场)
+    m = _TYPO_COUNT.search(half)
+    return m.group(1) if m else None
+
+
+_TYPO_COUNT = re.compile(r"(?<![A-Za-z\d.])(\d+[OoIl]\d*|[OoIl]\d+)(?=\s*(?:日|号|月|年|场|人次|人|个|次|户|家|座|所|名|亩|公里|吨|%|处|项|台|套))")
 
 
 _FUNDING_WORD = re.compile(r"(?:计划|预算|到位|下达|拨付|支出|执行|结余|投资|安排|资金|总额|合计)[^，,。；;\d]{0,12}?$")
@@ -240,7 +245,7 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
     typo = typo_in_amount(text)
     if typo:
         return Decision(ERROR, "金额无法识别",
-                        reply=f"“{typo}”不是有效的金额（数字中混有字母），没有记录。请改正后再发。")
+                        reply=f"“{typo}”不是有效的数字（数字中混有字母），没有记录。请改正后再发。")
     if force == "answer" and asked is not None:
         applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place, lenient=True)
         if applied is not None:
@@ -633,7 +638,7 @@ def _grade_facts(text: str, ctx: TurnContext) -> tuple[str | None, str | None]:
             not (ctx.asked is not None and ctx.asked.id in ("claimed.grade", "claimed.total")):
         return None, None
     from .facts import grade_total_in
-    tail = re.split(r"改成|改为|应该是|其实是", text)[-1]
+    tail = re.split(r"改成|改为|应该是|其实是|不对|说错了|打错了", text)[-1]
     return grade_total_in(tail)
 
 

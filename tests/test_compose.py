@@ -256,7 +256,7 @@ def test_notes_come_first_and_fill_the_skeleton_part_they_speak_to(seeds_kb):
     result.report.notes = [Note(id=1, section="implementation", part="organization",
                                 text="我们成立了由局长任组长的养护工作领导小组，每月巡查两次")]
     first = compose_draft(result, precedents=seeds_kb).section("implementation").suggestions[0]
-    assert first.origin == "notes" and first.text.startswith("一是加强组织领导。我单位成立了由局长任组长")
+    assert first.origin == "notes" and first.text.startswith("一是加强组织领导。本单位成立了由局长任组长")
     assert "【待补充：采购、实施和验收】" in first.text  # nobody spoke to that part yet: a visible slot
 
 

@@ -20,6 +20,7 @@ from .facts import facts_of
 from .namelock import lock
 from .numberlock import Facts, lock_numbers
 from .problems import lost_points, problems_text
+from .register import exact_figures, filed_report
 from .skeleton import notes_text, skeleton_text
 from .suggest import precedent_suggestions
 from .templates import render
@@ -100,6 +101,9 @@ def compose_draft(result: CheckResult, form: str | None = None, precedents: Prec
 
     `only` limits the work to some section kinds (a chat turn asking for one section)."""
     form = form or (result.report.project.form if get_form(result.report.project.form) else default_form())
+    exact = exact_figures(result.report)
+    # what the officer typed into cells, in the written register; figures and scores stay as checked
+    result = result.model_copy(update={"report": filed_report(result.report)})
     spec = load_form(form)
     facts = facts_of(result)
     ctx = {**_context(result), "layout": layout_of(form) or "yueyang"}
@@ -115,13 +119,13 @@ def compose_draft(result: CheckResult, form: str | None = None, precedents: Prec
         if sec.get("findings"):
             text = problems_text(result)
             if text:
-                own.append(_locked(text + ("\n" + notes_text(notes) if notes else ""), "findings", facts))
+                own.append(_locked(text + ("\n" + notes_text(notes, exact) if notes else ""), "findings", facts))
         if sec.get("template"):  # the template places the section's notes itself
-            own.append(_locked(render(sec["template"], **ctx, section_notes=notes_text(notes)), "notes" if notes else "figures",
+            own.append(_locked(render(sec["template"], **ctx, section_notes=notes_text(notes, exact)), "notes" if notes else "figures",
                                facts))
         same, others = (precedent_suggestions(kind, result.report.project, facts, precedents, k, ptype, mine)
                         if sec.get("precedent") else ([], []))
-        skeleton = skeleton_text(kind, notes) if not own else None
+        skeleton = skeleton_text(kind, notes, exact) if not own else None
         if skeleton is not None:
             written = _locked(skeleton, "notes" if notes else "skeleton", facts)
             if not same and sec.get("precedent") and precedents is not None:

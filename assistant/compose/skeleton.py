@@ -9,7 +9,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.models import Note
-from .templates import PROMPTS, in_wan, render
+from .register import once, unseen, written
+from .templates import PROMPTS, render
 
 ORDINALS = ("一是", "二是", "三是", "四是", "五是", "六是")
 
@@ -59,40 +60,36 @@ def part_of(note: Note) -> str | None:
     return note.part if note.part in keys else part_for(note.section, note.text)
 
 
-def as_report_text(note: str) -> str:
-    """An officer's sentence as report prose: first person as the unit, a closing full stop."""
-    text = re.sub(r"\s+", " ", note.strip())
-    text = re.sub(r"^是(?=我们|咱们|由)", "", text)  # '是我们县卫生健康局牵头…' answered a question
-    text = re.sub(r"(?:我们|咱们)(?=[^了由在的是把将对为和与成建开组制，。、；\s]{0,6}?(?:局|委|办|中心|院|站|所|队|学校|政府))",
-                  "", text)
-    text = re.sub(r"我们|咱们", "我单位", text)
-    if text and text[-1] not in "。！？；.!?":
-        text += "。"
-    return in_wan(text)
+def as_report_text(note: str, exact: frozenset[str] = frozenset()) -> str:
+    """An officer's sentence as report prose (knowledge/register.yaml), amounts in 万元."""
+    return written(note, exact)
 
 
-def notes_by_part(kind: str, notes: list[Note]) -> dict[str, list[str]]:
-    """The section's notes grouped under its parts (a note's own part, else the best by words)."""
+def notes_by_part(kind: str, notes: list[Note], exact: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+    """The section's notes grouped under its parts (a note's own part, else the best by words), each statement
+    once in the whole section (a sentence routed to two parts, or said twice, is written at its first place)."""
     out: dict[str, list[str]] = {p.key: [] for p in skeleton_of(kind).parts}
+    seen: set[str] = set()
     for note in notes:
         key = part_of(note)
         if key is None and out:  # a note that names no part is written in the first
             key = next(iter(out))
-        if key is not None:
-            out[key].append(as_report_text(note.text))
+        text = unseen(as_report_text(note.text, exact), seen) if key is not None else ""
+        if text:
+            out[key].append(text)
     return out
 
 
-def skeleton_text(kind: str, notes: list[Note]) -> str | None:
+def skeleton_text(kind: str, notes: list[Note], exact: frozenset[str] = frozenset()) -> str | None:
     """The section written part by part from the notes; a part nobody spoke to is a 【待补充】 slot."""
     skeleton = skeleton_of(kind)
     if not skeleton.parts:
         return None
-    grouped = notes_by_part(kind, notes)
+    grouped = notes_by_part(kind, notes, exact)
     parts = [{"label": p.label, "lead": p.lead, "text": "".join(grouped[p.key])} for p in skeleton.parts]
     return render("sections/skeleton.j2", parts=parts, ordinals=ORDINALS)
 
 
-def notes_text(notes: list[Note]) -> str:
-    """Notes appended to a section made of figures or findings."""
-    return "".join(as_report_text(n.text) for n in notes)
+def notes_text(notes: list[Note], exact: frozenset[str] = frozenset()) -> str:
+    """Notes appended to a section made of figures or findings, each statement once."""
+    return "".join(once([as_report_text(n.text, exact) for n in notes]))

@@ -166,6 +166,9 @@ def judge(turn: dict, engine, scenes: dict) -> Outcome:
     from ..service.chat import working_report
 
     record = scene_record(turn["scene"], turn["state"], turn.get("asked"), scenes)
+    if (turn.get("expect") or {}).get("command") == "confirm" and record.pending is None:
+        # a confirmation is labelled where a pasted table waits: the scene's own tables are that paste
+        record.pending = scene_report(scenes[turn["scene"]], "data").model_copy(update={"notes": [], "goals": []})
     before = working_report(record)
     try:
         reply = engine.answer(record, turn["text"])

@@ -59,6 +59,8 @@ class CommandWords(BaseModel):
     model_config = ConfigDict(extra="forbid")
     says: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
+    # the intent said anywhere in a short message, in indirect words ('你先问别的', '给我挑挑毛病')
+    cues: list[str] = Field(default_factory=list)
     examples: list[str] = Field(default_factory=list)
 
 

@@ -88,7 +88,7 @@ def _bare(text: str) -> str:
 def command_of(text: str) -> str | None:
     key, bare = _key(text), _bare(text)
     if len(key) > 24:
-        return None
+        return command_cued(text)
     for name, words in turn_words().commands.items():
         if bare in words.says or key in words.says:
             return name
@@ -102,6 +102,26 @@ def command_of(text: str) -> str | None:
         if any(re.search(p, key, re.I) for p in words.patterns):
             if name == "write" and not re.search(r"全文|报告|稿|段|节|问题和建议|经验|成效|概况|写一下|写吧|写$|起草", key):
                 continue  # '写2025年3月15日' is an answer, not 起草
+            return name
+    return command_cued(text)
+
+
+_CUE_ORDER = ("why", "progress", "export", "check", "back", "write", "skip")
+
+
+def command_cued(text: str) -> str | None:
+    """A move said in indirect words inside a short message ('这个我回头问问财务再说', '给我挑挑毛病', '我要打印'):
+    the cue words of each command (knowledge/turns.yaml), most specific first. A message with figures in it is an
+    answer or a correction, not a move, unless it asks about a score or the progress."""
+    key = _key(text)
+    if len(key) > 32 or re.search(r"(?:出稿|导出|打印|起草|提交|送审)(?:前|之前|以前|后|之后|以后)", key):
+        return None  # '出稿前要把所有问题都答完吗？' asks about the move, it does not make it
+    spaced = re.sub(r"\s+", " ", to_halfwidth(text).strip())
+    commands = turn_words().commands
+    for name in _CUE_ORDER:
+        if re.search(r"\d", key) and name not in ("why", "progress"):
+            continue
+        if any(re.search(p, spaced, re.I) or re.search(p, key, re.I) for p in commands[name].cues):
             return name
     return None
 
@@ -253,9 +273,10 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
         return Decision(UNCLEAR, f"回答「{asked.label}」", item=asked,
                         reply=f"没能把这句读成“{asked.label}”的回答。")
     command = command_of(text)
-    if command is None and ctx.has_pending and re.fullmatch(r"(?:对|对的|没错|正确|是的|就这样|可以|行|没问题|ok|OK|好)[的了啊吧。!！]*",
-                                                            _key(text)):
-        command = "confirm"  # a table waits for confirmation: '对的' confirms it
+    if command is None and ctx.has_pending and (
+            re.fullmatch(r"(?:对|对的|没错|正确|是的|就这样|可以|行|没问题|ok|OK|好)[的了啊吧。!！]*", _key(text)) or
+            any(re.search(p, _key(text), re.I) for p in turn_words().commands["confirm"].cues)):
+        command = "confirm"  # a table waits for confirmation: '对的', '数没错 录进去吧' confirm it
     if command is not None:
         return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
     if (has_correction_cue(text) or re.search(r"更新|变了|变成|调整为|调成", text)) and ctx.report.funding.origin != "none" \

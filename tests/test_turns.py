@@ -16,10 +16,9 @@ from assistant.service.chat import ChatEngine, working_report
 from assistant.storage.drafts import DraftRecord
 
 # what the corpus measures today, as (accuracy, turns filed into the report unasked): batch 1 is the set the reader
-# was fixed against (93.6% of 2260); batches 2–4 were never looked at while fixing (82.9% of 269, 86.2% of 225,
-# 80.9% of 220).
-# A change that reads fewer turns as labelled fails here.
-FLOORS = {"batch1": (0.93, 0), "batch2": (0.82, 2), "batch3": (0.85, 1), "batch4": (0.80, 3)}
+# was fixed against (91.9% of 2520, its newest file k written on the hardest phrasings); batches 2–4 were never looked
+# at while fixing (84.4% of 269, 88.9% of 225, 83.2% of 220). A change that reads fewer turns as labelled fails here.
+FLOORS = {"batch1": (0.91, 1), "batch2": (0.84, 2), "batch3": (0.88, 1), "batch4": (0.83, 3)}
 
 
 @pytest.mark.parametrize("batch", sorted(FLOORS))
@@ -48,6 +47,16 @@ def test_every_example_in_the_words_file_reads_as_its_kind():
         assert is_question(example), example
 
 
+def test_a_waiting_table_is_confirmed_in_plain_words_and_the_same_words_answer_otherwise():
+    report = _library()
+    for said in ("没问题 就这样", "表格对的", "数没错 录进去吧", "对的对的"):
+        waiting = read_turn(said, _ctx(None, "national", "table.funding", pending=True))
+        assert waiting.command == "confirm", said
+    # with nothing waiting, '没问题' to a deduction question is its answer, not a confirmation
+    answered = read_turn("没问题", _ctx(report, "yueyang", "score.项目管理/资金管理/资金使用"))
+    assert answered.kind == "answer" and answered.report.judgements[-1].selected == []
+
+
 # ------------------------------------------------------------------------------ one reader, its decisions
 
 def _library() -> Report:
@@ -67,11 +76,12 @@ def _library() -> Report:
         notes=[Note(id=1, section="performance", text="全年组织阅读推广活动46场，少儿借阅量增长两成。")])
 
 
-def _ctx(report: Report, form: str, asked_id: str | None) -> TurnContext:
+def _ctx(report: Report | None, form: str, asked_id: str | None, pending: bool = False) -> TurnContext:
+    report = report or Report()
     items = items_for(form, report, set())
     return TurnContext(form=form, title=report.project.name or "", report=report, items=items,
                        asked=find(items, asked_id), rules=ruleset_for_form(form),
-                       wanted=set(interview_spec().default_project) | {"report_date"})
+                       wanted=set(interview_spec().default_project) | {"report_date"}, has_pending=pending)
 
 
 def test_an_unmet_indicators_reason_is_taken_on_the_first_answer_without_because():

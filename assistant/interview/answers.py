@@ -11,6 +11,7 @@ from ..core.models import Indicator, JudgementAnswer, QualitativeGoal, Report, W
 from ..core.numbers import compact, to_halfwidth
 from ..core.scoring import Option, RuleSet
 from .items import NONE_OF_THEM, Item, family_level
+from .criteria import read_choice, read_criteria
 from .spec import interview_spec
 
 _NEG = re.compile(r"(?:不|未|没有|没|无|非|说不上|算不上|谈不上|不太|不够|不算|不大|不能算|算没|没法算)(?:按期|按计划|按时|很|太|那么|特别|怎么|大)?$")
@@ -483,12 +484,18 @@ def _score_answer(item: Item, out: Report, text: str, selected: list[str] | None
         return _family_answer(item, out, text, rule)
     if len(text) > 40 and "。" in text.rstrip("。") and not _ALL.search(text) and not lenient:
         return None  # a statement with sentences is a note, even if it uses an option's word
+    if item.kind == "checks" and re.fullmatch(r"(?:都|全都|基本)?没(?:有|啥|什么)?(?:问题|毛病)[的了啊吧。!！]*", compact(text)):
+        # '没问题': none of a deduction's situations happened; every criterion of a score item is met
+        return _judged(item, out, [] if rule.kind == "deduction" else list(options), text, rule)
     if item.kind == "checks":
-        picked = _checked_in_words(text, options)
+        none = _NONE.match(compact(text).replace("木有", "没有").replace("没得", "没有"))
+        picked = read_criteria(text, options) if not none else None
+        if picked is None:
+            picked = _checked_in_words(text, options)
         if picked is None:
             picked = _checked(text, options)
     else:
-        one = _choose(text, options) or _plain_yes_no(text, options)
+        one = read_choice(text, options) or _choose(text, options) or _plain_yes_no(text, options)
         picked = [one] if one else None
         if picked is None and similar is not None and 4 <= len(compact(text)) <= 60:
             # no option's words said: the option whose words mean most nearly what was said (the bundled embedder),

@@ -55,6 +55,17 @@ def interview_spec() -> InterviewSpec:
 TURNS_FILE = INTERVIEW_FILE.parent / "turns.yaml"
 
 
+class CriteriaWords(BaseModel):
+    """How a clause of a free-word answer says yes, no or not sure (interview/criteria.py)."""
+    model_config = ConfigDict(extra="forbid")
+    contrast: str
+    double_negative: str
+    unsure: str
+    negative: str
+    limits: str
+    everything: str
+
+
 class CommandWords(BaseModel):
     model_config = ConfigDict(extra="forbid")
     says: list[str] = Field(default_factory=list)
@@ -109,6 +120,7 @@ class TurnWords(BaseModel):
     corrections: CorrectionWords
     statements: dict[str, list[str]]
     answers: dict[str, str]
+    criteria: CriteriaWords
     glossary: list[dict] = Field(default_factory=list)
 
 

@@ -94,7 +94,7 @@ def command_of(text: str) -> str | None:
             return name
     asking = bool(re.search(r"怎么|为什么|为啥|哪|什么|啥", key))  # '能帮我导出word吗' still asks for the export
     commands = list(turn_words().commands.items())
-    if re.search(r"生成报告|起草全文|出稿", key) and not re.search(r"下载|导出|文件|word|Word", key):  # '生成报告吧 剩下的不填了': the report is asked for, not a skip
+    if re.search(r"生成报告|起草|出稿", key) and not re.search(r"下载|导出|文件|word|Word", key):  # '生成报告吧 剩下的不填了': the report is asked for, not a skip
         commands.sort(key=lambda c: c[0] != "write")
     for name, words in commands:
         if asking and name not in ("why", "progress", "check"):
@@ -277,6 +277,9 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
             re.fullmatch(r"(?:对|对的|没错|正确|是的|就这样|可以|行|没问题|ok|OK|好)[的了啊吧。!！]*", _key(text)) or
             any(re.search(p, _key(text), re.I) for p in turn_words().commands["confirm"].cues)):
         command = "confirm"  # a table waits for confirmation: '对的', '数没错 录进去吧' confirm it
+    if command == "confirm" and not ctx.has_pending and asked is not None and not asked.done and \
+            asked.kind in ("checks", "choice"):
+        command = None  # nothing waits: '没问题' to '资金使用有无下列情况' is the answer
     if command is not None:
         return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
     if (has_correction_cue(text) or re.search(r"更新|变了|变成|调整为|调成", text)) and ctx.report.funding.origin != "none" \

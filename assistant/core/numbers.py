@@ -389,3 +389,42 @@ def parse_quantity(text: str) -> Quantity:
             bound = b
             break
     return Quantity(raw, value=value, unit=unit, bound=bound, approx=approx)
+
+
+_CN_D = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_U = {"十": 10, "百": 100, "千": 1000}
+
+
+def _cn_below_wan(text: str, shorthand: int) -> int | None:
+    """'四百六十八' → 468; a trailing digit after a unit is that unit's tenth ('七千六' → 7600; `shorthand` is
+    the unit a bare trailing digit counts in when no unit precedes it)."""
+    total, digit, last_unit = 0, None, shorthand * 10
+    for ch in text:
+        if ch in "零〇":
+            continue  # a placeholder: '一百万零五百'
+        if ch in _CN_D:
+            if digit is not None:
+                return None
+            digit = _CN_D[ch]
+        elif ch in _CN_U:
+            total += (1 if digit is None else digit) * _CN_U[ch]
+            digit, last_unit = None, _CN_U[ch]
+        else:
+            return None
+    if digit is not None:
+        total += digit * (last_unit // 10)
+    return total
+
+
+def cn_amounts_in_wan(text: str) -> str:
+    """Amounts said in Chinese numerals, written as digits in 万 ('一千二百万' → '1200万', '四百六十八万五' → '468.5万',
+    '四百九十八万七千六' → '498.76万'). Runs without 万, 千 or 百 are left alone (they are words, not amounts)."""
+    def one(m: re.Match) -> str:
+        high, _, low = m.group(0).partition("万")
+        wan = _cn_below_wan(high, 1) if high else 0
+        rest = _cn_below_wan(low, 1000) if low else 0
+        if wan is None or rest is None:
+            return m.group(0)
+        value = Decimal(wan) + Decimal(rest) / 10000
+        return f"{fmt_decimal(value.normalize())}万"
+    return re.sub(r"[零〇一二两三四五六七八九十百千]+万[零〇一二两三四五六七八九十百千]*", one, text)

@@ -144,22 +144,35 @@ def typo_in_amount(text: str) -> str | None:
             return m.group(1)
     # a date or a count with a letter for a digit: '3月2O日', '实际是2l场' (never read as 3月2日 or 2场)
     m = _TYPO_COUNT.search(half)
+    if m:
+        return m.group(1)
+    # two decimal points ('1096..8', '47.2.5公里'; not a date like 2024.3.15), or a table cell that is a letter
+    # and digits ('l7.7' between tabs or spaces)
+    m = _TYPO_DOTS.search(half) or _TYPO_CELL.search(half)
     return m.group(1) if m else None
+
+
+_TYPO_DOTS = re.compile(r"(?<![A-Za-z\d.])((?!(?:19|20)?\d{2}\.\d{1,2}\.\d{1,2}(?![\d万元亩公里吨人户个次%座场]))\d+\.\.?\d+\.\d+|\d+\.\.\d+)(?![\d.])")
+_TYPO_CELL = re.compile(r"(?:^|[\t ]|(?<=\n))([lIOo]\d+(?:\.\d+)?|\d+[lIOo]\d*(?:\.\d+)?)(?=[\t ]|$|\n)", re.M)
 
 
 _TYPO_COUNT = re.compile(r"(?<![A-Za-z\d.])(\d+[OoIl]\d*|[OoIl]\d+)(?=\s*(?:日|号|月|年|场|人次|人|个|次|户|家|座|所|名|亩|公里|吨|%|处|项|台|套))")
 
 
-_FUNDING_WORD = re.compile(r"(?:计划|预算|到位|下达|拨付|支出|执行|结余|投资|安排|资金|总额|合计)[^，,。；;\d]{0,12}?$")
+_FUNDING_WORD = re.compile(r"(?:计划|预算|到位|下达|拨付|支出|执行|结余|投资|安排|资金|总额|合计|总共|一共|花出去|年初|全年)"
+                           r"[^，,。；;\d]{0,12}?$")
 
 
 def figures_sentence(text: str, asked: Item | None) -> bool:
     """Figures stated in a sentence ('实际支出250.7万元，其中扑火装备62.4万元…'): read like a paste."""
     from ..core.numbers import find_money
 
-    from ..core.parse.paste import expense_items, indicator_lines, spoken_funding
+    from ..core.parse.paste import expense_items, indicator_lines, spoken_funding, total_line
 
     half = to_halfwidth(text)
+    if total_line(half) is not None:
+        return True  # '合计 85 85 79.6 5.4'
+
     if len(indicator_lines(half)) >= 2:
         return True  # indicators said in a line: '新建机耕路目标45公里实际47.2公里 …'
     amounts = find_money(half)

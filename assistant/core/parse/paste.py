@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from ..forms import layout_of
 from ..models import SOURCE_TOTAL, ExpenseLine, Funding, FundingRow, Indicator, ParseWarning, Report, Where
-from ..numbers import compact, parse_decimal, to_halfwidth
+from ..numbers import cn_amounts_in_wan, compact, parse_decimal, to_halfwidth
 from .errors import ParseError
 
 _DATA = re.compile(r"\d")
@@ -349,10 +349,10 @@ def _quantity(text: str) -> bool:
 
 _SPOKEN_COLUMNS = (  # what officers call each column in a sentence, longest first within a column
     ("balance", r"结余|剩余|剩下"),  # 上年结转 is a source of the national 自评表, not a balance
-    ("spent", r"实际支出|全年执行数?|执行数|实际执行|执行了|执行|支出了|支出|花了|花掉了|花掉|用了|用掉|使用了|实际使用|已支付|支付了|拨付使用"),
-    ("arrived_national", r"全年预算数?|调整后预算|调整后的预算|预算调整为|调成了|调整为"),
+    ("spent", r"实际支出|全年执行数?|执行数|实际执行|执行了|执行|支出了|支出|花出去了?|花了|花掉了|花掉|用了|用掉了?|使用了|实际使用|已支付|支付了|拨付使用"),
+    ("arrived_national", r"全年预算数?|调整后预算|调整后的预算|预算调整为|调成了|调整为|(?:后来)?追加到|调增到|调减到|调整到|调到|全年(?=\s*\d)"),
     ("arrived", r"实际到位资金|实际到位|到位资金|到位了|到位|到账|下达了|下达|拨付到位|拨下来"),
-    ("planned", r"年初预算数?|计划投资额?|计划安排资金|计划安排|预算安排|计划资金|计划|批复|预算"),
+    ("planned", r"年初预算数?|计划投资额?|计划安排资金|计划安排|预算安排|计划资金|计划|批复|预算|总投资|总共|一共|年初(?=\s*\d)"),
 )
 _AMOUNT = r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>亿元|万元|万|元)?"
 _SOURCES = (("中央", "中央财政"), ("省", "省财政"), ("市", "市财政"), ("县", "县市区财政"), ("区", "县市区财政"),
@@ -366,7 +366,7 @@ _SOURCE_IN = re.compile(r"(上年结转|中央|省级?|市级?|县级?|区级?|�
 def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]]:
     """Figures said in a short sentence; each amount taken only after a word naming its column, and only
     as the total when its clause names no source ('县级配套少到位了20万' is neither the total nor a figure)."""
-    half = to_halfwidth(text)
+    half = cn_amounts_in_wan(to_halfwidth(text))  # '计划投资一千二百万'
     if len(half) > 400 or "\t" in half:
         return None, []
     found: dict[str, Decimal] = {}
@@ -437,6 +437,23 @@ def _source_parts(tail: str, col: str, sources: dict[str, FundingRow], whole: st
         name = next(s for w, s in _SOURCES if m.group(1).startswith(w))
         row = sources.setdefault(name, FundingRow(source=name, where=Where(cell="经办人所说")))
         setattr(row, col, _wan(m.group(2), m.group(3) or _unit_of(whole)))
+
+
+_TOTAL_LINE = re.compile(r"^\s*(?:合计|总计|小计|合计数)[\s\t:：|]+(\d[\d,]*(?:\.\d+)?)[\s\t|]+(\d[\d,]*(?:\.\d+)?)"
+                         r"[\s\t|]+(\d[\d,]*(?:\.\d+)?)(?:[\s\t|]+(\d[\d,]*(?:\.\d+)?))?\s*$")
+
+
+def total_line(text: str) -> Funding | None:
+    """'合计 85 85 79.6 5.4' pasted alone, under the question for the funding grid: the form's column order
+    (计划安排 / 年初预算, 实际到位 / 全年预算, 实际支出 / 全年执行, 结余)."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    m = _TOTAL_LINE.match(to_halfwidth(lines[0])) if len(lines) == 1 else None
+    if m is None:
+        return None
+    nums = [parse_decimal(g.replace(",", "")) if g else None for g in m.groups()]
+    total = FundingRow(source=SOURCE_TOTAL, planned=nums[0], arrived=nums[1], spent=nums[2], balance=nums[3],
+                       where=Where(cell="合计行"))
+    return Funding(total=total, origin="table")
 
 
 def national_row(text: str) -> Funding | None:
@@ -549,7 +566,7 @@ def read_paste(text: str, form: str, parse) -> Report:
     if note is not None:
         report.warnings.append(note)
     if report.funding.origin == "none":
-        rows = headerless_funding(fixed)
+        rows = headerless_funding(fixed) or total_line(fixed)
         if rows is not None:
             report.funding = rows
             report.warnings = [w for w in report.warnings if not w.message.startswith("未找到资金")]

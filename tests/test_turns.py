@@ -336,3 +336,55 @@ def test_an_indicator_moves_family_and_an_expense_voucher_is_corrected():
     assert next(i for i in moved.report.indicators if i.name == "图书外借率").level2 == "可持续影响指标"
     fixed = read_turn("少儿阅览区改造的凭证号错了 应该是2024年6月13#", _ctx(report, "yueyang", None))
     assert fixed.report.expenses[0].voucher == "2024年6月13#" and fixed.report.expenses[1].voucher == "2024年9月9#"
+
+
+# ------------------------------------------------------------------------------ from the third officer walks
+
+def test_an_expense_row_renamed_keeps_its_amount_and_the_funding():
+    from assistant.core.models import ExpenseLine
+
+    report = _library()
+    report.expenses = [ExpenseLine(content=c, amount=D(a)) for c, a in
+                       (("图书采购", "60"), ("数字资源购置", "25"), ("读者活动", "20"), ("馆员培训", "5"))]
+    before = report.funding.total.model_copy()
+    for said in ("支出明细第4行名称改成馆员业务培训", "把“馆员培训”改成“馆员业务培训”", "馆员培训那行名称改成馆员业务培训"):
+        decision = read_turn(said, _ctx(report, "yueyang", None))
+        rows = [(e.content, e.amount) for e in decision.report.expenses]
+        assert rows[-1] == ("馆员业务培训", D("5")), said
+        assert decision.report.funding.total == before, said  # the 4 of 第4行 is no amount
+
+
+def test_a_goal_cell_named_is_the_cell_changed_and_nothing_else():
+    report = _library()
+    report.goals = [QualitativeGoal(expected="全年免费开放，接待读者12万人次以上。", actual="")]
+    filled = read_turn("总体目标完成情况改成：全年免费开放350天，接待读者12.6万人次", _ctx(report, "national", None))
+    assert filled.report.goals[0].actual == "全年免费开放350天，接待读者12.6万人次"
+    assert filled.report.goals[0].expected == report.goals[0].expected
+    assert [i.actual for i in filled.report.indicators] == [i.actual for i in report.indicators]
+    kept = read_turn("全年接待读者人次实际完成值改成12.6万人次 总体目标完成情况不要动", _ctx(report, "national", None))
+    assert len(kept.report.indicators) == len(report.indicators) and kept.report.goals[0].actual == ""
+
+
+def test_an_edit_that_finds_nothing_is_said_back_never_filed():
+    report = _library()
+    for said in ("删掉“跟上个项目一样”这句", "怎么删了！把读者满意度加回来"):
+        decision = read_turn(said, _ctx(report, "national", None))
+        assert decision.kind == "unclear" and decision.section is None and "没有记入报告" in decision.reply, said
+
+
+def test_the_last_notes_deleted_in_the_words_officers_use():
+    report = _library()
+    report.notes = [Note(id=1, section="implementation", text="馆内设立少儿阅览区。"),
+                    Note(id=2, section="implementation", text="这个跟上个项目一样"),
+                    Note(id=3, section="performance", text="再补充一下")]
+    assert len(read_turn("删掉刚才那句", _ctx(report, "yueyang", None)).report.notes) == 2
+    assert len(read_turn("刚才记入报告的两句都删了", _ctx(report, "yueyang", None)).report.notes) == 1
+
+
+def test_same_as_above_and_a_federation_with_its_chairwoman():
+    report = Report(project=ProjectInfo(name="2024年寿县残疾人康复救助项目", unit="寿县残疾人联合会"))
+    same = read_turn("同上", _ctx(report, "huainan", "project.department"))
+    assert same.report.project.department == "寿县残疾人联合会"
+    both = read_turn("单位 寿县残联 负责人 王秀英 理事长", _ctx(Report(), "huainan", "project.unit"))
+    p = both.report.project
+    assert (p.unit, p.leader, p.leader_title) == ("寿县残联", "王秀英", "理事长")

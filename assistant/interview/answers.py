@@ -162,9 +162,17 @@ def _pick(text: str, options: list[str]) -> str | None:
     key = compact(text)
     if not key:
         return None
+    m = re.search(r"第([一二1-2])(?:个|种|项)", key)
+    if m:  # '选第一个'
+        return options[{"一": 0, "二": 1, "1": 0, "2": 1}[m.group(1)]] if len(options) >= 2 else None
     hits = [o for o in options if key in compact(o) or compact(o) in key]
     if len(hits) == 1:
         return hits[0]
+    if set(options) == {"项目完成结果评价", "项目实施过程评价"}:  # said as the state of the project
+        if re.search(r"还在(?:实施|建设|进行|施工)|没完工|未完工|实施中|跨年|还没(?:完|结束)", key):
+            return "项目实施过程评价"
+        if re.search(r"(?:全部|都)?(?:做完|干完|完工|结束|完成)(?:了|以后|之后|后)|已(?:经)?(?:完工|结束|完成)", key):
+            return "项目完成结果评价"
     head = len(os.path.commonprefix([compact(o) for o in options]))
     tail = len(os.path.commonprefix([compact(o)[::-1] for o in options]))
     own = {o: compact(o)[head:len(compact(o)) - tail] for o in options}  # what tells the choices apart
@@ -271,8 +279,14 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
     from .facts import Place, facts_in
 
     out = report.model_copy(deep=True)
+    same = re.match(r"^\s*(?:同上|跟上面一样|和上面一样|跟上面的一样|跟上一个一样|同前|同单位|一样的?|也一样)", text or "")
     text = without_meta((text or "").strip()) or (text or "").strip()  # '前面说了啊。…': the words said again
     place = place or Place()
+    p = report.project
+    if same and item.field in ("department", "unit") and (p.unit if item.field == "department" else p.department):
+        value = p.unit if item.field == "department" else p.department  # '同上' / '跟上面一样': the unit just named
+        setattr(out.project, item.field, value)
+        return Applied(out, f"已记录{item.label}：{value}（同上）")
     if item.field:
         if item.options:
             value = next((o for o in item.options if o in (selected or [])), None) or _pick(text, item.options)

@@ -379,6 +379,8 @@ def _renamed(report: Report, old: str, new: str) -> Change:
 
 def delete_indicator(report: Report, text: str) -> Change | None:
     half = to_halfwidth(text.strip())
+    if re.search(r"不要动|别动|不用动|不动|保持不变|不要改|别改", half):
+        return None  # '…实际完成值改成8.4万立方米 总体目标完成情况不要动' deletes nothing
     for pattern in turn_words().requests.delete:
         m = re.search(pattern, half)
         if not m:
@@ -419,8 +421,8 @@ def correct_funding(report: Report, text: str, national: bool = False) -> Change
     """'县级到位是260万 不是250', '县市区那行：计划160，到位130，支出106.2', '资金表里72.6改成76.2，省财政那行的实际支出…':
     the cells a sentence gives, in the row it names (the 合计 moved with them)."""
     half = to_halfwidth(text)
-    if report.funding.origin == "none":
-        return None
+    if report.funding.origin == "none" or re.search(r"明细|第\s*\d+\s*[行条项笔]|名称|凭证|改名", half):
+        return None  # '支出明细第5行名称改成…' is about an expense row: its 5 is no amount
     segments = _row_segments(half)
     if len(segments) > 1:  # '当年财政拨款那行漏了：年初1500 全年1550 执行1490.2，上年结转全年预算是100': row by row
         out, said = report, []
@@ -734,6 +736,72 @@ def delete_text(report: Report, text: str) -> Change | None:
         if ind.reason and words in ind.reason:
             ind.reason, n = ind.reason.replace(words, "").strip("，,。；; "), n + 1
     return Change(out, f"已删去“{words[:20]}”（{n}处）", "删去文字") if n else None
+
+
+_QUOTED_PAIR = re.compile(r"[“\"‘'「](?P<old>[^”\"’'」]{2,40})[”\"’'」].{0,12}?(?:改成|改为|换成|叫)[“\"‘'「]?(?P<new>[^”\"’'」，,。；;]{2,40})")
+_ROW_RENAMED = re.compile(r"(?:第\s*(?P<n>\d+|[一二三四五六七八九十])\s*(?:行|条|笔|项)|(?P<named>[^，,。；;\s]{2,30}?)(?:那行|这行|那笔|这笔|那条|这条))"
+                          r"(?:的)?(?:名称|内容|支出内容|名字)?(?:改成|改为|换成|应该是|叫)[“\"‘'「]?(?P<new>[^”\"’'」，,。；;\s]{2,40})")
+
+
+def rename_expense(report: Report, text: str) -> Change | None:
+    """'支出明细第5行名称改成村级文化管理员业务培训', '把“文化管理员培训”改成“村级文化管理员业务培训”',
+    '文化管理员培训那行名称改成…': an expense row's 支出内容 renamed; its amount and voucher stay."""
+    if not report.expenses:
+        return None
+    half = to_halfwidth(text)
+    row, new = None, None
+    m = _QUOTED_PAIR.search(half)
+    if m:
+        old_key = compact(m.group("old"))
+        row = next((k for k, e in enumerate(report.expenses) if compact(e.content) == old_key), None)
+        new = m.group("new")
+    if row is None:
+        m = _ROW_RENAMED.search(half)
+        if m is None or not (m.group("n") or re.search(r"明细|支出", half) or m.group("named")):
+            return None
+        if m.group("n"):
+            n = int(m.group("n")) if m.group("n").isdigit() else _CN_SMALL.get(m.group("n"), 0)
+            row = n - 1 if 0 < n <= len(report.expenses) and re.search(r"明细|支出|这笔|那笔", half) else None
+        else:
+            scored = sorted(((len(_lcs(compact(e.content), compact(m.group("named")))), k)
+                             for k, e in enumerate(report.expenses)), reverse=True)
+            if scored and scored[0][0] >= max(3, len(compact(m.group("named"))) - 2) and \
+                    (len(scored) == 1 or scored[1][0] < scored[0][0]):
+                row = scored[0][1]
+        new = m.group("new")
+    if row is None or not new:
+        return None
+    out = report.model_copy(deep=True)
+    previous, out.expenses[row].content = out.expenses[row].content, new.strip()
+    return Change(out, f"已把支出明细“{previous}”改名为“{out.expenses[row].content}”（金额、凭证号不变）", "支出改名")
+
+
+_CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+_GOAL_CELL = re.compile(r"(?P<which>(?:(?:年度)?总体目标|年度目标|绩效目标)?(?:的)?(?:实际)?完成情况|实际完成情况|(?:年度)?预期目标|"
+                        r"(?:年度)?总体目标(?=(?:那栏|那格|那段)?(?:写错了|不对)?[，,]?(?:改成|改为|应该是|应为|写成)))"
+                        r"(?:那栏|那格|那段|那一栏|栏)?(?:写错了|不对|有误)?[，,\s]*(?:改成|改为|应该是|应为|写成|是|为)[:：\s]*"
+                        r"(?P<value>.{4,})$")
+
+
+def correct_goal_cell(report: Report, text: str) -> Change | None:
+    """'总体目标完成情况改成：…', '实际完成情况是：…', '预期目标改为：…': the 年度总体目标 cell named, its whole text
+    replaced — never an indicator's value, never the other cell."""
+    if not report.goals:
+        return None
+    said = text.strip()
+    m = _GOAL_CELL.search(to_halfwidth(said))
+    if m is None:
+        return None
+    value = said[m.start("value"):].strip().strip("“”\"「」")  # as typed: to_halfwidth keeps positions
+    out = report.model_copy(deep=True)
+    goal = out.goals[0]
+    if "预期" in m.group("which") or ("完成" not in m.group("which")):
+        previous, goal.expected = goal.expected, value
+        return Change(out, f"已改写年度总体目标的预期目标（原为：{previous[:30] or '空'}…）", "改写预期目标")
+    previous, goal.actual = goal.actual, value
+    return Change(out, f"已改写年度总体目标的实际完成情况（原为：{previous[:30] or '空'}…）", "改写实际完成情况")
 
 
 def edit_expense(report: Report, text: str) -> Change | None:

@@ -23,6 +23,8 @@ def _clauses(text: str) -> list[str]:
     """Clauses of an answer: split at marks and spaces, and before a contrast ('…但是不够细')."""
     words = turn_words().criteria
     half = re.sub(r"\s+", "，", to_halfwidth(text.strip()))
+    for typo, right in words.typos.items():  # '制度建全': a word typed wrong
+        half = half.replace(typo, right)
     half = re.sub(f"(?=(?:{words.contrast}))", "，", half)
     return [c for c in re.split(r"[，,。；;！!？?、]", half) if c]
 

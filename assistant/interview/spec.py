@@ -64,6 +64,7 @@ class CriteriaWords(BaseModel):
     negative: str
     limits: str
     everything: str
+    typos: dict[str, str] = Field(default_factory=dict)
 
 
 class CommandWords(BaseModel):

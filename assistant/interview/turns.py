@@ -290,6 +290,9 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
             re.fullmatch(r"(?:对|对的|没错|正确|是的|就这样|可以|行|没问题|ok|OK|好)[的了啊吧。!！]*", _key(text)) or
             any(re.search(p, _key(text), re.I) for p in turn_words().commands["confirm"].cues)):
         command = "confirm"  # a table waits for confirmation: '对的', '数没错 录进去吧' confirm it
+    if command is None and ctx.has_pending and "确认" in text and len(_key(text)) <= 12 and \
+            not re.search(r"不|别|先不|再|吗|？|\?", text):
+        command = "confirm"  # '对 确认', '好了 就这样 确认'
     if command == "confirm" and not ctx.has_pending and asked is not None and not asked.done and \
             asked.kind in ("checks", "choice"):
         command = None  # nothing waits: '没问题' to '资金使用有无下列情况' is the answer
@@ -351,6 +354,11 @@ def split_question(text: str, asked: Item | None = None) -> tuple[str, str]:
 def _read_main(text: str, ctx: TurnContext) -> Decision:
     asked = ctx.asked
     facts = facts_in(text, ctx.place, ctx.wanted, asked.field if asked else None)
+    if asked is not None and asked.field in ("department", "unit") and \
+            re.match(r"^\s*(?:同上|跟上面一样|和上面一样|跟上面的一样|跟上一个一样|同前|同单位|一样的?|也一样)", text):
+        applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place)
+        if applied is not None:  # '同上', '跟上面一样': the unit (or 主管部门) just named
+            return _answered(applied, asked)
     if not facts and is_chitchat(text):
         return Decision(CHITCHAT, "闲谈", reply=_chitchat_reply(text, asked))
     asks = is_question(text) and not _edit_request(text) and \
@@ -378,9 +386,12 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
                 decided.report, decided.said = told.report, told.said
                 decided.answered, decided.item = told.answered, told.item or item
         return decided
-    last = re.search(r"刚才(?:那|这)?(?P<n>两|二|三|几)?(?:句|条|段)(?:话)?.{0,12}(?:删掉|删了|删除|去掉|不要|不是写进报告)", _key(text))
-    if last and ctx.report.notes:  # '刚才那两句不是写进报告的，删掉'
-        n = {"两": 2, "二": 2, "三": 3, "几": 2}.get(last.group("n") or "", 1)
+    last = re.search(r"(?:刚才|刚刚|上面|前面)(?:记入报告的|写进报告的|记的|发的|说的)?(?:那|这)?(?P<n>两|二|三|几)?(?:句|条|段)(?:话)?"
+                     r".{0,12}(?:删掉|删了|删除|去掉|不要|不是写进报告|不是报告内容)|"
+                     r"(?:删掉|删除|去掉|删了)(?:刚才|刚刚|上面)(?:记入报告的|写进报告的|记的|发的|说的)?(?:那|这)?(?P<m>两|二|三)?(?:句|条|段)",
+                     _key(text))
+    if last and ctx.report.notes:  # '刚才那两句不是写进报告的，删掉', '删掉刚才那句', '刚才记入报告的两句都删了'
+        n = {"两": 2, "二": 2, "三": 3, "几": 2}.get(last.group("n") or last.group("m") or "", 1)
         out = ctx.report.model_copy(deep=True)
         gone = out.notes[-n:]
         out.notes = out.notes[:-n]
@@ -389,7 +400,10 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         added = _add_indicator(text, ctx)  # '加一条成本指标 单吨…': a new row, never an existing one moved to 成本
         if added is not None:
             return added
-    for op in (corrections.delete_text, corrections.edit_expense, corrections.replace_quoted,
+    cell = corrections.correct_goal_cell(ctx.report, text) if not (asked and asked.id.startswith("goals.")) else None
+    if cell is not None:  # '总体目标完成情况改成：…' after the interview: that cell, nothing else
+        return Decision(REQUEST if is_request(text) else CORRECTION, cell.what, report=cell.report, said=[cell.said])
+    for op in (corrections.delete_text, corrections.rename_expense, corrections.edit_expense, corrections.replace_quoted,
                corrections.rename_indicator, corrections.delete_indicator, _reclassified):  # said as a request or not
         change = op(ctx.report, text)
         if change is not None:
@@ -451,9 +465,18 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         return Decision(QUESTION, f"「{item.label}」" if item else OTHER_QUESTION, reply=reply, item=item)
     if asked is not None and not asked.done and not substantive(text):
         return Decision(UNCLEAR, f"回答「{asked.label}」", item=asked, reply=f"没能把“{text}”读成“{asked.label}”的回答。")
+    if _EDIT_ASKED.search(text):
+        # '删掉“…”这句', '把…加回来', '…不是报告内容': an edit that matched nothing is said back, never filed as text
+        return Decision(UNCLEAR, "要改的内容没找到", reply=_EDIT_HELP)
     if substantive(text):
         return _statement(text, ctx, None)
     return _clarify(text, ctx)
+
+
+_EDIT_ASKED = re.compile(r"删掉|删除|删了|去掉|加回来|恢复|撤回|不是报告(?:的)?内容|别写进|不要写进|不用写进|不要记|别记|"
+                         r"(?:改成|改为|换成)[：:“\"]|^把.{1,20}(?:改成|改为|换成)")
+_EDIT_HELP = ("没有找到要改动的内容，这句话没有记入报告。可以这样说：“删掉刚才那句”“把‘原文字’改成‘新文字’”"
+              "“XX指标实际值改成…”；也可以在右侧草稿栏直接修改，或说“撤销”退回上一次修改。")
 
 
 _ASIDE_SPLIT = re.compile(r"(?:[。；;！!，,\s]+(?:哦|噢|啊|诶|哎)?|^|(?:哦|噢|啊|诶|哎))(?=(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便把|插一句|提一句|补一句|题外话|再补一句|顺带说一下)[，,：:\s]?)")
@@ -675,7 +698,7 @@ def _grade_facts(text: str, ctx: TurnContext) -> tuple[str | None, str | None]:
             not (ctx.asked is not None and ctx.asked.id in ("claimed.grade", "claimed.total")):
         return None, None
     from .facts import grade_total_in
-    tail = re.split(r"改成|改为|应该是|其实是|不对|说错了|打错了", text)[-1]
+    tail = re.split(r"改成|改为|应该是|其实是|不对|说错了|打错了|哦不是|噢不是|不是不是", text)[-1]
     return grade_total_in(tail)
 
 
@@ -908,7 +931,11 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
             decided.answered = decided.item is not None
             return decided
     ops = []
-    if re.search(r"年度总体目标|预期目标|总体目标|绩效目标|完成情况那段|目标那段|原因", text):
+    goal_cell = corrections.correct_goal_cell(report, text)
+    if goal_cell is not None:  # '总体目标完成情况改成：…' names the cell; nothing else is changed
+        return Decision(CORRECTION, goal_cell.what, report=goal_cell.report, said=[goal_cell.said])
+    keep_goal = re.search(r"(?:总体目标|目标|完成情况)[^，,。]{0,8}(?:不要动|别动|不动|不用改|不要改)", text)
+    if re.search(r"年度总体目标|预期目标|总体目标|绩效目标|完成情况那段|目标那段|原因", text) and not keep_goal:
         old, new = corrections.old_new(text)
         if old is not None and new is not None:
             ops.append(corrections.correct_figure)

@@ -388,3 +388,23 @@ def test_same_as_above_and_a_federation_with_its_chairwoman():
     both = read_turn("单位 寿县残联 负责人 王秀英 理事长", _ctx(Report(), "huainan", "project.unit"))
     p = both.report.project
     assert (p.unit, p.leader, p.leader_title) == ("寿县残联", "王秀英", "理事长")
+
+
+def test_a_complaint_about_a_deduction_is_a_question_and_an_indicator_goes_to_the_family_it_names():
+    report = _library()
+    asked = "score.项目绩效/项目效果/经济效益"
+    complaint = read_turn("不设的话就直接扣8分？这也太多了吧", _ctx(report, "yueyang", asked))
+    assert complaint.kind == "question" and not complaint.report
+    added = read_turn("社会效益补一条：读者人均借阅量 目标≥2册 实际2.4册", _ctx(report, "yueyang", asked))
+    new = added.report.indicators[-1]
+    assert (new.name, new.level2) == ("读者人均借阅量", "社会效益指标")
+    back = read_turn("那还是加回来吧：数量指标 图书外借册次 目标≥8万册 实际8.6万册", _ctx(report, "yueyang", None))
+    names = [i.name for i in back.report.indicators]
+    assert names[:len(report.indicators)] == [i.name for i in report.indicators] and names[-1] == "图书外借册次"
+
+
+def test_a_reason_naming_schools_does_not_change_the_unit():
+    report = _library()
+    said = "合口镇中学和修梅中心小学 6-7月连续强降雨，工期顺延，质保金21.4万元未到支付期"
+    decision = read_turn(said, _ctx(report, "national", "reason.execution"))
+    assert decision.report.project.unit == "石门县图书馆"

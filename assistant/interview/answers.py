@@ -449,7 +449,7 @@ def _family_answer(item: Item, out: Report, text: str, rule) -> Applied | None:
     """A family the table does not set: an indicator typed in a line, 'none', or its choices in words."""
     family = rule.families[0] if rule.families else item.label
     from .corrections import find_indicator, reclassify
-    named = find_indicator(text, out.indicators)
+    named = find_indicator(text, out.indicators) if re.search(r"指标|属于|归到|归为|算(?:作|是)?(?:这类|这个)", text) else None
     if named is not None:  # '有啊 建制村通客车率就是质量指标 目标100% 实际100%': the indicator there is, moved, not added again
         family_words = {"生态效益": "生态效益", "环境效益": "生态效益"}.get(family, family)
         moved = reclassify(out, f"{named.name}是{family_words}指标")

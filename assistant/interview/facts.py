@@ -523,7 +523,8 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
                 out.extra["leader_title"] = found[1]
             out.spans.append(found[2])
     if "unit" in wanted and "unit" not in out.fields:
-        m = _WE_ARE.search(half) or (None if any(a == 0 for a, _ in out.spans) else _LEADING_ORG.match(half))
+        leading = asked_field in ("unit", "department") or (asked_field is None and len(half) <= 30)
+        m = _WE_ARE.search(half) or (None if any(a == 0 for a, _ in out.spans) or not leading else _LEADING_ORG.match(half))
         if m and m.re is _LEADING_ORG and re.search(r"了|还|请|把|被|给|让|说|用|做|搞|是|的|在", m.group(1)):
             m = None  # '市里还请了第三方检测公司 …': a sentence that ends on 公司, not a unit's name
         value = _org_value(m.group(1), place) if m else None

@@ -87,6 +87,8 @@ def _bare(text: str) -> str:
 
 def command_of(text: str) -> str | None:
     key, bare = _key(text), _bare(text)
+    if re.search(r"(?:出稿|导出|打印|起草|提交|送审)(?:前|之前|以前|后|之后|以后)", key):
+        return None  # '出稿前要把所有问题都答完吗？' asks about the move, it does not make it
     if len(key) > 24:
         return command_cued(text)
     for name, words in turn_words().commands.items():
@@ -306,6 +308,9 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
     if figures_sentence(text, asked) or _table_lines(text):
         return Decision(PASTE, "资金或指标数字")
     text = re.sub(r"逗号", "，", re.sub(r"句号", "。", text))  # voice input writes the marks out
+    # a remark to the assistant in brackets ('（等下我问下股长是不是这么写的）', '（这个是照申报书上抄的）') is talk
+    text = re.sub(r"[（(][^（()）]{0,30}(?:等下|等会|我问|问下|问问|回头|不知道|不确定|是不是这么|抄的|你看着|你帮我)"
+                  r"[^（()）]{0,20}[)）]", "", text).strip() or text
     whole, question = split_question(text, asked)
     directed = _DIRECTIVE.search(whole)
     if directed and len(_key(whole[directed.end():])) >= 6:
@@ -363,6 +368,9 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         return Decision(CHITCHAT, "闲谈", reply=_chitchat_reply(text, asked))
     asks = is_question(text) and not _edit_request(text) and \
         (not has_correction_cue(text) or (re.search(r"[？?]|吗|会不会|是不是", text) and not _states_value(text)))
+    if asks and asked is not None and asked.field and facts and asked.field in facts.fields and \
+            re.search(r"不是说了|说过了|前面说了|刚才说了|都说了", text) and not re.search(r"区别|什么|啥|怎么|哪个|哪种", text):
+        asks = False  # '不是说了吗 2024年全年，1月1号到12月31号': the value asked is in it
     if asks and asked is not None and not asked.done and hedged(text):
         # '是华容县林业局吧？', '应该是…优吧？', '报告日期…填2024年4月15日可以吗？': an answer, said unsure
         applied = apply_answer(asked, ctx.report, _without_hedge(text), None, ctx.rules, ctx.place,
@@ -396,7 +404,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         gone = out.notes[-n:]
         out.notes = out.notes[:-n]
         return Decision(REQUEST, "删去刚才记入的话", report=out, said=[f"已删去刚才记入的{len(gone)}句"])
-    if re.search(r"(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)?", text):
+    if re.search(r"(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)?|加回来|补回来|加回去", text):
         added = _add_indicator(text, ctx)  # '加一条成本指标 单吨…': a new row, never an existing one moved to 成本
         if added is not None:
             return added
@@ -440,7 +448,8 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         return _statement(text, ctx, None)  # '这个放到成效里': a statement for the section named
     from .askback import item_named
     other = item_named(text, [i for i in ctx.items if i.path and i.done])
-    if other is not None and other is not asked and re.search(r"那题|这题|那一题|那项|改一下|改成|也勾|也算|全部符合|都符合", text):
+    if other is not None and other is not asked and re.search(r"那题|这题|那一题|那项|改一下|改成|也勾|也算|全部符合|都符合|只勾|只选|"
+                                                                r"别勾|不勾|勾上|不符合|不算", text):
         retaken = _retake_answer(text, ctx)  # '分配办法那题改一下，分配因素全面合理也勾上'
         if retaken is not None:
             return retaken
@@ -645,7 +654,7 @@ def hedged(text: str) -> bool:
 
 
 _ABOUT_THE_FORM = re.compile(r"写几|写多|写一句|写一遍|一定要|必须|合理|一回事|算达标|算没完成|才是|也算|就行|要写|要填|算不算|答完|"
-                             r"单独写|重复了|要单独|"
+                             r"单独写|重复了|要单独|扣\d*分|扣几分|扣多少|太多了|"
                              r"能不能|扣分|得分")
 
 
@@ -876,14 +885,14 @@ def _command_inside(text: str) -> str | None:
 
 def _add_indicator(text: str, ctx: TurnContext) -> Decision | None:
     half = to_halfwidth(text.strip())
-    anywhere = re.search(r"(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)?(?:吧|啊)?[，,\s]*(?:(?:数量|质量|时效|成本|经济效益|"
+    anywhere = re.search(r"(?:(?:补|加|增加|新增|添加|添)(?:上)?(?:一|个)(?:条|个|项)?|加回来|补回来|加回去)(?:吧|啊)?[：:，,\s]*(?:(?:数量|质量|时效|成本|经济效益|"
                          r"社会效益|生态效益|可持续影响|服务对象满意度|满意度)(?:类)?)?(?:指标)?[:：，,\s]*", half)
     for pattern in turn_words().requests.add:
         m = re.match(pattern, half) or (anywhere if anywhere and re.search(r"目标|实际", half[anywhere.end():]) else None)
         if not m:
             continue
-        family = None
-        if ctx.asked is not None and ctx.asked.kind == "indicator" and ctx.asked.path:
+        family = _family_said(half[:m.end() + 12])  # '经济效益补一条：…' names its family, whatever is asked
+        if family is None and ctx.asked is not None and ctx.asked.kind == "indicator" and ctx.asked.path:
             family = ctx.asked.path[-1]
         ind = indicator_line(half[m.end():], family or _family_said(half) or "社会效益")
         if ind is None:

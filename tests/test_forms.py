@@ -107,3 +107,22 @@ def test_a_broken_form_file_is_named_with_its_field(forms_dir, text, field):
     with pytest.raises(forms.FormError) as err:
         forms.all_forms()
     assert "bad.yaml" in str(err.value) and f"字段 {field}" in str(err.value)
+
+
+async def test_the_national_form_speaks_its_own_words_and_the_file_is_named_after_the_project(aiohttp_client, tmp_path):
+    from urllib.parse import unquote
+
+    client = await aiohttp_client(create_app(tmp_path / "data", embedder="fake"))
+    resp = await client.post("/api/drafts", json={"title": "2024年临澧县中小学校舍维修改造项目", "form": "national"})
+    draft_id = (await resp.json())["draft"]["id"]
+    turn = await (await client.post(f"/api/drafts/{draft_id}/turns",
+                                     json={"text": "年初预算680万 全年预算720万 全年执行698.6万"})).json()
+    card = next(c for c in turn["reply"]["cards"] if c["type"] == "paste")
+    assert card["columns"] == ["年初预算数", "全年预算数", "全年执行数", "结余"]
+    assert (await client.post(f"/api/drafts/{draft_id}/confirm", json={})).status == 200
+    resp = await client.get(f"/api/drafts/{draft_id}/export?format=docx")
+    assert unquote(resp.headers["Content-Disposition"].split("filename*=UTF-8''")[1]) == \
+        "2024年临澧县中小学校舍维修改造项目绩效自评表.docx"
+    exported = docx.Document(io.BytesIO(await resp.read()))
+    text = "\n".join(p.text for p in exported.paragraphs)
+    assert "（2024年度）" in text and "实际到位" not in text and "计划安排" not in text

@@ -12,7 +12,7 @@ import re
 from ..core import calc
 from ..core.checks import CheckResult
 from ..core.figures import key_figures
-from ..core.forms import default_form, get_form, layout_of
+from ..core.forms import default_form, get_form, layout_of, money_words
 from ..core.models import Draft, DraftSection, Suggestion
 from ..retrieval.hits import PrecedentSource
 from ..retrieval.metadata import report_type
@@ -51,6 +51,7 @@ def _context(result: CheckResult) -> dict:
     return {
         "p": r.project, "total": total, "goals": r.goals, "expenses": r.expenses, "indicators": indicators,
         "sources": [row for row in r.funding.sources if row.arrived],
+        "spent_sources": [row for row in r.funding.sources if row.spent is not None],
         "arrival_rate": calc.arrival_rate(total), "execution_rate": calc.execution_rate(total),
         "balance": total.balance if total.balance is not None else calc.balance(total),
         "total_score": s.computed_total if s.computed_total is not None else s.claimed_total,
@@ -106,7 +107,7 @@ def compose_draft(result: CheckResult, form: str | None = None, precedents: Prec
     result = result.model_copy(update={"report": filed_report(result.report)})
     spec = load_form(form)
     facts = facts_of(result)
-    ctx = {**_context(result), "layout": layout_of(form) or "yueyang"}
+    ctx = {**_context(result), "layout": layout_of(form) or "yueyang", "words": money_words(form)}
     ptype = report_type(result.report)
     mine = key_figures(result.report)
     draft = Draft(form=spec["id"], report=result.report, missing=_missing(result, spec["id"]))

@@ -8,7 +8,7 @@ import yaml
 
 from ..core import calc
 from ..core.checks import CheckResult
-from ..core.forms import layout_of
+from ..core.forms import layout_of, money_words
 from ..core.numbers import fmt_decimal, fmt_percent, quantize
 from .templates import PROMPTS, gap, in_wan, wan
 
@@ -35,9 +35,11 @@ def problem_items(result: CheckResult) -> list[tuple[str, str]]:
     total = calc.total_of(r.funding)
     items: list[tuple[str, str]] = []
 
+    words = money_words(r.project.form)  # the form's own column words: 全年预算数 on the national 自评表
+
     def add(key: str, **values) -> None:
         rule = rules[key]
-        items.append((_render(rule["problem"], **values), _render(rule["suggestion"], **values)))
+        items.append((_render(rule["problem"], words=words, **values), _render(rule["suggestion"], words=words, **values)))
 
     execution = calc.execution_rate(total)
     if execution is not None and execution < 1:

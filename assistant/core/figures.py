@@ -29,3 +29,19 @@ def key_figures(report: Report) -> dict[str, str]:
         if value:
             out[key] = value
     return out
+
+
+def report_year(report: Report) -> int | None:
+    """The budget year the report is about: the one recorded, else the one its name or period states, else the
+    year before the report date (reports are filed the spring after)."""
+    import re
+
+    p = report.project
+    if p.year:
+        return int(p.year)
+    for text in (p.name, p.period_text):
+        m = re.search(r"((?:19|20)\d{2})\s*年", text or "")
+        if m:
+            return int(m.group(1))
+    m = re.match(r"((?:19|20)\d{2})-", p.report_date or "")
+    return int(m.group(1)) - 1 if m else None

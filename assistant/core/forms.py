@@ -43,6 +43,9 @@ class Form(BaseModel):
     marks: list[str] = []              # words its reports carry: the form with the most found is the report's
     project_fields: list[str] | None = None  # the project fields it prints (ProjectInfo names); None: all
     tables: list[Literal["funding", "expenses", "indicators", "goals"]] = ["funding", "expenses", "indicators", "goals"]
+    # what the form calls the funding columns (planned, arrived, spent, balance): cards, narrative and exports use
+    # these; a form that says nothing uses 计划安排资金 / 实际到位资金 / 实际支出 / 结余
+    money_words: dict[Literal["planned", "arrived", "spent", "balance"], str] = {}
     sections: list[FormSection]
 
 
@@ -97,3 +100,12 @@ def layout_of(form_id: str | None) -> str | None:
     """The layout a form's reports follow; None for an unrecognised ('generic') report."""
     form = get_form(form_id)
     return form.layout if form else None
+
+
+MONEY_WORDS = {"planned": "计划安排资金", "arrived": "实际到位资金", "spent": "实际支出", "balance": "结余"}
+
+
+def money_words(form_id: str | None) -> dict[str, str]:
+    """The form's own words for the funding columns."""
+    form = all_forms().get(form_id or "") or all_forms().get(default_form())
+    return {**MONEY_WORDS, **(form.money_words if form else {})}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..core import calc
+from ..core.forms import money_words
 from ..core.models import FUNDING_COLUMNS, Funding, Indicator, ParseWarning, Report
 from ..core.numbers import NumberFormatError, fmt_decimal, parse_money_cell
 from ..core.parse import ParseError
@@ -155,13 +156,16 @@ def _s(value) -> str | None:
     return None if value is None else fmt_decimal(value)
 
 
-def paste_card(report: Report, added: set[str] | None = None) -> dict:
-    """The card for a paste: the tables it added (all tables when `added` is None)."""
+def paste_card(report: Report, added: set[str] | None = None, form: str | None = None) -> dict:
+    """The card for a paste: the tables it added (all tables when `added` is None), in `form`'s words."""
     show = added if added is not None else {"funding", "expenses", "indicators"}
     total = calc.total_of(report.funding)
+    words = money_words(form or report.project.form)
     return {
         "type": "paste",
         "project": {"name": report.project.name, "unit": report.project.unit},
+        # the form's own column words (年初预算数 / 全年预算数 / 全年执行数 on the national 自评表)
+        "columns": [words[c] for c in ("planned", "arrived", "spent", "balance")],
         "funding": [{"source": r.source, **{c: _s(r.get(c)) for c in ("planned", "arrived", "spent", "balance")}}
                     for r in [total, *report.funding.sources] if not r.is_empty()] if "funding" in show else [],
         "expenses": [{"content": e.content, "amount": _s(e.amount), "voucher": e.voucher or ""}

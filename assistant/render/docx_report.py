@@ -9,6 +9,7 @@ import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
 from ..core import calc
+from ..core.figures import report_year
 from ..core.forms import get_form, layout_of
 from ..core.models import SOURCES, Draft, FundingRow
 from ..core.numbers import fmt_decimal
@@ -232,7 +233,7 @@ def _national(document, draft: Draft, score) -> None:
     st.title(document, form.title if form else "项目支出绩效自评表")
     para = document.add_paragraph()
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    st.font(para.add_run(f"（{r.project.year or '    '}年度）"), st.BODY_FONT, "三号")
+    st.font(para.add_run(f"（{report_year(r) or '    '}年度）"), st.BODY_FONT, "三号")
     t = st.table(document, 3, 8)
     st.cell_text(st.cell(t, 0, 0).merge(st.cell(t, 0, 1)), "项目名称")
     st.cell_text(st.cell(t, 0, 2).merge(st.cell(t, 0, 7)), r.project.name or "【待补充：项目名称】")

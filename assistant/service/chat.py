@@ -208,7 +208,7 @@ class ChatEngine:
         if changed.indicators == pending.indicators and changed.funding == pending.funding and \
                 changed.expenses == pending.expenses:
             return None
-        card = paste_card(changed, carried(changed))
+        card = paste_card(changed, carried(changed), form=record.form)
         card["changes"] = list(decision.said)
         reply = Reply("已在待确认的数据中修改，请核对后点“确认”：", [card, decision_card(decision)], pending=changed)
         reply.decision = decision
@@ -420,7 +420,7 @@ class ChatEngine:
             if fixed.kind in (CORRECTION, REQUEST) and fixed.report is not None:
                 parsed, said_after = fixed.report, list(fixed.said)
         pending = merge_paste(record.pending or record.report, parsed)
-        card = paste_card(pending, tables)
+        card = paste_card(pending, tables, form=record.form)  # in the draft's form's words
         card["changes"] = card.get("changes", []) + said_after
         if parsed.project.name and parsed.project.name != record.title:
             card["title_change"] = parsed.project.name

@@ -2,6 +2,8 @@
 undo and redo a section, export."""
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -51,8 +53,8 @@ def _draft_view(repo: DraftRepository, record: DraftRecord) -> dict:
     draft_id = record.id
     return {"ok": True, "draft": record.summary(), "turns": repo.turns(draft_id),
             "sections": {k: vars(v) for k, v in record.sections.items()},
-            "pending": paste_card(record.pending) if record.pending else None,
-            "data": {**paste_card(record.report), "actions": []} if record.report else None,
+            "pending": paste_card(record.pending, form=record.form) if record.pending else None,
+            "data": {**paste_card(record.report, form=record.form), "actions": []} if record.report else None,
             "comments": repo.comments(draft_id), "events": repo.events(draft_id)}
 
 
@@ -184,7 +186,7 @@ async def edit_indicators(request: web.Request) -> web.Response:
             raise ApiError(400, str(exc), "请改正后再保存") from exc
         await in_db(request, repo.set_report, draft_id, report)
     await audit(request, "indicators_edit", draft_id, f"{len(rows)} 处修改")
-    return json_response({"ok": True, "data": {**paste_card(report), "actions": []}})
+    return json_response({"ok": True, "data": {**paste_card(report, form=record.form), "actions": []}})
 
 
 @needs(OFFICER)
@@ -308,6 +310,26 @@ async def export(request: web.Request) -> web.Response:
     types = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
              "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
     await audit(request, "draft_export", draft_id, fmt)
-    name = f"draft-{draft_id}.{fmt}"
+    name = export_name(record, fmt)
     return web.Response(body=data, headers={"Content-Type": types[fmt],
-                                            "Content-Disposition": f'attachment; filename="{name}"'})
+                                            "Content-Disposition": f"attachment; filename=\"{_ascii_name(draft_id, fmt)}\"; "
+                                                                   f"filename*=UTF-8''{quote(name)}"})
+
+
+def export_name(record, fmt: str) -> str:
+    """The file named as it is filed: '2024年华容县森林防火项目绩效自评报告.docx' (the year once, no characters a file
+    system refuses)."""
+    from ..core.figures import report_year
+
+    title = (record.report.project.name if record.report and record.report.project.name else record.title) or "绩效自评报告"
+    year = report_year(record.report) if record.report else None
+    if year and not re.match(rf"^\s*{year}\s*年", title):
+        title = f"{year}年度{title}"
+    name = re.sub(r'[\\/:*?"<>|\r\n\t]+', "", title).strip()[:80] or "绩效自评报告"
+    if not name.endswith(("报告", "自评表")):
+        name += "绩效自评表" if record.form == "national" else "绩效自评报告"
+    return f"{name}.{fmt}"
+
+
+def _ascii_name(draft_id: str, fmt: str) -> str:
+    return f"report-{draft_id}.{fmt}"  # for clients that cannot read filename*

@@ -46,7 +46,7 @@ function renderCard(card, live = true) {
     if (card.kept && card.kept.length) {
       box.append(el("div", { class: "cite" }, "已确认的" + card.kept.map((k) => names[k]).join("、") + "保持不变。"));
     }
-    if (card.funding.length) box.append(editable("funding", ["资金来源", "计划安排", "实际到位", "实际支出", "结余"],
+    if (card.funding.length) box.append(editable("funding", ["资金来源", ...(card.columns || ["计划安排", "实际到位", "实际支出", "结余"])],
       card.funding, ["source"], ["planned", "arrived", "spent", "balance"]));
     if (card.expenses.length) box.append(editable("expenses", ["支出内容", "实际支出数", "会计凭证号"],
       card.expenses, [], ["content", "amount", "voucher"]));

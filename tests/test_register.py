@@ -72,3 +72,15 @@ def test_a_report_said_aloud_is_composed_in_the_written_register():
     assert "购置扑火装备" in texts["implementation"] and "受害森林面积18亩" in cells[0]
     # the officer's own words stay in the draft's notes
     assert report.notes[2].text.startswith("项目主要干这几件事")
+
+
+def test_amounts_the_officer_gave_in_yuan_are_stated_to_the_yuan_and_100_percent_is_no_unknown():
+    from assistant.core.models import ExpenseLine
+
+    report = _forest_said_aloud()
+    report.expenses = [ExpenseLine(content="文化管理员培训", amount=D("31.245")),
+                       ExpenseLine(content="图书更新", amount=D("14.285"))]
+    draft = compose_draft(check_report(report, ruleset_for_form("yueyang")), form="yueyang")
+    text = "\n".join(s.text for s in draft.sections)
+    assert "31.245万元" in text and "14.285万元" in text
+    assert "【待核实" not in text, re.findall(r".{0,20}【待核实[^】]*】", text)

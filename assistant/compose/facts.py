@@ -89,6 +89,7 @@ def facts_of(result: CheckResult) -> Facts:
         for col in FUNDING_COLUMNS:
             f.add_money(row.get(col))
         f.add_money(calc.balance(row))
+    f.add_percent(Decimal(100))  # '预算执行率未达100%': the standard every rate is held to
     for rate in (calc.arrival_rate(total), calc.execution_rate(total), r.funding.stated_execution_rate,
                  r.funding.stated_arrival_rate):
         f.add_percent(_percent(rate))

@@ -19,8 +19,9 @@ def gap(label: str) -> str:
 
 
 def wan(value: Decimal | None, label: str = "金额") -> str:
-    """289.8 → '289.8万元'; a missing figure becomes a visible gap, never a guess."""
-    return gap(label) if value is None else f"{fmt_decimal(quantize(value, 2))}万元"
+    """289.8 → '289.8万元', 31.245 → '31.245万元' (an amount is stated to the 元, never rounded away: 312450元 is
+    31.245万元); a missing figure becomes a visible gap, never a guess."""
+    return gap(label) if value is None else f"{fmt_decimal(quantize(value, 4))}万元"
 
 
 def pct(rate: Decimal | None, label: str = "比率") -> str:

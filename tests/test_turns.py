@@ -408,3 +408,13 @@ def test_a_reason_naming_schools_does_not_change_the_unit():
     said = "合口镇中学和修梅中心小学 6-7月连续强降雨，工期顺延，质保金21.4万元未到支付期"
     decision = read_turn(said, _ctx(report, "national", "reason.execution"))
     assert decision.report.project.unit == "石门县图书馆"
+
+
+def test_a_contractor_is_not_the_unit_and_a_post_taken_is_not_a_name():
+    report = _library()
+    said = "施工和监理都是公开招标 中标单位是湖南路桥建设集团和岳阳通达监理公司"
+    decision = read_turn(said, _ctx(report, "yueyang", "note.implementation.process"))
+    assert (decision.report or report).project.unit == "石门县图书馆"
+    again = read_turn("刚才不是说了吗 成立了领导小组 局长任组长", _ctx(report, "yueyang", "score.项目管理/组织实施/组织机构"))
+    assert again.kind == "answer" and again.report.project.leader == report.project.leader
+    assert again.report.judgements[-1].selected == ["机构健全、分工明确"]

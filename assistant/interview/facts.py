@@ -325,8 +325,9 @@ def name_in(text: str) -> str | None:
 
 
 def looks_like_name(value: str) -> bool:
+    # '任组长' is a post taken ('局长任组长'), not Mr 任
     return 2 <= len(value) <= 4 and value[0] in _SURNAMES and not value.endswith(ORG_END) and \
-        not re.search(r"[的了是在和与及我们县市局]", value[1:])
+        not re.search(r"[的了是在和与及我们县市局]", value[1:]) and not re.search(r"组长|组员|成员|牵头|负责|主抓|分管", value)
 
 
 def phone_in(text: str) -> tuple[str, tuple[int, int]] | None:
@@ -403,6 +404,9 @@ def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None 
         for m in re.finditer(re.escape(word), half):
             if read[m.start()]:
                 continue
+            if name == "unit" and re.search(r"(?:中标|施工|监理|设计|承建|运维|代建|供货|服务|检测|审计|招标|采购|参建|协作|配合|"
+                                            r"第三方|评估|咨询)$", half[:m.start()]):
+                continue  # '中标单位是湖南路桥…': a contractor, not the project's unit
             starts.append((m.start(), m.end(), name))
             read[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     starts.sort()

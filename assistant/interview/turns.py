@@ -358,6 +358,9 @@ def split_question(text: str, asked: Item | None = None) -> tuple[str, str]:
 
 def _read_main(text: str, ctx: TurnContext) -> Decision:
     asked = ctx.asked
+    said_before = re.match(r"^\s*(?:我)?(?:刚才|前面|上面|之前)?(?:不是)?(?:都|已经)?(?:说|讲|提|答)(?:过|了)(?:吗|啊|嘛|呀)?[，,。！!？?\s]*", text)
+    if said_before and said_before.end() and len(_key(text[said_before.end():])) >= 4 and asked is not None and not asked.done:
+        text = text[said_before.end():]  # '刚才不是说了吗 成立了领导小组…': the answer said again, not a question
     facts = facts_in(text, ctx.place, ctx.wanted, asked.field if asked else None)
     if asked is not None and asked.field in ("department", "unit") and \
             re.match(r"^\s*(?:同上|跟上面一样|和上面一样|跟上面的一样|跟上一个一样|同前|同单位|一样的?|也一样)", text):
@@ -654,7 +657,7 @@ def hedged(text: str) -> bool:
 
 
 _ABOUT_THE_FORM = re.compile(r"写几|写多|写一句|写一遍|一定要|必须|合理|一回事|算达标|算没完成|才是|也算|就行|要写|要填|算不算|答完|"
-                             r"单独写|重复了|要单独|扣\d*分|扣几分|扣多少|太多了|"
+                             r"单独写|重复了|要单独|直接扣|太多了|"
                              r"能不能|扣分|得分")
 
 

@@ -418,3 +418,12 @@ def test_a_contractor_is_not_the_unit_and_a_post_taken_is_not_a_name():
     again = read_turn("刚才不是说了吗 成立了领导小组 局长任组长", _ctx(report, "yueyang", "score.项目管理/组织实施/组织机构"))
     assert again.kind == "answer" and again.report.project.leader == report.project.leader
     assert again.report.judgements[-1].selected == ["机构健全、分工明确"]
+
+
+def test_a_name_corrected_in_an_aside_before_the_answer_is_corrected_and_the_answer_kept():
+    report = _library()
+    report.project.leader = "王建华"
+    said = "对了刚才负责人名字打错了，是王建军不是王建华。执行率的话，还有21.4万元是质保金，今年6月到期支付"
+    decision = read_turn(said, _ctx(report, "national", "reason.execution"))
+    assert decision.report.project.leader == "王建军"
+    assert "质保金" in decision.report.funding.execution_reason and not decision.notes

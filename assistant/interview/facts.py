@@ -319,7 +319,7 @@ def name_in(text: str) -> str | None:
     for token in re.split(r"[\s，,。；;、]+", half):
         if looks_like_name(token) and not re.search(r"局|长$", token):
             return token
-    named = [m.group(1) for m in re.finditer(r"(?:(?<!不)是|写|叫|为|^)\s*([\u4e00-\u9fa5]{2,3}?)(?=吧|啊|呀|$|[，,。；;\s]|同志|电话|手机)", half)
+    named = [m.group(1) for m in re.finditer(r"(?:(?<!不)是|写|叫|为|^)\s*([\u4e00-\u9fa5]{2,3}?)(?=吧|啊|呀|$|[，,。；;\s]|同志|电话|手机|不是|而不是)", half)
              if looks_like_name(m.group(1))]
     return named[-1] if named else None  # '刘建华是原来的局长，现在负责的是刘剑华': the last one said
 
@@ -415,6 +415,9 @@ def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None 
         segment = half[b:end]
         raw = segment if name in ("unit", "department", "period_text", "name") else \
             re.split(r"[，,。；;\n！!？?]", segment.lstrip("，,：: "), maxsplit=1)[0]
+        if name not in ("unit", "department", "period_text", "name") and re.search(r"错|不对|有误|改一下|更正", raw):
+            # '负责人名字打错了，是孙志刚不是孙志强': the value comes in the clause after the admission
+            raw = "，".join(re.split(r"[，,。；;\n！!？?]", segment.lstrip("，,：: "), maxsplit=2)[:2])
         if name == "phone" and name in out.fields:  # '0730-6223817 手机13907301234': both numbers
             more = _value_of(name, raw, place, out)
             if more and more not in out.fields["phone"]:

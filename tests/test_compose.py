@@ -220,14 +220,25 @@ def _road_result():
     return check_report(report, ruleset_for_form("yueyang"))
 
 
-def test_with_only_other_kinds_of_project_the_skeleton_leads(seeds_kb):
+def test_with_only_other_kinds_of_project_the_skeleton_leads_and_nothing_of_theirs_is_offered(seeds_kb):
     draft = compose_draft(_road_result(), precedents=seeds_kb)
-    sec = draft.section("implementation")
-    first = sec.suggestions[0]
+    for sec in draft.sections:
+        first = sec.suggestions[0]
+        assert first.origin != "precedent", sec.kind
+        # an e-government report's sentences are never offered to a road project, not even as a second choice
+        assert [s for s in sec.suggestions if s.origin == "precedent"] == [], sec.kind
+    first = draft.section("implementation").suggestions[0]
     assert first.origin == "skeleton" and "交通运输" in first.note and "【待补充：组织机构和实施方案】" in first.text
-    others = [s for s in sec.suggestions if s.origin == "precedent"]
-    assert others and all("其他类型项目（信息化）" in s.note for s in others)  # offered, labelled, never first
-    assert all(s.citations[0].project_type == "信息化" for s in others)
+
+
+def test_a_foreign_sentence_never_carries_this_projects_figure():
+    result = check_file(SEEDS["001"])  # 437.7 planned/arrived/spent
+    hit = _hit("项目经公开招标，中标价格为289.8万元，由某信息技术咨询公司承建。本项目总投资为289.8万元。",
+               section="implementation")
+    hit.figures = {"planned": "289.8", "arrived": "289.8", "spent": "289.8"}
+    sug = compose_draft(result, precedents=OneHit(hit)).section("implementation").suggestions[0]
+    assert "中标价格为437.7万元" not in sug.text and "中标价格为【待核实：289.8万元】" in sug.text
+    assert "总投资为437.7万元" in sug.text  # the project's own total, said as one, is mapped
 
 
 def test_a_precedent_of_the_same_kind_of_project_leads_and_is_cited(tmp_path):

@@ -327,3 +327,18 @@ def test_project_type_follows_the_name_and_words_inside_other_words_do_not_count
     assert project_type("岳阳市人民政府办公室政府网站运维") == "信息化"
     assert project_type("2023年农村公路养护", ["群众满意度"], ["系统维护费"]) == "交通运输"
     assert project_type("2023年专项资金", ["受益学生人数", "营养餐供应天数"]) == "教育"  # the name says nothing
+
+
+def test_the_type_comes_from_the_whole_project_and_one_row_never_decides_it():
+    from assistant.core.models import ExpenseLine, Indicator, ProjectInfo, Report
+    from assistant.retrieval.metadata import project_type, report_type
+
+    rows = ["扑火装备购置", "防火隔离带建设", "林火视频监控系统运维", "森林防火宣传", "瞭望塔维修", "应急演练", "扑火队员保险"]
+    forest = Report(project=ProjectInfo(name="2024年华容县森林防火项目", unit="华容县林业局", department="华容县林业局"),
+                    expenses=[ExpenseLine(content=c) for c in rows],
+                    indicators=[Indicator(name="森林火灾受害率"), Indicator(name="开展应急演练次数")])
+    assert report_type(forest) == "生态环保"
+    # a name that says nothing: the unit decides before a single row does
+    vague = forest.model_copy(update={"project": ProjectInfo(name="2024年专项资金", unit="华容县林业局")})
+    assert report_type(vague) == "生态环保"
+    assert project_type("2024年专项资金", [], ["林火视频监控系统运维"]) == "其他"

@@ -26,13 +26,19 @@ def _short_region(region: str) -> str:
     return re.sub(r"(市|县|区|省|州)$", "", region)
 
 
+# a sentence about the project's own money says so: 计划/预算/投资/到位/支出/执行/结余 …, not 中标价格 or 合同价
+_MONEY_SAID = r"(?:计划|预算|安排|投资|批复|到位|下达|拨付|到账|支出|执行|使用|支付|结余|剩余|结转|资金)"
+
+
 def _map_figures(text: str, theirs: dict, mine: dict, replaced: list[tuple[str, str]]) -> str:
     """The precedent's own totals, rates and dates become this project's (same meaning, our value)."""
     edits: list[tuple[int, int, str]] = []
     money_keys = ("planned", "arrived", "spent", "balance")
     for m in find_money(text):
         key = next((k for k in money_keys if k in theirs and Decimal(theirs[k]) == m.value), None)
-        if key and key in mine:
+        # only a figure the sentence says is that total: '中标价格为280万元' in another project stays theirs (and is
+        # marked), never this project's 280万元 in a sentence that is not about it
+        if key and key in mine and re.search(_MONEY_SAID + r"[^，,。；;]{0,12}$", text[max(0, m.start - 16):m.start]):
             edits.append((m.start, m.end, f"{mine[key]}万元"))
     for m in re.finditer(r"(?<![\d.])(\d+(?:\.\d+)?)\s*%", text):
         value = Decimal(m.group(1))

@@ -54,8 +54,8 @@ def _from_hits(hits: list[Hit], project: ProjectInfo, facts: Facts, k: int, mine
 def precedent_suggestions(kind: str, project: ProjectInfo, facts: Facts, source: PrecedentSource | None,
                           k: int = 3, project_type: str | None = None, mine: dict | None = None,
                           ) -> tuple[list[Suggestion], list[Suggestion]]:
-    """Up to k suggestions for one section kind from other projects' reports, best first: those of the
-    same project type, and (labelled with their type, never a default) those of other types."""
+    """Up to k suggestions for one section kind from other projects' reports of the same project type, best
+    first (the second list, other types, stays empty: kept for callers that label them)."""
     if source is None:
         return [], []
     query = precedent_query(kind, project, project_type)
@@ -65,7 +65,6 @@ def precedent_suggestions(kind: str, project: ProjectInfo, facts: Facts, source:
     taken: set[int] = set()
     hits = source.search(query, k=k * 4, kind="report", section=kind, project_type=project_type)
     same = _from_hits([h for h in hits if h.project_type in (project_type, None)], project, facts, k, mine, taken)
-    hits = source.search(query, k=k * 4, kind="report", section=kind, not_project_type=project_type)
-    others = _from_hits([h for h in hits if h.project_type != project_type], project, facts, 1, mine, taken,
-                        note=lambda h: f"其他类型项目（{h.project_type or '类型未知'}）的先例，仅供参考写法，内容须按本项目改写")
-    return same, others
+    # another type's report is never offered: its sentences describe another kind of work (an 电子政务外网 text
+    # for a forest-fire project), and no mapping makes them true of this one
+    return same, []

@@ -46,22 +46,30 @@ def _project_types() -> dict[str, list[str]]:
     return data["types"]
 
 
-def project_type(title: str, indicators: Iterable[str] = (), expenses: Iterable[str] = ()) -> str:
-    """The type whose words the name uses most; the indicator names and expense rows decide only between
-    types the name does not tell apart (a name word counts as much as NAME_WEIGHT row words); 其他 if none."""
+def project_type(title: str, indicators: Iterable[str] = (), expenses: Iterable[str] = (), units: Iterable[str] = ()) -> str:
+    """The type whose words the name uses most. The unit and department (a name word counts as much as
+    NAME_WEIGHT // 2 unit words) and then the indicator names and expense rows decide between types the name
+    does not tell apart — rows only by their weight: a type needs two rows, so one '林火视频监控系统运维'
+    row never makes a forest-fire project 信息化. 其他 if none."""
     rows = [t for t in (*indicators, *expenses) if t]
+    orgs = " ".join(u for u in units if u)
     best, best_score = "其他", 0
     for name, words in _project_types().items():
-        score = NAME_WEIGHT * sum(1 for w in words if w in (title or "")) + sum(1 for t in rows for w in words if w in t)
+        hits = sum(1 for t in rows if any(w in t for w in words))
+        weight = hits if hits >= 2 else 0
+        score = NAME_WEIGHT * sum(1 for w in words if w in (title or "")) + \
+            NAME_WEIGHT // 2 * sum(1 for w in words if w in orgs) + weight
         if score > best_score:
             best, best_score = name, score
     return best
 
 
 def report_type(report: Report, title: str | None = None) -> str:
-    """A report's project type from its name, indicators and expense rows."""
-    return project_type(title or report.project.name or "", [i.name for i in report.indicators],
-                        [e.content for e in report.expenses])
+    """A report's project type from the whole project: its name, its unit and department, and the weight of its
+    indicators and expense rows."""
+    p = report.project
+    return project_type(title or p.name or "", [i.name for i in report.indicators],
+                        [e.content for e in report.expenses], (p.unit or "", p.department or ""))
 
 
 def doc_no_of(text: str) -> str | None:

@@ -95,7 +95,9 @@ def test_figure_sections_state_exact_computed_figures():
     assert "计划安排资金320万元" in funding and "资金到位率90.56%" in funding and "预算执行率50%" in funding
     assert "结余144.9万元" in funding
     conclusion = draft.section("conclusion").text
-    assert "综合得分98.72分" in conclusion and "“优”" in conclusion and "到位率得2.72分（分值3分）" in conclusion
+    # the report's own 自评 total is its 综合得分; the rule score is said beside it, named as such (one set of figures)
+    assert "综合得分98分（按评分规则计算为98.72分）" in conclusion and "“优秀”" in conclusion
+    assert "到位率得2.72分（分值3分）" in conclusion
 
 
 def test_findings_drive_problems_and_suggestions():

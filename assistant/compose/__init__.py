@@ -54,8 +54,12 @@ def _context(result: CheckResult) -> dict:
         "spent_sources": [row for row in r.funding.sources if row.spent is not None],
         "arrival_rate": calc.arrival_rate(total), "execution_rate": calc.execution_rate(total),
         "balance": total.balance if total.balance is not None else calc.balance(total),
-        "total_score": s.computed_total if s.computed_total is not None else s.claimed_total,
-        "grade": s.computed_grade or s.claimed_grade,
+        # one set of figures: the form's 自评得分 is the unit's own; where the rules give another total the narrative
+        # says both, the rule score named as such (the review's own check reads them the same way)
+        "total_score": s.claimed_total if s.claimed_total is not None else s.computed_total,
+        "rule_total": s.computed_total if s.claimed_total is not None and s.computed_total is not None
+        and s.computed_total != s.claimed_total else None,
+        "grade": (s.claimed_grade or s.computed_grade) if s.claimed_total is not None else (s.computed_grade or s.claimed_grade),
         "ruleset_title": "项目支出绩效评价指标体系",
         "adjustment_reason": r.funding.adjustment_reason,
         "lost": lost_points(result),

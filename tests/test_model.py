@@ -113,7 +113,14 @@ async def test_invented_figures_come_out_marked(service, model_server):
 
 
 async def test_the_prompt_carries_notes_and_cited_passages(service, model_server):
+    from aiohttp import FormData
+
     client, draft_id = service
+    # a precedent of this kind of project (基础设施): only those are cited, never another type's
+    form = FormData()
+    form.add_field("file", (DATA / "precedents" / "street_renovation_report.txt").read_bytes(),
+                   filename="street_renovation_report.txt")
+    assert (await client.post("/api/kb/documents", data=form)).status in (200, 201)
     note = "项目由城市管理局牵头，分东、西、北三个片区组织施工，每周召开一次调度会"
     reply = await (await client.post(f"/api/drafts/{draft_id}/turns", json={"text": note})).json()
     where = next(c for c in reply["reply"]["cards"] if c["type"] == "note")["section"]

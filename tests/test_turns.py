@@ -427,3 +427,26 @@ def test_a_name_corrected_in_an_aside_before_the_answer_is_corrected_and_the_ans
     decision = read_turn(said, _ctx(report, "national", "reason.execution"))
     assert decision.report.project.leader == "王建军"
     assert "质保金" in decision.report.funding.execution_reason and not decision.notes
+
+
+def test_a_lagging_part_of_the_work_in_an_answer_changes_no_indicator_and_numbers_in_a_reason_no_funding():
+    report = _library()
+    report.indicators.append(Indicator(level1="产出指标", level2="数量指标", name="远程心电诊断覆盖机构数",
+                                       target="18家", actual="15家"))
+    for asked, said in (("score.项目管理/组织实施/项目实施", "开工开展都按计划 完工的话远程心电那3家没完"),
+                        ("score.项目绩效/项目产出/产出时效", "远程心电那3家拖到明年了 算没如期吧")):
+        decision = read_turn(said, _ctx(report, "yueyang", asked))
+        ind = next(i for i in (decision.report or report).indicators if i.name == "远程心电诊断覆盖机构数")
+        assert (ind.target, ind.actual) == ("18家", "15家"), said
+    before = report.funding.total.model_copy()
+    for asked, said in (("reason.execution", "结余主要是学生少了150人 伙食补助按实际人数拨付"),
+                        (None, "制度都有 执行也严 对了 负责人电话刚才打错了 应该是0736-5322817")):
+        decision = read_turn(said, _ctx(report, "national", asked))
+        assert (decision.report or report).funding.total == before, said
+
+
+def test_a_self_correction_inside_one_answer_keeps_what_is_said_last():
+    decision = read_turn("凤台县水力局 哦打错了 凤台县水利局", _ctx(Report(), "huainan", "project.unit"))
+    assert decision.report.project.unit == "凤台县水利局"
+    decision = read_turn("3月15号吧 哦不对 3月18号", _ctx(_library(), "huainan", "project.report_date"))
+    assert decision.report.project.report_date.endswith("-03-18")

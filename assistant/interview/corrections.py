@@ -417,12 +417,22 @@ _ROW_SOURCE = re.compile(r"(当年财政拨款|上年结转(?:资金)?|其他资
 _NAMED_ROWS = {"当年财政拨款": "当年财政拨款", "上年结转": "上年结转资金", "上年结转资金": "上年结转资金", "其他资金": "其它"}
 
 
+_NOT_A_FUNDING_CELL = re.compile(r"原因|因为|由于|主要是|导致|造成|电话|手机|座机|负责人|联系人|满意度|指标|人次|\d+\s*(?:人|所|户|家|个|名|座|亩|公里)|"
+                                 r"\d{3,4}-\d{7,8}|1[3-9]\d{9}")
+_CELL_SAID = re.compile(r"(?:计划安排|计划投资|年初预算|全年预算|全年执行|实际到位|实际支出|实际使用|到位资金|结余|合计|总计)"
+                        r"(?:数|资金|额)?[^，,。；;\d]{0,6}(?:改成|改为|应为|应该是|更正为|是|为)\s*\d")
+
+
 def correct_funding(report: Report, text: str, national: bool = False) -> Change | None:
     """'县级到位是260万 不是250', '县市区那行：计划160，到位130，支出106.2', '资金表里72.6改成76.2，省财政那行的实际支出…':
     the cells a sentence gives, in the row it names (the 合计 moved with them)."""
     half = to_halfwidth(text)
     if report.funding.origin == "none" or re.search(r"明细|第\s*\d+\s*[行条项笔]|名称|凭证|改名", half):
         return None  # '支出明细第5行名称改成…' is about an expense row: its 5 is no amount
+    if _NOT_A_FUNDING_CELL.search(half) and not _CELL_SAID.search(half):
+        # a reason ('省里追加下达的42万 应该是这个原因吧', '少了150人'), a phone ('电话…应该是0730-7621385') or an
+        # indicator: its numbers are no funding cell unless a cell is named right beside a new value
+        return None
     segments = _row_segments(half)
     if len(segments) > 1:  # '当年财政拨款那行漏了：年初1500 全年1550 执行1490.2，上年结转全年预算是100': row by row
         out, said = report, []
@@ -596,8 +606,8 @@ def correct_phrase(report: Report, text: str) -> Change | None:
         if re.search(r"我|你|顺便|刚才|说的|那个|原因|指标|改一下", new) or len(old) < 2:
             continue  # talk about the talk, or about the record's structure: not words to put into a text
         found = _longest_recorded(report, old)
-        if not found or not new or len(found) < max(2, len(old) // 2):
-            continue
+        if not found or not new or len(found) < max(2, len(old) // 2) or (found in new and found != old):
+            continue  # '卫生建康局应该是卫生健康局': 卫生 is what stays, not what is wrong — never replaced everywhere
         replacement = _align(found, new)
         if replacement == found:
             continue
@@ -781,7 +791,7 @@ _CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 
 
 _GOAL_CELL = re.compile(r"(?P<which>(?:(?:年度)?总体目标|年度目标|绩效目标)?(?:的)?(?:实际)?完成情况|实际完成情况|(?:年度)?预期目标|"
                         r"(?:年度)?总体目标(?=(?:那栏|那格|那段)?(?:写错了|不对)?[，,]?(?:改成|改为|应该是|应为|写成)))"
-                        r"(?:那栏|那格|那段|那一栏|栏)?(?:写错了|不对|有误)?[，,\s]*(?:改成|改为|应该是|应为|写成|是|为)[:：\s]*"
+                        r"(?:那栏|那格|那段|那一栏|栏)?(?:写错了|不对|有误)?[，,\s]*(?:改成|改为|应该是|应为|写成|改一下|改下|更新为|换成|是|为)[:：\s]*"
                         r"(?P<value>.{4,})$")
 
 

@@ -308,6 +308,10 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
     if figures_sentence(text, asked) or _table_lines(text):
         return Decision(PASTE, "资金或指标数字")
     text = re.sub(r"逗号", "，", re.sub(r"句号", "。", text))  # voice input writes the marks out
+    fix = list(_SELF_FIX.finditer(text))
+    if fix and asked is not None and (asked.field or asked.id.startswith("claimed.")) and \
+            len(_key(text[fix[-1].end():])) >= 2 and len(_key(text[:fix[-1].start()])) >= 2:
+        text = text[fix[-1].end():]  # '凤台县水力局 哦打错了 凤台县水利局', '3月15号吧 哦不对 3月18号': what is said last
     # a remark to the assistant in brackets ('（等下我问下股长是不是这么写的）', '（这个是照申报书上抄的）') is talk
     text = re.sub(r"[（(][^（()）]{0,30}(?:等下|等会|我问|问下|问问|回头|不知道|不确定|是不是这么|抄的|你看着|你帮我)"
                   r"[^（()）]{0,20}[)）]", "", text).strip() or text
@@ -436,7 +440,9 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         if flip is not None:
             return Decision(CORRECTION, flip.what, report=flip.report, said=[flip.said])
     if has_correction_cue(text) or (_states_new_value(text, ctx) and
-                                    (asked is None or asked.done or len(_key(text)) <= 30)):
+                                    (asked is None or asked.done or
+                                     (len(_key(text)) <= 30 and (asked.kind not in ("choice", "checks") or
+                                                                  _COLUMN_VALUE.search(_key(text)) or "→" in text)))):
         decided = _correction(text, ctx, facts)
         if decided is not None:
             return _with_answer_after(decided, text, ctx)
@@ -485,7 +491,9 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     return _clarify(text, ctx)
 
 
+_SELF_FIX = re.compile(r"[，,。\s]*(?:(?:哦|噢|呃|啊|诶)[，,\s]*(?:不对|打错了|说错了|写错了|不是|错了)|不对不对|不是不是)[，,。\s]*")
 _EDIT_ASKED = re.compile(r"删掉|删除|删了|去掉|加回来|恢复|撤回|不是报告(?:的)?内容|别写进|不要写进|不用写进|不要记|别记|"
+                         r"^[^，,。\s]{2,20}(?:应该是|应为|应改为)[^，,。\s]{2,20}$|"
                          r"(?:改成|改为|换成)[：:“\"]|^把.{1,20}(?:改成|改为|换成)")
 _EDIT_HELP = ("没有找到要改动的内容，这句话没有记入报告。可以这样说：“删掉刚才那句”“把‘原文字’改成‘新文字’”"
               "“XX指标实际值改成…”；也可以在右侧草稿栏直接修改，或说“撤销”退回上一次修改。")
@@ -586,8 +594,8 @@ def _states_new_value(text: str, ctx: TurnContext) -> bool:
     if len(key) > 60:
         return False
     ind = corrections.find_indicator(text, ctx.report.indicators)
-    if ind is None:
-        return False
+    if ind is None or re.search(r"那\s*\d+|\d+\s*(?:家|个|户|所|座|处|人)?(?:还)?(?:没(?!错|问题)|未|拖|延|在建|在做)", key):
+        return False  # '远程心电那3家没完', '那3家拖到明年了': a part of the work that lags, not the indicator's value
     if len(key) <= 24 and re.search(r"\d", key) and corrections.edit_indicator(ctx.report, text) is not None:
         return True  # '精准率 99.6%', '机耕路47.2改47.5'
     return bool(_COLUMN_VALUE.search(key)) or corrections.bare_value(to_halfwidth(text), ind) is not None
@@ -966,7 +974,8 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
         if change is None:
             continue
         decided = Decision(CORRECTION, change.what, report=change.report, said=[change.said])
-        if re.search(r"也改|同步改|都改|也是|同步|指标表|表里|目标值|实际值|那段|里的", text):
+        if re.search(r"也改|同步改|都改|也是|同步|指标表|表里|目标值|实际值|那段|里的", text) and \
+                not re.search(r"只改|别的别动|其他地方别动|其他别动|别的地方别动|其他不动|只动", text):
             # '…预期目标里的33家也改掉': every place the sentence names
             for other in ops[k + 1:]:
                 more = other(decided.report, text)

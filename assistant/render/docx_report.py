@@ -94,7 +94,6 @@ def _expense_table(document, draft: Draft) -> None:
     r = draft.report
     rows = r.expenses or []
     t = st.table(document, len(rows) + 2, 4)
-    st.set_widths(t, [62, 30, 36, 28])
     for k, label in enumerate(("支出内容", "实际支出数", "会计凭证号", "备注")):
         st.cell_text(st.cell(t, 0, k), label, bold=True, center=True)
     for i, e in enumerate(rows, start=1):
@@ -103,6 +102,7 @@ def _expense_table(document, draft: Draft) -> None:
     total = r.expense_total if r.expense_total is not None else calc.detail_sum(e.amount for e in rows)
     st.cell_text(st.cell(t, len(rows) + 1, 0), "支出合计")
     st.cell_text(st.cell(t, len(rows) + 1, 1), _m(total))
+    st.fit_columns(t, wide=(0, 3))
 
 
 def _indicator_table(document, draft: Draft, score_total: Decimal | None, grade: str | None) -> None:
@@ -133,6 +133,7 @@ def _indicator_table(document, draft: Draft, score_total: Decimal | None, grade:
     st.cell_text(st.cell(t, n, 2).merge(st.cell(t, n, 4)), _m(score_total))
     st.cell_text(st.cell(t, n + 1, 0).merge(st.cell(t, n + 1, 1)), "评价等次")
     st.cell_text(st.cell(t, n + 1, 2).merge(st.cell(t, n + 1, 4)), grade or "")
+    st.fit_columns(t, wide=(2,))
 
 
 def _people_table(document) -> None:
@@ -165,7 +166,6 @@ def _score_table(document, draft: Draft, items: list) -> None:
         st.font(para.add_run(form.score_table), st.H1_FONT, "三号")
     st.title(document, "项目支出绩效评价指标体系")
     t = st.table(document, len(items) + 2, 8)
-    st.set_widths(t, [18, 10, 18, 10, 18, 10, 54, 18])
     for k, label in enumerate(("一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "评价标准", "自评得分")):
         st.cell_text(st.cell(t, 0, k), label, size="五号", bold=True, center=True)
     criteria = {tuple(i.path): i.rule.criteria for i in rules.items} if rules else {}
@@ -192,6 +192,7 @@ def _score_table(document, draft: Draft, items: list) -> None:
         total = sum(claimed, Decimal(0))  # type: ignore[arg-type]
     for k, value in enumerate(("总分", "100", "", "100", "", "100", "", _m(total))):
         st.cell_text(st.cell(t, n, k), value, size="五号")
+    st.fit_columns(t, size="五号", wide=(6,))
 
 
 def _narrative(document, draft: Draft) -> None:
@@ -255,6 +256,7 @@ def _national(document, draft: Draft, score) -> None:
     for i, (name, row) in enumerate(sources.items(), start=1):
         for k, v in enumerate(("", f"其中：{name}", _m(row.planned), _m(row.arrived), _m(row.spent), "—", "—", "—")):
             st.cell_text(st.cell(money, i, k), v)
+    st.fit_columns(money, wide=(1,))
     goal = r.goals[0] if r.goals else None
     goals = st.table(document, 2, 8)
     st.cell_text(st.cell(goals, 0, 0).merge(st.cell(goals, 1, 1)), "年度总体目标")
@@ -279,6 +281,7 @@ def _national(document, draft: Draft, score) -> None:
     total_score = r.claimed_total if r.claimed_total is not None else score.computed_total
     for k, v in enumerate(("总分", "", "", "", "", "", "100", _m(total_score), "")):
         st.cell_text(st.cell(ind_t, last, k), v, size="五号")
+    st.fit_columns(ind_t, size="五号", wide=(3, 8))  # 三级指标 and 偏差原因 are sentences
     document.add_paragraph()
     for sec in draft.sections:
         st.heading(document, sec.title)

@@ -115,3 +115,59 @@ def set_widths(table, widths_mm: list[float]) -> None:
         for k, cell in enumerate(row.cells):
             if k < len(widths_mm):
                 cell.width = Mm(widths_mm[k])
+
+
+# how wide one character prints, in mm, at the sizes the tables use (a CJK character is about its point size;
+# Latin digits about half)
+_CHAR_MM = {"小四": 4.3, "五号": 3.8}
+_UNBREAKABLE = re.compile(r"[0-9A-Za-z.,%#≥≤<>＜＞=+\-/:：()（）]+")
+
+
+def _print_mm(text: str, size: str) -> float:
+    cjk = _CHAR_MM.get(size, 4.3)
+    return sum(cjk if ord(ch) > 0x2E80 else cjk * 0.55 for ch in text)
+
+
+def fitted_widths(columns: list[list[str]], total_mm: float = 165.0, size: str = "小四",
+                  wide: tuple[int, ...] = ()) -> list[float]:
+    """Column widths from what the columns hold: no number, rate or voucher number is ever broken across lines
+    (each column is at least as wide as its longest unbroken run of digits, plus padding), and the width left
+    goes to the columns with the most text — `wide` ones (reasons, 评价标准) first."""
+    pad = 3.0
+    floor = [max([_print_mm(m.group(0), size) for t in col for m in _UNBREAKABLE.finditer(t or "")] +
+                 [_print_mm("二字", size)]) + pad for col in columns]
+    want = [max([_print_mm(t or "", size) for t in col] + [0.0]) + pad for col in columns]
+    if sum(floor) >= total_mm:
+        return [round(f, 1) for f in floor]
+    spare = total_mm - sum(floor)
+    extra = [max(w - f, 0.0) * (3 if k in wide else 1) for k, (w, f) in enumerate(zip(want, floor))]
+    if sum(extra) == 0:
+        return [round(f + spare / len(floor), 1) for f in floor]
+    widths = [f + spare * e / sum(extra) for f, e in zip(floor, extra)]
+    # a column never wider than it needs while another could use the room
+    for _ in range(3):
+        over = [(k, w - want[k]) for k, w in enumerate(widths) if w > want[k] and k not in wide]
+        room = sum(x for _, x in over)
+        takers = [k for k, w in enumerate(widths) if w < want[k] or k in wide]
+        if not over or not takers:
+            break
+        for k, x in over:
+            widths[k] -= x
+        for k in takers:
+            widths[k] += room / len(takers)
+    return [round(w, 1) for w in widths]
+
+
+def fit_columns(table, size: str = "小四", total_mm: float = 165.0, wide: tuple[int, ...] = ()) -> list[float]:
+    """Set a table's column widths from its own cells (see fitted_widths)."""
+    n = len(table.columns)
+    columns: list[list[str]] = [[] for _ in range(n)]
+    for tr in table._tbl.tr_lst:
+        grid = 0
+        for tc in tr.tc_lst:
+            if tc.grid_span == 1 and grid < n:  # a merged cell says nothing about one column's width
+                columns[grid].append("".join(t.text or "" for t in tc.iter() if t.tag.endswith("}t")))
+            grid += tc.grid_span
+    widths = fitted_widths(columns, total_mm, size, wide)
+    set_widths(table, widths)
+    return widths

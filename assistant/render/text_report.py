@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from ..core import calc
 from ..core.checks import check_report
 from ..core.forms import layout_of
+from ..compose.templates import cn_date
 from ..core.models import Draft
 from ..core.numbers import fmt_decimal, fmt_percent
 from ..core.scoring import ruleset_for_form
@@ -48,7 +49,7 @@ def _context(draft: Draft) -> dict:
               "balance": _m(s.balance)} for s in r.funding.sources if not s.is_empty()]
     p = r.project
     return {
-        "title": f"{p.region or ''}财政支出项目绩效自评报告", "p": p, "report_date": p.report_date or "",
+        "title": f"{p.region or ''}财政支出项目绩效自评报告", "p": p, "report_date": cn_date(p.report_date) if p.report_date else "",
         "funding_rows": rows, "arrival_rate": fmt_percent(calc.arrival_rate(total)),
         "execution_rate": fmt_percent(calc.execution_rate(total)),
         "expenses": [{"content": e.content, "amount": _m(e.amount), "voucher": e.voucher or "", "note": e.note or ""}

@@ -450,3 +450,17 @@ def test_a_self_correction_inside_one_answer_keeps_what_is_said_last():
     assert decision.report.project.unit == "凤台县水利局"
     decision = read_turn("3月15号吧 哦不对 3月18号", _ctx(_library(), "huainan", "project.report_date"))
     assert decision.report.project.report_date.endswith("-03-18")
+
+
+def test_sources_said_with_their_total_and_a_total_row_under_an_expense_list():
+    from assistant.core.parse import parse_text
+    from assistant.core.parse.paste import read_paste
+
+    said = "年初预算安排860万 其中中央400万 省级200万 县本级260万 全部到位了 实际支出812.46万"
+    r = read_paste(said, "yueyang", lambda t, f: parse_text(t, form=f))
+    assert (r.funding.total.planned, r.funding.total.arrived, r.funding.total.spent) == (D("860"), D("860"), D("812.46"))
+    assert {s.source: s.arrived for s in r.funding.sources} == {"中央财政": D("400"), "省财政": D("200"),
+                                                                 "县市区财政": D("260")}
+    pasted = "支出内容\t金额\t凭证号\n工程施工\t1100.5\t2024年10月8#\n工程监理\t241.5\t2024年12月2#\n合  计\t1342\t"
+    r = read_paste(pasted, "yueyang", lambda t, f: parse_text(t, form=f))
+    assert [e.content for e in r.expenses] == ["工程施工", "工程监理"] and r.expense_total == D("1342")

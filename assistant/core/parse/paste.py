@@ -380,7 +380,7 @@ def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]
         col = "arrived" if col == "arrived_national" else col
         rest = half[m.end():m.end() + 14]
         rest = half[m.end():m.end() + 24]
-        amount = re.match(r"^(?:数|资金|金额|额|总额|合计|共|是|为|了|也是|达|达到|共计|\s|：|:|约|还是)*" + _AMOUNT, rest) or \
+        amount = re.match(r"^(?:数|资金|金额|额|总额|合计|共|是|为|了|也是|达|达到|共计|安排|安排了|\s|：|:|约|还是)*" + _AMOUNT, rest) or \
             re.match(r"^[^\d，,。；;]{0,12}?(?:是|为|：|:)\s*" + _AMOUNT, rest)
         if amount is None or (amount.group("unit") is None and not re.search(r"万|元", half) and not bare):
             continue
@@ -406,9 +406,12 @@ def spoken_funding(text: str, national: bool) -> tuple[Funding | None, list[str]
         found.setdefault("planned", value)
         found.setdefault("arrived", value)
     unchanged = re.search(r"全年(?:预算)?数?(?:没变|没有变|不变|未变|没调整|未调整|没有调整|一样|相同)", half)
-    if (unchanged or re.search(r"全部到位|足额到位|已全部到位|全额到位|都到位了", half)) and "arrived" not in found \
-            and "planned" in found:
-        found["arrived"] = found["planned"]
+    if unchanged or re.search(r"全部到位|足额到位|已全部到位|全额到位|都到位了", half):
+        if "arrived" not in found and "planned" in found:
+            found["arrived"] = found["planned"]
+        for row in sources.values():  # '其中中央400万 省级200万 … 全部到位了': each source's too
+            if row.arrived is None and row.planned is not None:
+                row.arrived = row.planned
     if re.search(r"全部花完|全部支出|全部用完|花完了|用完了|全部执行|全部拨付使用|支出完毕|执行完毕|全部使用", half) and "spent" not in found:
         base = found.get("arrived", found.get("planned"))
         if base is not None:
@@ -570,6 +573,11 @@ def read_paste(text: str, form: str, parse) -> Report:
         if rows is not None:
             report.funding = rows
             report.warnings = [w for w in report.warnings if not w.message.startswith("未找到资金")]
+    totals = [e for e in report.expenses if re.fullmatch(r"\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|支出合计)?\s*", e.content or "")]
+    if totals:  # a 合计 row (or one with no 支出内容) is the list's total, never an expense of its own
+        report.expenses = [e for e in report.expenses if e not in totals]
+        if report.expense_total is None and totals[-1].amount is not None:
+            report.expense_total = totals[-1].amount
     if not report.expenses:
         listed = expense_lines(fixed) or expense_items(fixed)
         report.expenses = listed or spoken_expenses(fixed)

@@ -75,7 +75,6 @@ def _basic_table(document, draft: Draft) -> None:
     st.cell_text(st.cell(t, 2, 0).merge(st.cell(t, 2, 1)), "项目起止时间")
     st.cell_text(st.cell(t, 2, 2).merge(st.cell(t, 2, 7)), p.period_text or "【待补充：项目起止时间】")
     st.cell_text(st.cell(t, 3, 0).merge(st.cell(t, 3, 7)), "资金情况", center=True)
-    st.set_widths(t, [24, 15] * 4)
     labels = ("计划安排资金（万元）", "实际到位资金（万元）", "实际支出（万元）", "结余（万元）")
     columns = ("planned", "arrived", "spent", "balance")
     balance = total.balance if total.balance is not None else calc.balance(total)
@@ -88,6 +87,7 @@ def _basic_table(document, draft: Draft) -> None:
         for k, col in enumerate(columns):
             st.cell_text(st.cell(t, r, k * 2), name)
             st.cell_text(st.cell(t, r, k * 2 + 1), _m(row.get(col)) if row else "")
+    st.fit_columns(t)  # '456.2' never broken across lines
 
 
 def _expense_table(document, draft: Draft) -> None:
@@ -256,7 +256,7 @@ def _national(document, draft: Draft, score) -> None:
     for i, (name, row) in enumerate(sources.items(), start=1):
         for k, v in enumerate(("", f"其中：{name}", _m(row.planned), _m(row.arrived), _m(row.spent), "—", "—", "—")):
             st.cell_text(st.cell(money, i, k), v)
-    st.fit_columns(money, wide=(1,))
+    st.fit_columns(money, wide=(1,), also=(t,))  # the 项目资金 heads above line up with the figures
     goal = r.goals[0] if r.goals else None
     goals = st.table(document, 2, 8)
     st.cell_text(st.cell(goals, 0, 0).merge(st.cell(goals, 1, 1)), "年度总体目标")

@@ -120,20 +120,26 @@ def set_widths(table, widths_mm: list[float]) -> None:
 # how wide one character prints, in mm, at the sizes the tables use (a CJK character is about its point size;
 # Latin digits about half)
 _CHAR_MM = {"小四": 4.3, "五号": 3.8}
-_UNBREAKABLE = re.compile(r"[0-9A-Za-z.,%#≥≤<>＜＞=+\-/:：()（）]+")
+# what must not break across lines: a voucher ('2023年12月18#'), a figure with its unit ('≥10800人', '≥1200公里')
+_UNBREAKABLE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}[日号]?)?#?|"
+                          r"[0-9A-Za-z.,%#≥≤<>＜＞=+\-/:：()（）]+(?:万人次|万元|万人|万亩|万吨|公里|人次|平方米|立方米|"
+                          r"[人户个次家座所名亩吨场份元%])?")
 
 
 def _print_mm(text: str, size: str) -> float:
     cjk = _CHAR_MM.get(size, 4.3)
-    return sum(cjk if ord(ch) > 0x2E80 else cjk * 0.55 for ch in text)
+    return sum(cjk if ord(ch) > 0x2E80 else cjk * 0.72 for ch in text)
 
 
-def fitted_widths(columns: list[list[str]], total_mm: float = 165.0, size: str = "小四",
+TEXT_WIDTH_MM = 156.0  # A4 less the 公文 margins (28 + 26 mm)
+
+
+def fitted_widths(columns: list[list[str]], total_mm: float = TEXT_WIDTH_MM, size: str = "小四",
                   wide: tuple[int, ...] = ()) -> list[float]:
     """Column widths from what the columns hold: no number, rate or voucher number is ever broken across lines
     (each column is at least as wide as its longest unbroken run of digits, plus padding), and the width left
     goes to the columns with the most text — `wide` ones (reasons, 评价标准) first."""
-    pad = 3.0
+    pad = 4.5  # the cell's own margins, both sides, and a little air
     floor = [max([_print_mm(m.group(0), size) for t in col for m in _UNBREAKABLE.finditer(t or "")] +
                  [_print_mm("二字", size)]) + pad for col in columns]
     want = [max([_print_mm(t or "", size) for t in col] + [0.0]) + pad for col in columns]
@@ -158,16 +164,19 @@ def fitted_widths(columns: list[list[str]], total_mm: float = 165.0, size: str =
     return [round(w, 1) for w in widths]
 
 
-def fit_columns(table, size: str = "小四", total_mm: float = 165.0, wide: tuple[int, ...] = ()) -> list[float]:
-    """Set a table's column widths from its own cells (see fitted_widths)."""
+def fit_columns(table, size: str = "小四", total_mm: float = TEXT_WIDTH_MM, wide: tuple[int, ...] = (),
+                also: tuple = ()) -> list[float]:
+    """Set a table's column widths from its own cells (see fitted_widths); `also`: tables printed as one with it
+    (a header table above a grid) get the same widths, so their columns line up."""
     n = len(table.columns)
     columns: list[list[str]] = [[] for _ in range(n)]
-    for tr in table._tbl.tr_lst:
+    for tr in [tr for t in (table, *also) for tr in t._tbl.tr_lst]:
         grid = 0
         for tc in tr.tc_lst:
             if tc.grid_span == 1 and grid < n:  # a merged cell says nothing about one column's width
                 columns[grid].append("".join(t.text or "" for t in tc.iter() if t.tag.endswith("}t")))
             grid += tc.grid_span
     widths = fitted_widths(columns, total_mm, size, wide)
-    set_widths(table, widths)
+    for t in (table, *also):
+        set_widths(t, widths)
     return widths

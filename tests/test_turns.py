@@ -17,8 +17,8 @@ from assistant.storage.drafts import DraftRecord
 
 # what the corpus measures today, as (accuracy, turns filed into the report unasked): batch 1 is the set the reader
 # was fixed against (92.5% of 2520, its newest file k written on the hardest phrasings); batches 2–4 were never looked
-# at while fixing (84.8% of 269, 88.9% of 225, 84.5% of 220). A change that reads fewer turns as labelled fails here.
-FLOORS = {"batch1": (0.92, 1), "batch2": (0.84, 2), "batch3": (0.88, 1), "batch4": (0.84, 2)}
+# at while fixing (85.1% of 269, 88.9% of 225, 85.5% of 220). A change that reads fewer turns as labelled fails here.
+FLOORS = {"batch1": (0.92, 1), "batch2": (0.85, 2), "batch3": (0.88, 1), "batch4": (0.85, 2)}
 
 
 @pytest.mark.parametrize("batch", sorted(FLOORS))

@@ -13,6 +13,8 @@ from assistant.interview.spec import interview_spec, turn_words
 from assistant.interview.turns import TurnContext, command_of, is_chitchat, is_question, read_turn
 from assistant.service.app import REPO, create_app
 from assistant.service.chat import ChatEngine, working_report
+
+from .conftest import DATA
 from assistant.storage.drafts import DraftRecord
 
 # what the corpus measures today, as (accuracy, turns filed into the report unasked): batch 1 is the set the reader
@@ -464,3 +466,13 @@ def test_sources_said_with_their_total_and_a_total_row_under_an_expense_list():
     pasted = "支出内容\t金额\t凭证号\n工程施工\t1100.5\t2024年10月8#\n工程监理\t241.5\t2024年12月2#\n合  计\t1342\t"
     r = read_paste(pasted, "yueyang", lambda t, f: parse_text(t, form=f))
     assert [e.content for e in r.expenses] == ["工程施工", "工程监理"] and r.expense_total == D("1342")
+
+
+def test_label_lines_above_a_grid_stay_fields_of_their_own():
+    from assistant.core.parse import parse_text
+    from assistant.core.parse.paste import read_paste
+
+    pasted = (DATA / "paste_tsv.txt").read_text(encoding="utf-8")
+    r = read_paste(pasted, "yueyang", lambda t, f: parse_text(t, form=f))
+    assert (r.project.name, r.project.unit) == ("2023年城区背街小巷改造", "某市城市管理局")
+    assert r.funding.total.planned == D("1200.00")

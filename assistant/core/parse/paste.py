@@ -38,10 +38,11 @@ def rejoin_broken_cells(text: str) -> str:
     while k < len(lines):
         line = lines[k]
         if line.count("\t") < width and not _numbers_row(line) and not re.search(r"[：:。]\s*$", line) and \
-                not re.search(r"单位[:：]|表\s*$|明细表|^\s*(?:19|20)\d{2}年", line) and \
+                not re.search(r"单位[:：]|表\s*$|明细表|^\s*(?:19|20)\d{2}年", line) and not _LABEL_LINE.match(line) and \
                 not (k + 1 < len(lines) and lines[k + 1].count("\t") == width):  # the next line is a whole row
             joined, j = line, k
-            while joined.count("\t") < width and j + 1 < len(lines) and not _numbers_row(lines[j + 1]):
+            while joined.count("\t") < width and j + 1 < len(lines) and not _numbers_row(lines[j + 1]) and \
+                    not _LABEL_LINE.match(lines[j + 1]):
                 j += 1
                 joined += lines[j]
             if joined.count("\t") == width and j > k:
@@ -52,6 +53,10 @@ def rejoin_broken_cells(text: str) -> str:
         out.append(line)
         k += 1
     return "\n".join(out)
+
+
+# '项目名称：2023年城区背街小巷改造' above a grid is a field of its own, never part of a broken header cell
+_LABEL_LINE = re.compile(r"^\s*[\u4e00-\u9fa5]{2,8}\s*[：:]\s*\S")
 
 
 def _numbers_row(line: str) -> bool:

@@ -86,6 +86,11 @@ def test_submit_return_resubmit_approve_in_a_real_browser(tmp_path):
             rev.click("#queue li[data-id]")
             rev.wait_for_selector(".review-sec[data-section='problems']")
             rev.screenshot(path=str(shots / "r2-reviewer-view.png"), full_page=True)
+            shown = rev.inner_text("#result")
+            # the report's own tables are in the view, and nothing prints as a literal null
+            assert "null" not in shown and "undefined" not in shown
+            assert rev.locator("table.data-funding").count() == 1 and "1150" in rev.inner_text("table.data-funding")
+            assert rev.locator("table.data-indicators tr").count() > 1
             section = rev.locator(".review-sec[data-section='problems']")
             section.locator("textarea.comment-input").fill("问题分析过于笼统，请对照扣分点逐条说明原因和整改时限")
             section.locator("button.add-comment").click()

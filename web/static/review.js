@@ -5,11 +5,42 @@
 
 let opened = null;
 
+// the totals as far as they are known: nothing printed as a dash or a literal null
+function scoreLine(s) {
+  const part = (label, total, grade) => total === null || total === undefined ? null :
+    label + " " + total + " 分" + (grade ? "（" + grade + "）" : "");
+  const parts = [part("自评总分", s.claimed_total, s.claimed_grade), part("按规则计算", s.computed_total, s.computed_grade)]
+    .filter(Boolean);
+  return parts.length ? parts.join("，") : "评分项尚未全部回答，暂无总分";
+}
+
+// the report's own tables, as the officer confirmed them, in the form's column words
+function dataTables(card) {
+  if (!card) return [];
+  const out = [];
+  const cell = (v) => el("td", {}, v === null || v === undefined ? "" : String(v));
+  if (card.funding && card.funding.length) {
+    out.push(el("h3", {}, "资金情况（万元）"), el("table", { class: "data-funding" },
+      el("tr", {}, ...["资金来源", ...(card.columns || ["计划安排资金", "实际到位资金", "实际支出", "结余"])].map((h) => el("th", {}, h))),
+      ...card.funding.map((r) => el("tr", {}, cell(r.source), cell(r.planned), cell(r.arrived), cell(r.spent), cell(r.balance)))));
+  }
+  if (card.expenses && card.expenses.length) {
+    out.push(el("h3", {}, "支出明细"), el("table", { class: "data-expenses" },
+      el("tr", {}, ...["支出内容", "实际支出数（万元）", "会计凭证号"].map((h) => el("th", {}, h))),
+      ...card.expenses.map((e) => el("tr", {}, cell(e.content), cell(e.amount), cell(e.voucher)))));
+  }
+  if (card.indicators && card.indicators.length) {
+    out.push(el("h3", {}, "绩效指标"), el("table", { class: "data-indicators" },
+      el("tr", {}, ...["二级指标", "指标内容", "目标值", "实际完成值"].map((h) => el("th", {}, h))),
+      ...card.indicators.map((i) => el("tr", {}, cell(i.level2), cell(i.name), cell(i.target), cell(i.actual)))));
+  }
+  return out;
+}
+
 function findingsAndScores(r) {
   const s = r.score;
   return [
-    el("p", {}, "自评总分 " + (s.claimed_total ?? "—") + "（" + (s.claimed_grade ?? "—") + "），按规则计算 " +
-      (s.computed_total ?? "—") + "（" + (s.computed_grade ?? "—") + "）"),
+    el("p", { class: "score-line" }, scoreLine(s)),
     el("h3", {}, "对不上的地方（" + r.findings.length + " 条）"),
     r.findings.length ? null : el("p", { class: "cite" }, "没有发现对不上的地方。"),
     ...r.findings.map((f) => el("div", { class: "sev-" + f.severity, "data-code": f.code },
@@ -58,6 +89,7 @@ async function openDraft(id) {
     el("div", { class: "cite" }, "经办人 " + d.author + " · 送审 " + when(d.submitted_at)),
     actions(d, data.events),
     ...findingsAndScores(r),
+    ...dataTables(data.data),
     el("h3", {}, "各章节与先例对照"),
     ...sections,
     el("h3", {}, "对全文的意见"),

@@ -123,6 +123,8 @@ def test_submit_return_resubmit_approve_in_a_real_browser(tmp_path):
             rev.reload()
             rev.click("#queue li[data-id]")
             rev.wait_for_selector(".review-sec[data-section='problems'] .text:has-text('月度支付台账')")
+            shown = rev.inner_text("#result")  # the resubmission says what changed since the round returned
+            assert "与第 1 次送审相比（第 2 次）" in shown and "（修改）" in shown
             rev.click("#approve-draft")
             rev.wait_for_selector("h2 .status-approved")
             rev.click("#to-precedents")

@@ -71,7 +71,13 @@ async def test_submit_comment_return_resubmit_approve(office):
     assert [e["action"] for e in seen["events"]] == ["submit", "return"]
     await _ok(await a.request("PUT", f"/api/drafts/{draft_id}/sections/problems",
                               json={"text": "存在的问题：一是部分指标完成值低于目标；二是资金支付进度偏慢。"}))
+    await _ok(await a.request("POST", f"/api/drafts/{draft_id}/turns", json={"text": "市财政那行实际支出改成700"}))
     await _ok(await a.request("POST", f"/api/drafts/{draft_id}/submit", json={}))
+    # the resubmission shows what changed since the round returned: the figure, then the section
+    changes = (await _ok(await rev.request("GET", f"/api/drafts/{draft_id}/review")))["review"]["changes"]
+    assert (changes["since_round"], changes["round"]) == (1, 2)
+    assert {"what": "市财政 实际支出", "before": "692.36", "after": "700"} in changes["figures"]
+    assert [(c["kind"], c["change"]) for c in changes["sections"]] == [("problems", "修改")]
     assert (await rev.request("POST", f"/api/drafts/{draft_id}/comments",
                               json={"text": "第二轮：可以"})).status == 201
     approved = await _ok(await rev.request("POST", f"/api/drafts/{draft_id}/approve", json={}))

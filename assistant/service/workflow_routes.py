@@ -157,4 +157,22 @@ async def draft_review(request: web.Request) -> web.Response:
 
     async with heavy.admitted(user_of(request)):
         data = await heavy.in_thread(build)
+    data["changes"] = await in_db(request, _round_changes, request.app[REPO], record)
     return json_response({"ok": True, "draft": record.summary(), "review": data})
+
+
+def _round_changes(repo, record) -> dict | None:
+    """A resubmission: what changed since the round before — figures apart from wording."""
+    from ..core.changes import figure_changes, section_changes
+    from ..core.forms import get_form, money_words
+
+    rounds = repo.submissions(record.id)
+    if len(rounds) < 2:
+        return None
+    before, after = rounds[-2], rounds[-1]
+    form = get_form(record.form)
+    titles = {s.kind: s.title for s in form.sections} if form else {}
+    figures = figure_changes(before["report"], after["report"], money_words(record.form)) \
+        if before["report"] is not None and after["report"] is not None else []
+    return {"since_round": before["round"], "round": after["round"], "figures": figures,
+            "sections": section_changes(before["sections"], after["sections"], titles)}

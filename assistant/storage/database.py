@@ -182,8 +182,22 @@ def _m005_accounts(db: sqlite3.Connection) -> None:
     """)
 
 
+def _m006_submissions(db: sqlite3.Connection) -> None:
+    # what each 送审 sent: the reviewer of a resubmission sees what changed since the round before
+    _run(db, """
+        CREATE TABLE submissions (
+            draft_id TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            round INTEGER NOT NULL,
+            report_json TEXT,
+            sections_json TEXT NOT NULL DEFAULT '{}',   -- section kind → the adopted text sent
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            PRIMARY KEY (draft_id, round)
+        )
+    """)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_knowledge, _m002_document_figures, _m003_drafts,
-                                                           _m004_interview, _m005_accounts]
+                                                           _m004_interview, _m005_accounts, _m006_submissions]
 
 
 class Store:

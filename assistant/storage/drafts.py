@@ -261,7 +261,23 @@ class DraftRepository:
                            (draft_id,))
             db.execute("INSERT INTO draft_events(draft_id, actor, action, note) VALUES (?, ?, ?, ?)",
                        (draft_id, actor, action, note))
+            if action == "submit":  # what this round sent, in the same transaction as the move
+                number = db.execute(_ROUND, (draft_id,)).fetchone()[0]
+                report = db.execute("SELECT report_json FROM drafts WHERE id = ?", (draft_id,)).fetchone()[0]
+                texts = {r[0]: r[1] for r in db.execute(
+                    "SELECT h.section, v.text FROM section_heads h JOIN revisions v ON v.id = h.revision_id "
+                    "WHERE h.draft_id = ?", (draft_id,))}
+                db.execute("INSERT OR REPLACE INTO submissions(draft_id, round, report_json, sections_json) "
+                           "VALUES (?, ?, ?, ?)", (draft_id, number, report, json.dumps(texts, ensure_ascii=False)))
         return after
+
+    def submissions(self, draft_id: str) -> list[dict]:
+        """Each 送审's snapshot, oldest first: {round, at, report (Report | None), sections {kind: text}}."""
+        rows = self.store.query("SELECT round, at, report_json, sections_json FROM submissions WHERE draft_id = ? "
+                                "ORDER BY round", (draft_id,))
+        return [{"round": r["round"], "at": r["at"],
+                 "report": Report.model_validate_json(r["report_json"]) if r["report_json"] else None,
+                 "sections": json.loads(r["sections_json"] or "{}")} for r in rows]
 
     def add_event(self, draft_id: str, actor: str, action: str, note: str = "") -> None:
         with self.store.write() as db:

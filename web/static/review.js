@@ -37,6 +37,20 @@ function dataTables(card) {
   return out;
 }
 
+// a resubmission: what changed since the round the reviewer returned — figures first, then the sections
+function roundChanges(c) {
+  if (!c) return [];
+  return [
+    el("h3", {}, "与第 " + c.since_round + " 次送审相比（第 " + c.round + " 次）"),
+    c.figures.length ? el("table", { class: "round-changes" },
+      el("tr", {}, ...["改动的数字", "上次", "本次"].map((h) => el("th", {}, h))),
+      ...c.figures.map((f) => el("tr", {}, el("td", {}, f.what), el("td", {}, f.before), el("td", {}, f.after))))
+      : el("p", { class: "cite" }, "数字没有改动。"),
+    c.sections.length ? el("p", {}, "改动的章节：" + c.sections.map((s) => s.title + "（" + s.change + "）").join("、"))
+      : el("p", { class: "cite" }, "各章节文字没有改动。"),
+  ];
+}
+
 function findingsAndScores(r) {
   const s = r.score;
   return [
@@ -88,6 +102,7 @@ async function openDraft(id) {
     el("h2", {}, d.title + "（" + d.unit + "）", " ", statusBadge(d.status)),
     el("div", { class: "cite" }, "经办人 " + d.author + " · 送审 " + when(d.submitted_at)),
     actions(d, data.events),
+    ...roundChanges(r.changes),
     ...findingsAndScores(r),
     ...dataTables(data.data),
     el("h3", {}, "各章节与先例对照"),

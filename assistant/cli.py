@@ -176,7 +176,9 @@ def _review(args) -> int:
         kb.ensure_builtin()
         index = sentence_index(kb.report_texts())
         rv = review(result, kb, index)
-        corpus = corpus_signals(kb.report_figures(), index)
+        from .retrieval.metadata import report_type
+
+        corpus = corpus_signals(kb.report_figures(), index, kind=report_type(result.report))
     finally:
         kb.close()
     if out is not None:

@@ -88,3 +88,21 @@ def test_review_cli_writes_markdown_and_docx(seeds_kb, tmp_path):
         assert out.exists() and out.stat().st_size > 1000
     text = (tmp_path / "review.md").read_text(encoding="utf-8")
     assert "相同文字 100%" in text and f"**{SHARED}" in text and "98 分 4 份" in text
+
+
+def test_a_report_of_a_kind_the_corpus_lacks_has_no_comparable_precedent(seeds_kb):
+    # a road maintenance report against the five e-government seeds: nothing of its kind to compare with
+    road = check_report(read_report(DATA / "precedents" / "road_maintenance_report.txt"), ruleset_for_form("yueyang"))
+    rv = review(road, seeds_kb, sentence_index(seeds_kb.report_texts()))
+    assert rv.sections and all(s.passages == [] for s in rv.sections), [(s.section, s.passages[:1]) for s in rv.sections]
+    assert not [f for f in rv.findings if f.code == "precedent.near_copy"]
+
+
+def test_similarity_reads_as_a_percentage_near_0_for_unrelated_work_and_near_1_for_a_copy():
+    from assistant.review import readable_similarity
+
+    road = "县交通运输局成立农村公路养护工作领导小组，实行县、乡、村三级养护责任制，路面病害修补通过公开招标确定施工单位。"
+    egov = "电子政务外网平台建设二期完成核心交换机、汇聚层设备采购安装，实现县乡两级全覆盖，网络安全等级保护测评通过。"
+    assert readable_similarity(road, egov) < 0.05
+    copy = road.replace("县交通运输局", "市交通运输局")
+    assert readable_similarity(road, copy) > 0.85

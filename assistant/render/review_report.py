@@ -35,7 +35,8 @@ def _context(rv: Review, corpus: dict | None) -> dict:
         for pa in sec.passages:
             shown = highlight(pa["text"], [tuple(x) for x in pa["shared_in_passage"]], "**", "**") \
                 if pa["shared_in_passage"] else ""
-            passages.append({**pa, "overlap_pct": f"{pa['overlap']:.0%}", "marked": shown.replace("\n", " ")})
+            passages.append({**pa, "overlap_pct": f"{pa['overlap']:.0%}", "similarity_pct": f"{pa['similarity']:.0%}",
+                             "marked": shown.replace("\n", " ")})
         sections.append({"heading": sec.heading, "passages": passages})
     return {"name": p["name"] or "（未识别项目名称）", "unit": p["unit"] or "", "form": p["form"],
             "claimed_total": s["claimed_total"] or "—", "claimed_grade": s["claimed_grade"] or "—",
@@ -74,7 +75,8 @@ def _review_document(rv: Review, corpus: dict | None = None):
         st.heading(document, sec.heading, level=2)
         for pa in sec.passages:
             para = document.add_paragraph()
-            st.font(para.add_run(f"《{pa['title']}》（{pa['source']}）相同文字 {pa['overlap']:.0%}："), st.BODY_FONT, "小四")
+            st.font(para.add_run(f"《{pa['title']}》（{pa['source']}）相同文字 {pa['overlap']:.0%}，内容相近 "
+                                 f"{pa['similarity']:.0%}："), st.BODY_FONT, "小四")
             last = 0
             for start, end in sorted(tuple(x) for x in pa["shared_in_passage"]):
                 st.font(para.add_run(pa["text"][last:start]), st.BODY_FONT, "小四")

@@ -9,9 +9,13 @@ from dataclasses import dataclass, field
 from ..core.checks import CheckResult
 from ..core.models import Finding, Where
 from ..retrieval.hits import Hit, PrecedentSource
-from .overlap import overlap, sentences
+from .overlap import content_similarity, overlap, sentences
 
 NEAR_COPY = 0.5  # share of a section's own words found in one precedent passage
+# content similarity on a scale a reviewer reads: two sections on unrelated work score about 6% raw (median over the
+# shared corpus, 113 reports; 90% of pairs below 14%), so the scale starts at 10% raw and an edited copy reads ~100%
+SIM_FLOOR, SIM_CEIL = 0.10, 0.90
+COMPARABLE = 0.15  # below this (and with no shared text) a passage is no precedent for the section: 无可比先例
 MIN_SECTION_CHARS = 30
 NARRATIVE = ("overview", "funding_use", "implementation", "conclusion", "performance", "experience", "problems",
              "goals", "process")
@@ -57,10 +61,30 @@ def _candidates(source: PrecedentSource, text: str, kind: str, k: int) -> list[H
     return hits
 
 
+def readable_similarity(a: str, b: str) -> float:
+    """Content similarity 0–1 on the reviewer's scale (unrelated text near 0, a copy near 1)."""
+    raw = content_similarity(_body(a), _body(b))
+    return round(min(1.0, max(0.0, (raw - SIM_FLOOR) / (SIM_CEIL - SIM_FLOOR))), 4)
+
+
+def _body(text: str) -> str:
+    """A section's content without its heading line: sections are compared by what they say, not by a title
+    every report shares ('（三）项目组织实施情况')."""
+    lines = text.strip().split("\n")
+    if len(lines) > 1 and len(lines[0]) <= 24 and "。" not in lines[0]:
+        return "\n".join(lines[1:])
+    return text
+
+
 def review(result: CheckResult, source: PrecedentSource, sentence_docs: dict[str, set[str]] | None = None,
            k: int = 3) -> Review:
-    """Nearest precedent per narrative section, scored by shared text, plus precedent findings."""
+    """Nearest precedent per narrative section among reports of the same kind of project, by what the sections
+    say (shared text, then content similarity), plus precedent findings. A section nothing comparable matches has
+    no passages: 无可比先例."""
+    from ..retrieval.metadata import report_type
+
     report = result.report
+    kind_of_project = report_type(report)
     out: list[SectionPrecedents] = []
     findings: list[Finding] = []
     for sec in report.sections:
@@ -68,17 +92,24 @@ def review(result: CheckResult, source: PrecedentSource, sentence_docs: dict[str
             continue
         sp = SectionPrecedents(sec.kind, sec.heading, sec.text)
         scored = []
-        for hit in _candidates(source, sec.text, sec.kind, k * 3):
+        for hit in _candidates(source, _body(sec.text), sec.kind, k * 3):
             if _same_project(hit, result):
                 continue
-            ov = overlap(sec.text, hit.text)
-            scored.append((ov.ratio, hit.score, hit, ov))
+            ov = overlap(_body(sec.text), _body(hit.text))
+            # another kind of project is no precedent for this one, unless its text is this section's (a copy)
+            if kind_of_project != "其他" and hit.project_type != kind_of_project and ov.ratio < NEAR_COPY:
+                continue
+            sim = readable_similarity(sec.text, hit.text)
+            if sim < COMPARABLE and ov.ratio < 0.05:
+                continue
+            scored.append((ov.ratio, sim, hit, ov))
         scored.sort(key=lambda t: (-t[0], -t[1]))
-        for ratio, score, hit, ov in scored[:k]:
+        for ratio, sim, hit, ov in scored[:k]:
+            ov = overlap(sec.text, hit.text)  # spans on the texts as shown
             sp.passages.append({"source": hit.source, "title": hit.title, "heading": hit.heading,
-                                "passage_id": hit.passage_id, "similarity": round(score, 6), "overlap": ratio,
+                                "passage_id": hit.passage_id, "similarity": sim, "overlap": ratio,
                                 "issuer": hit.issuer, "shared": ov.spans_a, "shared_in_passage": ov.spans_b,
-                                "text": hit.text})
+                                "text": hit.text, "project_type": hit.project_type})
         out.append(sp)
         best = next((p for p in sp.passages if p["overlap"] >= NEAR_COPY), None)
         masked_len = len(_MASK.sub("", re.sub(r"\s+", "", sec.text)))
@@ -123,10 +154,17 @@ def sentence_index(passages: list[tuple[str, str]]) -> dict[str, set[str]]:
     return index
 
 
-def corpus_signals(figures: list[dict], index: dict[str, set[str]], top: int = 20) -> dict:
-    """Distribution of claimed totals and grades, and the sentences most reports share."""
+def corpus_signals(figures: list[dict], index: dict[str, set[str]], top: int = 20, kind: str | None = None) -> dict:
+    """Distribution of claimed totals and grades, and the sentences most reports share — of reports of `kind`
+    (the project type of the report under review) only, when given."""
+    if kind and kind != "其他":
+        from ..retrieval.metadata import project_type
+
+        figures = [f for f in figures if project_type(f.get("title") or "") == kind]
+        same = {f.get("title") for f in figures}
+        index = {s: docs & same for s, docs in index.items() if docs & same}
     totals = Counter(f["claimed_total"] for f in figures if f.get("claimed_total"))
     grades = Counter(f["claimed_grade"] for f in figures if f.get("claimed_grade"))
     recurring = sorted(((s, docs) for s, docs in index.items() if len(docs) >= 2), key=lambda t: (-len(t[1]), t[0]))
-    return {"reports": len(figures), "claimed_totals": dict(totals.most_common()), "grades": dict(grades.most_common()),
+    return {"reports": len(figures), "project_type": kind, "claimed_totals": dict(totals.most_common()), "grades": dict(grades.most_common()),
             "recurring_sentences": [{"sentence": s, "reports": sorted(d)} for s, d in recurring[:top]]}

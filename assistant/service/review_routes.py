@@ -101,5 +101,7 @@ def _compare(kb, result):
 
     if kb is None:
         return Review(result, [], []), None
+    from ..retrieval.metadata import report_type
+
     index = sentence_index(kb.report_texts())
-    return review(result, kb, index), corpus_signals(kb.report_figures(), index)
+    return review(result, kb, index), corpus_signals(kb.report_figures(), index, kind=report_type(result.report))

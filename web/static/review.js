@@ -70,8 +70,18 @@ function findingsAndScores(r) {
 function precedentBox(p) {
   return el("div", { class: "option precedent" },
     el("div", { class: "cite" }, "最相近的先例：《" + p.title + "》（" + p.source + "）" + (p.heading || "") +
-      " · 相同文字 " + Math.round(p.overlap * 100) + "%"),
+      " · 相同文字 " + Math.round(p.overlap * 100) + "% · 内容相近 " + Math.round(p.similarity * 100) + "%"),
     shared(p.text, p.shared_in_passage));
+}
+
+// corpus signals of reports of the same kind of project only: their scores and grades, the sentences they share
+function corpusBox(c) {
+  if (!c || !c.reports) return [];
+  const kind = c.project_type && c.project_type !== "其他" ? "“" + c.project_type + "”类" : "";
+  return [el("h3", {}, "同类报告概况（" + kind + c.reports + " 份）"),
+    el("p", { class: "cite" }, "自评等次：" + (Object.entries(c.grades || {}).map(([g, n]) => g + " " + n + " 份").join("，") || "无记录")),
+    ...(c.recurring_sentences || []).slice(0, 5).map((s) => el("div", { class: "cite" },
+      "常见套话（" + s.reports.length + " 份报告）：" + s.sentence))];
 }
 
 // ---------------------------------------------------------------- a submitted draft
@@ -92,7 +102,7 @@ async function openDraft(id) {
     return el("div", { class: "sec review-sec", "data-section": sec.kind },
       el("h4", {}, sec.title, sec.adopted ? null : el("span", { class: "status" }, "（经办人未采用，此为系统草稿）")),
       p ? shared(sec.text, p.shared) : marked(sec.text),
-      p ? precedentBox(p) : el("div", { class: "cite" }, "知识库中没有相近的先例段落。"),
+      p ? precedentBox(p) : el("div", { class: "cite no-precedent" }, "无可比先例（知识库中没有同类项目的相近段落）"),
       ...comments.map((c) => el("div", { class: "comment" }, el("span", { class: "cite" },
         "第 " + c.round + " 次送审 · " + c.author + "："), c.text)),
       reviewing ? commentForm(sec.kind) : null);
@@ -190,7 +200,9 @@ async function run(event) {
     ...findingsAndScores(r),
     el("h3", {}, "各章节最相近的先例"),
     ...(r.precedents || []).map((sec) => el("div", { class: "sec" }, el("h4", {}, sec.heading),
-      ...sec.passages.map(precedentBox))));
+      ...(sec.passages.length ? sec.passages.map(precedentBox)
+        : [el("div", { class: "cite no-precedent" }, "无可比先例（知识库中没有同类项目的相近段落）")]))),
+    ...corpusBox(r.corpus));
   document.getElementById("exports").replaceChildren(
     el("button", { onclick: () => download("md") }, "导出审核意见（Markdown）"),
     el("button", { onclick: () => download("docx") }, "导出审核意见（Word）"));

@@ -338,3 +338,20 @@ def test_prose_sources_in_yuan_with_thousands_separators():
     t = r.funding.total
     assert (t.planned, t.arrived, t.spent, t.balance) == (D(120), D(120), D("108.00005"), D("11.99995"))
     assert {s.source: s.planned for s in r.funding.sources} == {"中央财政": D(80), "县市区财政": D(40)}
+
+
+@pytest.mark.parametrize("title, name", [
+    # the project named in brackets after whose report it is
+    ("宝山区卫健委2022年度项目绩效自评报告(春节慰问经费项目)", "2022年春节慰问经费项目"),
+    ("TITLE: 建设项目绩效自评报告(某县2021年度道路建设项目;范文站转载,篇1)", "某县2021年度道路建设项目"),
+    ("龙感湖管理区2023年度农机购置补贴实施情况", "龙感湖管理区2023年度农机购置补贴"),
+    ("关于2021年度地质灾害群测群防项目资金绩效自评报告", "地质灾害群测群防项目资金"),
+    ("《重庆市梁平区林业局2022年度部门整体支出绩效自评表", "重庆市梁平区林业局2022年度部门整体"),
+    ("中央车购税对地方补助资金绩效目标自评表", "中央车购税对地方补助资金"),
+    # a title that names no project leaves the name unknown rather than '项目'
+    ("《2022年度项目绩效自评报告》", None),
+    ("项目支出绩效自评报告", None),
+])
+def test_project_name_from_real_report_titles(title, name):
+    r = parse_text(f"{title}\n一、基本情况\n本项目年初预算100万元，实际支出90万元。\n")
+    assert r.project.name == name

@@ -165,18 +165,46 @@ _TITLE_SUFFIX = re.compile(r"(?:财政支出|支出)?绩效(?:自评|评价)(?:�
 _TITLE_YEAR = re.compile(r"^(?:19|20)\d{2}\s*年度?\s*")  # '2022年度…项目' names the project without its year
 
 
+_TITLE_AT = re.compile(r"(?:财政支出|支出)?(?:区域)?绩效(?:自评|评价|目标)(?:自评)?(?:报告|表)?|自评(?:报告|表)|实施情况$")
+# Whose report it is or what it is about, without naming a project: such a title leaves the name to the text.
+_GENERIC_NAME = re.compile(r"^(?:(?:19|20)(?:\d{2}|xx)年度?)?(?:项目|预算|资金|项目资金|专项资金|部门整体|整体)?$", re.I)
+_NAMED_IN_BRACKETS = re.compile(r"[（(]([^（()）;；]*(?:项目|资金|经费|工程|计划|补助|补贴)[^（()）]*)[)）]")
+
+
 def _title(doc: Document) -> str | None:
-    """A prose report's project name from its title ('某县…工程项目绩效自评报告')."""
-    head = [ln.text.strip() for ln in doc.lines[:6] if ln.text.strip()]
+    """A prose report's project name from its title ('某县…工程项目绩效自评报告', '…2022年度项目绩效自评报告
+    (春节慰问经费项目)', '…2023年度农机购置补贴实施情况'): what comes before the title's own words, or the project
+    named in its brackets when what comes before says only whose report it is."""
+    head = [ln.text.strip() for ln in doc.lines[:8] if ln.text.strip()]
     for k, text in enumerate(head):
-        if "财政支出" in text or "附件" in text:
+        text = re.sub(r"^(?:TITLE|标题)\s*[:：]\s*", "", text)
+        if "财政支出" in text or text.startswith("附件") or text.startswith("SOURCE"):
             continue
-        if _TITLE_SUFFIX.search(text):
-            name = _TITLE_YEAR.sub("", _TITLE_SUFFIX.sub("", text).strip())
-            if not name and k > 0:
-                name = head[k - 1]
-            return name or None
+        core = re.sub(r"[（(][^（()）]*[)）]", "", text).strip()
+        m = _TITLE_AT.search(core)
+        if not m:
+            continue
+        name = _tidy_title_name(core[:m.start()])
+        bracket = _NAMED_IN_BRACKETS.search(text)
+        if bracket and (not name or re.search(r"(?:年度?|项目|部门)$", name)):
+            year = re.search(r"(?:19|20)\d{2}", text)
+            name = (f"{year.group(0)}年" if year and not re.search(r"(?:19|20)\d{2}", bracket.group(1)) else "") + \
+                _tidy_title_name(bracket.group(1))
+        if not name and k > 0:
+            name = _tidy_title_name(head[k - 1])
+        return None if not name or _GENERIC_NAME.match(name) else name
     return None
+
+
+def _tidy_title_name(text: str) -> str:
+    """What is left of a title line once the words around the name are gone: a remark after ';' (a copy
+    site's note), an unmatched '《', '关于（上报）' and who sends it, a project code ('5109…-'), the leading year."""
+    text = re.split(r"[;；]", text, maxsplit=1)[0].strip()
+    text = re.sub(r"^.{0,20}?关于(?:上报|报送)?", "", text) if "关于" in text[:24] else text
+    text = re.sub(r"^[A-Za-z0-9]{12,}\s*[-－—]\s*", "", text)
+    if text.count("《") > text.count("》"):
+        text = text.replace("《", "")
+    return _TITLE_YEAR.sub("", text.strip(" 《》"))
 
 
 def _region(doc: Document, info: ProjectInfo) -> str | None:

@@ -18,7 +18,9 @@ PDFTOPPM = shutil.which("pdftoppm")
 @pytest.mark.skipif(not (OFFICE and PDFTOPPM), reason="LibreOffice or pdftoppm is not installed on this machine")
 def test_docx_renders_to_pages(tmp_path):
     docx_path = write_docx(compose_draft(check_file(SEEDS["000"])), tmp_path / "draft.docx")
-    subprocess.run([OFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx_path)],
+    # a profile of its own: a LibreOffice already open on this machine holds the default one's lock
+    profile = f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}"
+    subprocess.run([OFFICE, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx_path)],
                    check=True, capture_output=True, timeout=240)
     pdf = tmp_path / "draft.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000

@@ -12,7 +12,7 @@ import re
 from ..core import calc
 from ..core.checks import CheckResult
 from ..core.figures import key_figures
-from ..core.forms import default_form, get_form, layout_of, money_words
+from ..core.forms import source_label, default_form, get_form, layout_of, money_words
 from ..core.models import Draft, DraftSection, Suggestion
 from ..retrieval.hits import PrecedentSource
 from ..retrieval.metadata import report_type
@@ -112,6 +112,8 @@ def compose_draft(result: CheckResult, form: str | None = None, precedents: Prec
     spec = load_form(form)
     facts = facts_of(result)
     ctx = {**_context(result), "layout": layout_of(form) or "yueyang", "words": money_words(form)}
+    for key in ("sources", "spent_sources"):  # each source in the form's own words (淮南: 区、县（市）财政)
+        ctx[key] = [row.model_copy(update={"source": source_label(form, row.source)}) for row in ctx[key]]
     ptype = report_type(result.report)
     mine = key_figures(result.report)
     draft = Draft(form=spec["id"], report=result.report, missing=_missing(result, spec["id"]))

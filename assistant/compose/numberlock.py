@@ -102,7 +102,8 @@ def _number_known(span: str, facts: Facts) -> bool:
             return False
         value = Decimal(n)
     rest = half[m.end():] if m else half
-    if re.match(r"\s*(?:余|多)?\s*(?:万元|亿元|元|万|亿)", rest) and ("元" in rest or not re.search(r"[人户条次个]", rest)):
+    measured = re.match(r"\s*(?:余|多)?\s*(?:万|亿)\s*(?:余|多)?\s*(?:亩|吨|株|头|只|棵|套|台|公顷|平方米|人|户|条|次|个)", rest)
+    if not measured and re.match(r"\s*(?:余|多)?\s*(?:万元|亿元|元|万|亿)", rest):  # '390万亩' is an area
         if "亿" in rest:
             value *= 10000
         elif "万" not in rest:

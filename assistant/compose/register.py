@@ -97,6 +97,37 @@ def exact_figures(report) -> frozenset[str]:
     return frozenset(out)
 
 
+_CAUSE_WORDS = re.compile(r"因|由于|原因|主要|导致|是为了|用于|新增|追加|调增|调减")
+
+
+def _without_restated_figures(reason: str, funding) -> str:
+    """'全年预算1926.4万元，实际发了1898.7万元，剩了27.7万元，主要是…': the report states its totals already, so
+    the clauses of a reason that only say a total again ('还有13.6万元未支付', '所以全年预算是1926.4万元') are
+    left out and the why is kept."""
+    from ..core.numbers import parse_decimal
+
+    total = funding.total
+    if total is None:
+        return reason
+    known = {v for v in (total.planned, total.arrived, total.spent, total.balance) if v is not None}
+    if total.arrived is not None and total.spent is not None:
+        known.add(total.arrived - total.spent)
+    if total.planned is not None and total.arrived is not None:
+        known.add(abs(total.arrived - total.planned))  # an adjustment said as its amount is a why, kept below
+
+    def restates(clause: str) -> bool:
+        amounts = re.findall(r"(\d+(?:\.\d+)?)万元", clause)
+        return bool(amounts) and all(parse_decimal(a) in known for a in amounts) and not _CAUSE_WORDS.search(clause)
+
+    clauses = re.split(r"(?<=[，,])", reason)
+    while len(clauses) > 1 and restates(clauses[0]):
+        clauses.pop(0)
+    while len(clauses) > 1 and re.match(r"^(?:所以|因此|这样)", clauses[-1]) and restates(clauses[-1]):
+        clauses.pop()
+    kept = "".join(clauses).strip("，, ")
+    return kept if len(kept) >= 4 else reason
+
+
 def filed_report(report):
     """The report as it is filed: the sentences the officer typed into cells (实际完成, 偏差原因, the reasons for
     unspent or adjusted funds) in the written register. Figures are untouched."""
@@ -105,11 +136,15 @@ def filed_report(report):
     for goal in out.goals:
         if goal.actual:
             goal.actual = written(goal.actual, exact)
+        if goal.expected:
+            goal.expected = written(goal.expected, exact)
     for ind in out.indicators:
         if ind.reason:
             ind.reason = written(ind.reason, exact)
     if out.funding.execution_reason:
-        out.funding.execution_reason = written(out.funding.execution_reason, exact)
+        out.funding.execution_reason = _without_restated_figures(written(out.funding.execution_reason, exact),
+                                                                 out.funding)
     if out.funding.adjustment_reason:
-        out.funding.adjustment_reason = written(out.funding.adjustment_reason, exact)
+        out.funding.adjustment_reason = _without_restated_figures(written(out.funding.adjustment_reason, exact),
+                                                                  out.funding)
     return out

@@ -45,3 +45,18 @@ def report_year(report: Report) -> int | None:
             return int(m.group(1))
     m = re.match(r"((?:19|20)\d{2})-", p.report_date or "")
     return int(m.group(1)) - 1 if m else None
+
+
+def report_region(report: Report) -> str:
+    """The place whose finance bureau the report is filed with (the cover's '寿县财政局（制）'): the one recorded,
+    else the place the department, the unit or the project's name opens with."""
+    import re
+
+    p = report.project
+    if p.region:
+        return p.region
+    for text in (p.department, p.unit, re.sub(r"^(?:19|20)\d{2}\s*年度?", "", p.name or "")):
+        m = re.match(r"([\u4e00-\u9fa5]{1,8}?(?:自治州|自治县|省|市|县|区|州|旗))(?![\u4e00-\u9fa5]{0,2}(?:委员会|政府$))", text or "")
+        if m and not re.search(r"^(?:本|该|某)|(?:社区|小区|城区|园区|辖区|库区|景区)$", m.group(1)):
+            return m.group(1)
+    return ""

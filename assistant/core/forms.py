@@ -30,6 +30,13 @@ class FormSection(BaseModel):
     findings: bool = False
 
 
+class Cover(BaseModel):
+    """The cover's own words: 评价类型 (岳阳) or 考评类型 (淮南), its two boxes, and the lines that say who evaluated."""
+    type_label: str = "评价类型"
+    types: tuple[str, str] = ("项目实施过程评价", "项目完成结果评价")  # in the order of EVAL_TYPES below
+    lines: list[str] = ["评价方式：部门（单位）绩效自评", "评价机构：部门（单位）评价组"]
+
+
 class Form(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: str
@@ -46,6 +53,9 @@ class Form(BaseModel):
     # what the form calls the funding columns (planned, arrived, spent, balance): cards, narrative and exports use
     # these; a form that says nothing uses 计划安排资金 / 实际到位资金 / 实际支出 / 结余
     money_words: dict[Literal["planned", "arrived", "spent", "balance"], str] = {}
+    # what the form calls a source of funds where it differs from the core's name (淮南: 区、县（市）财政)
+    source_names: dict[str, str] = {}
+    cover: Cover = Cover()
     sections: list[FormSection]
 
 
@@ -109,3 +119,12 @@ def money_words(form_id: str | None) -> dict[str, str]:
     """The form's own words for the funding columns."""
     form = all_forms().get(form_id or "") or all_forms().get(default_form())
     return {**MONEY_WORDS, **(form.money_words if form else {})}
+
+
+EVAL_TYPES = ("项目实施过程评价", "项目完成结果评价")  # the core's names; a form's cover may word them its own way
+
+
+def source_label(form_id: str | None, source: str) -> str:
+    """A source of funds in the form's own words."""
+    form = get_form(form_id)
+    return form.source_names.get(source, source) if form else source

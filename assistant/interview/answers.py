@@ -19,7 +19,7 @@ _TAKEN_BACK = re.compile(r"^(?:方面|那块|这块|的话|那一块)?(?:还|仍
                          r"没有|没|未|不太|算不上|说不上|不好说|说不好)")
 _NOT_FULLY = re.compile(r"别的没考虑|其他没考虑|不全面|比较单一|单一|只(?:按|考虑|有)|不好说|说不好|不确定|不规范|没有专门|没专门|"
                         r"不及时|有问题|不到位|不严格|不太严")
-_ALL = re.compile(r"都(?:符合|满足|有|是|具备|做到|达到|完成|按计划|按时|正常|够|齐全|没问题|勾)|全部|均符合|均满足|均已完成|全都|以上都|全选|全符合|都对|全勾|[四三两]个(?:都|全)|^按计划$|全按计划|"
+_ALL = re.compile(r"都(?:符合|满足|有|是|具备|做到|达到|完成|按计划|按时|正常|够|齐全|没问题|勾)|全部(?=符合|满足|都|有|是|具备|做到|达到|勾|选|[，,。！!\s]|$)|均符合|均满足|均已完成|全都|以上都|全选|全符合|都对|全勾|[四三两]个(?:都|全)|^按计划$|全按计划|"
                   r"全面完成|基本符合|基本都|基本上都|差不多都")
 _NONE = re.compile(r"^(?:均无|都没有|都无|没有|无|均不|都不|都不符合|均不符合|全无|不存在|没有以上情形|以上都没有|都未发生|均未发生)|"
                    r"^.{0,8}(?:都|均|全)(?:没有|没|无|不存在|未发生)")
@@ -133,17 +133,31 @@ def indicator_line(text: str, family: str) -> Indicator | None:
         family = "生态效益" if said.group(1) == "环境效益" else said.group(1)
         name = name[said.end():]
     target = _bound(re.sub(r"^(?:是|为|要求|定的是|定的)", "", m.group("target") or m.group("bounded")))
-    actual = re.sub(r"^(?:弄了|搞了|完成了|达到了|做到了|做到|达到|完成|实际|是|为|有)", "", m.group("actual"))
-    ind = Indicator(level1=family_level(family), level2=f"{family}指标", name=name.strip(" ：:，,"), target=target,
+    actual = re.sub(r"^(?:也|都|也都)?(?:降到了|降至|降到|提高到了|提高到|升到了|升到|弄了|搞了|完成了|达到了|做到了|做到|达到|完成|实际|是|为|有)", "", m.group("actual"))
+    ind = Indicator(level1=family_level(family), level2=f"{family}指标", name=_spoken_name(name), target=target,
                     actual=actual, where=TYPED)
     if target.startswith("≤") or family == "成本":
         ind.direction = "lower"
     return ind
 
 
+def _spoken_name(name: str) -> str:
+    """An indicator's name as a table states it, from the words it was said in: '可持续的话就是那个网格化管理嘛
+    全县行政村都覆盖了' → '网格化管理全县行政村覆盖'."""
+    name = re.sub(r"^[\u4e00-\u9fa5]{1,6}(?:的话|这块|这一块|方面)[，,\s]*", "", name.strip())
+    # '管网漏损率降了 原来差不多28%左右': the measure, not how it moved or where it started
+    moved = re.search(r"(?:降|升|提高|下降|减少|增加|上升)了|原来|以前|之前", name)
+    if moved and moved.start() >= 4:
+        name = name[:moved.start()]
+    name = re.sub(r"^(?:就是|也就是)?(?:那个|这个|那条|这条)?", "", name)
+    name = re.sub(r"[吧啊呀嘛呢哈]+(?=[\s，,]|$)|\s+", "", name)
+    name = re.sub(r"都(?=覆盖|完成|达到|实现|落实)", "", name)
+    return re.sub(r"了$", "", name).strip(" ：:，,")
+
+
 def _bound(value: str) -> str:
     """'不超过2万元' → '≤2万元', '不低于95%' → '≥95%', '35公里以上' → '≥35公里'."""
-    value = value.strip()
+    value = re.sub(r"^(?:降到|降至|下降到|减少到|提高到|提升到|升到|增加到)", "", value.strip())
     for words, sign in (("不超过|不高于|不大于|不多于|控制在|低于", "≤"), ("不低于|不少于|不小于|超过|高于|达到", "≥")):
         m = re.match(rf"^(?:{words})(.+)$", value)
         if m:
@@ -214,7 +228,8 @@ _CAUSE = re.compile(r"因|由于|原因|受|导致|造成|未|没|尚|待|延|�
                     r"来不及|才|还|晚|慢|少了|不到|缺|差|只|仅|实际|按|结算|补|追加|增加|新增|提高|标准|政策|要求|需要|"
                     r"误差|核实|剔除|清退|重复|错|漏|变动|转学|死亡|迁出|升学|毕业|停|故障|检修|施工|改造|管网|进水|明年|意见|不满|"
                     r"年底|月底|质保金|剩下|剩余|配套|拨下来|来不及|付款|支付|结账|报账|票据|发票|合同|招标|采购")
-_ASIDE = re.compile(r"^(?:对了|另外|顺便|还有|补充一下|另外说下|说一下|今年(?:我们)?(?:还|新)|我们(?:今年)?还|同时还)")
+# '还有13.6万没付…' answers why money is left; '还有，我们今年…' is an aside
+_ASIDE = re.compile(r"^(?:对了|另外|顺便|还有(?![\d一二两三四五六七八九十几]|.{0,12}(?:没|未|尚))|补充一下|另外说下|说一下|今年(?:我们)?(?:还|新)|我们(?:今年)?还|同时还)")
 _LOWER_SAID = re.compile(r"越(?:低|小|少)越好|反向指标|应(?:该)?(?:是|为)降|降低类|逆向指标")
 _HIGHER_SAID = re.compile(r"越(?:高|大|多)越好|正向指标|应(?:该)?(?:是|为)升")
 
@@ -297,7 +312,12 @@ def apply_answer(item: Item, report: Report, text: str = "", selected: list[str]
                 value = _field_value(item.field, text)
         if not value:
             return None
+        said_value = value
+        if item.field == "eval_type":  # the form's words (淮南: 项目完成结果考评) kept as the core's name
+            from ..core.forms import EVAL_TYPES
+            value = EVAL_TYPES[0] if "过程" in value else EVAL_TYPES[1]
         setattr(out.project, item.field, value)
+        value = said_value
         extra = found.extra if not item.options and found is not None else {}
         said = f"已记录{item.label}：{value}"
         if facts is None and not item.options:  # called alone: the other facts of the message too

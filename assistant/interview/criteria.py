@@ -97,6 +97,9 @@ def _verdict(text: str, options: list[Option]) -> dict[int, bool | None]:
         said = _polarity(rest)
         if named and re.match(words.contrast, clause):  # '…，就是执行上有几家台账不规范': the contrast is about them
             named = {k: said for k in named}
+        if not named and not where and re.fullmatch(r"(?:是)?有(?:的|啊|呀|滴)?|(?:都)?有的", clause):
+            # '有的，不过不太规范': a bare 有 is the option that says there is one ('有资金分配办法', '设有绩效目标')
+            named = {k: True for k, o in enumerate(options) if re.match(r"(?:设)?有", o.label)}
         if not named and not where:
             if last and said is False and (re.match(words.contrast, clause) or re.search(words.limits, clause)):
                 for k in last:  # '因素，就是按人数分的，别的没考虑': a limit on what was just named

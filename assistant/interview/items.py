@@ -56,8 +56,13 @@ def _project_items(form: Form, report: Report) -> list[Item]:
         pf = spec.field(name)
         if pf is None:
             continue
-        out.append(Item(id=f"project.{name}", group="项目信息", label=pf.label, ask=pf.ask,
-                        kind="choice" if pf.choices else "text", options=list(pf.choices), field=name,
+        label, ask, choices = pf.label, pf.ask, list(pf.choices)
+        if name == "eval_type" and form.cover.type_label != label:
+            # the form's own words: 淮南's cover says 考评类型 and 项目完成结果考评
+            label, ask = form.cover.type_label, f"本次是哪种{form.cover.type_label[:2]}？"
+            choices = list(reversed(form.cover.types))  # completed first, as the default asks
+        out.append(Item(id=f"project.{name}", group="项目信息", label=label, ask=ask,
+                        kind="choice" if choices else "text", options=choices, field=name,
                         done=bool(getattr(report.project, name, None))))
     return out
 

@@ -195,7 +195,7 @@ def figures_sentence(text: str, asked: Item | None) -> bool:
     text_question = asked is not None and (asked.group in ("偏差原因", "叙述") or asked.id.startswith("goals."))
     if text_question:  # a reason may name an amount ('尾款31万元未付'): figures only when they lead
         return bool(re.match(r"^\s*(?:实际|计划|年初|全年|项目)?(?:支出|到位|预算|投资|安排|下达|执行)", half)) and len(said) >= 1 \
-            and len(half) < 160 and not re.search(r"原因|因为|由于|导致", half)
+            and len(half) < 160 and not re.search(r"原因|因为|由于|导致|主要是|是因为", half)
     return len(said) >= 2 or bool(re.search(r"其中", half)) or len(_key(half)) <= 40
 
 
@@ -238,6 +238,8 @@ def is_question(text: str, weak: bool = False) -> bool:
     if len(key) > 80:
         return False
     spaced = re.sub(r"\s+", " ", to_halfwidth(text).strip())  # a space ends a clause: '一样吗 我们往年…'
+    if re.search(r"哪(个|些|家|里)[^，,。？?\s]{1,8}[，,\s]+哪\1", spaced) and not re.search(r"[？?]|吗", key):
+        return False  # '哪个厂管网老 哪个厂设备老 分开搞': each one in turn, not a question
     if re.search(words.end, key) or any(re.search(p, key) or re.search(p, spaced) for p in words.cues):
         return True
     return weak and any(re.search(p, key) for p in words.weak)
@@ -378,7 +380,10 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     if asks and asked is not None and asked.field and facts and asked.field in facts.fields and \
             re.search(r"不是说了|说过了|前面说了|刚才说了|都说了", text) and not re.search(r"区别|什么|啥|怎么|哪个|哪种", text):
         asks = False  # '不是说了吗 2024年全年，1月1号到12月31号': the value asked is in it
-    if asks and asked is not None and not asked.done and hedged(text):
+    if asks and asked is not None and not asked.done and (
+            hedged(text) or (asked.kind in ("checks", "choice") and re.search(r"吧[？?]?$", _key(text)) and
+                             not _CONTENT_QUESTION.search(_key(text)))):
+        # '符合办法的 公平合理应该也算吧?' to a checks question: the options named, said unsure
         # '是华容县林业局吧？', '应该是…优吧？', '报告日期…填2024年4月15日可以吗？': an answer, said unsure
         applied = apply_answer(asked, ctx.report, _without_hedge(text), None, ctx.rules, ctx.place,
                                facts=facts if asked.field else None)
@@ -602,6 +607,8 @@ def _states_new_value(text: str, ctx: TurnContext) -> bool:
 
 
 _ADJUSTMENT = re.compile(r"追加|调增|调减|调整|追减|增加了?预算|减少了?预算")
+
+
 _UNSPENT = re.compile(r"结余|没花完|未花完|未支付|没付|尾款|质保金|剩下|剩余|未拨付|没拨付|结算|没用完|来不及|才到账|没来得及|支付不了")
 
 
@@ -623,6 +630,9 @@ def _reason_for_another_item(text: str, ctx: TurnContext) -> Decision | None:
     if choice is None or choice is ctx.asked:
         return None
     words = re.sub(r"^.{0,20}?原因(?:重新说一下|改一下|是|就是|主要是)?[:：，,\s]*", "", text) if "原因" in text[:24] else text
+    before = ctx.report.funding.execution_reason if choice.id == "reason.execution" else ""
+    if before and _MONEY_LEFT.match(_key(text)):
+        words = f"{before.rstrip('。；;，, ')}；{words}"  # '结余的钱已交回财政': more on the reason already given
     applied = apply_answer(choice, ctx.report, words, None, ctx.rules, ctx.place, lenient=True)
     if applied is None:
         return None
@@ -687,12 +697,16 @@ def _opens_elsewhere(text: str, asked: Item) -> bool:
     if asked.section:
         return False
     key = _key(text)
-    return bool(re.match(r"^(?:对了|另外|顺便|还有|补充一下|插一句|提一句|补一句|题外话|跟你说一下|说个事|顺带说一下|顺带|再补一句|"
+    if asked.indicator and _MONEY_LEFT.match(key) and not re.search(r"资金|金额|经费|支付", asked.indicator):
+        return True  # '结余的钱年底已交回财政了', said while an indicator's reason is asked, is about the money
+    # '还有13.6万没付…' answers why money is left, it opens no aside
+    return bool(re.match(r"^(?:对了|另外|顺便|还有(?![\d一二两三四五六七八九十几]|.{0,12}(?:没|未|尚))|补充一下|插一句|提一句|补一句|题外话|跟你说一下|说个事|顺带说一下|顺带|再补一句|"
                          r"记一下|补充[:：]|今年(?:我们)?还|我们(?:今年)?还)", key)) or \
         bool(_OPENING.match(key) and asked.group in ("偏差原因", "项目信息") or
              (asked.id.startswith("goals.") and _OPENING.match(key)))
 
 
+_MONEY_LEFT = re.compile(r"^(?:结余|剩余|剩下|没花完|没用完)(?:的)?(?:钱|资金|部分|那部分)|^(?:这|那)(?:部分|笔)(?:钱|资金|结余)")
 _OPENING = re.compile(r"^(?:存在的|主要)?(?:问题|不足|困难)(?:是|主要是|就是|在于|的话|先记一下|记一下)|^(?:我们的)?(?:经验|做法)(?:就是|是|的话)|"
                       r"^(?:当时)?立项(?:是|时)|^资金(?:这块|方面)|^(?:说个|说一下|说说|提一下|再说个)(?:成效|效果|问题|经验|做法)|"
                       r"^(?:成效|效果)(?:的话|方面|这块|是)|^(?:有个|还有个|另外有个)问题")

@@ -9,8 +9,8 @@ import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
 from ..core import calc
-from ..core.figures import report_year
-from ..core.forms import get_form, layout_of
+from ..core.figures import report_region, report_year
+from ..core.forms import EVAL_TYPES, Cover, get_form, layout_of, source_label
 from ..core.models import SOURCES, Draft, FundingRow
 from ..core.numbers import fmt_decimal
 from ..core.checks import check_report
@@ -39,11 +39,10 @@ def _cover(document, draft: Draft, region_title: str) -> None:
         para = document.add_paragraph()
         st.font(para.add_run(form.attachment), st.H1_FONT, "三号")
     st.title(document, f"{region_title}{form.title if form else '财政支出项目绩效自评报告'}")
-    types = ("项目实施过程评价", "项目完成结果评价")
-    ticked = "    ".join(f"{t}{TICK if p.eval_type == t else BOX}" for t in types)
-    lines = [f"评价类型：{ticked}", f"项目名称：{p.name or '【待补充：项目名称】'}",
-             f"项目单位：{p.unit or '【待补充：项目单位】'}", f"主管部门：{p.department or ''}",
-             "评价方式：部门（单位）绩效自评", "评价机构：部门（单位）评价组",
+    cover = form.cover if form else Cover()
+    ticked = "    ".join(f"{said}{TICK if p.eval_type == core else BOX}" for core, said in zip(EVAL_TYPES, cover.types))
+    lines = [f"{cover.type_label}：{ticked}", f"项目名称：{p.name or '【待补充：项目名称】'}",
+             f"项目单位：{p.unit or '【待补充：项目单位】'}", f"主管部门：{p.department or ''}", *cover.lines,
              f"报告日期：{cn_date(p.report_date) if p.report_date else '    年  月  日'}"]
     for line in lines:
         para = document.add_paragraph()
@@ -83,7 +82,8 @@ def _basic_table(document, draft: Draft) -> None:
         st.cell_text(st.cell(t, 4, k * 2 + 1), _m(balance if col == "balance" else total.get(col)))
     for r, source in enumerate(SOURCES, start=5):
         row = sources.get(source)
-        name = f"其中：{source}" if source == SOURCES[0] else source
+        name = source_label(draft.form, source)
+        name = f"其中：{name}" if source == SOURCES[0] else name
         for k, col in enumerate(columns):
             st.cell_text(st.cell(t, r, k * 2), name)
             st.cell_text(st.cell(t, r, k * 2 + 1), _m(row.get(col)) if row else "")
@@ -206,14 +206,16 @@ def _huainan(document, draft: Draft, region_title: str, score_total, grade) -> N
     total, sources = _funding_rows(draft)
     t = st.table(document, 4 + len(SOURCES), 4)
     rows = [("项目负责人", leader_with_title(p), "联系电话", p.phone), ("地址", p.address, "邮编", p.postcode),
-            ("项目起止时间", p.period_text, "", ""),
+            ("项目起止时间", p.period_text),
             ("计划投资额（万元）", _m(total.planned), "实际到位资金（万元）", _m(total.arrived))]
+    st.cell(t, 2, 1).merge(st.cell(t, 2, 3))  # the period spans the row, as the form prints it
     for r, row in enumerate(rows):
         for k, value in enumerate(row):
             st.cell_text(st.cell(t, r, k), value or "")
     for r, source in enumerate(SOURCES, start=4):
         row = sources.get(source)
-        name = f"其中：{source}" if source == SOURCES[0] else source
+        name = source_label(draft.form, source)
+        name = f"其中：{name}" if source == SOURCES[0] else name
         st.cell_text(st.cell(t, r, 0), name)
         st.cell_text(st.cell(t, r, 1), _m(row.planned) if row else "")
         st.cell_text(st.cell(t, r, 2), name)
@@ -292,7 +294,7 @@ def build_document(draft: Draft):
     draft = Draft.model_validate(without_controls(draft.model_dump()))
     document = docx.Document()
     st.page_setup(document)
-    region = draft.report.project.region or ""
+    region = report_region(draft.report)
     result = check_report(draft.report, ruleset_for_form(draft.form))
     score_total = result.score.claimed_total if result.score.claimed_total is not None else result.score.computed_total
     grade = draft.report.claimed_grade or result.score.computed_grade

@@ -39,17 +39,20 @@ def _marks(text: str) -> Markup:
 
 
 def _context(draft: Draft) -> dict:
+    from ..core.figures import report_region
+    from ..core.forms import source_label
+
     r = draft.report
     result = check_report(r, ruleset_for_form(draft.form))
     total = calc.total_of(r.funding)
     balance = total.balance if total.balance is not None else calc.balance(total)
     rows = [{"source": "合计", "planned": _m(total.planned), "arrived": _m(total.arrived), "spent": _m(total.spent),
              "balance": _m(balance)}]
-    rows += [{"source": s.source, "planned": _m(s.planned), "arrived": _m(s.arrived), "spent": _m(s.spent),
+    rows += [{"source": source_label(draft.form, s.source), "planned": _m(s.planned), "arrived": _m(s.arrived), "spent": _m(s.spent),
               "balance": _m(s.balance)} for s in r.funding.sources if not s.is_empty()]
     p = r.project
     return {
-        "title": f"{p.region or ''}财政支出项目绩效自评报告", "p": p, "report_date": cn_date(p.report_date) if p.report_date else "",
+        "title": f"{report_region(r)}财政支出项目绩效自评报告", "p": p, "report_date": cn_date(p.report_date) if p.report_date else "",
         "funding_rows": rows, "arrival_rate": fmt_percent(calc.arrival_rate(total)),
         "execution_rate": fmt_percent(calc.execution_rate(total)),
         "expenses": [{"content": e.content, "amount": _m(e.amount), "voucher": e.voucher or "", "note": e.note or ""}

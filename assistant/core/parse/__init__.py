@@ -58,6 +58,8 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
         funding = statements.label_funding(doc) or _ocr_grid(doc, report) or _prose_funding(doc, report) or Funding()
         if grid is not None and funding.stated_execution_rate is None:
             funding.stated_execution_rate = grid.stated_execution_rate  # a grid with a rate but no amounts
+    if funding.origin == "table" and funding.total.spent is None and funding.total.planned is not None:
+        _spent_from_text(doc, funding)  # 淮南's table has 计划投资额 and 实际到位 only: 实际使用 is in the text
     if funding.stated_execution_rate is None or funding.stated_arrival_rate is None:
         exe, arr, notes = statements.stated_rates(doc.lines)
         report.warnings.extend(notes)
@@ -78,7 +80,7 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
     if not report.expenses and funding.origin == "prose":
         report.expenses = prose.prose_expenses(doc.lines)
     report.goals = tables.goals(doc)
-    report.indicators = tables.indicators(doc)
+    report.indicators = tables.indicators(doc) or prose.prose_indicators(doc.lines)
     report.claimed_scores, report.claimed_total = scores.score_table(doc)
     execution = scores.national_execution_score(doc)
     if execution is not None:
@@ -88,6 +90,7 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
         report.claimed_total = scores.national_total(doc)
     report.warnings.extend(doc.warnings)
     report.sections = sections.split_sections(doc.lines)
+    statements.indicator_reasons(report.indicators, doc.lines)
     report.text_lines = [ln.text for ln in doc.lines]
     if funding.origin == "none":
         report.warnings.append(ParseWarning(message="未找到资金数据（资金表或正文中的金额）"))
@@ -108,6 +111,21 @@ def _prose_funding(doc: Document, report: Report) -> Funding | None:
     funding, notes = statements.prose_funding(doc.lines)
     report.warnings.extend(notes)
     return funding
+
+
+def _spent_from_text(doc: Document, funding: Funding) -> None:
+    """The spending a table leaves out, from the text, when the text states the same budget and arrival."""
+    told, _ = statements.prose_funding(doc.lines)
+    if told is None or told.total.spent is None:
+        return
+    same = all(getattr(told.total, k) in (None, getattr(funding.total, k)) for k in ("planned", "arrived"))
+    if not same:
+        return
+    funding.total.spent = told.total.spent
+    spent_by_source = {s.source: s.spent for s in told.sources if s.spent is not None}
+    for row in funding.sources:
+        if row.spent is None and row.source in spent_by_source:
+            row.spent = spent_by_source[row.source]
 
 
 def _outside_projects(doc: Document, report: Report, outside: list[Line]) -> Document:

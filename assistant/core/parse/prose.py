@@ -97,3 +97,30 @@ def settle_unstated_unit(funding: Funding, lines: list[Line]) -> ParseWarning | 
                                     "可能是以“元”填写，请核对单位", where=funding.total.where,
                             code="funding.unit_unclear", severity="warning")
     return None
+
+
+# '4. 数量指标“规模养殖场先打后补实施数量”：目标值≥60家，实际完成值52家，完成率86.67%' — a report whose form has no
+# indicator table (淮南's) states each indicator in a line of its text.
+_PROSE_INDICATOR = re.compile(
+    r"^\s*(?:\d{1,2}\s*[.、．]\s*|[（(]\d{1,2}[)）]\s*)?(?P<family>数量|质量|时效|成本|经济效益|社会效益|生态效益|环境效益|"
+    r"可持续影响|服务对象满意度|满意度)指标\s*[“\"「]?(?P<name>[^“”\"「」：:]{2,40}?)[”\"」]?\s*[：:]\s*"
+    r"目标值?\s*[:：]?\s*(?P<target>[^，,；;。]+?)\s*[，,；;]\s*实际完成值?\s*[:：]?\s*(?P<actual>[^，,；;。]+)")
+_LEVEL1 = {"数量": "产出指标", "质量": "产出指标", "时效": "产出指标", "成本": "产出指标",
+           "服务对象满意度": "满意度指标", "满意度": "满意度指标"}
+
+
+def prose_indicators(lines: list[Line]) -> list:
+    """Indicators stated one per line in the text, each with its target and its actual value."""
+    from ..models import Indicator
+
+    out, seen = [], set()
+    for ln in lines:
+        m = _PROSE_INDICATOR.match(ln.text)
+        if not m or m.group("name") in seen:
+            continue
+        seen.add(m.group("name"))
+        family = m.group("family")
+        out.append(Indicator(level1=_LEVEL1.get(family, "效益指标"), level2=f"{family}指标", name=m.group("name").strip(),
+                             target=m.group("target").strip(), actual=m.group("actual").strip(),
+                             where=Where(line=ln.line)))
+    return out

@@ -404,3 +404,30 @@ def concatenated_grid(lines: list[Line]) -> tuple[Funding | None, ParseWarning |
                                 where=where, code="funding.digits_run_together", severity="warning")
             return Funding(total=total, origin="table", stated_execution_rate=Decimal(1)), note
     return None, None
+
+
+# A sentence that gives a cause, not only the shortfall ('完成率83.33%，未达成目标' says no why).
+_CAUSE = re.compile(r"原因|由于|因(?!素|此)|受.{0,8}影响|推迟|延期|滞后|导致|未能")
+
+
+def indicator_reasons(indicators: list, lines: list[Line]) -> None:
+    """Forms whose indicator table has no 偏差原因 column say why an indicator fell short in the text
+    ('“危桥改造数量”指标未达成：…，2座危桥因汛期推迟开工…'): the sentence that names the indicator and a cause is
+    its reason. An indicator the table already gives a reason keeps it."""
+    from .. import calc  # the shortfall is the core's figure, computed once
+
+    for ind in indicators:
+        name = (ind.name or "").strip()
+        ratio = calc.completion(ind).ratio
+        if ind.reason.strip() or len(name) < 3 or ratio is None or ratio >= 1:
+            continue
+        for ln in lines:
+            if "\t" in ln.text or name not in ln.text:
+                continue
+            for sentence in re.split(r"(?<=[。；;])", ln.text):
+                tail = sentence[sentence.find(name) + len(name):]
+                if name in sentence and _CAUSE.search(tail):
+                    ind.reason = sentence.strip()
+                    break
+            if ind.reason:
+                break

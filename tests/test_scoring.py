@@ -137,3 +137,15 @@ def test_options_that_cannot_reach_the_weight_are_refused(tmp_path):
                                      "rule: {kind: judgement, checks: [{label: 设有目标, points: 1}]}}"), encoding="utf-8")
     with pytest.raises(RuleSetError, match="目标内容.*合计不等于"):
         load_ruleset(bad)
+
+
+def test_execution_rate_over_the_budget_when_the_report_gives_no_arrival():
+    # a real report's only figures: 总投资850万元, 全年执行数850万元, 执行率100% (reports2/weichang_…): the rate is over
+    # the budget, said so, and nothing fails on the missing column (it crashed with AttributeError)
+    from assistant.core.models import Funding, FundingRow, Report
+    from assistant.core.scoring import ruleset_for_form
+
+    report = Report(funding=Funding(total=FundingRow(source="合计", planned=Decimal(850), spent=Decimal(850))))
+    report.project.form = "national"
+    item = next(i for i in check_report(report, ruleset_for_form("national")).score.items if "执行率" in i.reason)
+    assert item.computed == Decimal(10) and "850/850 = 100%" in item.reason

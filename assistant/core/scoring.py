@@ -254,12 +254,14 @@ def _rule_item(item: RuleItem, claimed: ClaimedScore | None, report: Report,
         total = calc.total_of(report.funding)
         if rule.figure == "arrival_rate":
             r, label, num, den = calc.arrival_rate(total), "到位率", total.arrived, total.planned
-        else:
-            r, label, num, den = calc.execution_rate(total), "执行率", total.spent, total.arrived
+        else:  # over what was available, or the budget when that is all the report gives (calc.execution_basis)
+            basis = calc.execution_basis(total)
+            r, label, num, den = calc.execution_rate(total), "执行率", total.spent, total.get(basis) if basis else None
         if r is None:
             return _keep(item, claimed, f"缺少计算{label}所需的资金数")
         score = w * min(r, calc.ONE)
-        return done(score, f"{label} {fmt_decimal(num)}/{fmt_decimal(den)} = {fmt_percent(r)}，"
+        fraction = f"{fmt_decimal(num)}/{fmt_decimal(den)} = " if num is not None and den is not None else ""
+        return done(score, f"{label} {fraction}{fmt_percent(r)}，"
                            f"{fmt_decimal(w)} × {fmt_percent(min(r, calc.ONE))} = {_d(score)}")
 
     if rule.kind == "deduction":

@@ -129,12 +129,17 @@ def _plain(raw: str) -> str:
     return _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
 
 
-def locked_model_text(raw: str, result: CheckResult, notes: list[str], passages: list[dict]) -> ModelText:
+def locked_model_text(raw: str, result: CheckResult, notes: list[str], passages: list[dict],
+                      current: str = "") -> ModelText:
     """The lock over a model's text, and for each paragraph the passages it shares words with (all the
-    passages it was given, when it shares little with any one)."""
+    passages it was given, when it shares little with any one). A 【待补充：…】 of the current text that the model
+    left out is put back at the end: rewording never hides what the report still lacks."""
     facts = facts_of(result)
     facts.names.extend(notes)
     done = lock(_plain(raw), facts)
+    lost = [g for g in dict.fromkeys(re.findall(r"【待补充：[^】]*】", current)) if g not in done.text]
+    if lost:
+        done.text = done.text.rstrip() + "\n" + "".join(lost)
     paragraphs = []
     for para in [p for p in done.text.split("\n") if p.strip()]:
         mine = _bigrams(para)

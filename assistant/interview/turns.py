@@ -737,7 +737,7 @@ def _grade_facts(text: str, ctx: TurnContext) -> tuple[str | None, str | None]:
 
 
 _COMMAND_NAMES = {"cancel": "取消待确认的数据", "undo": "撤销上一次修改", "skip": "跳过", "back": "上一题", "progress": "查看进度", "check": "检查", "export": "导出",
-                  "why": "为什么扣分", "write": "起草", "confirm": "确认"}
+                  "why": "为什么扣分", "write": "起草", "confirm": "确认", "polish": "润色全文"}
 
 
 def _answered(applied: Applied, item: Item, text: str = "", ctx: TurnContext | None = None) -> Decision:

@@ -290,6 +290,10 @@ class ChatEngine:
             return self._needs_data(record) or self._check(record)
         if d.command == "why":
             return self._needs_data(record) or self._why(record)
+        if d.command == "polish":  # the page runs the model section by section; nothing reaches the draft unadopted
+            return self._needs_data(record) or Reply(
+                "用语言模型逐节润色全文：每节写完后可逐节“采用”，或全部写完后点“全部采用”。数字和名称都经过核对，"
+                "对不上的标为【待核实】；原稿在采用前不会改动。", [{"type": "polish"}])
         if d.command == "export":
             return Reply("草稿可以导出：", [{
                 "type": "export", "links": {f: f"/api/drafts/{record.id}/export?format={f}" for f in ("docx", "md", "html")}}])

@@ -58,7 +58,8 @@ def _prompt(engine, record, kind: str, instruction: str, passage_id: int | None)
     notes = [n.text for n in result.report.notes if n.section == kind]
     region = f"{form.name}" if form is not None else ""
     messages = section_messages(result, sec.title, current, notes, passages[:3], instruction, region)
-    return {"messages": messages, "result": result, "notes": notes, "passages": passages[:3], "title": sec.title}
+    return {"messages": messages, "result": result, "notes": notes, "passages": passages[:3], "title": sec.title,
+            "current": current}
 
 
 def _event(name: str, data: dict) -> bytes:
@@ -104,7 +105,7 @@ async def generate_section(request: web.Request) -> web.StreamResponse:
     finally:
         await stream.aclose()
     done = await in_worker(request, locked_model_text, "".join(raw), prompt["result"], prompt["notes"],
-                           prompt["passages"])
+                           prompt["passages"], prompt["current"])
     await audit(request, "model_generate", record.id, f"{kind}：{len(done.text)} 字，待核实 {len(done.unverified)} 处")
     await _try_write(response, _event("done", {**done.as_json(), "section": kind, "model": generator.name,
                                                "citations": [{k: p[k] for k in ("passage_id", "title", "heading", "source")}

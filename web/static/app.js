@@ -111,6 +111,9 @@ function renderCard(card, live = true) {
   } else if (card.type === "score") {
     box.append(table(["指标", "分值", "自评", "规则得分", "说明"],
       card.items.map((i) => [i.item, i.weight, i.claimed, i.computed, i.reason])));
+  } else if (card.type === "polish") {
+    if (me && me.model) box.append(el("button", { class: "polish-all", onclick: () => polishAll() }, "开始润色全文"));
+    else box.append(el("div", { class: "sev-warning" }, "未配置语言模型：润色全文不可用（以规则生成的草稿照常可用；配置见 serve --llm-url）。"));
   } else if (card.type === "export") {
     for (const [fmt, href] of Object.entries(card.links)) {
       box.append(el("a", { href, class: "export-link", download: "" }, "下载 " + fmt), " ");
@@ -254,6 +257,7 @@ async function refreshDraft(states) {
   if (id !== current || seq !== previewSeq) return;  // a newer preview is on its way
   const box = document.getElementById("sections");
   box.replaceChildren();
+  for (const kind of Object.keys(modelBoxes)) delete modelBoxes[kind];  // this draft's sections only
   const sc = view.score;
   box.append(el("div", { class: "score-line" }, sc.total !== null ? "综合得分 " + sc.total + " 分（" + sc.grade + "）"
     : "综合得分：评分项都回答后计算", " · ", progressBar(view.progress)));
@@ -274,6 +278,7 @@ async function refreshDraft(states) {
     ] : [el("button", { class: "adopt-draft", onclick: () => saveSection(sec.kind, sec.text, sec.origin, []) }, "采用此稿")];
     const notes = currentComments.filter((c) => c.section === sec.kind);
     const modelBox = el("div", { class: "model-box", hidden: "" });
+    modelBoxes[sec.kind] = modelBox;
     const modelButtons = open && me && me.model ? el("span", { class: "model-actions" },
       el("button", { class: "model-write", onclick: () => modelWrite(sec.kind, "", modelBox) }, "用模型写"),
       el("button", { class: "model-formal", onclick: () => modelWrite(sec.kind, "更正式一些", modelBox) }, "更正式一些"),
@@ -375,7 +380,30 @@ async function submitDraft() {
   await openDraft(current);
 }
 
-// the model's text streams into the box; 停止 ends it; only 采用 puts it in the draft
+// 润色全文: every section through the model in turn, each shown in its own box with 采用; when all are written,
+// 全部采用 adopts those that finished (the lock has marked whatever it could not verify)
+const modelBoxes = {};
+const POLISH = "润色：改为规范的书面报告语言，保留全部事实、数字和名称";
+async function polishAll() {
+  const kinds = Object.keys(modelBoxes);
+  const done = {};
+  const bar = el("div", { class: "polish-bar cite" }, "正在润色全文（0/" + kinds.length + "）…");
+  document.getElementById("sections").prepend(bar);
+  for (const [i, kind] of kinds.entries()) {
+    const data = await modelWrite(kind, POLISH, modelBoxes[kind]);
+    if (data) done[kind] = data;
+    bar.textContent = "正在润色全文（" + (i + 1) + "/" + kinds.length + "）…";
+  }
+  const n = Object.keys(done).length;
+  bar.replaceChildren("润色完成：" + n + " 节可采用" + (n < kinds.length ? "，" + (kinds.length - n) + " 节未完成（原稿未改动）" : "") + "。");
+  if (n) bar.append(" ", el("button", { class: "polish-adopt-all", onclick: async () => {
+    for (const [kind, data] of Object.entries(done)) await saveSection(kind, data.text, "model", data.citations || [], true);
+    await reloadDraft();
+  } }, "全部采用"));
+}
+
+// the model's text streams into the box; 停止 ends it; only 采用 puts it in the draft. Resolves with the finished
+// text (or null when stopped or failed).
 async function modelWrite(kind, instruction, box, passageId) {
   const controller = new AbortController();
   const live = el("div", { class: "model-live text" });
@@ -383,11 +411,12 @@ async function modelWrite(kind, instruction, box, passageId) {
   box.hidden = false;
   box.replaceChildren(el("div", { class: "cite" }, "模型正在写" + (instruction ? "（" + instruction + "）" : "") + "…"), live, stop);
   const body = { instruction };
+  let finished = null;
   if (passageId !== undefined && passageId !== null) body.passage_id = passageId;
   try {
     await postEvents("/api/drafts/" + current + "/sections/" + kind + "/generate", body, (name, data) => {
       if (name === "token") live.append(data.text);
-      else if (name === "done") showModelText(kind, box, data);
+      else if (name === "done") { showModelText(kind, box, data); finished = data; }
       else if (name === "error") {
         stop.remove();
         box.append(el("div", { class: "sev-error model-error" }, "⚠ " + data.error + (data.hint ? "（" + data.hint + "）" : "")));
@@ -396,6 +425,7 @@ async function modelWrite(kind, instruction, box, passageId) {
   } catch (err) {
     if (err.name !== "AbortError") box.append(el("div", { class: "sev-error" }, "⚠ 与服务器的连接中断，草稿未改动"));
   }
+  return finished;
 }
 
 function showModelText(kind, box, data) {
@@ -504,9 +534,9 @@ async function confirmData(box) {
   await openDraft(current);
 }
 
-async function saveSection(kind, text, origin, citations) {
+async function saveSection(kind, text, origin, citations, later) {
   await api("PUT", "/api/drafts/" + current + "/sections/" + kind, { text, origin, citations: citations || [] });
-  await reloadDraft();
+  if (!later) await reloadDraft();  // 全部采用 reloads once, after the last section
 }
 
 async function step(kind, action) {

@@ -464,7 +464,7 @@ def correct_funding(report: Report, text: str, national: bool = False) -> Change
             continue
         if value is not None and col not in cells:
             cells[col] = value
-    said_new = re.search(r"(?:应该是|改成|改为|→|->|其实是|准确的?是|是)\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万元|万|元)?", half)
+    said_new = re.search(r"(?:应该是|改成|改为|→|->|其实是|准确的?是|(?<!不)是)\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万元|万|元)?", half)
     if said_new and not cells or said_new and re.search(r"不对|不是|改成|改为|→|->|应该是", half):
         # 'X不对，应该是Y' / 'X改成Y': Y, in the column named, or in the cell that holds X
         try:
@@ -845,3 +845,76 @@ def edit_expense(report: Report, text: str) -> Change | None:
         return Change(out, f"已把“{row.content}”的金额由{_fmt(previous)}改为{fmt_decimal(value)}万元", "更正支出明细")
     return None
 
+
+
+def _distinct_number(value: str) -> str | None:
+    """The number of a recorded value when it is distinctive enough to find in prose by itself ('2915人' → '2915',
+    '93.5%' → '93.5'); '3次' is not (a 3 in a sentence may be anything)."""
+    m = re.search(r"\d+(?:\.\d+)?", to_halfwidth(value or ""))
+    if not m or (len(m.group(0).replace(".", "")) < 3 and "." not in m.group(0)):
+        return None
+    return m.group(0)
+
+
+def carry_figures(before: Report, after: Report) -> Report:
+    """A figure corrected in a table (an indicator's value, a funding cell) is corrected where the officer's own
+    sentences state it too — '2915名' in 实际完成 and in a note after '享受补贴老人人数 实际2951人': one fact, one
+    value. Only figures distinctive enough to be the same fact, and only in the officer's texts."""
+    pairs: list[tuple[str, str]] = []
+    for old_ind, new_ind in zip(before.indicators, after.indicators):
+        for attr in ("target", "actual"):
+            a, b = _distinct_number(getattr(old_ind, attr)), _distinct_number(getattr(new_ind, attr))
+            if a and b and a != b:
+                pairs.append((a, b))
+    rows = lambda f: [f.total, *f.sources]  # noqa: E731
+    for old_row, new_row in zip(rows(before.funding), rows(after.funding)):
+        for attr in ("planned", "arrived", "spent", "balance"):
+            a, b = getattr(old_row, attr), getattr(new_row, attr)
+            if a is not None and b is not None and a != b:
+                a_s, b_s = _distinct_number(_fmt(a)), _fmt(b)
+                if a_s:
+                    pairs.append((a_s, b_s))
+    out = after
+    for a, b in dict(pairs).items():
+        out = out.model_copy(deep=True)
+        for note in out.notes:
+            note.text = _replace_figure(note.text, a, b)
+        for g in out.goals:
+            g.expected, g.actual = _replace_figure(g.expected, a, b), _replace_figure(g.actual, a, b)
+        for ind in out.indicators:
+            ind.reason = _replace_figure(ind.reason, a, b)
+        for attr in ("execution_reason", "adjustment_reason"):
+            if getattr(out.funding, attr):
+                setattr(out.funding, attr, _replace_figure(getattr(out.funding, attr), a, b))
+    return out
+
+
+_LISTED = re.compile(r"(?P<items>[\u4e00-\u9fa5]{1,6}(?:、[\u4e00-\u9fa5]{1,6})+?)(?:等|共)?(?P<count>\d+|[一二两三四五六七八九十]+)"
+                     r"个(?P<noun>[\u4e00-\u9fa5]{1,4}?)(?=[，,。；;、\s的]|$)")
+
+
+def correct_list(report: Report, text: str) -> Change | None:
+    """'前面说的3个乡镇不对，是钱庙、杨村、丁集、顾桥4个乡镇': a list said again in full, with its count, replaces the
+    recorded list of the same things ('钱庙、杨村、丁集3个乡镇') wherever the officer's texts hold it."""
+    import os
+
+    said = next((m for m in _LISTED.finditer(to_halfwidth(text))), None)
+    if said is None:
+        return None
+    new_items = said.group("items").split("、")
+    texts = [n.text for n in report.notes] + [g.expected for g in report.goals] + [g.actual for g in report.goals]
+    for recorded in (m for t in texts for m in _LISTED.finditer(t)):
+        old_items = recorded.group("items").split("、")
+        # the first item runs into the words before it ('涉及钱庙', '是钱庙'): the part both end with is the item
+        first = os.path.commonprefix([old_items[0][::-1], new_items[0][::-1]])[::-1]
+        if recorded.group("noun") != said.group("noun") or len(first) < 2:
+            continue
+        old_list, new_list = [first, *old_items[1:]], [first, *new_items[1:]]
+        if old_list == new_list or new_list[:len(old_list)] != old_list and not set(old_list) <= set(new_list):
+            continue  # the same things: the recorded list is the new one's start, or all of it is in the new one
+        old = "、".join(old_list) + recorded.group(0)[len(recorded.group("items")):]
+        new = "、".join(new_list) + said.group(0)[len(said.group("items")):]
+        out, n = replace_phrase(report, old, new)
+        if n:
+            return Change(out, f"已把“{old}”改为“{new}”（{n}处）", "更正文字")
+    return None

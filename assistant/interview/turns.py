@@ -45,6 +45,7 @@ class TurnContext:
     printed: set[str] | None = None     # the fields the form prints (the others are kept, and the card says so)
     previous: Item | None = None        # the item asked before the one asked now ('上一题…我答错了')
     similar: object = None              # (text, option texts) → the index of the nearest option, or None
+    pending: Report | None = None       # the pasted table waiting for confirmation, if any
 
     @property
     def place(self) -> Place:
@@ -165,7 +166,30 @@ _FUNDING_WORD = re.compile(r"(?:计划|预算|到位|下达|拨付|支出|执行
                            r"[^，,。；;\d]{0,12}?$")
 
 
-def figures_sentence(text: str, asked: Item | None) -> bool:
+def _restates_pending(text: str, pending: Report) -> bool:
+    """A turn that says the waiting table's figures back and agrees with them: every number in it is one of the
+    table's, it says so (都对, 没错, 是这张) and corrects nothing."""
+    from ..core.numbers import fmt_decimal
+
+    key = _key(text)
+    if "\t" in text or not re.search(r"都对|对的|没错|没问题|是这张|就是这张|就这张|核过|一致|一样", key) or \
+            re.search(r"不对|不是|错了|改成|改为|应该是|漏了|少了|多了", key):
+        return False
+    said = set(re.findall(r"\d+(?:\.\d+)?", to_halfwidth(text)))
+    rows = [pending.funding.total, *pending.funding.sources]
+    known = {fmt_decimal(v) for r in rows for v in (r.planned, r.arrived, r.spent, r.balance) if v is not None}
+    known |= {fmt_decimal(e.amount) for e in pending.expenses if e.amount is not None}
+    known |= {n for i in pending.indicators for n in re.findall(r"\d+(?:\.\d+)?", f"{i.target} {i.actual}")}
+    return bool(said) and said <= known
+
+
+def _nothing_new(funding, report: Report) -> bool:
+    """Every amount a sentence gives for the total is the one already recorded."""
+    said = {c: funding.total.get(c) for c in ("planned", "arrived", "spent") if funding.total.get(c) is not None}
+    return bool(said) and all(report.funding.total.get(c) == v for c, v in said.items())
+
+
+def figures_sentence(text: str, asked: Item | None, report: Report | None = None) -> bool:
     """Figures stated in a sentence ('实际支出250.7万元，其中扑火装备62.4万元…'): read like a paste."""
     from ..core.numbers import find_money
 
@@ -193,6 +217,8 @@ def figures_sentence(text: str, asked: Item | None) -> bool:
     if funding is None and not spoken_expenses(half):
         return False  # only differences ('少到位了20万') or amounts no column word names: words, not figures
     text_question = asked is not None and (asked.group in ("偏差原因", "叙述") or asked.id.startswith("goals."))
+    if text_question and report is not None and funding is not None and _nothing_new(funding, report):
+        return False  # '年初预算是1260万 后来调成1385万 多了125万 一个是…': the recorded figures said again, then why
     if text_question:  # a reason may name an amount ('尾款31万元未付'): figures only when they lead
         return bool(re.match(r"^\s*(?:实际|计划|年初|全年|项目)?(?:支出|到位|预算|投资|安排|下达|执行)", half)) and len(said) >= 1 \
             and len(half) < 160 and not re.search(r"原因|因为|由于|导致|主要是|是因为", half)
@@ -294,6 +320,8 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
             re.fullmatch(r"(?:对|对的|没错|正确|是的|就这样|可以|行|没问题|ok|OK|好)[的了啊吧。!！]*", _key(text)) or
             any(re.search(p, _key(text), re.I) for p in turn_words().commands["confirm"].cues)):
         command = "confirm"  # a table waits for confirmation: '对的', '数没错 录进去吧' confirm it
+    if command is None and ctx.pending is not None and _restates_pending(text, ctx.pending):
+        command = "confirm"  # '嗯 是这张 年初1260 后来调到1385 执行了1342.6 数都对的': the table's own figures, agreed
     if command is None and ctx.has_pending and "确认" in text and len(_key(text)) <= 12 and \
             not re.search(r"不|别|先不|再|吗|？|\?", text):
         command = "confirm"  # '对 确认', '好了 就这样 确认'
@@ -307,7 +335,7 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
         change = corrections.correct_funding(ctx.report, text, ctx.form == "national")
         if change is not None:  # '不对，实际到位合计还是600万': the confirmed grid corrected, not a new paste
             return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
-    if figures_sentence(text, asked) or _table_lines(text):
+    if figures_sentence(text, asked, ctx.report) or _table_lines(text):
         return Decision(PASTE, "资金或指标数字")
     text = re.sub(r"逗号", "，", re.sub(r"句号", "。", text))  # voice input writes the marks out
     fix = list(_SELF_FIX.finditer(text))
@@ -964,7 +992,7 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
             decided.item = next((i for i in ctx.items if i.id == ("claimed.grade" if grade[0] else "claimed.total")), None)
             decided.answered = decided.item is not None
             return decided
-    ops = []
+    ops = [corrections.correct_list]  # a list said again in full ('钱庙、杨村、丁集、顾桥4个乡镇'): before its count alone
     goal_cell = corrections.correct_goal_cell(report, text)
     if goal_cell is not None:  # '总体目标完成情况改成：…' names the cell; nothing else is changed
         return Decision(CORRECTION, goal_cell.what, report=goal_cell.report, said=[goal_cell.said])

@@ -24,6 +24,7 @@ from ..core.numbers import fmt_decimal, fmt_percent
 from ..core.parse import ParseError, ReadError, parse_text
 from ..core.parse.paste import read_paste
 from ..core.scoring import ruleset_for_form
+from ..interview.corrections import carry_figures
 from ..interview.items import Item, find, form_of, items_for, next_item, progress
 from ..interview.turns import (ANSWER, CLARIFY, COMMAND, CORRECTION, EMPTY, ERROR, PASTE, REQUEST, STATEMENT, UNCLEAR,
                                Decision, TurnContext,
@@ -178,7 +179,7 @@ class ChatEngine:
                           wanted={f.field for f in interview_spec().project},
                           printed=set(form_of(record.form).project_fields or interview_spec().default_project),
                           similar=self._similar, previous=_previous(items, state),
-                          has_pending=record.pending is not None, precedents=self.precedents)
+                          has_pending=record.pending is not None, precedents=self.precedents, pending=record.pending)
         if record.pending is not None and not answer:
             on_pending = self._correct_pending(record, text, ctx)
             if on_pending is not None:
@@ -245,6 +246,7 @@ class ChatEngine:
         if d.report is not None:
             if d.kind in ("correction", "request") and record.report is not None:
                 state["undo"] = record.report.model_dump_json()  # '撤销' brings this back
+                d.report = carry_figures(record.report, d.report)  # the officer's sentences say the new value too
             if d.answered:
                 state.pop("revisit", None)
                 _answered_now(state, d.item)

@@ -320,3 +320,26 @@ def test_the_national_form_asks_why_its_budget_changed():
     item = next(i for i in items_for("national", report) if i.id == "reason.adjustment")
     assert "追加45万元" in item.ask
     assert apply_answer(item, report, "年中省里追加了45万元用于乡镇文化站设备").report.funding.adjustment_reason
+
+
+def test_a_length_said_as_correct_is_never_an_expense_amount():
+    # '隔离带…应该是35公里' once set the expense row 防火隔离带建设 from 58.3 to 35万元: a confirmed amount replaced
+    from assistant.bench.turn_corpus import load_scenes, scene_report
+    from assistant.interview.corrections import edit_expense
+
+    report = scene_report(load_scenes()["forest"], "data")
+    said = "目标那里写的隔离带30公里以上 应该是35公里 当时批复改过的 指标目标值也一起改成≥35公里"
+    assert edit_expense(report, said) is None
+    change = edit_expense(report, "防火隔离带建设应该是58.8")  # a bare figure with no other unit is still an amount
+    assert change is not None and next(e for e in change.report.expenses if e.content == "防火隔离带建设").amount == D("58.8")
+
+
+def test_a_correction_of_the_actual_value_leaves_an_equal_target_alone():
+    # target 3座 and actual 3座: '前面水厂填的3座 其实改造了4座 … 实际值改成4座' is the actual only
+    from assistant.bench.turn_corpus import load_scenes, scene_report
+    from assistant.interview.corrections import correct_figure
+
+    report = scene_report(load_scenes()["water"], "data")
+    change = correct_figure(report, "前面水厂填的3座 其实改造了4座 有一座是后来追加的 实际值改成4座 然后验收是11月底县里组织的")
+    row = next(i for i in change.report.indicators if i.name == "改造提升水厂数量")
+    assert (row.target, row.actual) == ("3座", "4座")

@@ -141,7 +141,14 @@ def _texts_with(report: Report, figure: str) -> int:
     return count
 
 
-def replace_everywhere(report: Report, old: str, new: str) -> tuple[Report, int]:
+def _columns_meant(text: str) -> tuple[str, ...]:
+    """The indicator columns a correction means: the one it names ('实际值改成4座'), else both."""
+    actual, target = bool(re.search(r"实际|完成|其实", text)), bool(re.search(r"目标|计划|指标值", text))
+    return ("actual",) if actual and not target else ("target",) if target and not actual else ("target", "actual")
+
+
+def replace_everywhere(report: Report, old: str, new: str, columns: tuple[str, ...] = ("target", "actual")
+                       ) -> tuple[Report, int]:
     out = report.model_copy(deep=True)
     n = 0
     for note in out.notes:
@@ -154,7 +161,7 @@ def replace_everywhere(report: Report, old: str, new: str) -> tuple[Report, int]
             n += fixed != getattr(g, attr)
             setattr(g, attr, fixed)
     for ind in out.indicators:
-        for attr in ("target", "actual", "reason"):
+        for attr in (*columns, "reason"):
             fixed = _replace_figure(getattr(ind, attr), old, new)
             n += fixed != getattr(ind, attr)
             setattr(ind, attr, fixed)
@@ -185,7 +192,9 @@ def correct_figure(report: Report, text: str) -> Change | None:
         # '前面说受害森林面积18亩，今天核对了，准确数是16.5亩': of two figures in one unit, the recorded one is old
         toks = [m for m in _tokens(text) if m.group("unit")]
         recorded = [m for m in toks if _texts_with(report, m.group("num") + m.group("unit"))]
-        others = [m for m in toks if m not in recorded]
+        unit = recorded[0].group("unit") if len(recorded) == 1 else None  # '…11月底验收' is another kind of figure
+        others = list({(m.group("num"), m.group("unit")): m for m in toks if m not in recorded and m.group("unit") == unit}.values())
+        # '目标里3200人以上 应该是3300人 …目标值也改成≥3300人': the new figure said twice is one figure
         if len(recorded) == 1 and len(others) == 1 and recorded[0].group("unit") == others[0].group("unit"):
             old, new = recorded[0], others[0]
     if old is None or new is None:
@@ -201,7 +210,7 @@ def correct_figure(report: Report, text: str) -> Change | None:
             new_s = new.group("num") + (new.group("unit") or recorded[len(old.group("num")):])
     if old_s == new_s or not _texts_with(report, old_s):
         return None
-    out, n = replace_everywhere(report, old_s, new_s)
+    out, n = replace_everywhere(report, old_s, new_s, _columns_meant(text))
     return Change(out, f"已把“{old_s}”更正为“{new_s}”（{n}处）", "更正数字") if n else None
 
 
@@ -819,8 +828,10 @@ def edit_expense(report: Report, text: str) -> Change | None:
     half = to_halfwidth(text)
     if not report.expenses:
         return None
+    # a bare figure is an amount only when no other unit follows it ('隔离带…应该是35公里' is a length)
     named_amount = re.search(r"(?:应该是|改为|改成|是)\s*\d+(?:\.\d+)?\s*(?:万元|万)", half) or \
-        re.search(r"(?:应该是|改为|改成)\s*\d+(?:\.\d+)?", half)
+        re.search(r"(?:应该是|改为|改成)\s*\d+(?:\.\d+)?(?![\d.])(?!\s*(?:公里|千米|米|亩|人|户|个|次|家|座|所|名|%|‰|吨|台|套|"
+                  r"块|处|项|公顷|年|月|日|号|份|场|批|期|辆|株|头|只|天|小时|分))", half)
     if not re.search(r"凭证|金额|明细|支出数", half) and not named_amount:
         return None
     scored = sorted(((len(_lcs(compact(e.content), compact(half))), k) for k, e in enumerate(report.expenses)), reverse=True)
@@ -837,10 +848,6 @@ def edit_expense(report: Report, text: str) -> Change | None:
               if not re.search(r"不是\s*$", half[max(0, m.start() - 3):m.start()])]
     if (re.search(r"金额|支出数", half) or named_amount) and amount:
         value = Decimal(amount[0] if named_amount is None else re.search(r"\d+(?:\.\d+)?", named_amount.group(0)).group(0))
-        previous, row.amount = row.amount, value
-        return Change(out, f"已把“{row.content}”的金额由{_fmt(previous)}改为{fmt_decimal(value)}万元", "更正支出明细")
-    if False:
-        value = Decimal(amount[-1])
         previous, row.amount = row.amount, value
         return Change(out, f"已把“{row.content}”的金额由{_fmt(previous)}改为{fmt_decimal(value)}万元", "更正支出明细")
     return None

@@ -485,6 +485,9 @@ def _value_of(name: str, raw: str, place: Place, out: Facts) -> str | None:
                                        r"(?:是|为|叫|系|写|填|改成|改为|应为|：|:|全称)", raw):
             return None  # '…入选省级非遗代表性项目名录了': the word 项目名 inside another word, not the name said
         value = titled.group(1) if titled else value
+        if titled:  # '应该是汨罗市2024年度…项目', '录的是安乡县2024年…': the place that opens the name stays in it
+            tail = re.split(r"是|为|叫|成|：|:|\s", raw[:titled.start()])[-1]
+            value = (tail if re.fullmatch(r"[\u4e00-\u9fa5]{1,6}?(?:省|市|县|区|州|旗)", tail) else "") + value
         return value if 4 <= len(value) <= 60 else None
     if name == "eval_type":
         return "项目实施过程评价" if "过程" in value else "项目完成结果评价" if "结果" in value else None

@@ -597,19 +597,26 @@ def _with_answer_after(decided: Decision, text: str, ctx: TurnContext) -> Decisi
 
 def _with_embedded_correction(decided: Decision, text: str, ctx: TurnContext) -> Decision:
     """'隔离带32公里 演练其实是4次 都完成了': the answer, and the indicator it corrects on the way."""
-    if decided.report is None or not (has_correction_cue(text) or re.search(r"其实|实际上", text)):
+    if not (has_correction_cue(text) or re.search(r"其实|实际上", text)):
         return decided
+    if decided.report is None:  # a note answered: the correction on the way changes the record the note joins
+        if decided.kind not in (ANSWER, STATEMENT) or not decided.section:
+            return decided
+        decided.report = ctx.report
     clauses = [c for c in re.split(r"[，,。；;\s（()）]+", text) if c]
     for k, clause in enumerate(clauses):
         if not (has_correction_cue(clause) or re.search(r"其实|实际上", clause)):
             continue
-        window = " ".join(clauses[max(0, k - 1):k + 2]) if not re.search(r"\d", clause) else clause
-        for op in (corrections.correct_figure, corrections.edit_indicator):
-            change = op(decided.report, window)
-            if change is not None and _changed_indicator_or_text(decided.report, change.report):
-                decided.report = change.report
-                decided.said.append(change.said)
-                return decided
+        # the clause alone, then with its neighbours: '前面说…定了3家机构 其实是4家' says the old figure one clause
+        # before the new one
+        around = " ".join(clauses[max(0, k - 1):k + 2])
+        for window in ([clause, around] if re.search(r"\d", clause) else [around]):
+            for op in (corrections.correct_figure, corrections.edit_indicator):
+                change = op(decided.report, window)
+                if change is not None and _changed_indicator_or_text(decided.report, change.report):
+                    decided.report = change.report
+                    decided.said.append(change.said)
+                    return decided
     return decided
 
 
@@ -848,7 +855,7 @@ _DESTINATION = re.compile(r"(?:写|放|记|归|列)(?:到|在|进|入)?(?P<where
                           # '存在问题里加上：…', '资金管理这块补充：…', '实施上还有一点：…', '…，报告资金管理部分写上。'
                           r"(?:存在)?(?P<where4>问题和建议|问题|资金管理|资金使用|实施|成效|经验做法|经验|目标|概况|自评过程)"
                           r"(?:情况)?(?:里|中|上|这块|那块|这一块|部分|方面|那段)?(?:要|得|再|也)?"
-                          r"(?:加上|加一句|补一句|补充一下|补充|说明一下|还有一点|写上|写一下|添上)[:：，,]|"
+                          r"(?:加上|加一句|补一句|补充一下|补充|说明一下|还有一点|写上|写一下|添上)(?:[:：，,]|$)|"
                           r"报告(?:的)?(?P<where5>问题|资金管理|资金使用|实施|成效|经验|目标|概况)\w{0,4}(?:部分|那段|里)(?:要)?写上")
 _DESTINATION_KIND = (("实施", "implementation"), ("成效", "performance"), ("效益", "performance"), ("绩效", "performance"),
                      ("资金", "funding_use"), ("财务", "funding_use"), ("经验", "experience"), ("做法", "experience"),

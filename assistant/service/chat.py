@@ -242,7 +242,11 @@ class ChatEngine:
             if d.kind == ANSWER:
                 state.pop("revisit", None)
                 _answered_now(state, asked)
-            return self._note(record, report, d.words or text, d.section, d.part, state)
+            if d.report is not None:  # a figure corrected on the way ('…哦对了 前面水厂填的3座 其实改造了4座')
+                report = carry_figures(report, d.report)
+            noted = self._note(record, report, d.words or text, d.section, d.part, state)
+            noted.cards = [{"type": "recorded", "text": line, "item": None} for line in d.said] + noted.cards
+            return noted
         if d.report is not None:
             if d.kind in ("correction", "request") and record.report is not None:
                 state["undo"] = record.report.model_dump_json()  # '撤销' brings this back

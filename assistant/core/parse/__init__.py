@@ -13,9 +13,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..forms import all_forms, form_ids, layout_of
-from ..models import SOURCE_TOTAL, Funding, FundingRow, ParseWarning, Report, first_error
+from ..models import SOURCE_TOTAL, Funding, FundingRow, ParseWarning, Report, Where, first_error
 from ..numbers import compact
-from . import document, expense_rows, fields, kinds, normalise, prose, reflow, scores, sections, statements, tables
+from . import document, expense_rows, fields, flat_rows, kinds, normalise, prose, reflow, scores, sections, statements, tables
 from .document import Document, Line
 from .archive import check_archive
 from .errors import ParseError, ReadError
@@ -58,6 +58,13 @@ def parse_document(doc: Document, form: str = "auto", lenient: bool = False) -> 
         funding = statements.label_funding(doc) or _ocr_grid(doc, report) or _prose_funding(doc, report) or Funding()
         if grid is not None and funding.stated_execution_rate is None:
             funding.stated_execution_rate = grid.stated_execution_rate  # a grid with a rate but no amounts
+    if funding.total.is_empty() and not funding.sources:
+        flat = flat_rows.total_row(doc.lines)  # a 自评表 whose 年度资金总额 row lost its table on the web
+        if flat is not None:
+            funding = Funding(total=FundingRow(source=SOURCE_TOTAL, planned=flat.planned, arrived=flat.available,
+                                               spent=flat.spent, where=Where(line=flat.line)),
+                              origin="table", stated_execution_rate=flat.execution_rate,
+                              stated_arrival_rate=flat.arrival_rate)
     if funding.origin == "table" and funding.total.spent is None and funding.total.planned is not None:
         _spent_from_text(doc, funding)  # 淮南's table has 计划投资额 and 实际到位 only: 实际使用 is in the text
     if funding.stated_execution_rate is None or funding.stated_arrival_rate is None:

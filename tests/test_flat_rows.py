@@ -41,3 +41,12 @@ def test_a_flattened_national_form_gives_its_funding_and_stated_rate():
                    "其中：本年财政拨款 80 80 76 - -\n")
     t = r.funding.total
     assert (t.planned, t.arrived, t.spent) == (D(80), D(80), D(76)) and r.funding.stated_execution_rate == D("0.95")
+
+
+
+def test_a_payment_rate_is_the_execution_rate_stated():
+    # '支付完成率' is the money's, not a task's: the rate the text states for what was paid out of what was given
+    r = parse_text("某县村道硬化项目绩效自评报告\n一、项目概况\n2022年县财政安排专项资金320万元用于村道硬化。"
+                   "截至2022年12月31日，累计拨付施工单位291.2万元，支付完成率为91%。\n")
+    t = r.funding.total
+    assert (t.planned, t.spent, r.funding.stated_execution_rate) == (D(320), D("291.2"), D("0.91"))

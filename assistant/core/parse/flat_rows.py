@@ -116,3 +116,4 @@ def total_row(lines: list[Line]) -> TotalRow | None:
         return TotalRow(planned=planned, available=value[pair[0]], spent=value[pair[1]],
                         execution_rate=Decimal(rate) / 100, arrival_rate=arrival, line=ln.line)
     return None
+

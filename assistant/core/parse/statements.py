@@ -321,7 +321,7 @@ def label_funding(doc: Document, default_unit: str = "万元") -> Funding | None
 
 _RATE_RE = re.compile(r"([\u4e00-\u9fa5]{0,8}?)(执行率|执行进度|支出进度|支付进度|使用率|支付率|支出率|完成率|到位率)"
                       r"(?:为|达到|达|是|了)?[:：\s]*(\d+(?:\.\d+)?)\s*%")
-_MONEY_WORDS = ("资金", "经费", "预算", "补贴", "补助", "财政")
+_MONEY_WORDS = ("资金", "经费", "预算", "补贴", "补助", "财政", "支付")  # 支付完成率 is money's
 _SURE = ("执行率", "执行进度", "支出进度", "支付进度")
 
 

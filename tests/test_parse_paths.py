@@ -320,6 +320,9 @@ def test_sources_named_by_kind_in_a_national_grid():
     ("综合评分为 91 分，评定等次为优秀。", D(91), "优秀"),
     ("最终得分：88分（良）", D(88), "良"),
     ("到位率得分2.72分，公路等级为中级。", None, None),  # an item's score and another kind of 等级
+    ("项目绩效评价整体得分87.6分，评价等级为良。", D("87.6"), "良"),
+    ("经单位自评，自评分为95分。", D(95), None),
+    ("含加分项，自评得分101.5分，评价等级为优。", D("101.5"), "优"),  # bonus points some provinces add
 ])
 def test_total_and_grade_as_written_in_the_conclusion(sentence, total, grade):
     r = parse_text(f"某项目绩效自评报告\n三、自评结论\n{sentence}\n")

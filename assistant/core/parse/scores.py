@@ -80,9 +80,9 @@ _GRADE_RE = re.compile(r"(?:(?:评价|考评|自评|绩效|评定)?等[次级](?
                        r"|(?:自评|评定|评价|考评|综合评定)(?:结果|结论)?为[:：\s]*[“\"'「『(（]?" + _GRADE_WORD + ")")
 # the report's total, not an item's: '自评得分92分', '总得分为92分', '综合评分为 91 分', '最终得分：88分',
 # '自评总分(分) 97.93' in a flattened table, '绩效评分100分'
-_TOTAL_RE = re.compile(r"(?:(?:自评|综合|评价|绩效|最终)总?(?:得分|评分|总分)|项目总?得分|总得分|总分)"
+_TOTAL_RE = re.compile(r"(?:(?:自评|综合|评价|绩效|最终|整体)总?(?:得分|评分|总分)|项目总?得分|总得分|总分|自评分)"
                        r"(?:[(（]分[)）])?(?:为|是|达到)?[:：\s]*(\d+(?:\.\d+)?)(?![\d.%])(?:\s*分|(?=[\u4e00-\u9fa5]|$))")
-_MAX_TOTAL = Decimal(100)
+_MAX_TOTAL = Decimal(110)  # 100 and the bonus points some provinces add ('自评得分102.8分')
 
 
 def summary(doc: Document) -> tuple[Decimal | None, str | None]:

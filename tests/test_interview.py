@@ -343,3 +343,19 @@ def test_a_correction_of_the_actual_value_leaves_an_equal_target_alone():
     change = correct_figure(report, "前面水厂填的3座 其实改造了4座 有一座是后来追加的 实际值改成4座 然后验收是11月底县里组织的")
     row = next(i for i in change.report.indicators if i.name == "改造提升水厂数量")
     assert (row.target, row.actual) == ("3座", "4座")
+
+
+def test_a_part_said_in_passing_is_still_asked_and_nothing_more_keeps_what_was_said():
+    # '趁暑假集中施工' said unasked says nothing of 采购 or 验收: the part's question is put, naming what was said;
+    # '没有了' makes the aside the answer, and nothing is filed twice
+    from assistant.interview.turns import TurnContext, read_turn
+
+    report = Report(notes=[Note(id=1, section="implementation", part="process", text="趁暑假集中施工，8月底前完工",
+                                unasked=True)])
+    item = _item("yueyang", "note.implementation.process", report)
+    assert not item.done and "已记下您顺带说的" in item.ask
+    ctx = TurnContext(form="yueyang", title="", report=report, items=items_for("yueyang", report), asked=item,
+                      rules=ruleset_for_form("yueyang"), wanted=set())
+    decided = read_turn("没有了 前面都说了", ctx)
+    assert decided.kind == "answer" and decided.answered and [n.unasked for n in decided.report.notes] == [False]
+    assert _item("yueyang", "note.implementation.process", decided.report).done

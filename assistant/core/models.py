@@ -160,6 +160,9 @@ class Note(_Model):
     section: str  # a section kind: implementation, experience …
     text: str
     part: str | None = None  # the skeleton part it fills (组织机构, 采购…), when known
+    # said unasked (an aside while another question was put): it is kept, but the part's own question is still put,
+    # since an aside rarely says all the part asks for ('趁暑假集中施工' says nothing of 采购 or 验收)
+    unasked: bool = False
 
 
 class Section(_Model):

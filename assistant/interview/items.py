@@ -130,9 +130,13 @@ def _narrative_items(form: Form, report: Report, adopted: set[str]) -> list[Item
     for sec in form.sections:
         notes = [n for n in report.notes if n.section == sec.kind]
         for part in skeleton_of(sec.kind).parts:
-            covered = any(part_of(n) == part.key for n in notes)
+            mine = [n for n in notes if part_of(n) == part.key]
+            covered = any(not n.unasked for n in mine)
+            ask = part.ask
+            if mine and not covered:  # only said in passing: asked, with what was said, so it is not said twice
+                ask = f"{part.ask}（已记下您顺带说的：“{mine[0].text[:18]}…”；还有要补充的吗？没有请说“没有了”）"
             out.append(Item(id=f"note.{sec.kind}.{part.key}", group="叙述", label=f"{sec.title}：{part.label}",
-                            ask=part.ask, kind="text", section=sec.kind, part=part.key,
+                            ask=ask, kind="text", section=sec.kind, part=part.key,
                             done=covered or sec.kind in adopted))
     return out
 

@@ -390,8 +390,35 @@ def split_question(text: str, asked: Item | None = None) -> tuple[str, str]:
     return text, ""
 
 
+_NOTHING_MORE = re.compile(r"^(?:没有了|没了|没有|没有补充的?|没有要补充的|没什么要?补充的?|不用补充了?|就这些|就这样|就这些了|"
+                           r"刚才说的就是|前面说了|说过了|就是刚才那些|就刚才那些)"
+                           r"(?:[，,]?(?:前面|刚才|上面)(?:都)?(?:说|讲)(?:的|过|了)(?:就是|那些)?了?)?[了啊吧。!！,，]*$")
+
+
+def _aside_was_all(text: str, ctx: TurnContext) -> Decision | None:
+    """'没有了' to a narrative question whose part the officer already spoke to in passing: what was said is the
+    answer (it is filed already), and the question is done."""
+    asked = ctx.asked
+    if asked is None or not asked.section or not asked.part or not _NOTHING_MORE.match(_key(text)):
+        return None
+    from ..compose.skeleton import part_of
+
+    mine = [n for n in ctx.report.notes if n.section == asked.section and part_of(n) == asked.part and n.unasked]
+    if not mine:
+        return None
+    out = ctx.report.model_copy(deep=True)
+    for note in out.notes:
+        if note.id in {n.id for n in mine}:
+            note.unasked = False
+    return Decision(ANSWER, f"回答「{asked.label}」：以顺带说过的为准", report=out, item=asked, answered=True,
+                    said=[f"好的，{asked.label}就按您前面说的写。"])
+
+
 def _read_main(text: str, ctx: TurnContext) -> Decision:
     asked = ctx.asked
+    done_already = _aside_was_all(text, ctx)
+    if done_already is not None:
+        return done_already
     said_before = re.match(r"^\s*(?:我)?(?:刚才|前面|上面|之前)?(?:不是)?(?:都|已经)?(?:说|讲|提|答)(?:过|了)(?:吗|啊|嘛|呀)?[，,。！!？?\s]*", text)
     if said_before and said_before.end() and len(_key(text[said_before.end():])) >= 4 and asked is not None and not asked.done:
         text = text[said_before.end():]  # '刚才不是说了吗 成立了领导小组…': the answer said again, not a question

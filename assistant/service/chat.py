@@ -244,7 +244,8 @@ class ChatEngine:
                 _answered_now(state, asked)
             if d.report is not None:  # a figure corrected on the way ('…哦对了 前面水厂填的3座 其实改造了4座')
                 report = carry_figures(report, d.report)
-            noted = self._note(record, report, d.words or text, d.section, d.part, state)
+            answered_here = d.kind == ANSWER and asked is not None and asked.section == d.section
+            noted = self._note(record, report, d.words or text, d.section, d.part, state, unasked=not answered_here)
             noted.cards = [{"type": "recorded", "text": line, "item": None} for line in d.said] + noted.cards
             return noted
         if d.report is not None:
@@ -261,7 +262,7 @@ class ChatEngine:
                     [c for c in cards if not (c["text"].startswith("已记录") and any(f["label"] in c["text"] for f in fields))]
             reply = Reply("", cards, report=d.report, interview=state)
             for section, part, words in d.notes:  # said besides the answer: filed as a note of its own
-                noted = self._note(record, reply.report, words, section, part, state)
+                noted = self._note(record, reply.report, words, section, part, state, unasked=True)
                 reply.cards += noted.cards
                 reply.report = noted.report
             return reply
@@ -392,10 +393,11 @@ class ChatEngine:
         return Reply(said, [{"type": "project", "fields": rows}], report=out)
 
     def _note(self, record: DraftRecord, report: Report, text: str, kind: str, part: str | None,
-              state: dict | None = None) -> Reply:
+              state: dict | None = None, unasked: bool = False) -> Reply:
         text = note_words(text)
         out = report.model_copy(deep=True)
-        note = Note(id=max((n.id for n in out.notes), default=0) + 1, section=kind, text=text, part=part)
+        note = Note(id=max((n.id for n in out.notes), default=0) + 1, section=kind, text=text, part=part,
+                    unasked=unasked)
         out.notes.append(note)
         title = next((s["title"] for s in load_form(record.form)["sections"] if s["kind"] == kind), kind)
         choices = [{"section": s["kind"], "title": s["title"]} for s in load_form(record.form)["sections"]

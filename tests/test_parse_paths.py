@@ -358,3 +358,12 @@ def test_prose_sources_in_yuan_with_thousands_separators():
 def test_project_name_from_real_report_titles(title, name):
     r = parse_text(f"{title}\n一、基本情况\n本项目年初预算100万元，实际支出90万元。\n")
     assert r.project.name == name
+
+
+def test_a_sentence_mark_lost_between_an_amount_and_a_year_still_ends_the_sentence():
+    # '…其他资金40万元2023年支出295.5万元' (a copy site dropped the 。): the 支出 is the year's spending, not a part
+    # of what was received; a payment to some of the people served is no total
+    r = parse_text("某区优抚对象补助项目绩效自评报告\n一、资金情况\n2023年收到财政资金共300万元，其中：中央资金200万元，"
+                   "地方资金60万元，其他资金40万元2023年支出295.5万元，其中中央资金200万元。\n"
+                   "二、绩效情况\n1.数量指标。120名服务对象发放补助金260.3万元。\n")
+    assert (r.funding.total.arrived, r.funding.total.spent) == (D(300), D("295.5"))

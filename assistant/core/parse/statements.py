@@ -165,7 +165,8 @@ def readings(lines: list[Line], year: int | None = None) -> list[Reading]:
     listing = goals = False
     year = year or _report_year(lines)
     for ln in lines:
-        half = to_halfwidth(ln.text)
+        # '…其他资金859.6万元2023年支出2310.4万元': a sentence mark lost where one amount ends and a year begins
+        half = re.sub(r"(万元|亿元)(?=(?:19|20)\d{2}年)", r"\1。", to_halfwidth(ln.text))
         heading = _heading_column(half.strip())
         mentions = find_money(half)
         if not mentions and (heading is not None or (_HEADING.match(half) and len(half) <= 40)):

@@ -477,3 +477,27 @@ def test_label_lines_above_a_grid_stay_fields_of_their_own():
     r = read_paste(pasted, "yueyang", lambda t, f: parse_text(t, form=f))
     assert (r.project.name, r.project.unit) == ("2023年城区背街小巷改造", "某市城市管理局")
     assert r.funding.total.planned == D("1200.00")
+
+
+@pytest.mark.parametrize("said, field, value", [
+    ("负责人不是刘建华了 换成王海军 电话也换成13907301234", "leader", "王海军"),
+    ("负责人换成王海军", "leader", "王海军"),
+])
+def test_a_person_replaced_is_a_correction_never_a_note(said, field, value):
+    from assistant.bench.turn_corpus import load_scenes, scene_record
+
+    scenes = load_scenes()
+    record = scene_record("forest", "data", "note.performance.results", scenes)
+    reply = ChatEngine(repo=None, precedents=None).answer(record, said, {})
+    assert reply.decision.kind == "correction" and getattr(reply.report.project, field) == value
+    assert len(reply.report.notes) == len(working_report(record).notes)  # nothing filed as report text
+
+
+def test_a_value_said_wrong_inside_what_it_is_of_is_replaced_alone():
+    # '指挥部组长是副县长 不对 是县长': 副县长 is the wrong value; 指挥部 stays
+    from assistant.bench.turn_corpus import load_scenes, scene_record
+
+    record = scene_record("forest", "data", "note.performance.results", load_scenes())
+    reply = ChatEngine(repo=None, precedents=None).answer(record, "前面说的指挥部组长是副县长 不对 是县长", {})
+    texts = [n.text for n in reply.report.notes]
+    assert reply.decision.kind == "correction" and any("以分管县长为组长的森林防火指挥部" in t for t in texts), texts

@@ -612,6 +612,9 @@ def correct_phrase(report: Report, text: str) -> Change | None:
         if not m:
             continue
         old, new = m.group("old"), re.sub(r"(?:的|了|吧|啊)+$", "", m.group("new").strip())
+        said_value = re.split(r"是|为", old)[-1]
+        if said_value != old and len(said_value) >= 2:
+            old = said_value  # '指挥部组长是副县长 不对 是县长': the value said wrong, not what it is the value of
         if re.search(r"我|你|顺便|刚才|说的|那个|原因|指标|改一下", new) or len(old) < 2:
             continue  # talk about the talk, or about the record's structure: not words to put into a text
         found = _longest_recorded(report, old)

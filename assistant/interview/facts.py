@@ -390,7 +390,8 @@ def field_words() -> list[tuple[str, str]]:
     return sorted(((w, f.field) for f in spec.project for w in f.says), key=lambda p: -len(p[0]))
 
 
-_COPULA = re.compile(r"^\s*(?:的话|呢)?\s*(?:也|还|都|就|应该|应|其实|实际上|实际)?\s*(?:是|为|叫|系|写|填|改成|改为|应为|：|:)?\s*")
+_COPULA = re.compile(r"^\s*(?:的话|呢)?\s*(?:也|还|都|就|应该|应|其实|实际上|实际)?\s*"
+                     r"(?:是|为|叫|系|写|填|改成|改为|应为|换成|换为|变成|调整为|：|:)?\s*")
 
 
 def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None = None) -> Facts:
@@ -449,6 +450,8 @@ def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None 
 
 
 def _value_of(name: str, raw: str, place: Place, out: Facts) -> str | None:
+    if name in ("leader", "phone"):  # '负责人不是刘建华了 换成王海军': the one said after the one it is not
+        raw = re.sub(r"^\s*(?:也)?不是[^，,。；;\s]{1,12}?(?:了)?[，,\s]+(?=\S)", "", raw)
     value = _COPULA.sub("", raw).strip()
     value = re.sub(r"(?:吧|啊|呀|哈|哦|嘛|呢|了)+$", "", value).strip()
     if not value:

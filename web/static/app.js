@@ -112,7 +112,7 @@ function renderCard(card, live = true) {
     box.append(table(["指标", "分值", "自评", "规则得分", "说明"],
       card.items.map((i) => [i.item, i.weight, i.claimed, i.computed, i.reason])));
   } else if (card.type === "polish") {
-    if (me && me.model) box.append(el("button", { class: "polish-all", onclick: () => polishAll() }, "开始润色全文"));
+    if (me && me.model) box.append(el("button", { class: "polish-all", onclick: (e) => { e.target.disabled = true; polishAll(box); } }, "开始润色全文"));
     else box.append(el("div", { class: "sev-warning" }, "未配置语言模型：润色全文不可用（以规则生成的草稿照常可用；配置见 serve --llm-url）。"));
   } else if (card.type === "export") {
     for (const [fmt, href] of Object.entries(card.links)) {
@@ -384,15 +384,20 @@ async function submitDraft() {
 // 全部采用 adopts those that finished (the lock has marked whatever it could not verify)
 const modelBoxes = {};
 const POLISH = "润色：改为规范的书面报告语言，保留全部事实、数字和名称";
-async function polishAll() {
+async function polishAll(where) {
+  // the progress stays in the chat card that started it: the draft column is drawn anew as turns come in
   const kinds = Object.keys(modelBoxes);
   const done = {};
   const bar = el("div", { class: "polish-bar cite" }, "正在润色全文（0/" + kinds.length + "）…");
-  document.getElementById("sections").prepend(bar);
+  where.append(bar);
   for (const [i, kind] of kinds.entries()) {
     const data = await modelWrite(kind, POLISH, modelBoxes[kind]);
     if (data) done[kind] = data;
     bar.textContent = "正在润色全文（" + (i + 1) + "/" + kinds.length + "）…";
+  }
+  for (const [kind, data] of Object.entries(done)) {  // shown again if the draft column was drawn anew meanwhile
+    const box = modelBoxes[kind];
+    if (box && !box.querySelector(".model-done")) { box.hidden = false; showModelText(kind, box, data); }
   }
   const n = Object.keys(done).length;
   bar.replaceChildren("润色完成：" + n + " 节可采用" + (n < kinds.length ? "，" + (kinds.length - n) + " 节未完成（原稿未改动）" : "") + "。");

@@ -33,6 +33,21 @@ def model_service(tmp_path):
         with served_in_thread(create_app(tmp_path / "data", embedder="fake", model=settings)) as (port,):
             yield f"http://127.0.0.1:{port}", fake
 
+def _draft_with_its_tables(browser, url: str):
+    """A page with the model named in its header, a new draft, and its pasted tables confirmed."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(url + "/")
+    page.wait_for_selector("#model-name:has-text('内网模型-测试')")
+    page.fill("#new-title", "城区背街小巷改造")
+    page.click("#create")
+    page.wait_for_selector("#input:not([disabled])")
+    page.fill("#input", (DATA / "paste_tsv.txt").read_text(encoding="utf-8"))
+    page.click("#send")
+    page.click(".card-paste button.confirm")
+    page.wait_for_selector(".card-findings")
+    return page
+
+
 def test_a_streamed_section_with_its_marks(model_service, tmp_path):
     shots = Path(os.environ.get("ASSISTANT_SCREENSHOTS") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
@@ -40,16 +55,7 @@ def test_a_streamed_section_with_its_marks(model_service, tmp_path):
     fake.scripts.append({"chunks": REPLY, "delay": 0.4})
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(url + "/")
-        page.wait_for_selector("#model-name:has-text('内网模型-测试')")
-        page.fill("#new-title", "城区背街小巷改造")
-        page.click("#create")
-        page.wait_for_selector("#input:not([disabled])")
-        page.fill("#input", (DATA / "paste_tsv.txt").read_text(encoding="utf-8"))
-        page.click("#send")
-        page.click(".card-paste button.confirm")
-        page.wait_for_selector(".card-findings")
+        page = _draft_with_its_tables(browser, url)
         section = page.locator(".sec[data-section='implementation']")
         section.locator("button.model-write").click()
         page.wait_for_selector(".sec[data-section='implementation'] .model-live:has-text('计划安排资金1200万元')")
@@ -93,16 +99,7 @@ def test_polish_the_whole_report_section_by_section(model_service, tmp_path):
     fake.scripts.extend({"chunks": polished} for _ in range(12))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(url + "/")
-        page.wait_for_selector("#model-name:has-text('内网模型-测试')")
-        page.fill("#new-title", "城区背街小巷改造")
-        page.click("#create")
-        page.wait_for_selector("#input:not([disabled])")
-        page.fill("#input", (DATA / "paste_tsv.txt").read_text(encoding="utf-8"))
-        page.click("#send")
-        page.click(".card-paste button.confirm")
-        page.wait_for_selector(".card-findings")
+        page = _draft_with_its_tables(browser, url)
         sections = page.locator(".sec").count()
         page.fill("#input", "帮我把全文润色一下")
         page.click("#send")

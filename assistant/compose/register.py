@@ -107,8 +107,6 @@ def _without_restated_figures(reason: str, funding) -> str:
     from ..core.numbers import parse_decimal
 
     total = funding.total
-    if total is None:
-        return reason
     known = {v for v in (total.planned, total.arrived, total.spent, total.balance) if v is not None}
     if total.arrived is not None and total.spent is not None:
         known.add(total.arrived - total.spent)

@@ -885,17 +885,8 @@ def carry_figures(before: Report, after: Report) -> Report:
                 if a_s:
                     pairs.append((a_s, b_s))
     out = after
-    for a, b in dict(pairs).items():
-        out = out.model_copy(deep=True)
-        for note in out.notes:
-            note.text = _replace_figure(note.text, a, b)
-        for g in out.goals:
-            g.expected, g.actual = _replace_figure(g.expected, a, b), _replace_figure(g.actual, a, b)
-        for ind in out.indicators:
-            ind.reason = _replace_figure(ind.reason, a, b)
-        for attr in ("execution_reason", "adjustment_reason"):
-            if getattr(out.funding, attr):
-                setattr(out.funding, attr, _replace_figure(getattr(out.funding, attr), a, b))
+    for a, b in dict(pairs).items():  # the tables already hold the new value: no indicator column is touched
+        out, _ = replace_everywhere(out, a, b, columns=())
     return out
 
 
@@ -908,7 +899,7 @@ def correct_list(report: Report, text: str) -> Change | None:
     recorded list of the same things ('钱庙、杨村、丁集3个乡镇') wherever the officer's texts hold it."""
     import os
 
-    said = next((m for m in _LISTED.finditer(to_halfwidth(text))), None)
+    said = _LISTED.search(to_halfwidth(text))
     if said is None:
         return None
     new_items = said.group("items").split("、")

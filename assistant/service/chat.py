@@ -246,7 +246,8 @@ class ChatEngine:
                 report = carry_figures(report, d.report)
             answered_here = d.kind == ANSWER and asked is not None and asked.section == d.section
             noted = self._note(record, report, d.words or text, d.section, d.part, state, unasked=not answered_here)
-            noted.cards = [{"type": "recorded", "text": line, "item": None} for line in d.said] + noted.cards
+            noted.cards = [{"type": "recorded", "text": line, "item": None} for line in d.said
+                           if not line.startswith("已记入")] + noted.cards  # the note card says that one
             return noted
         if d.report is not None:
             if d.kind in ("correction", "request") and record.report is not None:

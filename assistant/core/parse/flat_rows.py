@@ -75,13 +75,13 @@ def _unglued(token: str) -> list[Decimal] | None:
 
 
 def _pair_for(amounts: list[tuple[int, Decimal]], at: int, rate: str) -> tuple[int, int] | None:
-    """The (available, spent) positions before the rate whose ratio is the rate; the spent nearest the rate, then
-    the available nearest it. None when no pair, or two different pairs equally near, reproduce it."""
+    """The (available, spent) positions before the rate whose ratio is the rate: the spent nearest the rate, then
+    the available nearest that. None when no pair reproduces it."""
     before = [(i, v) for i, v in amounts if i < at]
     for j in range(len(before) - 1, -1, -1):
         hits = [i for i, a in reversed(before[:j]) if _reproduces(a, before[j][1], rate)]
         if hits:
-            return before[[i for i, _ in before].index(hits[0])][0], before[j][0]
+            return hits[0], before[j][0]
     return None
 
 

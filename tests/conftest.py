@@ -1,5 +1,7 @@
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,6 +26,7 @@ SEEDS = {
 # the CLI's default data folder is ./data of the checkout: a developer's own knowledge base there must not
 # change what the tests see, so commands without --data get an empty folder of their own
 _NO_DATA = tempfile.mkdtemp(prefix="assistant-test-data-")
+atexit.register(shutil.rmtree, _NO_DATA, ignore_errors=True)  # one per run (and per worker): never left behind
 
 
 def run_cli(*args, cwd=None):

@@ -88,6 +88,8 @@ def _verdict(text: str, options: list[Option]) -> dict[int, bool | None]:
     words = turn_words().criteria
     last: set[int] = set()
     for clause in _clauses(text):
+        if re.search(words.to_assistant, clause):
+            continue  # '…三个都是按计划的 你只记了一个': said about the record, not about the options
         named, rest = _hits(clause, options)
         where = _positions(clause, n, set(verdict))
         if where:

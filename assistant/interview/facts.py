@@ -394,8 +394,10 @@ _COPULA = re.compile(r"^\s*(?:的话|呢)?\s*(?:也|还|都|就|应该|应|其�
                      r"(?:是|为|叫|系|写|填|改成|改为|应为|换成|换为|变成|调整为|：|:)?\s*")
 
 
-def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None = None) -> Facts:
-    """Every project fact the text states, for the fields the form has (`wanted`)."""
+def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None = None,
+             known: frozenset[str] = frozenset()) -> Facts:
+    """Every project fact the text states, for the fields the form has (`wanted`). A field already recorded
+    (`known`) is read from words without its label only when they say plainly that it is that field."""
     half = to_halfwidth(text)
     out = Facts()
     words = field_words()
@@ -445,7 +447,7 @@ def facts_in(text: str, place: Place, wanted: set[str], asked_field: str | None 
         if value:
             out.fields[asked_field] = value
             out.spans.append((0, len(head)))
-    _unlabelled(half, place, wanted, out, asked_field)
+    _unlabelled(half, place, wanted, out, asked_field, known)
     return out
 
 
@@ -503,7 +505,8 @@ _DEPT_SAME = re.compile(r"主管(?:部门|单位)?(?:也|还|都|就)?是(?:我�
                         r"主管(?:部门|单位)?(?:也)?(?:一样|相同|同上|同一个)")
 
 
-def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_field: str | None) -> None:
+def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_field: str | None,
+                known: frozenset[str] = frozenset()) -> None:
     """Facts said without the field's own word: a phone number, a period, a leader with a title, '我们是…局'."""
     if "phone" in wanted and "phone" not in out.fields:
         found = phone_in(half)
@@ -515,6 +518,8 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
         found = period_in(half, place, whole_year_ok=bool(asked_field == "period_text" or said))
         explicit = found and "全年" not in half[found[3][0]:found[3][1]] and re.search(r"\d{2,4}\s*年", half[found[3][0]:found[3][1]])
         whole = any(_ONLY_YEAR.fullmatch(seg) and re.search(r"\d", seg) for seg in re.split(r"[，,。；;\s]+", half))
+        if found and "period_text" in known and asked_field != "period_text" and not said:
+            found = None  # '3月份开始的 按计划 12月底都弄完了' about the work, once the period is recorded
         if found and (asked_field == "period_text" or said or _short(half) or explicit or whole or
                       re.search(r"[从自]\s*(?:\d{2,4}\s*年)?\s*\S{1,3}月.{0,6}(?:开始|开工|起)", half)):
             out.fields["period_text"] = found[0]

@@ -64,6 +64,8 @@ class CriteriaWords(BaseModel):
     negative: str
     limits: str
     everything: str
+    # a clause said to the assistant about its record ('你只记了一个'): about no option
+    to_assistant: str = "^(?:你|您)"
     typos: dict[str, str] = Field(default_factory=dict)
 
 
@@ -73,6 +75,8 @@ class CommandWords(BaseModel):
     patterns: list[str] = Field(default_factory=list)
     # the intent said anywhere in a short message, in indirect words ('你先问别的', '给我挑挑毛病')
     cues: list[str] = Field(default_factory=list)
+    # words that, with nothing else in the message, say yes to what waits ('好 这个对了 就这样')
+    agree: list[str] = Field(default_factory=list)
     examples: list[str] = Field(default_factory=list)
 
 

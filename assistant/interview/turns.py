@@ -11,7 +11,7 @@ The words each kind is recognised by are data: knowledge/turns.yaml.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core.models import Report
 from ..core.numbers import compact, to_halfwidth
@@ -19,11 +19,12 @@ from ..core.scoring import RuleSet
 from ..retrieval.hits import PrecedentSource
 from . import corrections
 from .answers import Applied, apply_answer, indicator_line, record_facts
-from .askback import answer_question
+from .askback import answer_question, item_named
 from .facts import Place, facts_in, place_of
 from .items import Item, find
 from .notes import route_note
 from .spec import turn_words
+from .table_turns import confirms_table, figures_sentence, key_of as _key, table_lines, typo_in_amount
 
 PASTE, ERROR, COMMAND, CHITCHAT, REQUEST, QUESTION = "paste", "error", "command", "chitchat", "request", "question"
 OTHER_QUESTION = "其他问题"  # a question no rule answers: the model (when there is one) may read it
@@ -69,10 +70,7 @@ class Decision:
     notes: list[tuple] = field(default_factory=list)  # (section, part, text) said besides the answer
     fields: list[dict] = field(default_factory=list)  # project fields recorded: {field, label, value}
     words: str = ""                      # a statement's words for the report, when not the whole message
-
-
-def _key(text: str) -> str:
-    return compact(to_halfwidth(text))
+    then: str | None = None              # a move asked for besides ('…另外帮我看看还差啥'): made after this turn
 
 
 def _bare(text: str) -> str:
@@ -127,115 +125,6 @@ def command_cued(text: str) -> str | None:
         if any(re.search(p, spaced, re.I) or re.search(p, key, re.I) for p in commands[name].cues):
             return name
     return None
-
-
-_TYPO = re.compile(r"(?<![A-Za-z])(\d+[OoIlSsZ][\dOoIlSsZ]*(?:\.\d+)?|\d+\.\d*[OoIlSsZ][\dOoIlSsZ]*|\d+\.\.\d+)\s*(?=万元|万|元|亿)")
-
-
-_TYPO_BARE = re.compile(r"(?<![A-Za-z\d.])(\d+[OoIlSsZ]\d[\d.]*|\d+[OoIlSsZ]?\.\d*[OoIlSsZ]\d*|\d{2,}[OoIlSsZ](?![A-Za-z]))(?![A-Za-z])")
-
-
-def typo_in_amount(text: str) -> str | None:
-    """'实际支出25O.7万元', '执行49S.76': an amount with a letter inside cannot be read (money is never guessed)."""
-    half = to_halfwidth(text)
-    m = _TYPO.search(half)
-    if m:
-        return m.group(1)
-    if re.search(r"预算|执行|支出|到位|计划|投资|结余|万|元", half):
-        m = _TYPO_BARE.search(half)
-        if m and re.search(r"\d", m.group(1)) and re.search(r"[OoIlSsZ]", m.group(1)):
-            return m.group(1)
-    # a date or a count with a letter for a digit: '3月2O日', '实际是2l场' (never read as 3月2日 or 2场)
-    m = _TYPO_COUNT.search(half)
-    if m:
-        return m.group(1)
-    # two decimal points ('1096..8', '47.2.5公里'; not a date like 2024.3.15), or a table cell that is a letter
-    # and digits ('l7.7' between tabs or spaces)
-    m = _TYPO_DOTS.search(half) or _TYPO_CELL.search(half)
-    return m.group(1) if m else None
-
-
-_TYPO_DOTS = re.compile(r"(?<![A-Za-z\d.])((?!(?:19|20)?\d{2}\.\d{1,2}\.\d{1,2}(?![\d万元亩公里吨人户个次%座场]))\d+\.\.?\d+\.\d+|\d+\.\.\d+)(?![\d.])")
-_TYPO_CELL = re.compile(r"(?:^|[\t ]|(?<=\n))([lIOo]\d+(?:\.\d+)?|\d+[lIOo]\d*(?:\.\d+)?)(?=[\t ]|$|\n)", re.M)
-
-
-_TYPO_COUNT = re.compile(r"(?<![A-Za-z\d.])(\d+[OoIl]\d*|[OoIl]\d+)(?=\s*(?:日|号|月|年|场|人次|人|个|次|户|家|座|所|名|亩|公里|吨|%|处|项|台|套))")
-
-
-_FUNDING_WORD = re.compile(r"(?:计划|预算|到位|下达|拨付|支出|执行|结余|投资|安排|资金|总额|合计|总共|一共|花出去|年初|全年)"
-                           r"[^，,。；;\d]{0,12}?$")
-
-
-def _restates_pending(text: str, pending: Report) -> bool:
-    """A turn that says the waiting table's figures back and agrees with them: every number in it is one of the
-    table's, it says so (都对, 没错, 是这张) and corrects nothing."""
-    from ..core.numbers import fmt_decimal
-
-    key = _key(text)
-    if "\t" in text or not re.search(r"都对|对的|没错|没问题|是这张|就是这张|就这张|核过|一致|一样", key) or \
-            re.search(r"不对|不是|错了|改成|改为|应该是|漏了|少了|多了", key):
-        return False
-    said = set(re.findall(r"\d+(?:\.\d+)?", to_halfwidth(text)))
-    rows = [pending.funding.total, *pending.funding.sources]
-    known = {fmt_decimal(v) for r in rows for v in (r.planned, r.arrived, r.spent, r.balance) if v is not None}
-    known |= {fmt_decimal(e.amount) for e in pending.expenses if e.amount is not None}
-    known |= {n for i in pending.indicators for n in re.findall(r"\d+(?:\.\d+)?", f"{i.target} {i.actual}")}
-    return bool(said) and said <= known
-
-
-def _nothing_new(funding, report: Report) -> bool:
-    """Every amount a sentence gives for the total is the one already recorded."""
-    said = {c: funding.total.get(c) for c in ("planned", "arrived", "spent") if funding.total.get(c) is not None}
-    return bool(said) and all(report.funding.total.get(c) == v for c, v in said.items())
-
-
-def figures_sentence(text: str, asked: Item | None, report: Report | None = None) -> bool:
-    """Figures stated in a sentence ('实际支出250.7万元，其中扑火装备62.4万元…'): read like a paste."""
-    from ..core.numbers import find_money
-
-    from ..core.parse.paste import expense_items, indicator_lines, spoken_funding, total_line
-
-    half = to_halfwidth(text)
-    if total_line(half) is not None:
-        return True  # '合计 85 85 79.6 5.4'
-
-    if len(indicator_lines(half)) >= 2:
-        return True  # indicators said in a line: '新建机耕路目标45公里实际47.2公里 …'
-    amounts = find_money(half)
-    if not amounts:
-        bare, _ = spoken_funding(half, False)  # '年初预算1360 全年预算1312.5 执行1312.5'
-        return bare is not None and sum(bare.total.get(c) is not None for c in ("planned", "arrived", "spent")) >= 2
-
-    if len(expense_items(half)) >= 2 or (asked is not None and asked.id == "table.expenses" and expense_items(half)):
-        return True  # '防火宣传8.6万 3月18号的凭证；瞭望塔维修27.5万 9月4号': expense rows said in a sentence
-    said = [m for m in amounts if _FUNDING_WORD.search(half[max(0, m.start - 14):m.start])]
-    if not said:
-        return False
-    from ..core.parse.paste import spoken_expenses
-
-    funding, _ = spoken_funding(half, False)
-    if funding is None and not spoken_expenses(half):
-        return False  # only differences ('少到位了20万') or amounts no column word names: words, not figures
-    text_question = asked is not None and (asked.group in ("偏差原因", "叙述") or asked.id.startswith("goals."))
-    if text_question and report is not None and funding is not None and _nothing_new(funding, report):
-        return False  # '年初预算是1260万 后来调成1385万 多了125万 一个是…': the recorded figures said again, then why
-    if text_question:  # a reason may name an amount ('尾款31万元未付'): figures only when they lead
-        return bool(re.match(r"^\s*(?:实际|计划|年初|全年|项目)?(?:支出|到位|预算|投资|安排|下达|执行)", half)) and len(said) >= 1 \
-            and len(half) < 160 and not re.search(r"原因|因为|由于|导致|主要是|是因为", half)
-    return len(said) >= 2 or bool(re.search(r"其中", half)) or len(_key(half)) <= 40
-
-
-def _table_lines(text: str) -> bool:
-    """Lines of a table copied cell by cell, as 'name value' rows ('出水水质达标率\t96.8%'), with cells set apart
-    by spaces, or one cell per line."""
-    from ..core.parse.paste import one_cell_per_line, spaces_to_tabs
-
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if len(lines) < 2 or sum(1 for ln in lines if re.search(r"\d", ln)) < 2:
-        return False
-    if sum(1 for ln in lines if "\t" in ln.strip() or ln.count("|") >= 2) >= 1:
-        return True
-    return spaces_to_tabs(text) != text or bool(one_cell_per_line(text))
 
 
 _CHAT_OPENING = re.compile(r"^(?:你好|您好|谢谢|谢啦|多谢|感谢|hhh+|哈哈+|呵呵|不好意思|抱歉|对不起|辛苦了?|好的|嗯嗯|ok)[啊呀哈了啦嘛]*", re.I)
@@ -316,15 +205,11 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
         return Decision(UNCLEAR, f"回答「{asked.label}」", item=asked,
                         reply=f"没能把这句读成“{asked.label}”的回答。")
     command = command_of(text)
-    if command is None and ctx.has_pending and (
-            re.fullmatch(r"(?:对|对的|没错|正确|是的|就这样|可以|行|没问题|ok|OK|好)[的了啊吧。!！]*", _key(text)) or
-            any(re.search(p, _key(text), re.I) for p in turn_words().commands["confirm"].cues)):
-        command = "confirm"  # a table waits for confirmation: '对的', '数没错 录进去吧' confirm it
-    if command is None and ctx.pending is not None and _restates_pending(text, ctx.pending):
-        command = "confirm"  # '嗯 是这张 年初1260 后来调到1385 执行了1342.6 数都对的': the table's own figures, agreed
-    if command is None and ctx.has_pending and "确认" in text and len(_key(text)) <= 12 and \
-            not re.search(r"不|别|先不|再|吗|？|\?", text):
-        command = "confirm"  # '对 确认', '好了 就这样 确认'
+    if command is None and ctx.has_pending and confirms_table(text, ctx.pending):
+        command = "confirm"
+    if command is None and not ctx.has_pending and re.search(r"表", text) and re.search(r"确认(?:一下|下|了|吧|啊)?[。!！]*$", _key(text)) \
+            and confirms_table(text, None):
+        command = "confirm"  # '刚才的指标表我是要确认的啊 确认' once it is: said back as done, never an answer
     if command == "confirm" and not ctx.has_pending and asked is not None and not asked.done and \
             asked.kind in ("checks", "choice"):
         command = None  # nothing waits: '没问题' to '资金使用有无下列情况' is the answer
@@ -335,7 +220,7 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
         change = corrections.correct_funding(ctx.report, text, ctx.form == "national")
         if change is not None:  # '不对，实际到位合计还是600万': the confirmed grid corrected, not a new paste
             return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
-    if figures_sentence(text, asked, ctx.report) or _table_lines(text):
+    if figures_sentence(text, asked, ctx.report) or table_lines(text):
         return Decision(PASTE, "资金或指标数字")
     text = re.sub(r"逗号", "，", re.sub(r"句号", "。", text))  # voice input writes the marks out
     fix = list(_SELF_FIX.finditer(text))
@@ -358,8 +243,12 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
             re.search(r"没到位|未到位|没付|未付|没拨|未拨|尾款|质保|结余|没完成|未完成|不足|偏低", aside):
         main, aside = whole, ""  # '…质保金…，另外县级配套有50万没到位': one reason, said in two parts
     decided = _read_main(main, ctx)
+    if decided.kind in (CORRECTION, REQUEST) and decided.report is not None and not decided.answered:
+        decided = _with_answer_after(decided, main, ctx)  # the answer said before or after the correction
     if aside:
         decided = _with_aside(decided, aside, ctx)
+        if (decided.kind == STATEMENT or (decided.kind == ANSWER and decided.section)) and not decided.words:
+            decided.words = main  # the note is the answer's words; the aside went its own way
     if question:  # '…三个都符合吧。这个不填的话扣几分？': the answer recorded, and the question answered too
         reply, _ = answer_question(question, ctx.asked, ctx.items, ctx.rules)
         decided.reply = f"{decided.reply}\n{reply}".strip()
@@ -422,7 +311,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     said_before = re.match(r"^\s*(?:我)?(?:刚才|前面|上面|之前)?(?:不是)?(?:都|已经)?(?:说|讲|提|答)(?:过|了)(?:吗|啊|嘛|呀)?[，,。！!？?\s]*", text)
     if said_before and said_before.end() and len(_key(text[said_before.end():])) >= 4 and asked is not None and not asked.done:
         text = text[said_before.end():]  # '刚才不是说了吗 成立了领导小组…': the answer said again, not a question
-    facts = facts_in(text, ctx.place, ctx.wanted, asked.field if asked else None)
+    facts = facts_in(text, ctx.place, ctx.wanted, asked.field if asked else None, _known(ctx.report))
     if asked is not None and asked.field in ("department", "unit") and \
             re.match(r"^\s*(?:同上|跟上面一样|和上面一样|跟上面的一样|跟上一个一样|同前|同单位|一样的?|也一样)", text):
         applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place)
@@ -445,7 +334,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         if applied is not None and not applied.section:
             decided = _answered(applied, asked)
             decided.reason += "（按您的回答记录，可随时更正）"
-            return _with_other_facts(decided, facts, asked, ctx, _grade_facts(text, ctx))
+            return _with_other_facts(decided, facts, asked, ctx, _grade_facts(text, ctx), text)
         if applied is not None and applied.section:
             kind, part = _note_section(text, asked, ctx)
             return Decision(ANSWER, f"回答「{asked.label}」", section=kind, part=part, item=asked, answered=True)
@@ -511,15 +400,18 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         if asked is not None and not asked.done and len(_key(rest)) >= 4:
             applied = apply_answer(asked, ctx.report, rest, None, ctx.rules, ctx.place)
             if applied is not None and not applied.section:  # '质保金113.75万元没付。负责人张德明，电话…'
-                return _with_other_facts(_answered(applied, asked), facts, asked, ctx, grade)
+                return _with_other_facts(_answered(applied, asked), facts, asked, ctx, grade, text)
         return _facts(facts, ctx, grade)
     if destination(text, ctx.form) and not (asked is not None and asked.section == destination(text, ctx.form)):
         return _statement(text, ctx, None)  # '这个放到成效里': a statement for the section named
-    from .askback import item_named
-    other = item_named(text, [i for i in ctx.items if i.path and i.done])
-    if other is not None and other is not asked and re.search(r"那题|这题|那一题|那项|改一下|改成|也勾|也算|全部符合|都符合|只勾|只选|"
-                                                                r"别勾|不勾|勾上|不符合|不算", text):
-        retaken = _retake_answer(text, ctx)  # '分配办法那题改一下，分配因素全面合理也勾上'
+    done = [i for i in ctx.items if i.path and i.done]
+    # options named that the question asked also has ('制度健全 执行也严格' to 管理制度) answer it, not another item
+    open_now = [asked] if asked is not None and not asked.done and asked.kind == "checks" else []
+    other = item_named(text, done) or _item_by_options(text, done + open_now)
+    if other is not None and other is not asked and (
+            re.search(r"那题|这题|那一题|那项|改一下|改成|也勾|也要勾|也算|全部符合|都符合|只勾|只选|别勾|不勾|勾上|不符合|不算|"
+                      r"弄掉|去掉了|漏了|少了|都要|都勾|全勾|都算|都是", text) or _item_by_options(text, [other])):
+        retaken = _retake_answer(text, ctx, other)  # '分配办法那题改一下，分配因素全面合理也勾上'
         if retaken is not None:
             return retaken
     if asked is not None and not asked.done and not _opens_elsewhere(text, asked):
@@ -529,9 +421,15 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
             if kind != asked.section:
                 return Decision(STATEMENT, "写进报告", section=kind, part=part)
             applied.part = part or asked.part
+        head, retake = _retake_inside(text, ctx)
+        if retake is not None:  # '制度健全 执行也严格 对了不对 刚才那个项目实施进度 开工 开展 完工三个都是按计划的'
+            again = apply_answer(asked, ctx.report, head, None, ctx.rules, ctx.place, facts=facts, similar=ctx.similar)
+            if again is not None and not again.section:
+                decided = _answered(again, asked, head, ctx)
+                return _with_retake(decided, retake, ctx)
         if applied is not None:
             decided = _answered(applied, asked, text, ctx)
-            decided = _with_other_facts(decided, facts, asked, ctx, grade)
+            decided = _with_other_facts(decided, facts, asked, ctx, grade, text)
             return _with_embedded_correction(decided, text, ctx)
     if facts or any(grade):
         return _facts(facts, ctx, grade)
@@ -591,6 +489,9 @@ def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
                           ctx.precedents, ctx.printed, ctx.previous, ctx.similar)
     stripped = re.sub(r"^(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便说一下|插一句|提一句|顺便提一句|补一句)[，,：:\s]*", "", aside)
     other = _read_main(stripped, sub_ctx)
+    if other.kind == COMMAND or (other.kind == QUESTION and command_cued(stripped)):
+        decided.then = other.command or command_cued(stripped)  # '另外帮我看看还差啥': done after the answer
+        return decided
     if other.report is not None:
         decided.report = other.report
         decided.said += other.said
@@ -603,6 +504,9 @@ def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
     return decided
 
 
+_CORRECTION_TURN = re.compile(r"[，,。；;\s](?:(?:哦|噢|诶|哎|对了)[，,\s]*)?(?:不对|更正一下|更正|说错了|打错了|写错了|搞错了|记错了)")
+
+
 def _with_answer_after(decided: Decision, text: str, ctx: TurnContext) -> Decision:
     """'先更正一下，演练其实做了4次…。执行率没到100%是县级配套年底才到，尾款没付。': the correction, and the
     sentence that answers the question asked."""
@@ -611,10 +515,19 @@ def _with_answer_after(decided: Decision, text: str, ctx: TurnContext) -> Decisi
         return decided
     rest = "".join(s for s in re.split(r"(?<=[。！!；;])", text) if s.strip() and not has_correction_cue(s)
                    and not re.search(r"其实|漏报|少报|之前", s))
+    cue = _CORRECTION_TURN.search(text)
+    if (not rest.strip() or rest.strip() == text.strip()) and cue is not None and len(_key(text[:cue.start()])) >= 6:
+        rest = text[:cue.start()]  # '成效嘛 书屋环境好多了 … 不对 刚才表里那个群众满意度不是93.5% 应该是94.2%'
     if len(_key(rest)) < 6 or rest.strip() == text.strip():
         return decided
     applied = apply_answer(asked, decided.report, rest, None, ctx.rules, ctx.place)
-    if applied is None or applied.section:
+    if applied is not None and applied.section:  # the note asked for, said before the correction
+        kind, part = _note_section(rest, asked, ctx)
+        if kind == asked.section:
+            decided.notes.append((kind, part or asked.part, rest.strip(), True))
+            decided.answered, decided.item = True, asked
+        return decided
+    if applied is None:
         return decided
     decided.report = applied.report
     decided.said.append(applied.said)
@@ -811,9 +724,19 @@ def _answered(applied: Applied, item: Item, text: str = "", ctx: TurnContext | N
     return decided
 
 
+def _known(report: Report) -> frozenset[str]:
+    p = report.project
+    return frozenset(k for k in ("period_text",) if getattr(p, k, None))
+
+
 def _with_other_facts(decided: Decision, facts, asked: Item | None, ctx: TurnContext,
-                      grade: tuple = (None, None)) -> Decision:
-    rest = {k: v for k, v in facts.fields.items() if not (asked and asked.field == k)}
+                      grade: tuple = (None, None), text: str = "") -> Decision:
+    recorded = ctx.report.project
+    # a fact said in passing adds what is not recorded; a recorded value changes only when the words correct it
+    # ('3月份开始的 按计划 12月底都弄完了' to 项目实施 never moves the period already confirmed)
+    rest = {k: v for k, v in facts.fields.items() if not (asked and asked.field == k) and
+            (getattr(recorded, k, None) in (None, "", v) or has_correction_cue(text) or
+             re.search(r"改成|改为|换成|更正|应该是", text))}
     if decided.report is None:
         return decided
     if rest:
@@ -1026,6 +949,9 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
             decided.item = next((i for i in ctx.items if i.id == ("claimed.grade" if grade[0] else "claimed.total")), None)
             decided.answered = decided.item is not None
             return decided
+    goal = _goal_restated(text, ctx)
+    if goal is not None:
+        return goal
     ops = [corrections.correct_list]  # a list said again in full ('钱庙、杨村、丁集、顾桥4个乡镇'): before its count alone
     goal_cell = corrections.correct_goal_cell(report, text)
     if goal_cell is not None:  # '总体目标完成情况改成：…' names the cell; nothing else is changed
@@ -1037,7 +963,7 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
             ops.append(corrections.correct_figure)
         ops.append(corrections.correct_text)
     named = corrections.find_indicator(text, report.indicators) is not None and \
-        bool(re.search(r"目标|实际|完成|指标值", text))
+        bool(re.search(r"目标|实际|完成|指标值", _GOAL_WORDS.sub("", text)))
     ops += [lambda r, t: corrections.correct_funding(r, t, national)]
     ops += [corrections.edit_indicator, corrections.correct_figure] if named else \
         [corrections.correct_figure, corrections.edit_indicator]
@@ -1065,6 +991,27 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
     return None
 
 
+_GOAL_WORDS = re.compile(r"(?:年度)?(?:预期|总体|绩效|年度)目标")
+_GOAL_SAID = re.compile(r"(?:(?:预期|总体|绩效|年度)目标|目标)(?:应该|其实|实际上)?(?:是|为|就是|应是)[：:，,\s]*")
+
+
+def _goal_restated(text: str, ctx: TurnContext) -> Decision | None:
+    """'不对不对 刚才那句不是目标啊 你记错了 预期目标是对全县120个农家书屋搞提质…' while the goal is asked: the goal,
+    said after the complaint, is the answer; the indicators' targets are not touched."""
+    asked = ctx.asked
+    if asked is None or asked.done or asked.id != "goals.expected":
+        return None
+    said = list(_GOAL_SAID.finditer(text))
+    if not said or len(_key(text[said[-1].end():])) < 8:
+        return None
+    applied = apply_answer(asked, ctx.report, text[said[-1].end():].strip(), None, ctx.rules, ctx.place)
+    if applied is None:
+        return None
+    decided = _answered(applied, asked)
+    decided.reason += "（以更正后的说法为准）"
+    return decided
+
+
 def _full_name(text: str, ctx: TurnContext) -> Decision | None:
     """'要写全称：华容县学生资助管理中心' with no field word: the unit or 主管部门 whose name it completes."""
     from .facts import _ORG
@@ -1088,12 +1035,11 @@ def _full_name(text: str, ctx: TurnContext) -> Decision | None:
     return None
 
 
-def _retake_answer(text: str, ctx: TurnContext) -> Decision | None:
+def _retake_answer(text: str, ctx: TurnContext, item: Item | None = None) -> Decision | None:
     """'财务管理那题我刚才说都符合，其实严格执行那条算不上', '上一题资金到位我说的不及时…改成及时到位': an earlier answer
     given again, read from what follows the correction."""
-    from .askback import item_named
 
-    item = item_named(text, [i for i in ctx.items if i.path or i.id.startswith("claimed.")])
+    item = item or item_named(text, [i for i in ctx.items if i.path or i.id.startswith("claimed.")])
     if item is None and re.search(r"上一题|上一个问题|上个问题", text) and ctx.previous is not None:
         item = ctx.previous
     if item is None or item is ctx.asked:
@@ -1104,7 +1050,7 @@ def _retake_answer(text: str, ctx: TurnContext) -> Decision | None:
     words = text[cue.end():] if cue is not None and len(_key(text[cue.end():])) >= 2 else text
     applied = apply_answer(item, ctx.report, words, None, ctx.rules, ctx.place, retake=True)
     earlier = ctx.report.judgement(item.path) if item.path else None
-    if applied is not None and earlier is not None and re.search(r"也勾|也算|也有|也符合|加上|也选", text):
+    if applied is not None and earlier is not None and re.search(r"也(?:要|得|需要|应该)?(?:勾|算|有|符合|选)|加上|补上", text):
         now = applied.report.judgement(item.path)
         if now is not None:  # '分配因素全面合理也勾上': added to what was ticked
             now.selected = list(dict.fromkeys([*earlier.selected, *now.selected]))
@@ -1112,6 +1058,50 @@ def _retake_answer(text: str, ctx: TurnContext) -> Decision | None:
     if applied is None:
         return None
     return Decision(CORRECTION, f"重答「{item.label}」", report=applied.report, said=[applied.said], item=item)
+
+
+_RETAKE_CUE = re.compile(r"(?:(?:对了|哦|噢|诶|哎|还有)[，,\s]*)?(?:不对|说错了|搞错了|记错了|刚才那个|刚才那题|刚才那项|前面那题|上一题)")
+
+
+def _retake_inside(text: str, ctx: TurnContext) -> tuple[str, tuple[str, Item] | None]:
+    """An answer followed by a correction of an earlier criteria answer: the answer's words, and the correction with
+    the item it names."""
+    done = [i for i in ctx.items if i.path and i.done and i is not ctx.asked]
+    for m in _RETAKE_CUE.finditer(text):
+        head, tail = text[:m.start()].strip(), text[m.start():]
+        if len(_key(head)) < 2:
+            continue
+        item = item_named(tail, done) or _item_by_options(tail, done)
+        if item is not None:
+            return head, (tail, item)
+    return text, None
+
+
+def _with_retake(decided: Decision, retake: tuple[str, Item], ctx: TurnContext) -> Decision:
+    tail, item = retake
+    again = _retake_answer(tail, replace(ctx, report=decided.report or ctx.report, asked=None), item)
+    if again is None or again.report is None:
+        return decided
+    decided.report = again.report
+    decided.said += again.said
+    decided.reason += f"，并{again.reason}"
+    return decided
+
+
+def _item_by_options(text: str, items: list[Item]) -> Item | None:
+    """The one answered criteria item two or more of whose options the words name ('项目实施 按计划开工 按计划开展
+    按计划完工', '怎么又把开工弄掉了 开工开展完工三个都要'): its options' labels, or their distinct last words."""
+    key = _key(text)
+    hits = []
+    for item in items:
+        if item.kind != "checks" or len(item.options) < 2:
+            continue
+        tails = [o[-2:] for o in item.options]
+        named = sum(1 for o, t in zip(item.options, tails)
+                    if _key(o) in key or (tails.count(t) == 1 and len(t) == 2 and t in key))
+        if named >= 2:
+            hits.append(item)
+    return hits[0] if len(hits) == 1 else None
 
 
 def decision_card(decision: Decision) -> dict:

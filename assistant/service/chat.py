@@ -193,6 +193,13 @@ class ChatEngine:
                                 clarify={"type": "clarify", "ask": "这句我没能读懂，能换个说法吗？", "text": text,
                                          "buttons": [{"label": "写进报告", "answer": {"as": "note"}}]})
         reply = self._act(record, decision, report, state, text, asked)
+        if decision.then in ("progress", "check", "why") and decision.kind != COMMAND:
+            # '…报账要局长签字 另外帮我看看还差啥': the answer filed, then the move made on the record as it is now
+            after = replace(record, report=reply.report or record.report, interview=reply.interview or state)
+            made = self._command(after, Decision(COMMAND, decision.then, command=decision.then),
+                                 dict(reply.interview or state), None, text)
+            reply.text = f"{reply.text}\n\n{made.text}".strip()
+            reply.cards += [c for c in made.cards if c.get("type") != "question"]
         reply.decision = decision
         if decision.kind not in (EMPTY,):
             reply.cards.append(decision_card(decision))
@@ -262,8 +269,8 @@ class ChatEngine:
                 cards = [{"type": "project", "fields": fields}] + \
                     [c for c in cards if not (c["text"].startswith("已记录") and any(f["label"] in c["text"] for f in fields))]
             reply = Reply("", cards, report=d.report, interview=state)
-            for section, part, words in d.notes:  # said besides the answer: filed as a note of its own
-                noted = self._note(record, reply.report, words, section, part, state, unasked=True)
+            for section, part, words, *answering in d.notes:  # said besides: filed as a note of its own
+                noted = self._note(record, reply.report, words, section, part, state, unasked=not any(answering))
                 reply.cards += noted.cards
                 reply.report = noted.report
             return reply
@@ -293,6 +300,8 @@ class ChatEngine:
         if d.command == "confirm":
             if record.pending is not None:
                 return self.confirm(record)
+            if record.report is not None and (record.report.indicators or record.report.funding.origin != "none"):
+                return Reply("表格已经确认录入了，现在没有待确认的数据（再粘贴表格会先给您确认）。", [], interview=state)
             return Reply("没有待确认的数据（粘贴表格后会先给您确认）。", [], interview=state)
         if d.command == "check":
             return self._needs_data(record) or self._check(record)

@@ -325,7 +325,7 @@ def test_the_national_form_asks_why_its_budget_changed():
 def test_a_length_said_as_correct_is_never_an_expense_amount():
     # '隔离带…应该是35公里' once set the expense row 防火隔离带建设 from 58.3 to 35万元: a confirmed amount replaced
     from assistant.bench.turn_corpus import load_scenes, scene_report
-    from assistant.interview.corrections import edit_expense
+    from assistant.interview.expense_edits import edit_expense
 
     report = scene_report(load_scenes()["forest"], "data")
     said = "目标那里写的隔离带30公里以上 应该是35公里 当时批复改过的 指标目标值也一起改成≥35公里"

@@ -5,6 +5,7 @@ correction. Run through the HTTP API on a real draft store, as the page sends th
 import pytest
 
 from assistant.service.app import create_app
+from assistant.service.chat import working_report
 from assistant.service.context import REPO
 
 from .conftest import DATA
@@ -39,15 +40,24 @@ class Officer:
 
     async def report(self) -> dict:
         """The draft's record as stored."""
-        return self.client.app[REPO].get(self.draft_id).report.model_dump(mode="json")
+        return working_report(self.client.app[REPO].get(self.draft_id)).model_dump(mode="json")
+
+
+async def _officer(aiohttp_client, folder, form, title):
+    client = await aiohttp_client(create_app(folder, embedder="fake"))
+    resp = await client.post("/api/drafts", json={"title": title, "form": form})
+    created = await resp.json()
+    return Officer(client, created["draft"]["id"], created["reply"])
 
 
 @pytest.fixture
 async def officer(aiohttp_client, tmp_path):
-    client = await aiohttp_client(create_app(tmp_path / "data", embedder="fake"))
-    resp = await client.post("/api/drafts", json={"title": "2023年城区背街小巷改造", "form": "yueyang"})
-    created = await resp.json()
-    return Officer(client, created["draft"]["id"], created["reply"])
+    return await _officer(aiohttp_client, tmp_path / "data", "yueyang", "2023年城区背街小巷改造")
+
+
+@pytest.fixture
+async def national(aiohttp_client, tmp_path):
+    return await _officer(aiohttp_client, tmp_path / "data", "national", "2024年某县乡镇综合文化站提升项目")
 
 
 def _decision(reply: dict) -> dict:
@@ -139,3 +149,66 @@ async def test_an_answer_said_before_a_correction_is_kept_with_it(officer):
     notes = [n for n in report["notes"] if n["section"] == "performance"]
     assert len(notes) == 1 and notes[0]["text"].startswith("成效嘛 巷子路面平整了") and "95.5" not in notes[0]["text"]
     assert officer.asked() != "note.performance.results", reply["text"]
+
+
+async def test_a_question_about_the_field_asked_is_answered_not_taken_as_its_value(national):
+    await national.reach("project.report_date")
+    reply = await national.say("报告日期写哪天啊 是交到财政局那天吗")
+    assert _decision(reply)["kind"] == "question" and "落款" in reply["text"]
+    assert (await national.report())["project"]["report_date"] is None
+
+
+async def test_budget_figures_said_with_why_in_one_sentence_are_a_paste(national):
+    await national.reach("table.funding")
+    reply = await national.say("年初预算86万 后来县里压减调减了4万 全年预算82 到位了82 花了77.9，中央40万省级20万县本级22万")
+    card = next(c for c in reply["cards"] if c["type"] == "paste")
+    total = card["funding"][0]
+    assert (total["planned"], total["arrived"], total["spent"]) == ("86", "82", "77.9")
+
+
+async def test_an_answer_with_the_spent_figure_corrected_after_it(national):
+    await national.reach("table.funding")
+    await national.say("年初预算86万 全年预算82万 全年执行77.9万")
+    await national.say("确认")
+    await national.reach("goals.actual")
+    reply = await national.say("基本完成了，16个站都提升了，就是群众满意度差一点。 还有刚才执行数打错了 是79.7不是77.9")
+    report = await national.report()
+    assert report["funding"]["total"]["spent"] == "79.7"
+    assert report["goals"][0]["actual"].startswith("基本完成了，16个站都提升了")
+    assert "79.7" not in report["goals"][0]["actual"]
+    assert not any("%" in line for line in reply["text"].splitlines() if "改为" in line)
+
+
+async def test_a_goal_said_with_where_it_comes_from_keeps_only_the_goal(national):
+    await national.reach("goals.expected")
+    await national.say("对 申报的时候是这么写的：完成16个乡镇综合文化站提升改造，开展文化活动200场以上")
+    assert (await national.report())["goals"][0]["expected"] == "完成16个乡镇综合文化站提升改造，开展文化活动200场以上"
+
+
+async def test_still_missing_is_answered_with_what_is_missing(national):
+    await national.reach("project.report_date")
+    reply = await national.say("这就完了？还差啥不 支出明细要不要贴")
+    assert _decision(reply)["kind"] == "question"
+    assert "还需要：" in reply["text"] and "报告日期" in reply["text"] and "不单列支出明细" in reply["text"]
+    assert not (await national.report())["notes"]
+
+
+async def test_an_expense_row_deleted_in_words(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    reply = await officer.say("哦 删掉监理费那条 那个是别的项目的 财务拷错了")
+    assert _decision(reply)["kind"] == "request"
+    report = await officer.report()
+    assert [e["content"] for e in report["expenses"]] == ["道路铺装工程款", "排水管网改造工程款", "设计费"]
+    assert not report["notes"]
+
+
+async def test_two_corrections_in_one_message_are_both_made(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    await officer.reach("project.period_text")
+    await officer.say("2023年3月到12月")
+    await officer.say("居民满意度那个实际完成值改成95%，还有项目时间是1月到12月 你记成3月了")
+    report = await officer.report()
+    assert report["project"]["period_text"] == "2023年1月至12月"
+    assert next(i["actual"] for i in report["indicators"] if i["name"] == "居民满意度") == "95%"

@@ -215,10 +215,19 @@ def is_chitchat(text: str) -> bool:
     return bool(_CHAT.match(text.strip())) or len(compact(text)) < 5 or (bool(_META.search(text)) and pointer)
 
 
+_SAID_AGAIN = re.compile(r"^[^，,。！!？?]{0,8}?(?:前面|刚才|上面|之前|已经)(?:都|不是)?(?:说|讲|提|填|答|写)(?:过|了)+(?:嘛|吗|啊|呀)?"
+                         r"[，,。！!\s]*")
+# talk before the words themselves: '对 申报的时候是这么写的：…', '那还是写吧。…'
+_LEAD_IN = re.compile(r"^(?:(?:对|嗯|是的|对的|好)[，,\s]*)?(?:申报(?:的)?时候|申报时|当时|申报书上|原来|文件上)?(?:就)?(?:是)?"
+                      r"(?:这么|这样|如下)(?:写|填|说|报)(?:的)?[：:，,。\s]+|"
+                      r"^(?:那|那就|那我)?(?:还是)?(?:写|填|答)(?:一下)?(?:吧|上吧)[。，,！!\s]+")
+
+
 def without_meta(text: str) -> str:
-    """The words after '前面说过了啊，' / '刚才不是说了嘛 ': what the officer says again."""
-    return re.sub(r"^[^，,。！!？?]{0,8}?(?:前面|刚才|上面|之前|已经)(?:都|不是)?(?:说|讲|提|填|答|写)(?:过|了)+(?:嘛|吗|啊|呀)?[，,。！!\s]*", "",
-                  text.strip())
+    """The words after '前面说过了啊，' / '刚才不是说了嘛 ' / '对 申报的时候是这么写的：' / '那还是写吧。': what the
+    officer says for the report."""
+    words = _LEAD_IN.sub("", _SAID_AGAIN.sub("", text.strip()), count=1)
+    return words if len(compact(words)) >= 4 else text.strip()
 
 
 _BUDGET_TALK = re.compile(r"(?:追加|调增|调减|调整|拨付|下达)[^。]{0,12}(?:万元|资金|预算)|(?:万元|资金|预算)[^。]{0,6}(?:追加|调增|调减)")

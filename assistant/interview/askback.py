@@ -74,6 +74,11 @@ def answer_question(text: str, asked: Item | None, items: list[Item], rules: Rul
     """(the answer, the item it is about)."""
     topic = topic_of(text)
     terms = glossary_in(text)
+    if topic == "progress" or any(re.search(p, compact(to_halfwidth(text))) for p in turn_words().questions.topics["progress"]):
+        # '这就完了？还差啥不 支出明细要不要贴': what is missing, then what the terms mean
+        missing = [i.label for i in items if not i.done]
+        said = _template("progress").render(done=len(items) - len(missing), total=len(items), missing=missing[:12])
+        return "\n".join([said, *terms[:2]]), asked
     if terms and topic not in ("skip_cost", "scoring", "length", "how_change", "where"):
         return "\n".join(terms[:2]), item_named(text, items) or asked
     if topic in ("how_change", "where"):

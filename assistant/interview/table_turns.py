@@ -97,15 +97,18 @@ def figures_sentence(text: str, asked: Item | None, report: Report | None = None
 
     if len(expense_items(half)) >= 2 or (asked is not None and asked.id == "table.expenses" and expense_items(half)):
         return True  # '防火宣传8.6万 3月18号的凭证；瞭望塔维修27.5万 9月4号': expense rows said in a sentence
-    said = [m for m in amounts if _FUNDING_WORD.search(half[max(0, m.start - 14):m.start])]
-    if not said:
-        return False
     from ..core.parse.paste import spoken_expenses
 
     funding, _ = spoken_funding(half, False)
+    text_question = asked is not None and (asked.group in ("偏差原因", "叙述") or asked.id.startswith("goals."))
+    if funding is not None and not text_question and \
+            sum(funding.total.get(c) is not None for c in ("planned", "arrived", "spent")) >= 2:
+        return True  # '年初预算120万 后面…调减了5万 全年预算115 到位了115 花了106.8，中央50万…': two columns or more
+    said = [m for m in amounts if _FUNDING_WORD.search(half[max(0, m.start - 14):m.start])]
+    if not said:
+        return False
     if funding is None and not spoken_expenses(half):
         return False  # only differences ('少到位了20万') or amounts no column word names: words, not figures
-    text_question = asked is not None and (asked.group in ("偏差原因", "叙述") or asked.id.startswith("goals."))
     if text_question and report is not None and funding is not None and _nothing_new(funding, report):
         return False  # '年初预算是1260万 后来调成1385万 多了125万 一个是…': the recorded figures said again, then why
     if text_question:  # a reason may name an amount ('尾款31万元未付'): figures only when they lead

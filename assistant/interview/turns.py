@@ -17,9 +17,9 @@ from ..core.models import Report
 from ..core.numbers import compact, to_halfwidth
 from ..core.scoring import RuleSet
 from ..retrieval.hits import PrecedentSource
-from . import corrections
+from . import corrections, expense_edits
 from .answers import Applied, apply_answer, indicator_line, record_facts
-from .askback import answer_question, item_named
+from .askback import answer_question, glossary_in, item_named
 from .facts import Place, facts_in, place_of
 from .items import Item, find
 from .notes import route_note
@@ -213,13 +213,21 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
     if command == "confirm" and not ctx.has_pending and asked is not None and not asked.done and \
             asked.kind in ("checks", "choice"):
         command = None  # nothing waits: '没问题' to '资金使用有无下列情况' is the answer
+    if command == "progress" and glossary_in(text):
+        command = None  # '这就完了？还差啥不 支出明细要不要贴': what is missing, and the term asked about, answered
     if command is not None:
         return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
     if (has_correction_cue(text) or re.search(r"更新|变了|变成|调整为|调成", text)) and ctx.report.funding.origin != "none" \
             and not re.search(r"原因|那句|那段|目标|[执到]位?率|凭证|明细", text):
-        change = corrections.correct_funding(ctx.report, text, ctx.form == "national")
+        cue = _CORRECTION_TURN.search(text)
+        change = None
+        if cue is not None and re.search(r"执行数|支出|到位|预算|计划|花了|拨付", text[cue.start():]):
+            # '基本完成了，资助了3356人…。还有刚才执行数打错了 是500.2不是498.76': the grid, from the correction on
+            change = corrections.correct_funding(ctx.report, text[cue.start():], ctx.form == "national")
+        change = change or corrections.correct_funding(ctx.report, text, ctx.form == "national")
         if change is not None:  # '不对，实际到位合计还是600万': the confirmed grid corrected, not a new paste
-            return Decision(CORRECTION, change.what, report=change.report, said=[change.said])
+            return _with_answer_after(Decision(CORRECTION, change.what, report=change.report, said=[change.said]),
+                                      text, ctx)
     if figures_sentence(text, asked, ctx.report) or table_lines(text):
         return Decision(PASTE, "资金或指标数字")
     text = re.sub(r"逗号", "，", re.sub(r"句号", "。", text))  # voice input writes the marks out
@@ -308,7 +316,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     done_already = _aside_was_all(text, ctx)
     if done_already is not None:
         return done_already
-    said_before = re.match(r"^\s*(?:我)?(?:刚才|前面|上面|之前)?(?:不是)?(?:都|已经)?(?:说|讲|提|答)(?:过|了)(?:吗|啊|嘛|呀)?[，,。！!？?\s]*", text)
+    said_before = re.match(r"^\s*(?:我)?(?:刚才|前面|上面|之前)?(?:不是)?(?:都|已经)?(?:说|讲|提|答)(?:过|了)+(?:吗|啊|嘛|呀)?[，,。！!？?\s]*", text)
     if said_before and said_before.end() and len(_key(text[said_before.end():])) >= 4 and asked is not None and not asked.done:
         text = text[said_before.end():]  # '刚才不是说了吗 成立了领导小组…': the answer said again, not a question
     facts = facts_in(text, ctx.place, ctx.wanted, asked.field if asked else None, _known(ctx.report))
@@ -367,7 +375,8 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     cell = corrections.correct_goal_cell(ctx.report, text) if not (asked and asked.id.startswith("goals.")) else None
     if cell is not None:  # '总体目标完成情况改成：…' after the interview: that cell, nothing else
         return Decision(REQUEST if is_request(text) else CORRECTION, cell.what, report=cell.report, said=[cell.said])
-    for op in (corrections.delete_text, corrections.rename_expense, corrections.edit_expense, corrections.replace_quoted,
+    for op in (corrections.delete_text, expense_edits.delete_expense, expense_edits.rename_expense,
+               expense_edits.edit_expense, corrections.replace_quoted,
                corrections.rename_indicator, corrections.delete_indicator, _reclassified):  # said as a request or not
         change = op(ctx.report, text)
         if change is not None:
@@ -476,6 +485,11 @@ def split_aside(text: str) -> tuple[str, str]:
         if re.search(r"改成|改为|应该是|不对|删掉|删除|名字改|归到|还有把", last) and \
                 (re.search(r"\d|[“\"「]", last) or re.search(r"指标|名字|删", last)) and len(_key("".join(sentences[:-1]))) >= 8:
             return "".join(sentences[:-1]).strip(), last.strip()
+    fixes = r"改成|改为|改回|换成|应该是|不对|错了|记错|打错|不是|记成|写成|搞成|弄成"
+    m = re.search(r"[，,。；;\s]+(?:还有|再就是|然后)[，,\s]*", text)
+    if m and re.search(fixes, text[:m.start()]) and re.search(fixes, text[m.end():]) and \
+            len(_key(text[:m.start()])) >= 6 and len(_key(text[m.end():])) >= 6:
+        return text[:m.start()].strip(), text[m.end():].strip()  # two corrections: '…改回22个，还有项目时间是3月到12月…'
     m = re.search(r"[，,\s]还有(?=把)", text)  # '…有分工。还有把X这个指标名字改成Y'
     if m and m.start() >= 8:
         return text[:m.start()].strip(), text[m.end():].strip()
@@ -504,7 +518,8 @@ def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
     return decided
 
 
-_CORRECTION_TURN = re.compile(r"[，,。；;\s](?:(?:哦|噢|诶|哎|对了)[，,\s]*)?(?:不对|更正一下|更正|说错了|打错了|写错了|搞错了|记错了)")
+_CORRECTION_TURN = re.compile(r"[，,。；;\s](?:(?:哦|噢|诶|哎|对了|还有)[，,\s]*)?(?:刚才|前面|上面)?[^，,。；;\s]{0,6}?"
+                              r"(?:不对|更正一下|更正|说错了|打错了|写错了|搞错了|记错了)")
 
 
 def _with_answer_after(decided: Decision, text: str, ctx: TurnContext) -> Decision:
@@ -516,7 +531,8 @@ def _with_answer_after(decided: Decision, text: str, ctx: TurnContext) -> Decisi
     rest = "".join(s for s in re.split(r"(?<=[。！!；;])", text) if s.strip() and not has_correction_cue(s)
                    and not re.search(r"其实|漏报|少报|之前", s))
     cue = _CORRECTION_TURN.search(text)
-    if (not rest.strip() or rest.strip() == text.strip()) and cue is not None and len(_key(text[:cue.start()])) >= 6:
+    if (not rest.strip() or rest.strip() == text.strip()) and cue is not None and len(_key(text[:cue.start()])) >= 6 \
+            and not has_correction_cue(text[:cue.start()]):
         rest = text[:cue.start()]  # '成效嘛 书屋环境好多了 … 不对 刚才表里那个群众满意度不是93.5% 应该是94.2%'
     if len(_key(rest)) < 6 or rest.strip() == text.strip():
         return decided
@@ -865,6 +881,8 @@ def _chitchat_reply(text: str, asked: Item | None) -> str:
 
 def _request(text: str, ctx: TurnContext) -> Decision | None:
     command = _command_inside(text)
+    if command == "progress" and glossary_in(text):
+        command = None  # '这就完了？还差啥不 支出明细要不要贴': what is missing, and the term asked about, answered
     if command is not None:
         return Decision(COMMAND, _COMMAND_NAMES[command], command=command)
     added = _add_indicator(text, ctx)

@@ -359,3 +359,37 @@ def test_a_part_said_in_passing_is_still_asked_and_nothing_more_keeps_what_was_s
     decided = read_turn("没有了 前面都说了", ctx)
     assert decided.kind == "answer" and decided.answered and [n.unasked for n in decided.report.notes] == [False]
     assert _item("yueyang", "note.implementation.process", decided.report).done
+
+
+@pytest.mark.parametrize("paste, want", [
+    # the officer's own header words (knowledge/columns.yaml): 一级/二级, 年度目标, 完成情况
+    ("一级\t二级\t指标名称\t年度目标\t完成情况\n产出指标\t数量指标\t新增图书册数\t≥30000册\t32600册\n"
+     "效益指标\t社会效益\t年借阅人次\t≥5万人次\t4.2万人次",
+     [("数量指标", "新增图书册数", "≥30000册", "32600册"), ("社会效益", "年借阅人次", "≥5万人次", "4.2万人次")]),
+    # a 类别 column says the family; the name does not have to
+    ("类别\t指标\t年度目标\t实际完成\n质量指标\t城区路灯亮灯率\t≥98%\t98.6%\n数量指标\t钠灯换LED\t1200盏\t1080盏",
+     [("质量指标", "城区路灯亮灯率", "≥98%", "98.6%"), ("数量指标", "钠灯换LED", "1200盏", "1080盏")]),
+    ("二级指标\t指标\t目标值\t实际完成\n时效指标\t故障修复时限\t≤24小时\t18小时",
+     [("时效指标", "故障修复时限", "≤24小时", "18小时")]),
+])
+def test_indicator_tables_under_the_officers_own_headers(paste, want):
+    report = _pasted(paste)
+    assert [(i.level2, i.name, i.target, i.actual) for i in report.indicators] == want
+    assert not any("没有一级、二级指标列" in w.message for w in report.warnings)
+
+
+def _pasted(text: str) -> Report:
+    from assistant.core.parse.paste import read_paste
+    return read_paste(text, "yueyang", lambda t, f: parse_text(t, form=f))
+
+
+def test_expense_and_funding_tables_under_the_officers_own_headers():
+    expenses = _pasted("项目\t金额（万元）\t凭证号\t说明\n图书采购\t32.5\t2024年5月12#\t政府采购\n管理员培训\t3.2\t2024年9月3#\t")
+    assert [(e.content, e.amount, e.voucher) for e in expenses.expenses] == [
+        ("图书采购", D("32.5"), "2024年5月12#"), ("管理员培训", D("3.2"), "2024年9月3#")]
+    funding = _pasted("来源\t年初安排\t到位\t已支出\n县财政\t200\t200\t198.6\n局自筹\t60\t45\t40\n合计\t260\t245\t238.6")
+    total = funding.funding.total
+    assert (total.planned, total.arrived, total.spent) == (D("260"), D("245"), D("238.6"))
+    # '项目 | 预算数 | 实际支出' is a funding grid, never an expense list
+    grid = _pasted("项目\t预算数\t实际支出\n合计\t100\t96.5")
+    assert not grid.expenses and grid.funding.total.spent == D("96.5")

@@ -7,32 +7,20 @@ from decimal import Decimal
 from ..models import ExpenseLine, Where
 from ..numbers import compact
 from .document import Document
-from .tables import money, unit_near
+from .tables import column_of, money, unit_near
+from .vocab import expense_column, expense_content_word
 
-_EXPENSE_COLS = (
-    ("content", ("支出内容", "支出项目", "开支内容", "项目内容", "摘要", "用途", "支出事项", "明细")),
-    ("amount", ("实际支出数", "支出金额", "实际支出", "金额", "支出数")),
-    ("voucher", ("会计凭证号", "凭证号", "凭证")),
-    ("note", ("备注", "说明")),
-)
 _TOTAL_ROW = re.compile(r"^(支出合计|合计|总计|小计|支出总计)")
-
-
-def _expense_col(text: str) -> str | None:
-    key = compact(text)
-    if len(key) > 12:
-        return None
-    for col, words in _EXPENSE_COLS:
-        if any(key.startswith(w) for w in words):
-            return col
-    return None
 
 
 def expenses(doc: Document, default_unit: str = "万元") -> tuple[list[ExpenseLine], Decimal | None, Where]:
     for idx, row in enumerate(doc.rows):
-        cols = [_expense_col(c.text) for c in row.cells]
+        cols = [expense_column(c.text) for c in row.cells]
         if "content" not in cols or "amount" not in cols:
             continue
+        if any(expense_content_word(c.text) for c in row.cells) and \
+                any(column_of(c.text) in ("planned", "arrived") for c in row.cells):
+            continue  # '项目 | 预算数 | 实际支出': a funding grid, not an expense list
         unit = unit_near(doc, idx, row.cells, default_unit)
         lines: list[ExpenseLine] = []
         total: Decimal | None = None

@@ -20,6 +20,7 @@ from ..forms import layout_of
 from ..models import SOURCE_TOTAL, ExpenseLine, Funding, FundingRow, Indicator, ParseWarning, Report, Where
 from ..numbers import cn_amounts_in_wan, compact, parse_decimal, to_halfwidth
 from .errors import ParseError
+from .vocab import indicator_column
 
 _DATA = re.compile(r"\d")
 
@@ -135,9 +136,6 @@ def spread_label_values(text: str) -> str:
 
 # ------------------------------------------------------------------------------------- indicator tables
 
-_NAME_HEAD = ("指标名称", "绩效指标", "三级指标", "指标内容", "指标", "名称", "项目")
-_TARGET_HEAD = ("年度目标值", "目标值", "年度指标值", "指标值", "目标", "计划值", "计划", "预期值", "预期")
-_ACTUAL_HEAD = ("实际完成值", "实际完成", "实际值", "完成值", "完成情况", "实际", "完成", "全年实际值")
 _FAMILY_WORDS = (
     ("满意度指标", "服务对象满意度指标", ("满意",)),
     ("产出指标", "成本指标", ("成本", "单价", "每公里", "每吨", "人均", "标准", "吨水", "造价", "费用")),
@@ -158,10 +156,22 @@ def family_of(name: str) -> tuple[str, str]:
     return "产出指标", "数量指标"
 
 
-def _head(cell: str, words: tuple[str, ...]) -> bool:
-    key = compact(to_halfwidth(cell))
-    key = re.sub(r"[（(][^)）]*[)）]", "", key)
-    return any(key == w or key.startswith(w) for w in words) and len(key) <= 8
+def _head(cell: str) -> str | None:
+    """The column a short header names (knowledge/columns.yaml)."""
+    key = re.sub(r"[（(][^)）]*[)）]", "", compact(to_halfwidth(cell)))
+    return indicator_column(key, loose=True) if len(key) <= 8 else None
+
+
+_FAMILY_CELL = (("满意", "满意度指标", "服务对象满意度指标"), ("数量", "产出指标", "数量指标"), ("质量", "产出指标", "质量指标"),
+                ("时效", "产出指标", "时效指标"), ("成本", "产出指标", "成本指标"), ("经济", "效益指标", "经济效益指标"),
+                ("社会", "效益指标", "社会效益指标"), ("生态", "效益指标", "生态效益指标"), ("环境", "效益指标", "生态效益指标"),
+                ("可持续", "效益指标", "可持续影响指标"))
+
+
+def _family_cell(text: str) -> tuple[str, str] | None:
+    """(一级, 二级) a family cell names: '质量指标', '质量', '社会效益'."""
+    key = compact(to_halfwidth(text or ""))
+    return next(((l1, l2) for word, l1, l2 in _FAMILY_CELL if key.startswith(word)), None) if key else None
 
 
 def simple_indicators(text: str) -> list[Indicator]:
@@ -171,19 +181,16 @@ def simple_indicators(text: str) -> list[Indicator]:
     rows = [r for r in rows if any(r) and not re.match(r"[（(注]", r[0] or "")]
     if not rows:
         return []
-    heads = [k for k, r in enumerate(rows[:3]) if any(_head(c, _NAME_HEAD) for c in r) and
-             any(_head(c, _TARGET_HEAD + _ACTUAL_HEAD) for c in r)]
+    heads = [k for k, r in enumerate(rows[:3]) if any(_head(c) == "name" for c in r) and
+             any(_head(c) in ("target", "actual") for c in r)]
     if heads:
         rows = rows[heads[0]:]  # '补充两个指标：' above the header
     head = rows[0]
     cols: dict[str, int] = {}
     for k, cell in enumerate(head):
-        if "name" not in cols and _head(cell, _NAME_HEAD):
-            cols["name"] = k
-        elif "actual" not in cols and _head(cell, _ACTUAL_HEAD):
-            cols["actual"] = k
-        elif "target" not in cols and _head(cell, _TARGET_HEAD):
-            cols["target"] = k
+        col = _head(cell)
+        if col in ("name", "target", "actual", "level1", "level2", "note") and col not in cols:
+            cols[col] = k  # '类别 | 指标 | 年度目标 | 实际完成', '二级指标 | 指标 | 目标值 | 实际完成'
     body = rows[1:] if "name" in cols and ("actual" in cols or "target" in cols) else None
     if body is None and all(len([c for c in r if c]) >= 4 for r in rows) and \
             sum(1 for r in rows if any(_FAMILY_LABEL.match(c) for c in r[:2])) >= len(rows) // 2 + 1:
@@ -206,10 +213,13 @@ def simple_indicators(text: str) -> list[Indicator]:
             continue
         row = [re.sub(r"(?<=\d),(?=\d{3})", "", c) for c in row]  # '3,721户' is 3721户
         level1, level2 = family_of(name)
+        said = _family_cell(cell("level2")) or _family_cell(cell("level1"))
+        if said is not None:  # the table's own family ('质量指标' in a 类别 column) over a guess from the name
+            level1, level2 = said
         target, actual = cell("target"), cell("actual")
         direction = "lower" if target.startswith(("≤", "<", "不超过", "不高于")) or level2 == "成本指标" else "auto"
         out.append(Indicator(level1=level1, level2=level2, name=name, target=target, actual=actual,
-                             direction=direction, where=Where(cell=f"指标表第{line_no}行")))
+                             direction=direction, reason=cell("note"), where=Where(cell=f"指标表第{line_no}行")))
     return out
 
 
@@ -561,8 +571,10 @@ def read_paste(text: str, form: str, parse) -> Report:
         if simple:
             report.indicators = simple
             report.warnings = [w for w in report.warnings if w.message != "未找到绩效指标表"]
-            report.warnings.append(ParseWarning(message="表中没有一级、二级指标列：已按指标名称归类，请在卡片上核对",
-                                                severity="info"))
+            levelled = any(_head(c) in ("level1", "level2") for ln in fixed.split("\n")[:3] for c in ln.split("\t"))
+            if not levelled:
+                report.warnings.append(ParseWarning(message="表中没有一级、二级指标列：已按指标名称归类，请在卡片上核对",
+                                                    severity="info"))
     if report.funding.origin in ("none", "prose"):
         row = national_row(fixed)
         spoken, _ = (None, []) if row is not None else spoken_funding(fixed, national)

@@ -19,6 +19,7 @@ from ..models import SOURCE_TOTAL, Funding, FundingRow, Indicator, ParseWarning,
 from ..numbers import NumberFormatError, compact, parse_decimal, parse_money_cell, to_halfwidth
 from .document import Cell, Document, Row
 from .errors import ParseError
+from .vocab import funding_words, indicator_column  # noqa: F401 - indicator_column: the readers take it from here
 
 
 # When set, a cell that must hold a number but does not is recorded here (and read as blank)
@@ -80,14 +81,6 @@ def unit_in(text: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Funding
 
-_COLUMN_KEYS = (  # order matters: national 全年预算数 is the available budget, not the plan
-    ("balance", ("结余", "结转", "余额")),
-    ("spent", ("全年执行", "实际支出", "执行数", "支出数", "已支出", "实际使用", "支出金额", "实际兑付", "兑付金额",
-               "实际支付", "已支付", "支付金额", "决算数")),
-    ("arrived", ("全年预算", "调整后预算", "调整预算", "实际到位", "到位资金", "到位数", "到位", "可用资金")),
-    ("planned", ("年初预算", "计划安排", "计划投资", "预算安排", "预算数", "计划资金", "批复", "下达资金",
-                 "预算金额", "计划")),
-)
 EXTRA_KEYS = {"分值": "weight", "执行率": "rate", "得分": "score"}
 _SOURCE_KEYS = (
     (SOURCE_TOTAL, ("合计", "总计", "小计", "年度资金总额", "资金总额", "总额", "项目资金")),
@@ -102,7 +95,7 @@ def column_of(text: str) -> str | None:
         return "spent"
     if not key or len(key) > 16 or any(w in key for w in ("内容", "明细", "率", "说明", "情况")):
         return None
-    for col, words in _COLUMN_KEYS:
+    for col, words in funding_words():
         if any(w in key for w in words):
             return col
     return None
@@ -333,27 +326,7 @@ def _percent(text: str) -> Decimal | None:
 # ---------------------------------------------------------------------------------------------
 # Indicators and qualitative goals
 
-_IND_COLS = (
-    ("level1", ("一级指标",)), ("level2", ("二级指标",)),
-    ("name", ("三级指标", "指标内容", "指标名称", "绩效指标名称")),
-    ("target", ("指标(目标)值", "指标目标值", "年度指标值", "目标值", "指标值", "预期指标值", "年度目标值")),
-    ("actual", ("实际完成值", "实际完成", "完成值", "全年实际值", "实际值")),
-    ("weight", ("分值", "权重")), ("claimed", ("得分", "自评得分")),
-    ("note", ("偏差原因", "未完成原因", "备注")),
-    # newer templates split the target: 指标性质 (≥ ≤ =) | 指标值 | 度量单位
-    ("bound", ("指标性质", "指标方向", "比较符", "运算符")), ("unit", ("度量单位", "计量单位", "单位")),
-)
 _IND_STOP = re.compile(r"^(绩效自评综合得分|综合得分|总分|合计|评价等次|考评等次|自评等次|四、|评价人员)")
-
-
-def indicator_column(text: str) -> str | None:
-    key = compact(to_halfwidth(text))
-    if len(key) > 16:
-        return None
-    for col, words in _IND_COLS:
-        if any(key.startswith(w) for w in words):
-            return col
-    return None
 
 
 def indicators(doc: Document) -> list[Indicator]:

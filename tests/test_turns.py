@@ -21,7 +21,7 @@ from assistant.storage.drafts import DraftRecord
 # was fixed against (93.3% of 2520, its newest file k written on the hardest phrasings); batches 2–4 were never looked
 # at while fixing (86.6% of 269, 88.9% of 225, 86.4% of 220); of batch 5 (82% of 200) only l001–l100 were looked at,
 # l101–l200 are held out. A change that reads fewer turns as labelled fails here.
-FLOORS = {"batch1": (0.93, 1), "batch2": (0.86, 2), "batch3": (0.88, 1), "batch4": (0.86, 2), "batch5": (0.81, 1)}
+FLOORS = {"batch1": (0.93, 1), "batch2": (0.86, 2), "batch3": (0.88, 1), "batch4": (0.86, 2), "batch5": (0.83, 1), "batch6": (0.87, 1)}
 
 
 @pytest.mark.parametrize("batch", sorted(FLOORS))

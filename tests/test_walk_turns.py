@@ -212,3 +212,66 @@ async def test_two_corrections_in_one_message_are_both_made(officer):
     report = await officer.report()
     assert report["project"]["period_text"] == "2023年1月至12月"
     assert next(i["actual"] for i in report["indicators"] if i["name"] == "居民满意度") == "95%"
+
+
+async def test_a_question_set_after_a_narrative_answer_is_answered_and_not_filed(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    await officer.reach("note.overview.background")
+    reply = await officer.say("巷子都是八九十年代的老路 坑洼积水 区里21年就列进了民生实事 这个要写多详细？")
+    assert "写2到4句" in reply["text"]
+    notes = (await officer.report())["notes"]
+    assert [n["text"] for n in notes] == ["巷子都是八九十年代的老路 坑洼积水 区里21年就列进了民生实事"]
+
+
+async def test_a_field_answered_with_a_question_after_it(officer):
+    await officer.reach("project.report_date")
+    reply = await officer.say("2024年3月12号吧 报告日期是不是一定要写 不填会扣分吗")
+    assert (await officer.report())["project"]["report_date"] == "2024-03-12"
+    assert "不计分" in reply["text"]
+
+
+async def test_an_expense_amount_corrected_by_the_wrong_one_said(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    reply = await officer.say("监理那笔不是37.16 是36.17")
+    assert _decision(reply)["kind"] == "correction"
+    report = await officer.report()
+    assert next(e["amount"] for e in report["expenses"] if e["content"] == "监理费") == "36.17"
+    assert not report["notes"]
+
+
+async def test_a_misspelt_name_corrected_inside_a_narrative_answer(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    await officer.reach("note.implementation.organization")
+    await officer.say("局里成立了领导小组 施工是公开招标的 中标单位湖南宏远路桥建设有限公司")
+    await officer.reach("note.implementation.process")
+    await officer.say("6月开工 11月完工 12月组织了验收 合格。 不对 刚才那个中标单位名字打错了 是湖南鸿远路桥建设有限公司")
+    texts = [n["text"] for n in (await officer.report())["notes"]]
+    assert any("湖南鸿远路桥建设有限公司" in t for t in texts) and not any("宏远" in t for t in texts)
+    assert "6月开工 11月完工 12月组织了验收 合格。" in texts and not any("打错" in t for t in texts)
+
+
+async def test_words_quoted_as_the_draft_shows_them_are_deleted(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    await officer.say("先记一下 报告里写：年初计划改造40条 后来压减到37条 市里财力紧张")
+    reply = await officer.say("“年初计划改造40条，后来压减到37条”那句删掉 跟表里重复了")
+    assert _decision(reply)["kind"] in ("request", "correction")
+    assert [n["text"] for n in (await officer.report())["notes"]] == ["市里财力紧张"]
+    missing = await officer.say("把“这句话从来没说过”删掉")
+    assert "没有找到" in missing["text"]
+
+
+async def test_undo_never_takes_back_more_than_the_last_change(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    await officer.say("先记一下 报告里写：居民自发成立了巷道保洁志愿队")
+    await officer.say("把“志愿队”改成“志愿服务队”")
+    await officer.reach("project.department")
+    await officer.say("某市住房和城乡建设局")  # an answer: the record moves on past the correction
+    reply = await officer.say("撤销")
+    report = await officer.report()
+    assert any("志愿服务队" in n["text"] for n in report["notes"]), reply["text"]
+    assert report["project"]["department"] == "某市住房和城乡建设局"

@@ -269,7 +269,8 @@ def bare_value(half: str, ind: Indicator) -> str | None:
     unit = _NUM.search(to_halfwidth(ind.actual or ""))
     if not unit or not unit.group("unit"):
         return None
-    m = re.search(r"(?:是|为|有|达到|共|到了|完成了?)\s*(\d+(?:\.\d+)?)" + re.escape(unit.group("unit")), half)
+    m = re.search(r"(?:是|为|有|达到|共|到了|完成了?)\s*(?:搞了|做了|办了|开展了|组织了|举办了|弄了|干了|建了|修了)?\s*"
+                  r"(\d+(?:\.\d+)?)" + re.escape(unit.group("unit")), half)  # '其实是搞了4次的
     if m and m.group(1) + unit.group("unit") != compact(ind.actual):
         return m.group(1) + unit.group("unit")
     return None
@@ -293,7 +294,9 @@ def _columns_said(half: str, ind: Indicator) -> dict[str, str]:
     old, new = old_new(half)
     if new is None:
         return {}
-    if len(compact(half)) <= 24 and _column_said(half, new.start()) is None:
+    named = compact(ind.name) in compact(half)  # only a name said in part can be a month's sentence about the work
+    if len(compact(half)) <= 24 and _column_said(half, new.start()) is None and \
+            (named or not _other_unit(half[new.start():], ind.actual)):
         value = _unit_like(_bound_value(half, new.start(), new.end()), ind.actual)
         if compact(value) != compact(ind.actual) and (old is None or compact(_unit_like(old.group(0), ind.actual)) ==
                                                        compact(ind.actual)):
@@ -307,8 +310,21 @@ def _columns_said(half: str, ind: Indicator) -> dict[str, str]:
             col = "target" if compact(old.group(0)) == compact(ind.target) else "actual"
         else:
             col = "actual"
+            if _other_unit(new.group(0), ind.actual) and compact(ind.name) not in compact(half):
+                return {}  # no column named: '6月开工…验收 合格' gives a month, and 合格率 is in %
     value = _unit_like(_bound_value(half, new.start(), new.end()), getattr(ind, col))
     return {} if compact(value) == compact(getattr(ind, col)) else {col: value}
+
+
+def _other_unit(said: str, recorded: str) -> bool:
+    """A month or a day where a value was recorded in no such unit ('6月开工…验收 合格' for 合格率 '100%')."""
+    half = to_halfwidth(said)
+    m_new = _NUM.search(half)
+    if not m_new or re.search(r"[月日号年]", recorded or ""):
+        return False
+    after = half[m_new.end():] if m_new.group("unit") else re.sub(r"^\s*", "", half[m_new.end():])[1:]
+    month = m_new.group("unit") == "月" or half[m_new.end():m_new.end() + 1] == "月"
+    return month and bool(re.match(r"\s*(?:份|底|初|中旬|上旬|下旬)?\s*(?:开工|完工|开始|进场|验收|结束|完成|启动|动工)", after))
 
 
 def _bound_value(half: str, start: int, end: int) -> str:
@@ -599,7 +615,8 @@ def number_of(text: str) -> Decimal | None:
 
 
 _PHRASE = (re.compile(r"(?:前面|刚才|之前)?(?:说的|写的)?(?:说)?(?P<old>[^，,。；;\s]{2,16}?)[，,\s]*(?:不对|是错的|错了|有误|写错了|说错了|不准确|不完整|不太对)"
-                      r"[，,\s]*(?:应该|其实|实际|今年|准确的?|我们)?是(?P<new>[^，,。；;\s]{2,24})"),
+                      r"[，,\s]*(?:应该|其实|实际|今年|准确的?|我们)?是(?P<new>[^，,。；;\s]{2,24}(?:\s+[^，,。；;\s]{2,12}){0,2}$|"
+                      r"[^，,。；;\s]{2,24})"),
            re.compile(r"(?P<old>[^，,。；;\s]{2,8}?)(?:应该是|应为|应该叫)(?P<new>[^，,。；;\s]{2,12})"),
            re.compile(r"不是(?P<old>[^，,。；;\s]{2,16}?)[，,\s]*(?:而)?是(?P<new>[^，,。；;\s]{2,24})"),
            re.compile(r"是(?P<new>[^，,。；;\s]{2,16}?)[，,\s]*(?:而)?不是(?P<old>[^，,。；;\s]{2,16})$"))
@@ -614,9 +631,15 @@ def correct_phrase(report: Report, text: str) -> Change | None:
         if not m:
             continue
         old, new = m.group("old"), re.sub(r"(?:的|了|吧|啊)+$", "", m.group("new").strip())
+        parts = new.split()
+        if len(parts) > 1 and any(re.search(r"[没不在是了因由]", p) or old in p for p in parts[1:]):
+            new = parts[0]  # '应该是顾桥 项目没在丁集': the value, then why
+        new = re.sub(r"\s+", "、", new)  # '是乡镇初验 市里抽查复验': the parts of one phrase
         said_value = re.split(r"是|为", old)[-1]
         if said_value != old and len(said_value) >= 2:
             old = said_value  # '指挥部组长是副县长 不对 是县长': the value said wrong, not what it is the value of
+        if re.search(r"名字|名称|全称|叫法|写法", m.group("old")):
+            continue  # '中标单位名字打错了 是…': the name is what is said, not the words before it (correct_misspelt)
         if re.search(r"我|你|顺便|刚才|说的|那个|原因|指标|改一下", new) or len(old) < 2:
             continue  # talk about the talk, or about the record's structure: not words to put into a text
         found = _longest_recorded(report, old)
@@ -658,6 +681,31 @@ def _align(old: str, new: str) -> str:
     a_tail = a_rest[a_rest.find(common) + len(common):]
     b_tail = b_rest[b_rest.find(common) + len(common):]
     return new if b_tail else new + a_tail
+
+
+def correct_misspelt(report: Report, text: str) -> Change | None:
+    """'中标单位名字打错了 是安徽恒明照明工程有限公司': a name said again right, where the record holds it with one or
+    two characters wrong ('安徽恒亮照明工程有限公司'); the name said, never the word that introduced it."""
+    if not re.search(r"打错|写错|说错|错了|不对|有误|错别字|应该是|应为", text):
+        return None
+    m = re.search(r"(?:(?<!不)是|应该是|应为|叫|改成|改为)\s*[“\"「]?(?P<new>[^，,。；;\s“”\"「」]{4,30})[”\"」]?\s*[。！!]*$", text.strip())
+    if not m:
+        return None
+    new = m.group("new")
+    texts = [n.text for n in report.notes] + [g.expected for g in report.goals] + [g.actual for g in report.goals] + \
+        [report.funding.execution_reason or "", report.funding.adjustment_reason or ""]
+    found = set()
+    for t in texts:
+        for i in range(0, len(t) - len(new) + 1):
+            window = t[i:i + len(new)]
+            wrong = sum(1 for a, b in zip(window, new) if a != b)
+            if 0 < wrong <= min(2, len(new) // 4) and window[0] == new[0] and window[-1] == new[-1]:
+                found.add(window)
+    if len(found) != 1:
+        return None
+    old = found.pop()
+    out, n = replace_phrase(report, old, new)
+    return Change(out, f"已把“{old}”改为“{new}”（{n}处）", "更正文字") if n else None
 
 
 def replace_phrase(report: Report, old: str, new: str) -> tuple[Report, int]:
@@ -728,6 +776,15 @@ def replace_quoted(report: Report, text: str) -> Change | None:
     return Change(out, f"已把“{old}”改为“{new}”（{n}处）", "更正文字") if n else None
 
 
+def _loose_pattern(words: str) -> re.Pattern | None:
+    """The words with marks, spaces and a 元 after 万 left optional between their characters."""
+    key = re.sub(r"[\s，,。；;、：:！!“”\"]", "", words).replace("万元", "万")
+    if len(key) < 6:
+        return None
+    gap = r"[\s，,。；;、：:！!]*"
+    return re.compile(gap.join(re.escape(c) + ("元?" if c == "万" else "") for c in key) + "[，,。；;]?")
+
+
 def delete_text(report: Report, text: str) -> Change | None:
     """'把“这个先放放”那句删了', '偏差原因里多了一句“…”，那句删掉': quoted words taken out of what was recorded (a note
     left empty goes)."""
@@ -740,12 +797,20 @@ def delete_text(report: Report, text: str) -> Change | None:
         return None  # '删掉“资助政策知晓率”这一行': the indicator, not words in a text
     out = report.model_copy(deep=True)
     n = 0
+    loose = _loose_pattern(words)
     for note in list(out.notes):
         if words in note.text:
             note.text = note.text.replace(words, "").strip("，,。；; ")
             n += 1
-            if not note.text:
-                out.notes.remove(note)
+        elif loose is not None and loose.search(note.text):
+            # quoted as the draft shows it ('年初预算120万元，后面…调减了5万元') where the officer's words were
+            # '年初预算120万 后面…调减了5万': the same words, marks and 元 aside
+            note.text = loose.sub("", note.text, count=1).strip("，,。；; ")
+            n += 1
+        else:
+            continue
+        if not note.text:
+            out.notes.remove(note)
     for g in out.goals:
         for attr in ("expected", "actual"):
             if words in getattr(g, attr):

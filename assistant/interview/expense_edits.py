@@ -60,9 +60,17 @@ def edit_expense(report: Report, text: str) -> Change | None:
     named_amount = re.search(r"(?:应该是|改为|改成|是)\s*\d+(?:\.\d+)?\s*(?:万元|万)", half) or \
         re.search(r"(?:应该是|改为|改成)\s*\d+(?:\.\d+)?(?![\d.])(?!\s*(?:公里|千米|米|亩|人|户|个|次|家|座|所|名|%|‰|吨|台|套|"
                   r"块|处|项|公顷|年|月|日|号|份|场|批|期|辆|株|头|只|天|小时|分))", half)
+    # the row whose amount is said as the wrong one ('宣传打错了 不是8.6 是6.8万', '瞭望塔那笔不是27.5 是25.7')
+    wrong = {a or b for a, b in re.findall(r"不是\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:万元|万)?\s*(?:不对|是错的|错了|改成|改为)", half)}
+    by_amount = [k for k, e in enumerate(report.expenses) if e.amount is not None and fmt_decimal(e.amount) in wrong]
+    if len(by_amount) == 1:
+        said_new = re.search(r"(?:(?<!不)是|应该是|改为|改成)\s*(\d+(?:\.\d+)?)(?![\d.])\s*(?:万元|万)?(?!\s*(?:%|人|户|个|次|公里|亩))",
+                             half)
+        named_amount = named_amount or said_new
     if not re.search(r"凭证|金额|明细|支出数", half) and not named_amount:
         return None
-    scored = sorted(((len(_lcs(compact(e.content), compact(half))), k) for k, e in enumerate(report.expenses)), reverse=True)
+    scored = sorted(((len(_lcs(compact(e.content), compact(half))) + (3 if k in by_amount else 0), k)
+                     for k, e in enumerate(report.expenses)), reverse=True)
     if not scored or scored[0][0] < 3 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
         return None
     k = scored[0][1]

@@ -359,7 +359,11 @@ def grade_total_in(text: str, asked: bool = False) -> tuple[str | None, str | No
     """'应该算良吧，88.5分' → ('良', '88.5'); `asked`: the grade was the question, so a grade word needs no cue."""
     half = arabic(to_halfwidth(text))
     total = None
-    m = re.search(r"(?<![\d.])(\d{2,3}(?:\.\d{1,2})?)\s*分", half) or re.fullmatch(r"\D{0,8}?(\d{2,3}(?:\.\d{1,2})?)\D{0,6}", half)
+    # '前面我说的88.5分 领导看了说打87分 改一下': said again to correct it, the last one is meant
+    corrected = re.search(r"改|不对|其实|领导说|最后定|保守|还是报|说错", half)
+    scores = list(re.finditer(r"(?<![\d.])(\d{2,3}(?:\.\d{1,2})?)\s*分", half))
+    m = (scores[-1] if corrected else scores[0]) if scores else \
+        re.fullmatch(r"\D{0,8}?(\d{2,3}(?:\.\d{1,2})?)\D{0,6}", half)
     if m and 0 <= float(m.group(1)) <= 100:
         total = m.group(1)
     key = re.sub(r"\d+(?:\.\d+)?\s*分", "", compact(half))
@@ -375,6 +379,10 @@ def grade_total_in(text: str, asked: bool = False) -> tuple[str | None, str | No
             found.append(grade)
             key = key.replace(word, "")
     grade = found[0] if len(set(found)) == 1 else None
+    if grade is None and corrected and len(set(found)) > 1:  # '等次前面说的优 领导说保守点 报良': the last one said
+        said = list(re.finditer(r"(优秀|良好|中等|优|良|中|差)", re.sub(r"差不多|差距|偏差|相差|差异|其中|中央|中心|集中|中旬|中学|期中|"
+                                                                   r"中间|中期|不良|优化|优先|优惠|优质|良种", "", compact(half))))
+        grade = dict(_GRADES)[said[-1].group(1)] if said else None
     if grade is None and asked and found:  # '优良中差里面 我们算良吧': the one said after the list of them
         named = re.search(r"(?:算|是|报|定|评|打)(优秀|良好|优|良|中等|中|差)", compact(half))
         grade = dict(_GRADES)[named.group(1)] if named else None

@@ -260,6 +260,8 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
     if question:  # '…三个都符合吧。这个不填的话扣几分？': the answer recorded, and the question answered too
         reply, _ = answer_question(question, ctx.asked, ctx.items, ctx.rules)
         decided.reply = f"{decided.reply}\n{reply}".strip()
+        if (decided.kind == STATEMENT or (decided.kind == ANSWER and decided.section)) and not decided.words:
+            decided.words = whole  # the note holds the answer, never the question asked with it
     return decided
 
 
@@ -267,6 +269,13 @@ def split_question(text: str, asked: Item | None = None) -> tuple[str, str]:
     """A message that answers and asks: the answer, and the questions in it ('符合申报条件，也报批了。调整手续是啥意思？
     我们年中没调整过预算', '23年全年 1月1号到12月31号，要不要写到日啊？')."""
     parts = [p for p in re.split(r"(?<=[。！!；;？?])|(?<=[吧啊呀])\s+", text.strip()) if p.strip()]
+    if len(parts) < 2 and asked is not None and (asked.section or asked.group == "偏差原因" or asked.id.startswith("goals.")):
+        # '…县政府22年就提出要节能改造 这个要写多详细？': words for the report, then a question set apart by a space
+        tail = re.search(r"\s+((?:这个|这块|这里|这段|这项|那这个|这些|以上)[^\s]{0,4}?(?:要写多|写多|要不要|不写|不填|会不会|能不能|是不是|算不算|"
+                         r"要写到|需要写|扣分|扣几分)[^\s]{0,14})$", text.strip())
+        if tail and is_question(tail.group(1)) and len(_key(text[:tail.start()])) >= 8 and \
+                not is_question(text[:tail.start()]):
+            return text[:tail.start()].strip(), tail.group(1).strip()
     if len(parts) < 2:
         clauses = [c for c in re.split(r"(?<=[，,])", text.strip()) if c.strip()]
         # a clause-question splits off only after a project field's answer ('1月1号到12月31号，要不要写到日啊？');
@@ -382,6 +391,12 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         if change is not None:
             return Decision(REQUEST if is_request(text) else CORRECTION, change.what, report=change.report,
                             said=[change.said])
+    quoted = re.search(r"[“\"「‘'](?P<words>[^”\"」’']{2,80})[”\"」’']", text)
+    if quoted and re.search(r"删|去掉|拿掉|不是报告|不要了", text):
+        # '问题与建议最后那句“这块不写会扣分吗”是我问你的 不是报告内容 删掉', and nothing holds those words
+        return Decision(UNCLEAR, "要删的内容没找到",
+                        reply=f"报告里没有找到“{quoted.group('words')[:30]}”这句（可能没有记入，或写法不同），什么也没有改，这句话也没有记入报告。"
+                              "可以在右侧草稿栏直接删改，或说“删掉刚才那句”。")
     if is_request(text):
         decided = _request(text, ctx)
         if decided is not None:
@@ -413,7 +428,7 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         return _facts(facts, ctx, grade)
     if destination(text, ctx.form) and not (asked is not None and asked.section == destination(text, ctx.form)):
         return _statement(text, ctx, None)  # '这个放到成效里': a statement for the section named
-    done = [i for i in ctx.items if i.path and i.done]
+    done = [i for i in ctx.items if i.path and (i.done or re.search(r"那题|那一题|那项", text))]
     # options named that the question asked also has ('制度健全 执行也严格' to 管理制度) answer it, not another item
     open_now = [asked] if asked is not None and not asked.done and asked.kind == "checks" else []
     other = item_named(text, done) or _item_by_options(text, done + open_now)
@@ -458,7 +473,8 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     return _clarify(text, ctx)
 
 
-_SELF_FIX = re.compile(r"[，,。\s]*(?:(?:哦|噢|呃|啊|诶)[，,\s]*(?:不对|打错了|说错了|写错了|不是|错了)|不对不对|不是不是)[，,。\s]*")
+_SELF_FIX = re.compile(r"[，,。\s]*(?:(?:哦|噢|呃|啊|诶)[，,\s]*(?:不对|打错了|说错了|写错了|不是|错了)|不对不对|不是不是|"
+                       r"(?<=[\s，,])(?:不对|(?:刚才)?说错了|(?:刚才)?打错了|(?:刚才)?写错了))[，,。\s]*")
 _EDIT_ASKED = re.compile(r"删掉|删除|删了|去掉|加回来|恢复|撤回|不是报告(?:的)?内容|别写进|不要写进|不用写进|不要记|别记|"
                          r"^[^，,。\s]{2,20}(?:应该是|应为|应改为)[^，,。\s]{2,20}$|"
                          r"(?:改成|改为|换成)[：:“\"]|^把.{1,20}(?:改成|改为|换成)")
@@ -477,7 +493,9 @@ def split_aside(text: str) -> tuple[str, str]:
     """'…明年多进村入户。另外满意度实际其实是88.5%': the answer, and what is said besides it; also a sentence at
     the end that corrects something ('…专款专用。事故下降那个指标实际值改成13%')."""
     for m in _ASIDE_SPLIT.finditer(text):
-        if m.end() >= 6 and len(text) - m.end() >= 6:
+        if len(_key(text[:m.start()])) >= 3 and len(text) - m.end() >= 6:  # '等次报优 另外起止时间…'
+            if not _key(text[m.start():]).startswith(("另外", "对了", "顺便")) and len(_key(text[:m.start()])) < 5:
+                continue
             return text[:m.start()].strip(), text[m.end():].strip()
     sentences = [s for s in re.split(r"(?<=[。；;！!])", text) if s.strip()]
     if len(sentences) >= 2:
@@ -501,7 +519,8 @@ def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
     base = decided.report if decided.report is not None else ctx.report
     sub_ctx = TurnContext(ctx.form, ctx.title, base, ctx.items, None, ctx.rules, ctx.wanted, ctx.has_pending,
                           ctx.precedents, ctx.printed, ctx.previous, ctx.similar)
-    stripped = re.sub(r"^(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便说一下|插一句|提一句|顺便提一句|补一句)[，,：:\s]*", "", aside)
+    stripped = re.sub(r"^(?:另外|对了|顺便|补充一下|还有就是|再说一下|另外说下|顺便说下|顺便说一下|插一句|提一句|顺便提一句|补一句)"
+                      r"(?:说一下|说下|提一下|提下|讲一下)?[，,：:\s]*", "", aside)
     other = _read_main(stripped, sub_ctx)
     if other.kind == COMMAND or (other.kind == QUESTION and command_cued(stripped)):
         decided.then = other.command or command_cued(stripped)  # '另外帮我看看还差啥': done after the answer
@@ -518,6 +537,8 @@ def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
     return decided
 
 
+# '前面说招标确定了3家服务机构 不对 是4家': the words before the cue recall what is corrected; they answer nothing
+_RECALLED = re.compile(r"^\s*(?:我)?(?:前面|刚才|之前|上面|刚刚)(?:说|写|讲|填|报|记)")
 _CORRECTION_TURN = re.compile(r"[，,。；;\s](?:(?:哦|噢|诶|哎|对了|还有)[，,\s]*)?(?:刚才|前面|上面)?[^，,。；;\s]{0,6}?"
                               r"(?:不对|更正一下|更正|说错了|打错了|写错了|搞错了|记错了)")
 
@@ -532,10 +553,12 @@ def _with_answer_after(decided: Decision, text: str, ctx: TurnContext) -> Decisi
                    and not re.search(r"其实|漏报|少报|之前", s))
     cue = _CORRECTION_TURN.search(text)
     if (not rest.strip() or rest.strip() == text.strip()) and cue is not None and len(_key(text[:cue.start()])) >= 6 \
-            and not has_correction_cue(text[:cue.start()]):
+            and not has_correction_cue(text[:cue.start()]) and len(_key(text[cue.end():])) >= 4 and not _RECALLED.match(text):
         rest = text[:cue.start()]  # '成效嘛 书屋环境好多了 … 不对 刚才表里那个群众满意度不是93.5% 应该是94.2%'
     if len(_key(rest)) < 6 or rest.strip() == text.strip():
         return decided
+    if is_question(rest, weak=True) or is_request(rest):
+        return decided  # a question or a request said with the correction is never an answer for the report
     applied = apply_answer(asked, decided.report, rest, None, ctx.rules, ctx.place)
     if applied is not None and applied.section:  # the note asked for, said before the correction
         kind, part = _note_section(rest, asked, ctx)
@@ -559,6 +582,16 @@ def _with_embedded_correction(decided: Decision, text: str, ctx: TurnContext) ->
         if decided.kind not in (ANSWER, STATEMENT) or not decided.section:
             return decided
         decided.report = ctx.report
+        cue = _CORRECTION_TURN.search(text)
+        if cue is not None and len(_key(text[:cue.start()])) >= 6 and len(_key(text[cue.end():])) >= 4:
+            # '…日常维修每月考核一次。 不对 刚才那个中标单位名字打错了 是安徽恒明照明工程有限公司': the name corrected
+            # where it was recorded, and only the words before the correction go into the note
+            fixed = corrections.correct_misspelt(ctx.report, text[cue.start():])
+            if fixed is not None:
+                decided.report = fixed.report
+                decided.said.append(fixed.said)
+                decided.words = decided.words or text[:cue.start()].strip()
+                return decided
     clauses = [c for c in re.split(r"[，,。；;\s（()）]+", text) if c]
     for k, clause in enumerate(clauses):
         if not (has_correction_cue(clause) or re.search(r"其实|实际上", clause)):
@@ -691,7 +724,7 @@ def _opens_elsewhere(text: str, asked: Item) -> bool:
     if asked.indicator and _MONEY_LEFT.match(key) and not re.search(r"资金|金额|经费|支付", asked.indicator):
         return True  # '结余的钱年底已交回财政了', said while an indicator's reason is asked, is about the money
     # '还有13.6万没付…' answers why money is left, it opens no aside
-    return bool(re.match(r"^(?:对了|另外|顺便|还有(?![\d一二两三四五六七八九十几]|.{0,12}(?:没|未|尚))|补充一下|插一句|提一句|补一句|题外话|跟你说一下|说个事|顺带说一下|顺带|再补一句|"
+    return bool(re.match(r"^(?:对了|另外|顺便|还有(?![\d一二两三四五六七八九十几]|.{0,12}(?:没|未|尚))|补充一下|插一句|提一句|补一句|题外话|跟你说一下|(?:先)?(?:跟你)?说(?:个|件)事|顺带说一下|顺带|再补一句|"
                          r"记一下|补充[:：]|今年(?:我们)?还|我们(?:今年)?还)", key)) or \
         bool(_OPENING.match(key) and asked.group in ("偏差原因", "项目信息") or
              (asked.id.startswith("goals.") and _OPENING.match(key)))
@@ -719,7 +752,7 @@ def _grade_facts(text: str, ctx: TurnContext) -> tuple[str | None, str | None]:
     if not any(i.id in ("claimed.grade", "claimed.total") for i in ctx.items):
         return None, None
     key = _key(text)
-    if not re.search(r"自评|等次|等级|得分|打分|评为|定的|报优|报良|打个|给个|分数|分$", key) and \
+    if not re.search(r"自评|等次|等级|得分|打分|评为|定的|报优|报良|打个|给个|分数|分$|打\d+(?:\.\d+)?分|\d分.{0,12}改", key) and \
             not (ctx.asked is not None and ctx.asked.id in ("claimed.grade", "claimed.total")):
         return None, None
     from .facts import grade_total_in
@@ -939,6 +972,13 @@ def _family_said(text: str) -> str | None:
 
 
 def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
+    cue = _CORRECTION_TURN.search(text)
+    if cue is not None and len(_key(text[:cue.start()])) >= 8 and not has_correction_cue(text[:cue.start()]) and \
+            len(_key(text[cue.end():])) >= 4 and not _RECALLED.match(text):  # '…实际是2951人 前面打错了': the cue closes the correction, nothing after it
+        # '6月开工 11月完工 12月组织了验收 合格。 不对 刚才那个中标单位名字打错了 是…': what is corrected is said after
+        # the cue; the words before it are an answer (_with_answer_after), never read for values to change
+        tail = text[cue.start():]
+        return _correction(tail, ctx, facts_in(tail, ctx.place, ctx.wanted, None, _known(ctx.report)))
     report = ctx.report
     p = report.project
     retaken = _retake_answer(text, ctx) if re.search(r"(?:那题|这题|上一题|那一题|那项)", text) else None
@@ -947,7 +987,9 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
     phone = corrections.phone_tail(report, text)
     if phone is not None:
         return Decision(CORRECTION, phone.what, report=phone.report, said=[phone.said])
-    differing = {k: v for k, v in facts.fields.items() if getattr(p, k, None) != v}
+    # months of the work ('6月开工 11月完工') are no correction of a period never recorded
+    differing = {k: v for k, v in facts.fields.items() if getattr(p, k, None) != v and
+                 (k != "period_text" or getattr(p, k, None) or re.search(r"起止|项目时间|实施期|周期|期限|时间", text))}
     if differing:
         applied = record_facts(report, differing, facts.extra)
         if applied is not None:
@@ -985,7 +1027,7 @@ def _correction(text: str, ctx: TurnContext, facts) -> Decision | None:
     ops += [lambda r, t: corrections.correct_funding(r, t, national)]
     ops += [corrections.edit_indicator, corrections.correct_figure] if named else \
         [corrections.correct_figure, corrections.edit_indicator]
-    ops += [corrections.correct_phrase, corrections.correct_text]
+    ops += [corrections.correct_misspelt, corrections.correct_phrase, corrections.correct_text]
     if ctx.asked is not None and ctx.asked.indicator and corrections.find_indicator(text, report.indicators) is None:
         # '不对，实际是4次…' while that indicator's reason is asked: the indicator asked about
         ops.insert(0, lambda r, t: corrections.edit_indicator(r, f"{ctx.asked.indicator} {t}"))

@@ -192,7 +192,12 @@ class ChatEngine:
             decision = Decision(CLARIFY, "没读懂，问一次", reply="这句我没能读懂，能换个说法吗？（原话已保存）",
                                 clarify={"type": "clarify", "ask": "这句我没能读懂，能换个说法吗？", "text": text,
                                          "buttons": [{"label": "写进报告", "answer": {"as": "note"}}]})
+        undo_before = state.get("undo")
         reply = self._act(record, decision, report, state, text, asked)
+        after = reply.interview if reply.interview is not None else state
+        if undo_before is not None and after.get("undo") is undo_before and \
+                (reply.report is not None or reply.confirmed is not None):
+            after.pop("undo", None)  # the record moved on since: '撤销' would take this turn's change back too
         if decision.then in ("progress", "check", "why") and decision.kind != COMMAND:
             # '…报账要局长签字 另外帮我看看还差啥': the answer filed, then the move made on the record as it is now
             after = replace(record, report=reply.report or record.report, interview=reply.interview or state)
@@ -255,6 +260,9 @@ class ChatEngine:
             noted = self._note(record, report, d.words or text, d.section, d.part, state, unasked=not answered_here)
             noted.cards = [{"type": "recorded", "text": line, "item": None} for line in d.said
                            if not line.startswith("已记入")] + noted.cards  # the note card says that one
+            if d.reply:  # '…县政府22年就提出要节能改造 这个要写多详细？': the note filed, the question answered
+                noted.text = f"{noted.text}\n{d.reply}"
+                noted.cards.append({"type": "answer", "text": d.reply, "about": asked.id if asked else None})
             return noted
         if d.report is not None:
             if d.kind in ("correction", "request") and record.report is not None:
@@ -268,7 +276,9 @@ class ChatEngine:
             if fields:  # project fields: the card the page shows them in, to be said again if wrong
                 cards = [{"type": "project", "fields": fields}] + \
                     [c for c in cards if not (c["text"].startswith("已记录") and any(f["label"] in c["text"] for f in fields))]
-            reply = Reply("", cards, report=d.report, interview=state)
+            if d.reply:  # '2025年3月15号吧 报告日期是不是一定要写 不填会扣分吗': recorded, and the question answered
+                cards.append({"type": "answer", "text": d.reply, "about": d.item.id if d.item else None})
+            reply = Reply(d.reply, cards, report=d.report, interview=state)
             for section, part, words, *answering in d.notes:  # said besides: filed as a note of its own
                 noted = self._note(record, reply.report, words, section, part, state, unasked=not any(answering))
                 reply.cards += noted.cards
@@ -462,7 +472,8 @@ class ChatEngine:
             parts.append(f"资金到位率 {fmt_percent(calc.arrival_rate(total))}，"
                          f"预算执行率 {fmt_percent(calc.execution_rate(total))}")
         parts.append(f"发现 {len(result.findings)} 条需要注意的问题")
-        return Reply("已确认。" + "；".join(parts) + "。", [self._findings_card(result)], confirmed=report)
+        state = {k: v for k, v in (record.interview or {}).items() if k != "undo"}  # '撤销' never takes a table back
+        return Reply("已确认。" + "；".join(parts) + "。", [self._findings_card(result)], confirmed=report, interview=state)
 
     def _findings_card(self, result: CheckResult) -> dict:
         data = check_json(result)
@@ -506,7 +517,7 @@ _NOT_AN_ATTEMPT = ("question", "chitchat", "command", "request", "empty", "state
                    "paste")
 
 
-_WRAPPERS = re.compile(r"^(?:(?:这个|这个问题)?等(?:下|会儿?)(?:说|答|再说)[。，,\s]*)?(?:对了|另外|顺便|补充一下|插一句|提一句|题外话|说个事|"
+_WRAPPERS = re.compile(r"^(?:(?:这个|这个问题)?等(?:下|会儿?)(?:说|答|再说)[。，,\s]*)?(?:对了|另外|顺便|补充一下|插一句|提一句|题外话|(?:先)?(?:跟你)?说(?:个|件)事|"
                        r"顺带说一下|跟你说一下|再补一句|那个)?[，,：:\s]*(?:先记一下|先记一条|记一下|报告里(?:要|得)?(?:写|加|补)(?:一句|一条|上|一下)?|"
                        r"写进报告)?[，,：:\s]*")
 # the trailing direction names a section ('…，放到成效里'), so '直接发放到个人。' stays whole

@@ -348,7 +348,8 @@ def test_a_correction_of_the_actual_value_leaves_an_equal_target_alone():
 def test_a_part_said_in_passing_is_still_asked_and_nothing_more_keeps_what_was_said():
     # '趁暑假集中施工' said unasked says nothing of 采购 or 验收: the part's question is put, naming what was said;
     # '没有了' makes the aside the answer, and nothing is filed twice
-    from assistant.interview.turns import TurnContext, read_turn
+    from assistant.interview.decision import TurnContext
+    from assistant.interview.turns import read_turn
 
     report = Report(notes=[Note(id=1, section="implementation", part="process", text="趁暑假集中施工，8月底前完工",
                                 unasked=True)])

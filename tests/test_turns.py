@@ -10,7 +10,9 @@ from assistant.core.models import (ExpenseLine, Funding, FundingRow, Indicator, 
 from assistant.core.scoring import ruleset_for_form
 from assistant.interview.items import find, items_for
 from assistant.interview.spec import interview_spec, turn_words
-from assistant.interview.turns import TurnContext, command_of, is_chitchat, is_question, read_turn
+from assistant.interview.cues import command_of, is_chitchat, is_question
+from assistant.interview.decision import TurnContext
+from assistant.interview.turns import read_turn
 from assistant.service.app import REPO, create_app
 from assistant.service.chat import ChatEngine, working_report
 

@@ -26,9 +26,9 @@ from ..core.parse.paste import read_paste
 from ..core.scoring import ruleset_for_form
 from ..interview.corrections import carry_figures
 from ..interview.items import Item, find, form_of, items_for, next_item, progress
-from ..interview.turns import (ANSWER, CLARIFY, COMMAND, CORRECTION, EMPTY, ERROR, PASTE, REQUEST, STATEMENT, UNCLEAR,
-                               Decision, TurnContext,
-                               decision_card, read_turn)
+from ..interview.decision import (ANSWER, CLARIFY, COMMAND, CORRECTION, EMPTY, ERROR, PASTE, REQUEST, STATEMENT,
+                                  UNCLEAR, Decision, TurnContext, decision_card)
+from ..interview.turns import read_turn
 from ..interview.paste import carried, carry_answers, looks_like_paste, merge_paste, paste_card
 from ..interview.spec import interview_spec
 from ..retrieval.hits import PrecedentSource

@@ -13,7 +13,7 @@ from ..core.models import Report, first_error
 from ..core.parse import ParseError
 from ..interview.items import progress
 from ..interview.paste import apply_edits, paste_card
-from ..interview.turns import OTHER_QUESTION
+from ..interview.decision import OTHER_QUESTION
 from ..storage.drafts import DraftRecord, DraftRepository
 from .access import editable_draft, listed_units, visible_draft
 from .auth import PRINCIPAL, audit, needs

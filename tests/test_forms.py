@@ -126,3 +126,17 @@ async def test_the_national_form_speaks_its_own_words_and_the_file_is_named_afte
     exported = docx.Document(io.BytesIO(await resp.read()))
     text = "\n".join(p.text for p in exported.paragraphs)
     assert "（2024年度）" in text and "实际到位" not in text and "计划安排" not in text
+
+
+def test_the_export_is_named_with_its_year_once():
+    from assistant.core.models import ProjectInfo, Report
+    from assistant.service.draft_routes import export_name
+    from assistant.storage.drafts import DraftRecord
+
+    def named(title: str) -> str:
+        report = Report(project=ProjectInfo(name=title, period_text="2024年1月至12月"))
+        return export_name(DraftRecord(id="x", title=title, form="huainan", created_at="", updated_at="", report=report),
+                           "docx")
+
+    assert named("寿县2024年农村生活垃圾治理项目") == "寿县2024年农村生活垃圾治理项目绩效自评报告.docx"
+    assert named("寿县农村生活垃圾治理项目") == "2024年度寿县农村生活垃圾治理项目绩效自评报告.docx"

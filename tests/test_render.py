@@ -106,3 +106,16 @@ def test_the_fast_cell_lookup_answers_as_python_docx_does_across_merges():
     for r in range(6):
         for c in range(5):
             assert st.cell(table, r, c)._tc is table.cell(r, c)._tc, (r, c)
+
+
+def test_money_from_a_source_the_form_has_no_row_for_is_printed_in_its_other_row(tmp_path):
+    import docx
+
+    grid = ("项目名称：2024年城区垃圾清运\n资金来源\t计划安排资金（万元）\t实际到位资金（万元）\t实际支出（万元）\n"
+            "合计\t500\t480\t470\n县财政\t300\t300\t295\n省财政\t120\t120\t118\n乡镇配套\t50\t40\t40\n单位自筹\t30\t20\t17\n")
+    source = tmp_path / "grid.txt"
+    source.write_text(grid, encoding="utf-8")
+    path = write_docx(compose_draft(check_file(source, form="yueyang")), tmp_path / "grid.docx")
+    cells = [c.text for t in docx.Document(str(path)).tables for r in t.rows for c in r.cells]
+    k = cells.index("其它")  # the form's own last row holds 乡镇配套 and 单位自筹 together: the rows add up to 合计
+    assert cells[k + 1] == "80" and cells[k + 3] == "60"

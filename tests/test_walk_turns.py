@@ -2,6 +2,8 @@
 words to a waiting table, a goal said after a complaint, criteria answered in work words, an earlier criteria answer
 taken again (also inside another answer), a move asked for besides an answer, and an answer said before a
 correction. Run through the HTTP API on a real draft store, as the page sends them."""
+from decimal import Decimal
+
 import pytest
 
 from assistant.service.app import create_app
@@ -275,3 +277,70 @@ async def test_undo_never_takes_back_more_than_the_last_change(officer):
     report = await officer.report()
     assert any("志愿服务队" in n["text"] for n in report["notes"]), reply["text"]
     assert report["project"]["department"] == "某市住房和城乡建设局"
+
+
+async def test_a_funding_row_the_grid_left_out_is_added_and_the_total_kept(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    reply = await officer.say("镇级配套那行咋没了 乡镇配套计划50 到位40 用了35 要加上")
+    assert "补上" in reply["text"] or any("补上" in (c.get("text") or "") for c in reply["cards"])
+    funding = (await officer.report())["funding"]
+    assert (Decimal(funding["total"]["planned"]), Decimal(funding["total"]["arrived"])) == (1200, 1150)  # kept
+    town = next(r for r in funding["sources"] if r["source"].startswith("乡镇"))
+    assert (town["planned"], town["arrived"], town["spent"]) == ("50", "40", "35")
+
+
+async def test_a_spent_cell_corrected_by_its_row_and_the_word_paid(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    await officer.say("不对 市级那行支付数是702.36 刚才打错了")
+    funding = (await officer.report())["funding"]
+    assert next(r["spent"] for r in funding["sources"] if r["source"] == "市财政") == "702.36"
+    assert Decimal(funding["total"]["spent"]) == Decimal("1102.36")
+
+
+async def test_deleting_words_in_a_section_never_deletes_a_table_row(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    reply = await officer.say("删掉问题与建议里 把设计费改成… 那条")
+    report = await officer.report()
+    assert [e["content"] for e in report["expenses"]] == ["道路铺装工程款", "排水管网改造工程款", "监理费", "设计费"]
+    assert len(report["indicators"]) == 6 and _decision(reply)["kind"] == "unclear"
+
+
+async def test_an_expense_renamed_by_its_whole_name(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    await officer.say("把监理费改成工程监理服务费 名字写全一点")
+    report = await officer.report()
+    assert [e["content"] for e in report["expenses"]][2] == "工程监理服务费" and not report["notes"]
+
+
+async def test_an_aside_no_reader_takes_is_kept_with_the_answer(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    await officer.reach("note.problems.next")
+    await officer.say("不足是老城区管线复杂 下一步摸清地下管网 另外争取上级资金 再一个排水口还要改造")
+    texts = " ".join(n["text"] for n in (await officer.report())["notes"])
+    assert "摸清地下管网" in texts and "排水口还要改造" in texts
+
+
+async def test_several_quoted_passages_are_all_deleted_also_as_the_draft_shows_them(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    await officer.say("先记一下 报告里写：年初计划改造40条 后来压减到37条 区里财力紧张")
+    await officer.say("另外 报告里加一句：居民自发成立了保洁队 就是说大家都很积极")
+    await officer.say("删掉“居民自发成立了保洁队，大家都很积极。”这句 还有“区里财力紧张”也删")
+    texts = [n["text"] for n in (await officer.report())["notes"]]
+    assert texts == ["年初计划改造40条 后来压减到37条"]
+
+
+async def test_answers_with_a_remark_or_a_correction_of_an_earlier_choice(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    await officer.reach("score.项目管理/资金管理/资金使用")
+    await officer.say("均无 不对 上面那个到位时效选错了 市级的钱年底才到 应该是不及时但未影响项目进度")
+    report = await officer.report()
+    assert _selected(report, "score.项目管理/资金到位/到位时效") == ["不及时但未影响项目进度"]
+    assert _selected(report, "score.项目管理/资金管理/资金使用") == []
+    assert officer.asked() != "score.项目管理/资金管理/资金使用"

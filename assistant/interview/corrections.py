@@ -386,8 +386,9 @@ def rename_indicator(report: Report, text: str) -> Change | None:
         ind = find_indicator(m.group("old"), report.indicators) or find_indicator(half[:m.start("new")], report.indicators)
         new = re.sub(r"[。！!；;]+$", "", m.group("new")).strip("“”\"'「」：: ")
         new = re.sub(r"[”\"'」]?(?:吧|啊|呀|哈|了|呢)+$", "", new).strip("“”\"'「」 ")
-        if ind is None or not new or compact(new) == compact(ind.name):
-            continue
+        if ind is None or not new or compact(new) == compact(ind.name) or re.search(r"…|\.\.\.|那条|那句|这条", new) or \
+                re.match(r"\s*(?:删掉|删除|删了|去掉)", half):
+            continue  # '删掉问题与建议里 把X改成… 那条' deletes words, it renames nothing
         if re.search(r"\d", new) and re.search(r"目标|实际", new):
             continue  # '改成目标35公里' is an edit, not a name
         return _renamed(report, ind.name, new)
@@ -402,9 +403,15 @@ def _renamed(report: Report, old: str, new: str) -> Change:
     return Change(out, f"已把指标“{old}”改名为“{new}”", "指标改名")
 
 
+# a section of the report named as where words sit ('删掉问题与建议里 …那条'): words to take out, no table row
+SECTION_NAMED = re.compile(r"(?:问题与建议|问题和建议|存在问题|概况|执行情况|实施情况|成效|经验|做法|基本情况|绩效目标|财务管理|"
+                           r"资金管理|组织实施)(?:里|中|那段|那里)")
+
+
 def delete_indicator(report: Report, text: str) -> Change | None:
     half = to_halfwidth(text.strip())
-    if re.search(r"不要动|别动|不用动|不动|保持不变|不要改|别改", half):
+    if re.search(r"不要动|别动|不用动|不动|保持不变|不要改|别改", half) or SECTION_NAMED.search(half) or \
+            re.search(r"改成|改为", half):
         return None  # '…实际完成值改成8.4万立方米 总体目标完成情况不要动' deletes nothing
     for pattern in turn_words().requests.delete:
         m = re.search(pattern, half)
@@ -432,13 +439,14 @@ _COLUMN_NAMES = {"planned": "计划", "arrived": "到位", "spent": "支出", "b
 _FUNDING_COLUMNS = (("实际使用", "spent"), ("使用", "spent"), *_FUNDING_COLUMNS)
 
 
-_CELL = re.compile(r"(?P<col>年初预算|全年预算|计划投资|计划安排|计划|预算|实际到位|到位|下达|实际支出|支出|全年执行|执行|实际使用|使用|结余)"
+_CELL = re.compile(r"(?P<col>年初预算|全年预算|计划投资|计划安排|计划|预算|实际到位|到位|下达|实际支出|支出|全年执行|执行|实际使用|使用|已支付|支付数|支付|用了|花了|结余)"
                    r"(?:数|资金|额)?(?P<gap>[^\d，,。；;]{0,6}?)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|万|元)?")
 _CELL_COLUMN = {"年初预算": "planned", "全年预算": "arrived", "计划投资": "planned", "计划安排": "planned", "计划": "planned",
                 "预算": "planned", "实际到位": "arrived", "到位": "arrived", "下达": "arrived", "实际支出": "spent",
-                "支出": "spent", "全年执行": "spent", "执行": "spent", "实际使用": "spent", "使用": "spent", "结余": "balance"}
-_ROW_SOURCE = re.compile(r"(当年财政拨款|上年结转(?:资金)?|其他资金|中央|省级?|市级?|县市区|县级?|区级?|县里|省里|市里|本级|自筹|其他|其它|合计)"
-                         r"(?:财政|资金|配套)?(?:那一?行|这一?行|那块)?")
+                "支出": "spent", "全年执行": "spent", "执行": "spent", "实际使用": "spent", "使用": "spent", "已支付": "spent",
+                "支付数": "spent", "支付": "spent", "用了": "spent", "花了": "spent", "结余": "balance"}
+_ROW_SOURCE = re.compile(r"(当年财政拨款|上年结转(?:资金)?|其他资金|乡镇(?:财政)?(?:配套)?|中央|省级?|市级?|县市区|县级?|区级?|县里|省里|市里|本级|自筹|"
+                         r"其他|其它|合计)(?:财政|资金|配套)*(?:那一?行|这一?行|那块)?")
 _NAMED_ROWS = {"当年财政拨款": "当年财政拨款", "上年结转": "上年结转资金", "上年结转资金": "上年结转资金", "其他资金": "其它"}
 
 
@@ -471,6 +479,11 @@ def correct_funding(report: Report, text: str, national: bool = False) -> Change
     if named and named.group(1) != "合计":
         source = _NAMED_ROWS.get(named.group(1)) or ("县市区财政" if named.group(1) == "县市区" else
                                                     next((s for w, s in _SOURCE_WORDS if named.group(1).startswith(w)), None))
+        if named.group(1).startswith("乡镇"):  # a row of the grid by its own name, or a new one ('乡镇配套')
+            source = next((r.source for r in report.funding.sources if r.source.startswith("乡镇")), "乡镇配套")
+    if source is None and report.funding.sources and re.search(r"(?:那|这|一|新)行|加一行|添一行|行资金", half) and \
+            not re.search(r"合计|总计|总数|一共", half):
+        return None  # a row the words name but no known source is never the 合计
     cells: dict[str, Decimal] = {}
     for m in _CELL.finditer(half):
         if half[m.end("col"):m.end("col") + 1] == "率":
@@ -510,9 +523,13 @@ def correct_funding(report: Report, text: str, national: bool = False) -> Change
     out = report.model_copy(deep=True)
     rows = out.funding.sources
     row = next((r for r in rows if r.source == source), None) if source else None
-    if row is None and source and re.search(r"漏了|少了|补上|加上|没列", half):  # a row the grid left out
+    if row is None and source and re.search(r"漏了|少了|补上|加上|没列|没了|没有了|不见了|加一行|添一行|增加一行|新增|要加|还有", half):
+        # a row the grid left out ('乡镇配套那行咋没了 乡镇配套计划150 到位80 用了56 要加上')
         row = FundingRow(source=source, where=Where(cell="经办人补充"))
         rows.append(row)
+        added = True
+    else:
+        added = False
     said = []
     for col, value in cells.items():
         if row is not None:
@@ -535,6 +552,9 @@ def correct_funding(report: Report, text: str, national: bool = False) -> Change
     for r in [out.funding.total, *rows]:  # a balance shown is the one the new cells give
         if r.balance is not None and r.arrived is not None and r.spent is not None:
             r.balance = r.arrived - r.spent
+    if added and row is not None:
+        cells_said = "，".join(f"{_COLUMN_NAMES[c]}{fmt_decimal(v)}万元" for c, v in cells.items())
+        return Change(out, f"已在资金表中补上“{row.source}”一行：{cells_said}（合计不变）", "补充资金来源")
     return Change(out, "已更正资金：" + "，".join(said), "更正资金")
 
 
@@ -787,28 +807,42 @@ def _loose_pattern(words: str) -> re.Pattern | None:
 
 def delete_text(report: Report, text: str) -> Change | None:
     """'把“这个先放放”那句删了', '偏差原因里多了一句“…”，那句删掉': quoted words taken out of what was recorded (a note
-    left empty goes)."""
+    left empty goes); every passage quoted in the message ('删掉“A” 还有“B”也删')."""
     half = to_halfwidth(text).replace("\u201c", "“").replace("\u201d", "”")
-    m = re.search(r"[“\"「](?P<words>[^”\"」]{2,80})[”\"」]", half)
-    if not m or not re.search(r"删|去掉|不要|拿掉|多了", half):
+    if not re.search(r"删|去掉|不要|拿掉|多了", half):
         return None
-    words = m.group("words").strip().rstrip("…")
-    if any(i.name == words for i in report.indicators):
-        return None  # '删掉“资助政策知晓率”这一行': the indicator, not words in a text
+    quoted = [m.group("words") for m in re.finditer(r"[“\"「](?P<words>[^”\"」]{2,200})[”\"」]", half)]
+    if not quoted:
+        bare = re.search(r"^\s*(?:删掉|删除|去掉)\s*(?:[^，,。\s]{2,8}(?:里|中)的?)?\s*(?P<words>[^“”\"]{4,60}?)[…\s]*"
+                         r"(?:那条|那句|那段|这句|这条)", half)  # '删掉问题与建议里 把第三方服务费改成… 那条'
+        quoted = [bare.group("words")] if bare else []
+    out, gone = report, []
+    for words in (w.strip().rstrip("…") for w in quoted):
+        if any(i.name == words for i in report.indicators):
+            continue  # '删掉“资助政策知晓率”这一行': the indicator, not words in a text
+        out, n = _without_words(out, words)
+        if n:
+            gone.append(f"“{words[:20]}”（{n}处）")
+    return Change(out, "已删去" + "、".join(gone), "删去文字") if gone else None
+
+
+def _without_words(report: Report, words: str) -> tuple[Report, int]:
     out = report.model_copy(deep=True)
     n = 0
     loose = _loose_pattern(words)
+    key = _plain(words)
     for note in list(out.notes):
         if words in note.text:
             note.text = note.text.replace(words, "").strip("，,。；; ")
-            n += 1
         elif loose is not None and loose.search(note.text):
             # quoted as the draft shows it ('年初预算120万元，后面…调减了5万元') where the officer's words were
             # '年初预算120万 后面…调减了5万': the same words, marks and 元 aside
             note.text = loose.sub("", note.text, count=1).strip("，,。；; ")
-            n += 1
+        elif len(key) >= 8 and _subsequence(key, _plain(note.text)) >= 0.8 * max(len(key), len(_plain(note.text))):
+            note.text = ""  # the whole note quoted as the draft shows it, its spoken words put in report prose
         else:
             continue
+        n += 1
         if not note.text:
             out.notes.remove(note)
     for g in out.goals:
@@ -824,7 +858,11 @@ def delete_text(report: Report, text: str) -> Change | None:
     for ind in out.indicators:
         if ind.reason and words in ind.reason:
             ind.reason, n = ind.reason.replace(words, "").strip("，,。；; "), n + 1
-    return Change(out, f"已删去“{words[:20]}”（{n}处）", "删去文字") if n else None
+    return out, n
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\s，,。；;、：:！!？?“”\"]", "", to_halfwidth(text)).replace("万元", "万")
 
 
 _GOAL_CELL = re.compile(r"(?P<which>(?:(?:年度)?总体目标|年度目标|绩效目标)?(?:的)?(?:实际)?完成情况|实际完成情况|(?:年度)?预期目标|"

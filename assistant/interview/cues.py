@@ -110,10 +110,12 @@ def split_question(text: str, asked: Item | None = None) -> tuple[str, str]:
     """A message that answers and asks: the answer, and the questions in it ('符合申报条件，也报批了。调整手续是啥意思？
     我们年中没调整过预算', '23年全年 1月1号到12月31号，要不要写到日啊？')."""
     parts = [p for p in re.split(r"(?<=[。！!；;？?])|(?<=[吧啊呀])\s+", text.strip()) if p.strip()]
-    if len(parts) < 2 and asked is not None and (asked.section or asked.group == "偏差原因" or asked.id.startswith("goals.")):
-        # '…县政府22年就提出要节能改造 这个要写多详细？': words for the report, then a question set apart by a space
-        tail = re.search(r"\s+((?:这个|这块|这里|这段|这项|那这个|这些|以上)[^\s]{0,4}?(?:要写多|写多|要不要|不写|不填|会不会|能不能|是不是|算不算|"
-                         r"要写到|需要写|扣分|扣几分)[^\s]{0,14})$", text.strip())
+    if len(parts) < 2 and asked is not None and asked.kind not in ("choice", "checks"):
+        # '…县政府22年就提出要节能改造 这个要写多详细？', '2024年一月至十二月 … 这个要写多详细啊', '…考核合格才拨 不涉及采购的话
+        # 这个怎么写': words for the report (or the field), then a question set apart by a space
+        tail = re.search(r"\s+((?:[^\s]{0,8}的话\s*)?(?:这个|这块|这里|这段|这项|那这个|这些|以上|这样)[^\s]{0,4}?"
+                         r"(?:要写多|写多|要不要|不写|不填|会不会|能不能|是不是|算不算|要写到|需要写|扣分|扣几分|怎么写|咋写|怎么填|"
+                         r"要跟|够不|够吗|行不|行吗|可以吗)[^\n]{0,24})$", text.strip())
         if tail and is_question(tail.group(1)) and len(_key(text[:tail.start()])) >= 8 and \
                 not is_question(text[:tail.start()]):
             return text[:tail.start()].strip(), tail.group(1).strip()

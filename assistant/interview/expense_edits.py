@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ..core.models import Report
 from ..core.numbers import compact, fmt_decimal, to_halfwidth
-from .corrections import Change, _fmt, _lcs
+from .corrections import SECTION_NAMED, Change, _fmt, _lcs
 
 
 _QUOTED_PAIR = re.compile(r"[“\"‘'「](?P<old>[^”\"’'」]{2,40})[”\"’'」].{0,12}?(?:改成|改为|换成|叫)[“\"‘'「]?(?P<new>[^”\"’'」，,。；;]{2,40})")
@@ -27,6 +27,11 @@ def rename_expense(report: Report, text: str) -> Change | None:
         old_key = compact(m.group("old"))
         row = next((k for k, e in enumerate(report.expenses) if compact(e.content) == old_key), None)
         new = m.group("new")
+    if row is None:  # '把第三方服务费改成第三方保洁转运服务费 名字写全一点': a row named by its whole name
+        m = re.search(r"把\s*(?P<old>[^，,。；;\s]{2,30}?)\s*(?:改成|改为|换成)\s*(?P<new>[^，,。；;\s…]{2,40})(?![….])", half)
+        if m and not re.match(r"\s*(?:删掉|删除|删了|去掉)", half):
+            row = next((k for k, e in enumerate(report.expenses) if compact(e.content) == compact(m.group("old"))), None)
+            new = m.group("new") if row is not None else None
     if row is None:
         m = _ROW_RENAMED.search(half)
         if m is None or not (m.group("n") or re.search(r"明细|支出", half) or m.group("named")):
@@ -96,8 +101,9 @@ def delete_expense(report: Report, text: str) -> Change | None:
     """'哦 删掉差旅费那条 那个是别的项目的', '支出明细里 差旅费 1.2万 删除': the one row the words name goes; the
     totals are computed again from what stays."""
     half = to_halfwidth(text)
-    if not report.expenses or not _DELETED.search(half) or re.search(r"指标|那句|那段|这句|这段|[“\"「]", half):
-        return None
+    if not report.expenses or not _DELETED.search(half) or re.search(r"指标|那句|那段|这句|这段|[“\"「]|改成|改为", half) or \
+            SECTION_NAMED.search(half):
+        return None  # '删掉问题与建议里 把第三方服务费改成… 那条': words in a section, not an expense row
     amounts = {m.group(0) for m in re.finditer(r"\d+(?:\.\d+)?", half)}
     # a row named in part, with its amount said too ('宣传 8.6万'), is named as well as by its whole name
     scored = sorted(((len(_lcs(compact(e.content), compact(half))) +

@@ -361,7 +361,8 @@ def grade_total_in(text: str, asked: bool = False) -> tuple[str | None, str | No
     total = None
     # '前面我说的88.5分 领导看了说打87分 改一下': said again to correct it, the last one is meant
     corrected = re.search(r"改|不对|其实|领导说|最后定|保守|还是报|说错", half)
-    scores = list(re.finditer(r"(?<![\d.])(\d{2,3}(?:\.\d{1,2})?)\s*分", half))
+    # '90分以上就算优是吧' names the line between grades, not a score
+    scores = list(re.finditer(r"(?<![\d.])(\d{2,3}(?:\.\d{1,2})?)\s*分(?!\s*(?:以上|以下|及以上|及以下|[(（]含))", half))
     m = (scores[-1] if corrected else scores[0]) if scores else \
         re.fullmatch(r"\D{0,8}?(\d{2,3}(?:\.\d{1,2})?)\D{0,6}", half)
     if m and 0 <= float(m.group(1)) <= 100:

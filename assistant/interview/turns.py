@@ -70,7 +70,8 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
         command = None  # '这就完了？还差啥不 支出明细要不要贴': what is missing, and the term asked about, answered
     if command is not None:
         return Decision(COMMAND, COMMAND_NAMES[command], command=command)
-    if (has_correction_cue(text) or re.search(r"更新|变了|变成|调整为|调成", text)) and ctx.report.funding.origin != "none" \
+    if (has_correction_cue(text) or re.search(r"更新|变了|变成|调整为|调成|[加添补]一行|那一?行|这一?行|没了|漏了|加上|补上", text)) \
+            and ctx.report.funding.origin != "none" \
             and not re.search(r"原因|那句|那段|目标|[执到]位?率|凭证|明细", text):
         cue = CORRECTION_TURN.search(text)
         change = None
@@ -107,9 +108,13 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
     if decided.kind in (CORRECTION, REQUEST) and decided.report is not None and not decided.answered:
         decided = _with_answer_after(decided, main, ctx)  # the answer said before or after the correction
     if aside:
+        before = (decided.report, len(decided.notes), decided.then)
         decided = _with_aside(decided, aside, ctx)
+        taken = (decided.report, len(decided.notes), decided.then) != before
         if (decided.kind == STATEMENT or (decided.kind == ANSWER and decided.section)) and not decided.words:
-            decided.words = main  # the note is the answer's words; the aside went its own way
+            # the note is the answer's words when the aside went its own way; an aside nothing took
+            # ('…另外争取上级资金 再一个新能源车充电桩不够') stays in the note, never dropped
+            decided.words = main if taken else whole
     if question:  # '…三个都符合吧。这个不填的话扣几分？': the answer recorded, and the question answered too
         reply, _ = answer_question(question, ctx.asked, ctx.items, ctx.rules)
         decided.reply = f"{decided.reply}\n{reply}".strip()
@@ -146,6 +151,9 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     done_already = _aside_was_all(text, ctx)
     if done_already is not None:
         return done_already
+    if asked is not None and not asked.done and asked.kind in ("checks", "choice"):
+        # '均无 刚才说了': the answer, then a remark that it was said before
+        text = re.sub(r"[，,。\s]+(?:我)?(?:刚才|前面|上面|之前)?(?:都|已经)?(?:说|讲|答)(?:过)?了?(?:啊|嘛|呀|的)?[。!！]*$", "", text) or text
     said_before = re.match(r"^\s*(?:我)?(?:刚才|前面|上面|之前)?(?:不是)?(?:都|已经)?(?:说|讲|提|答)(?:过|了)+(?:吗|啊|嘛|呀)?[，,。！!？?\s]*", text)
     if said_before and said_before.end() and len(_key(text[said_before.end():])) >= 4 and asked is not None and not asked.done:
         text = text[said_before.end():]  # '刚才不是说了吗 成立了领导小组…': the answer said again, not a question
@@ -212,6 +220,8 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
         if change is not None:
             return Decision(REQUEST if is_request(text) else CORRECTION, change.what, report=change.report,
                             said=[change.said])
+    if re.match(r"\s*(?:删掉|删除|去掉|删了)", text) and not re.search(r"[“\"「‘']", text):
+        return Decision(UNCLEAR, "要删的内容没找到", reply=EDIT_HELP)  # '删掉问题与建议里 …那条', matching nothing
     quoted = re.search(r"[“\"「‘'](?P<words>[^”\"」’']{2,80})[”\"」’']", text)
     if quoted and re.search(r"删|去掉|拿掉|不是报告|不要了", text):
         # '问题与建议最后那句“这块不写会扣分吗”是我问你的 不是报告内容 删掉', and nothing holds those words
@@ -252,7 +262,9 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     done = [i for i in ctx.items if i.path and (i.done or re.search(r"那题|那一题|那项", text))]
     # options named that the question asked also has ('制度健全 执行也严格' to 管理制度) answer it, not another item
     open_now = [asked] if asked is not None and not asked.done and asked.kind == "checks" else []
-    other = item_named(text, done) or item_by_options(text, done + open_now)
+    # a narrative answer may use an option's words ('…没有截留挤占挪用' to 资金是怎么管的): no earlier answer is taken again
+    by_options = item_by_options(text, done + open_now) if not (asked is not None and asked.section and not asked.done) else None
+    other = item_named(text, done) or by_options
     if other is not None and other is not asked and (
             re.search(r"那题|这题|那一题|那项|改一下|改成|也勾|也要勾|也算|全部符合|都符合|只勾|只选|别勾|不勾|勾上|不符合|不算|"
                       r"弄掉|去掉了|漏了|少了|都要|都勾|全勾|都算|都是", text) or item_by_options(text, [other])):
@@ -336,10 +348,11 @@ def _with_answer_after(decided: Decision, text: str, ctx: TurnContext) -> Decisi
     rest = "".join(s for s in re.split(r"(?<=[。！!；;])", text) if s.strip() and not has_correction_cue(s)
                    and not re.search(r"其实|漏报|少报|之前", s))
     cue = CORRECTION_TURN.search(text)
-    if (not rest.strip() or rest.strip() == text.strip()) and cue is not None and len(_key(text[:cue.start()])) >= 6 \
+    least = 2 if asked.kind in ("checks", "choice") else 6  # '均无 不对 上面那个到位时效选错了…': a short answer first
+    if (not rest.strip() or rest.strip() == text.strip()) and cue is not None and len(_key(text[:cue.start()])) >= least \
             and not has_correction_cue(text[:cue.start()]) and len(_key(text[cue.end():])) >= 4 and not RECALLED.match(text):
         rest = text[:cue.start()]  # '成效嘛 书屋环境好多了 … 不对 刚才表里那个群众满意度不是93.5% 应该是94.2%'
-    if len(_key(rest)) < 6 or rest.strip() == text.strip():
+    if len(_key(rest)) < least or rest.strip() == text.strip():
         return decided
     if is_question(rest, weak=True) or is_request(rest):
         return decided  # a question or a request said with the correction is never an answer for the report

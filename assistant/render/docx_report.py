@@ -59,10 +59,27 @@ def _funding_rows(draft: Draft) -> tuple[FundingRow, dict[str, FundingRow]]:
     return total, {r.source: r for r in funding.sources}
 
 
+def _form_rows(sources: dict[str, FundingRow]) -> dict[str, FundingRow]:
+    """The form's own rows (中央 … 其它): money from a source the form has no row for ('乡镇配套', '局自筹') is
+    printed in 其它, so the rows still add up to the total."""
+    other = SOURCES[-1]
+    rows = {k: v for k, v in sources.items() if k in SOURCES}
+    extra = [v for k, v in sources.items() if k not in SOURCES]
+    if extra:
+        base = rows.get(other)
+        folded = FundingRow(source=other)
+        for col in ("planned", "arrived", "spent", "balance"):
+            values = [r.get(col) for r in ([base] if base else []) + extra if r.get(col) is not None]
+            setattr(folded, col, sum(values) if values else None)
+        rows[other] = folded
+    return rows
+
+
 def _basic_table(document, draft: Draft) -> None:
     """一、项目基本概况: the header facts, then the funding grid in the form's label/value pairs."""
     p = draft.report.project
     total, sources = _funding_rows(draft)
+    sources = _form_rows(sources)
     t = st.table(document, 4 + 1 + len(SOURCES), 8)
     head = [("项目负责人", leader_with_title(p)), ("联系电话", p.phone)], [("项目地址", p.address), ("邮编", p.postcode)]
     for r, pairs in enumerate(head):
@@ -204,6 +221,7 @@ def _narrative(document, draft: Draft) -> None:
 def _huainan(document, draft: Draft, region_title: str, score_total, grade) -> None:
     p = draft.report.project
     total, sources = _funding_rows(draft)
+    sources = _form_rows(sources)
     t = st.table(document, 4 + len(SOURCES), 4)
     rows = [("项目负责人", leader_with_title(p), "联系电话", p.phone), ("地址", p.address, "邮编", p.postcode),
             ("项目起止时间", p.period_text),

@@ -260,6 +260,10 @@ class ChatEngine:
             noted = self._note(record, report, d.words or text, d.section, d.part, state, unasked=not answered_here)
             noted.cards = [{"type": "recorded", "text": line, "item": None} for line in d.said
                            if not line.startswith("已记入")] + noted.cards  # the note card says that one
+            for section, part, words, *answering in d.notes:  # an aside beside the answer: a note of its own
+                more = self._note(record, noted.report, words, section, part, state, unasked=not any(answering))
+                noted.cards += more.cards
+                noted.report = more.report
             if d.reply:  # '…县政府22年就提出要节能改造 这个要写多详细？': the note filed, the question answered
                 noted.text = f"{noted.text}\n{d.reply}"
                 noted.cards.append({"type": "answer", "text": d.reply, "about": asked.id if asked else None})

@@ -323,7 +323,7 @@ def export_name(record, fmt: str) -> str:
 
     title = (record.report.project.name if record.report and record.report.project.name else record.title) or "绩效自评报告"
     year = report_year(record.report) if record.report else None
-    if year and not re.match(rf"^\s*{year}\s*年", title):
+    if year and not re.search(rf"{year}\s*年", title):  # '寿县2024年农村生活垃圾治理项目' has its year already
         title = f"{year}年度{title}"
     name = re.sub(r'[\\/:*?"<>|\r\n\t]+', "", title).strip()[:80] or "绩效自评报告"
     if not name.endswith(("报告", "自评表")):

@@ -40,7 +40,12 @@ def indicator_column(text: str, loose: bool = False) -> str | None:
     """'指标名称' → name, '年度目标' → target, '完成情况' → actual, '二级' → level2 … `loose`: a short word begins
     the header too ('实际完' cut off by a line break in a pasted header)."""
     key = header_key(text)
-    return _named(key, "indicators", loose) if 0 < len(key) <= 16 else None
+    if not 0 < len(key) <= 16:
+        return None
+    named = _named(key, "indicators", loose)
+    if named is None and loose and len(key) <= 8:  # '年初定的目标', '全年完成'
+        named = "actual" if re.search(r"完成|实际", key) else "target" if "目标" in key else None
+    return named
 
 
 def expense_column(text: str) -> str | None:

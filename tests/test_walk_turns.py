@@ -344,3 +344,11 @@ async def test_answers_with_a_remark_or_a_correction_of_an_earlier_choice(office
     assert _selected(report, "score.项目管理/资金到位/到位时效") == ["不及时但未影响项目进度"]
     assert _selected(report, "score.项目管理/资金管理/资金使用") == []
     assert officer.asked() != "score.项目管理/资金管理/资金使用"
+
+
+async def test_a_goal_handed_over_with_a_lead_in_is_the_goal_and_sets_no_period(national):
+    await national.reach("goals.expected")
+    await national.say("行，目标是全年乡镇综合文化站免费开放 开展文化活动200场以上")
+    report = await national.report()
+    assert report["goals"][0]["expected"] == "全年乡镇综合文化站免费开放 开展文化活动200场以上"
+    assert not report["project"]["period_text"]

@@ -523,7 +523,7 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
             out.fields["phone"] = found[0]
             out.spans.append(found[1])
     if "period_text" in wanted and "period_text" not in out.fields:
-        said = re.search(r"项目(?:时间|期|周期)|起止|实施期|时间|周期|期限|期间|是全年|全年的", half)
+        said = re.search(r"项目(?:时间|期|周期)|起止|实施期|时间|周期|期限|期间|(?<!目标)是全年|全年的", half)
         found = period_in(half, place, whole_year_ok=bool(asked_field == "period_text" or said))
         explicit = found and "全年" not in half[found[3][0]:found[3][1]] and re.search(r"\d{2,4}\s*年", half[found[3][0]:found[3][1]])
         whole = any(_ONLY_YEAR.fullmatch(seg) and re.search(r"\d", seg) for seg in re.split(r"[，,。；;\s]+", half))

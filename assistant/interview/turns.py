@@ -157,7 +157,10 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     said_before = re.match(r"^\s*(?:我)?(?:刚才|前面|上面|之前)?(?:不是)?(?:都|已经)?(?:说|讲|提|答)(?:过|了)+(?:吗|啊|嘛|呀)?[，,。！!？?\s]*", text)
     if said_before and said_before.end() and len(_key(text[said_before.end():])) >= 4 and asked is not None and not asked.done:
         text = text[said_before.end():]  # '刚才不是说了吗 成立了领导小组…': the answer said again, not a question
-    facts = facts_in(text, ctx.place, ctx.wanted, asked.field if asked else None, known_fields(ctx.report))
+    known = known_fields(ctx.report)
+    if asked is not None and (asked.section or asked.group == "偏差原因" or asked.id.startswith("goals.")):
+        known |= {"period_text"}  # '全年…收运全覆盖' in a goal is no period: a period in words there must say it is one
+    facts = facts_in(text, ctx.place, ctx.wanted, asked.field if asked else None, known)
     if asked is not None and asked.field in ("department", "unit") and \
             re.match(r"^\s*(?:同上|跟上面一样|和上面一样|跟上面的一样|跟上一个一样|同前|同单位|一样的?|也一样)", text):
         applied = apply_answer(asked, ctx.report, text, None, ctx.rules, ctx.place)

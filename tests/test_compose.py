@@ -285,3 +285,14 @@ def test_another_projects_names_are_locked_like_numbers():
     assert "按照《政府网站发展指引》要求，华容县交通运输局负责实施。" in locked.text  # a policy, and our own unit
     ours = "华容县交通运输局对县乡村道开展日常养护，省财政300万元、县市区财政180万元。"
     assert lock(ours, facts).unverified == []
+
+
+def test_a_deduction_in_the_problems_reads_as_prose_not_as_the_scorers_arithmetic(seeds):
+    from assistant.compose.problems import _prose_reason, problems_text
+    from assistant.core import check_file
+
+    assert _prose_reason("执行率 685.5/720 = 95.21%，4 × 95.21% = 3.81") == "执行率 95.21%"
+    assert _prose_reason("按经办人回答：部分实现，得 4 分") == "部分实现"
+    for seed in seeds.values():
+        text = problems_text(check_file(seed))
+        assert "×" not in text and "按经办人回答" not in text and " = " not in text

@@ -1,6 +1,8 @@
 """存在问题和建议 from what the core found: each deduction and shortfall with its cause and a 建议."""
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 
 import jinja2
@@ -64,11 +66,21 @@ def problem_items(result: CheckResult) -> list[tuple[str, str]]:
         if got is None or got >= it.weight or it.path[-1] in covered:
             continue
         advice = rules["advice"].get(it.path[-1], rules["advice"]["default"])
-        reason = it.reason if it.basis in ("rule", "answered") else \
-            f"{it.reason.split('（')[0].removesuffix('，保留自评分')}，{gap('扣分原因')}"
+        reason = _prose_reason(it.reason) if it.basis in ("rule", "answered") else \
+            f"{_prose_reason(it.reason.split('（')[0].removesuffix('，保留自评分'))}，{gap('扣分原因')}"
         add("deducted", item=it.path[-1], score=fmt_decimal(quantize(got, 2)), weight=fmt_decimal(it.weight),
             reason=reason, advice=advice)
     return items
+
+
+def _prose_reason(reason: str) -> str:
+    """A score's reason as report prose: the scorer's arithmetic ('4 × 97.16% = 3.89', '685.5/720 = ') and its
+    bookkeeping ('按经办人回答：', '，得 4 分') belong to the check view, not to 存在问题和建议."""
+    text = re.sub(r"^按经办人回答[：:]", "", reason or "")
+    text = re.sub(r"[，,]?\s*\d+(?:\.\d+)?\s*×\s*\d+(?:\.\d+)?%\s*=\s*\d+(?:\.\d+)?", "", text)
+    text = re.sub(r"\d+(?:\.\d+)?/\d+(?:\.\d+)?\s*=\s*", "", text)
+    text = re.sub(r"[，,]\s*得\s*\d+(?:\.\d+)?\s*分\s*$", "", text)
+    return text.strip("，, ")
 
 
 def problems_text(result: CheckResult) -> str:

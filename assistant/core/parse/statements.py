@@ -408,7 +408,7 @@ def concatenated_grid(lines: list[Line]) -> tuple[Funding | None, ParseWarning |
 
 
 # A sentence that gives a cause, not only the shortfall ('完成率83.33%，未达成目标' says no why).
-_CAUSE = re.compile(r"原因|由于|因(?!素|此)|受.{0,8}影响|推迟|延期|滞后|导致|未能")
+_CAUSE = re.compile(r"原因|由于|因(?!素|此)|受.{0,8}影响|推迟|延期|滞后|导致|未能|主要是|尚未|暂未|还未|没能|来不及|搬迁")
 
 
 def indicator_reasons(indicators: list, lines: list[Line]) -> None:
@@ -425,10 +425,19 @@ def indicator_reasons(indicators: list, lines: list[Line]) -> None:
         for ln in lines:
             if "\t" in ln.text or name not in ln.text:
                 continue
-            for sentence in re.split(r"(?<=[。；;])", ln.text):
-                tail = sentence[sentence.find(name) + len(name):]
-                if name in sentence and _CAUSE.search(tail):
-                    ind.reason = sentence.strip()
+            sentences = re.split(r"(?<=[。；;])", ln.text)
+            for k, sentence in enumerate(sentences):
+                if name not in sentence:
+                    continue
+                # the reason may run on after a '；' ('…完成率88.33%，部分用户不配合；下一步…'), up to the advice
+                joined = sentence
+                for more in sentences[k + 1:]:
+                    if re.match(r"\s*(?:建议|（\d+）|\(\d+\))", more) or not more.strip():
+                        break
+                    joined += more
+                tail = joined[joined.find(name) + len(name):]
+                if _CAUSE.search(tail):
+                    ind.reason = joined.strip()
                     break
             if ind.reason:
                 break

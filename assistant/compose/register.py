@@ -23,6 +23,7 @@ class RegisterRule:
     to: str
     hedged_figure: bool
     examples: tuple[tuple[str, str, tuple[str, ...]], ...]
+    numeral: bool = False  # the match (group 1) is a count in Chinese numerals, written in digits
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +33,7 @@ def register_rules() -> tuple[RegisterRule, ...]:
     for spec in data["rules"]:
         examples = tuple((e[0], e[1], tuple(e[2]) if len(e) > 2 else ()) for e in spec.get("examples") or [])
         rules.append(RegisterRule(spec["name"], re.compile(spec["pattern"]), spec.get("to", ""),
-                                  bool(spec.get("hedged_figure")), examples))
+                                  bool(spec.get("hedged_figure")), examples, bool(spec.get("numeral"))))
     return tuple(rules)
 
 
@@ -42,6 +43,15 @@ def _figure(m: re.Match, exact: frozenset[str]) -> str:
     return figure if figure in exact or "余" in figure else f"约{figure}"  # '7万余元' is hedged already
 
 
+def _digits(m: re.Match) -> str:
+    """'一万二千' → '12000', '三百八十六' → '386': a count said in words, as a report writes it (and as the number
+    lock can check it); left as said when it is no number."""
+    from ..core.numbers import cn_count
+
+    value = cn_count(m.group(1))
+    return m.group(0) if value is None else m.group(0).replace(m.group(1), str(value), 1)
+
+
 def written(text: str, exact: frozenset[str] = frozenset()) -> str:
     """One sentence (or a few) the officer said, as report prose, ending with a full stop. `exact`: figures the
     report states exactly ('18亩'), whose hedges ('18亩左右') are dropped rather than written as 约."""
@@ -49,6 +59,8 @@ def written(text: str, exact: frozenset[str] = frozenset()) -> str:
     for rule in register_rules():
         if rule.hedged_figure:
             out = rule.pattern.sub(lambda m: _figure(m, exact), out)
+        elif rule.numeral:
+            out = rule.pattern.sub(_digits, out)
         else:
             out = rule.pattern.sub(rule.to, out)
     out = out.strip(" ，,、；;：:")

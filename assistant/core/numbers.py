@@ -416,6 +416,18 @@ def _cn_below_wan(text: str, shorthand: int) -> int | None:
     return total
 
 
+def cn_count(text: str) -> int | None:
+    """A count in Chinese numerals, 万 included: '一万二千' → 12000, '三百八十六' → 386, '十二' → 12."""
+    high, sep, low = text.partition("万")
+    if not sep:
+        return _cn_below_wan(high, 1) if high else None
+    wan = _cn_below_wan(high, 1) if high else 1
+    rest = _cn_below_wan(low, 1000) if low else 0
+    if wan is None or rest is None:
+        return None
+    return wan * 10000 + rest
+
+
 def cn_amounts_in_wan(text: str) -> str:
     """Amounts said in Chinese numerals, written as digits in 万 ('一千二百万' → '1200万', '四百六十八万五' → '468.5万',
     '四百九十八万七千六' → '498.76万'). Runs without 万, 千 or 百 are left alone (they are words, not amounts)."""

@@ -394,3 +394,17 @@ def test_expense_and_funding_tables_under_the_officers_own_headers():
     # '项目 | 预算数 | 实际支出' is a funding grid, never an expense list
     grid = _pasted("项目\t预算数\t实际支出\n合计\t100\t96.5")
     assert not grid.expenses and grid.funding.total.spent == D("96.5")
+
+
+def test_an_expense_list_with_budget_and_paid_columns_is_no_indicator_table():
+    listed = _pasted("项目\t预算数\t实际支付\t凭证号\n河道保洁外包服务\t190\t188.6\t2024年12月20#\n水质监测\t35\t23.1\t2024年11月5#")
+    assert [(e.content, e.amount) for e in listed.expenses] == [("河道保洁外包服务", D("188.6")), ("水质监测", D("23.1"))]
+    assert not listed.indicators
+
+
+def test_an_indicator_table_with_its_points_and_the_units_own_scores():
+    table = _pasted("类型\t指标\t年初定的\t实际做到\t分\t自评分\t备注\n数量指标\t居民电子健康档案建档率\t≥90%\t92.1%\t15\t15\t\n"
+                    "效益指标\t65岁以上老年人健康管理率\t≥70%\t66.8%\t10\t8\t体检参与率低")
+    assert [(i.level1, i.level2, i.target, i.actual, i.weight, i.claimed) for i in table.indicators] == [
+        ("产出指标", "数量指标", "≥90%", "92.1%", D("15"), D("15")),
+        ("效益指标", "社会效益指标", "≥70%", "66.8%", D("10"), D("8"))]

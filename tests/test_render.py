@@ -119,3 +119,15 @@ def test_money_from_a_source_the_form_has_no_row_for_is_printed_in_its_other_row
     cells = [c.text for t in docx.Document(str(path)).tables for r in t.rows for c in r.cells]
     k = cells.index("其它")  # the form's own last row holds 乡镇配套 and 单位自筹 together: the rows add up to 合计
     assert cells[k + 1] == "80" and cells[k + 3] == "60"
+
+
+def test_a_source_named_by_its_level_is_printed_in_that_levels_row(tmp_path):
+    import docx
+
+    grid = ("项目名称：2024年河湖长制工作经费\n资金来源\t计划安排资金（万元）\t实际到位资金（万元）\t实际支出（万元）\n"
+            "合计\t270\t260\t248.2\n县级财政资金\t100\t90\t90\n省级河长制专项\t150\t150\t140.2\n乡镇配套\t20\t20\t18\n")
+    source = tmp_path / "grid.txt"
+    source.write_text(grid, encoding="utf-8")
+    path = write_docx(compose_draft(check_file(source, form="yueyang")), tmp_path / "grid.docx")
+    cells = [c.text for t in docx.Document(str(path)).tables for r in t.rows for c in r.cells]
+    assert cells[cells.index("省财政") + 1] == "150" and cells[cells.index("其它") + 1] == "20"

@@ -352,3 +352,21 @@ async def test_a_goal_handed_over_with_a_lead_in_is_the_goal_and_sets_no_period(
     report = await national.report()
     assert report["goals"][0]["expected"] == "全年乡镇综合文化站免费开放 开展文化活动200场以上"
     assert not report["project"]["period_text"]
+
+
+async def test_a_value_or_a_family_said_with_gai_cheng_is_never_a_name(officer):
+    await officer.say(PASTE)
+    await officer.say("确认")
+    await officer.say("把96%改成95.5%")
+    await officer.say("还有把居民满意度的目标改成≥92% 年初定的是92不是90")
+    await officer.say("把完工时间改成质量指标")
+    indicators = {i["name"]: i for i in (await officer.report())["indicators"]}
+    assert indicators["居民满意度"]["actual"] == "95.5%" and indicators["居民满意度"]["target"] == "≥92%"
+    assert indicators["完工时间"]["level2"] == "质量指标"
+
+
+async def test_a_complaint_about_the_waiting_table_is_never_report_text(officer):
+    await officer.say("指标\t年初定的\t实际做到\n背街小巷改造条数\t≥35条\t37条")
+    reply = await officer.say("目标值咋是空的 年初定的那列就是目标值啊")
+    assert _decision(reply)["kind"] == "clarify" and "待确认的表" in reply["text"]
+    assert not (await officer.report())["notes"]

@@ -391,6 +391,10 @@ def rename_indicator(report: Report, text: str) -> Change | None:
             continue  # '删掉问题与建议里 把X改成… 那条' deletes words, it renames nothing
         if re.search(r"\d", new) and re.search(r"目标|实际", new):
             continue  # '改成目标35公里' is an edit, not a name
+        if re.fullmatch(r"[≥≤><]?\s*\d+(?:\.\d+)?\s*(?:%|‰|[\u4e00-\u9fa5]{0,2})?", compact(new)) or \
+                re.search(r"(?:目标|目标值|实际|实际值|完成值|指标值)(?:值)?\s*$", half[:m.start("new")].rstrip("改成为换 ")) or \
+                re.fullmatch(r"(?:数量|质量|时效|成本|经济效益|社会效益|生态效益|可持续影响|满意度|服务对象满意度)(?:指标)?", compact(new)):
+            continue  # '把91改成92.4', '把群众满意度的目标改成90%', '把…改成质量指标': a value or a family, never a name
         return _renamed(report, ind.name, new)
     return None
 

@@ -62,16 +62,20 @@ def _funding_rows(draft: Draft) -> tuple[FundingRow, dict[str, FundingRow]]:
 def _form_rows(sources: dict[str, FundingRow]) -> dict[str, FundingRow]:
     """The form's own rows (中央 … 其它): money from a source the form has no row for ('乡镇配套', '局自筹') is
     printed in 其它, so the rows still add up to the total."""
-    other = SOURCES[-1]
     rows = {k: v for k, v in sources.items() if k in SOURCES}
-    extra = [v for k, v in sources.items() if k not in SOURCES]
-    if extra:
-        base = rows.get(other)
-        folded = FundingRow(source=other)
+    levels = (("中央", SOURCES[0]), ("省", SOURCES[1]), ("市", SOURCES[2]), ("县", SOURCES[3]), ("区", SOURCES[3]))
+    extra: dict[str, list[FundingRow]] = {}
+    for name, row in sources.items():
+        if name not in SOURCES:  # '省级河长制专项' is the province's money; '乡镇配套', '局自筹' are other money
+            level = next((s for word, s in levels if name.startswith(word)), SOURCES[-1])
+            extra.setdefault(level, []).append(row)
+    for level, more in extra.items():
+        base = rows.get(level)
+        folded = FundingRow(source=level)
         for col in ("planned", "arrived", "spent", "balance"):
-            values = [r.get(col) for r in ([base] if base else []) + extra if r.get(col) is not None]
+            values = [r.get(col) for r in ([base] if base else []) + more if r.get(col) is not None]
             setattr(folded, col, sum(values) if values else None)
-        rows[other] = folded
+        rows[level] = folded
     return rows
 
 

@@ -193,6 +193,15 @@ class ChatEngine:
                                 clarify={"type": "clarify", "ask": "这句我没能读懂，能换个说法吗？", "text": text,
                                          "buttons": [{"label": "写进报告", "answer": {"as": "note"}}]})
         undo_before = state.get("undo")
+        if record.pending is not None and (decision.kind == STATEMENT or (decision.kind == ANSWER and decision.section)) \
+                and re.search(r"列|这张表|表里|卡片|目标值|实际值|指标|识别|读出来|没认出|空的", text):
+            # '目标值咋是空的 年初定的那列就是目标值啊 …': about the table waiting, never report text
+            decision = Decision(CLARIFY, "说的是待确认的表", reply=_ABOUT_THE_CARD)
+            reply = Reply(_ABOUT_THE_CARD, [{"type": "answer", "text": _ABOUT_THE_CARD, "about": None}], interview=state,
+                          ask=False)
+            reply.decision = decision
+            reply.cards.append(decision_card(decision))
+            return reply
         reply = self._act(record, decision, report, state, text, asked)
         after = reply.interview if reply.interview is not None else state
         if undo_before is not None and after.get("undo") is undo_before and \
@@ -529,6 +538,10 @@ _TRAILING = re.compile(r"[，,。\s]*(?:这个|这些|这句)?(?:要)?(?:写|放
                        r"(?:实施|成效|效益|绩效|资金|财务|经验|做法|问题|不足|概况|情况|背景|过程|目标|报告)[^，,。]{0,4}"
                        r"(?:里|中|那段|那块|部分)?(?:吧|啊)?[。！!]*$|"
                        r"[，,。\s]*(?:算成效吧|这个要写进去|这个写上)[。！!]*$")
+
+
+_ABOUT_THE_CARD = ("这句说的是上面待确认的表，没有写进报告。表里哪里不对，可以直接在卡片上改（单元格可编辑，指标可改归类、删行），"
+                   "改好后点“确认”；也可以把表头改成“指标名称、目标值、实际值”重新粘贴，或直接说“XX指标目标值改成…”“XX归为质量指标”。")
 
 
 def note_words(text: str) -> str:

@@ -18,9 +18,9 @@ def expenses(doc: Document, default_unit: str = "万元") -> tuple[list[ExpenseL
         cols = [expense_column(c.text) for c in row.cells]
         if "content" not in cols or "amount" not in cols:
             continue
-        if any(expense_content_word(c.text) for c in row.cells) and \
+        if any(expense_content_word(c.text) for c in row.cells) and "voucher" not in cols and \
                 any(column_of(c.text) in ("planned", "arrived") for c in row.cells):
-            continue  # '项目 | 预算数 | 实际支出': a funding grid, not an expense list
+            continue  # '项目 | 预算数 | 实际支出': a funding grid, not an expense list (a 凭证号 column says it is one)
         unit = unit_near(doc, idx, row.cells, default_unit)
         lines: list[ExpenseLine] = []
         total: Decimal | None = None

@@ -168,6 +168,19 @@ _FAMILY_CELL = (("满意", "满意度指标", "服务对象满意度指标"), ("
                 ("可持续", "效益指标", "可持续影响指标"))
 
 
+def _level1_cell(text: str) -> str | None:
+    """The broad family a cell names: '效益指标', '产出', '满意度指标'."""
+    key = compact(to_halfwidth(text or ""))
+    return next((l1 for word, l1 in (("产出", "产出指标"), ("效益", "效益指标"), ("满意", "满意度指标")) if key.startswith(word)),
+                None) if key else None
+
+
+def _points(text: str) -> Decimal | None:
+    """A 分值 or 自评分 cell: '15', '8分'; anything else is no score."""
+    m = re.fullmatch(r"\s*(\d{1,3}(?:\.\d{1,2})?)\s*分?\s*", to_halfwidth(text or ""))
+    return Decimal(m.group(1)) if m else None
+
+
 def _family_cell(text: str) -> tuple[str, str] | None:
     """(一级, 二级) a family cell names: '质量指标', '质量', '社会效益'."""
     key = compact(to_halfwidth(text or ""))
@@ -189,7 +202,7 @@ def simple_indicators(text: str) -> list[Indicator]:
     cols: dict[str, int] = {}
     for k, cell in enumerate(head):
         col = _head(cell)
-        if col in ("name", "target", "actual", "level1", "level2", "note") and col not in cols:
+        if col in ("name", "target", "actual", "level1", "level2", "note", "weight", "claimed") and col not in cols:
             cols[col] = k  # '类别 | 指标 | 年度目标 | 实际完成', '二级指标 | 指标 | 目标值 | 实际完成'
     body = rows[1:] if "name" in cols and ("actual" in cols or "target" in cols) else None
     if body is None and all(len([c for c in r if c]) >= 4 for r in rows) and \
@@ -216,10 +229,15 @@ def simple_indicators(text: str) -> list[Indicator]:
         said = _family_cell(cell("level2")) or _family_cell(cell("level1"))
         if said is not None:  # the table's own family ('质量指标' in a 类别 column) over a guess from the name
             level1, level2 = said
+        else:
+            broad = _level1_cell(cell("level2") or cell("level1"))
+            if broad is not None and broad != level1:  # '效益指标' said, the name guessed a count
+                level1, level2 = broad, {"效益指标": "社会效益指标", "满意度指标": "服务对象满意度指标"}.get(broad, "数量指标")
         target, actual = cell("target"), cell("actual")
         direction = "lower" if target.startswith(("≤", "<", "不超过", "不高于")) or level2 == "成本指标" else "auto"
         out.append(Indicator(level1=level1, level2=level2, name=name, target=target, actual=actual,
-                             direction=direction, reason=cell("note"), where=Where(cell=f"指标表第{line_no}行")))
+                             direction=direction, reason=cell("note"), weight=_points(cell("weight")),
+                             claimed=_points(cell("claimed")), where=Where(cell=f"指标表第{line_no}行")))
     return out
 
 

@@ -42,9 +42,11 @@ def indicator_column(text: str, loose: bool = False) -> str | None:
     key = header_key(text)
     if not 0 < len(key) <= 16:
         return None
+    if loose and re.search(r"支付|支出|到位|使用|金额|拨付|资金|预算|凭证", key):
+        return None  # '实际支付', '预算数': an expense list's or a grid's money, not an indicator's value
     named = _named(key, "indicators", loose)
-    if named is None and loose and len(key) <= 8:  # '年初定的目标', '全年完成'
-        named = "actual" if re.search(r"完成|实际", key) else "target" if "目标" in key else None
+    if named is None and loose and len(key) <= 8:  # '年初定的目标', '全年完成', '实际做到'
+        named = "actual" if re.search(r"完成|实际|做到", key) else "target" if "目标" in key else None
     return named
 
 

@@ -370,3 +370,12 @@ async def test_a_complaint_about_the_waiting_table_is_never_report_text(officer)
     reply = await officer.say("目标值咋是空的 年初定的那列就是目标值啊")
     assert _decision(reply)["kind"] == "clarify" and "待确认的表" in reply["text"]
     assert not (await officer.report())["notes"]
+
+
+async def test_the_forms_that_print_an_address_ask_for_it_and_keep_only_the_address(officer):
+    await officer.reach("project.address")
+    await officer.say("地址就是城关镇人民路那个住建局大楼 人民路66号")
+    await officer.reach("project.postcode")
+    await officer.say("邮编是414400")
+    project = (await officer.report())["project"]
+    assert (project["address"], project["postcode"]) == ("城关镇人民路66号", "414400")

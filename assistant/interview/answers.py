@@ -288,6 +288,9 @@ def flip_direction(report: Report, text: str) -> Applied | None:
 def _field_value(field: str, text: str) -> str | None:
     """A field said bare, where the fact reader found none: a project's name, an address."""
     value = _clean_value(text)
+    if field == "address" and value:
+        from .facts import tidy_address
+        value = tidy_address(value)  # '平江县城关镇天岳大道 林业局院子里 天岳大道12号': the address, not the talk
     if not value or len(value) > 60 or _CHAT.match(value) or _META.search(value) or re.search(r"[，,。；;！!？?]", value):
         return None
     if field == "name":

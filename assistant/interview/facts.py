@@ -491,7 +491,7 @@ def _value_of(name: str, raw: str, place: Place, out: Facts) -> str | None:
         m = re.search(r"(?<!\d)(\d{6})(?!\d)", value)
         return m.group(1) if m else None
     if name == "address":
-        value = re.split(r"[，,。；;]|邮编|邮政编码", value)[0].strip()
+        value = tidy_address(re.split(r"[，,。；;]|邮编|邮政编码", value)[0])
         return value if 4 <= len(value) <= 60 else None
     if name == "name":
         titled = re.search(r"((?:19|20)\d{2}\s*年(?:度)?[^，,。；;\s“”\"」「]{4,50})", raw)
@@ -580,3 +580,17 @@ def _unlabelled(half: str, place: Place, wanted: set[str], out: Facts, asked_fie
 
 def _short(text: str) -> bool:
     return len(compact(text)) <= 24
+
+
+def tidy_address(value: str) -> str:
+    """An address as the cover prints it: '地址就是寿春镇迎宾大道那个农业农村局大楼 迎宾大道66号' → '寿春镇迎宾大道66号',
+    '平江县城关镇天岳大道 林业局院子里 天岳大道12号' → '平江县城关镇天岳大道12号' (the street and number said last,
+    after the county and town said first)."""
+    value = re.sub(r"^(?:地址|地点|项目地址)?(?:就|应该)?(?:是|在)[：:，,\s]*", "", value.strip())
+    streets = list(re.finditer(r"[\u4e00-\u9fa5]{1,8}?(?:路|大道|大街|街|巷)\s*\d+\s*号(?:院|楼)?", value))
+    if not streets:
+        return re.sub(r"那个|就是|\s+", "", value)
+    street = re.sub(r"\s+", "", streets[-1].group(0))
+    place = re.match(r"^([\u4e00-\u9fa5]{1,8}?(?:县|市|区))?([\u4e00-\u9fa5]{1,6}?(?:镇|乡|街道))?", value)
+    prefix = "".join(part for part in (place.groups() if place else ()) if part and part not in street)
+    return prefix + street

@@ -379,3 +379,10 @@ async def test_the_forms_that_print_an_address_ask_for_it_and_keep_only_the_addr
     await officer.say("邮编是414400")
     project = (await officer.report())["project"]
     assert (project["address"], project["postcode"]) == ("城关镇人民路66号", "414400")
+
+
+async def test_a_question_typed_above_a_pasted_table_is_answered_and_the_table_read(officer):
+    reply = await officer.say("支出明细还要不要？我贴一下\n支出内容\t支出金额\n道路铺装工程款\t655.2\n监理费\t37.16")
+    assert "支出明细" in reply["text"] and any(c["type"] == "answer" for c in reply["cards"])
+    card = next(c for c in reply["cards"] if c["type"] == "paste")
+    assert [e["content"] for e in card["expenses"]] == ["道路铺装工程款", "监理费"]

@@ -469,7 +469,15 @@ class ChatEngine:
         card["changes"] = card.get("changes", []) + said_after
         if parsed.project.name and parsed.project.name != record.title:
             card["title_change"] = parsed.project.name
-        return Reply("我识别出以下数据，请核对后点“确认”（有误可直接修改后再确认）：", [card], pending=pending)
+        reply = Reply("我识别出以下数据，请核对后点“确认”（有误可直接修改后再确认）：", [card], pending=pending)
+        asked_above = _question_above(text)
+        if asked_above:  # '支出明细还要不要？我贴一下' above the table: the table read, the question answered too
+            from ..interview.askback import answer_question
+
+            answer, _ = answer_question(asked_above, None, self.items(record), ruleset_for_form(record.form))
+            reply.text = f"{answer}\n\n{reply.text}"
+            reply.cards.insert(0, {"type": "answer", "text": answer, "about": None})
+        return reply
 
     def confirm(self, record: DraftRecord, edited: Report | None = None) -> Reply:
         report = edited or record.pending
@@ -542,6 +550,19 @@ _TRAILING = re.compile(r"[，,。\s]*(?:这个|这些|这句)?(?:要)?(?:写|放
 
 _ABOUT_THE_CARD = ("这句说的是上面待确认的表，没有写进报告。表里哪里不对，可以直接在卡片上改（单元格可编辑，指标可改归类、删行），"
                    "改好后点“确认”；也可以把表头改成“指标名称、目标值、实际值”重新粘贴，或直接说“XX指标目标值改成…”“XX归为质量指标”。")
+
+
+def _question_above(text: str) -> str | None:
+    """A question typed on the lines above a pasted table ('支出明细还要不要？我贴一下')."""
+    from ..interview.cues import is_question
+
+    lines = text.split("\n")
+    first = next((k for k, ln in enumerate(lines) if "\t" in ln.strip("\t")), 0)
+    for line in lines[:first]:
+        for part in re.split(r"(?<=[？?])", line):
+            if part.strip() and "\t" not in part and not re.search(r"\d", part) and is_question(part):
+                return part.strip()
+    return None
 
 
 def note_words(text: str) -> str:

@@ -89,3 +89,15 @@ def served_in_thread(*apps):
             asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=60)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
+
+
+def draft_with_tables(page, title: str = "城区背街小巷改造") -> None:
+    """In the browser: a new draft, with the tables of tests/data/paste_tsv.txt pasted and confirmed."""
+    page.fill("#new-title", title)
+    page.click("#create")
+    page.wait_for_selector("#input:not([disabled])")
+    page.fill("#input", (DATA / "paste_tsv.txt").read_text(encoding="utf-8"))
+    page.click("#send")
+    page.wait_for_selector(".card-paste button.confirm")
+    page.click(".card-paste button.confirm")
+    page.wait_for_selector(".card-findings")

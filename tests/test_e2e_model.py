@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from .conftest import DATA, served_in_thread
+from .conftest import draft_with_tables, served_in_thread
 from .test_e2e import ARGS, CHROMIUM, sync_playwright
 from .test_model import ScriptedOpenAI
 
@@ -38,13 +38,7 @@ def _draft_with_its_tables(browser, url: str):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(url + "/")
     page.wait_for_selector("#model-name:has-text('内网模型-测试')")
-    page.fill("#new-title", "城区背街小巷改造")
-    page.click("#create")
-    page.wait_for_selector("#input:not([disabled])")
-    page.fill("#input", (DATA / "paste_tsv.txt").read_text(encoding="utf-8"))
-    page.click("#send")
-    page.click(".card-paste button.confirm")
-    page.wait_for_selector(".card-findings")
+    draft_with_tables(page)
     return page
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, ROOT, served_in_thread
+from .conftest import DATA, ROOT, draft_with_tables, served_in_thread
 from .test_e2e import ARGS, CHROMIUM, _free_port, _start, sync_playwright
 
 pytestmark = [
@@ -62,14 +62,7 @@ def test_submit_return_resubmit_approve_in_a_real_browser(tmp_path):
             a = _login(browser, url, "officer_a")
             a.on("dialog", lambda d: d.accept())
             assert "甲局" in a.inner_text("#user-name")
-            a.fill("#new-title", "城区背街小巷改造")
-            a.click("#create")
-            a.wait_for_selector("#input:not([disabled])")
-            a.fill("#input", (DATA / "paste_tsv.txt").read_text(encoding="utf-8"))
-            a.click("#send")
-            a.wait_for_selector(".card-paste button.confirm")
-            a.click(".card-paste button.confirm")
-            a.wait_for_selector(".card-findings")
+            draft_with_tables(a)
             a.fill("#input", "写存在问题和建议")
             a.click("#send")
             a.wait_for_selector(".card-suggestions .option")

@@ -108,26 +108,29 @@ def test_the_fast_cell_lookup_answers_as_python_docx_does_across_merges():
             assert st.cell(table, r, c)._tc is table.cell(r, c)._tc, (r, c)
 
 
-def test_money_from_a_source_the_form_has_no_row_for_is_printed_in_its_other_row(tmp_path):
+_GRID_HEAD = "资金来源\t计划安排资金（万元）\t实际到位资金（万元）\t实际支出（万元）\n"
+
+
+def _cover_cells(tmp_path, grid: str) -> list[str]:
+    """The Yueyang draft of a pasted funding grid, exported: the texts of its tables' cells, row by row."""
     import docx
 
-    grid = ("项目名称：2024年城区垃圾清运\n资金来源\t计划安排资金（万元）\t实际到位资金（万元）\t实际支出（万元）\n"
-            "合计\t500\t480\t470\n县财政\t300\t300\t295\n省财政\t120\t120\t118\n乡镇配套\t50\t40\t40\n单位自筹\t30\t20\t17\n")
     source = tmp_path / "grid.txt"
     source.write_text(grid, encoding="utf-8")
     path = write_docx(compose_draft(check_file(source, form="yueyang")), tmp_path / "grid.docx")
-    cells = [c.text for t in docx.Document(str(path)).tables for r in t.rows for c in r.cells]
+    return [c.text for t in docx.Document(str(path)).tables for r in t.rows for c in r.cells]
+
+
+def test_money_from_a_source_the_form_has_no_row_for_is_printed_in_its_other_row(tmp_path):
+    cells = _cover_cells(tmp_path, "项目名称：2024年城区垃圾清运\n" + _GRID_HEAD +
+                         "合计\t500\t480\t470\n县财政\t300\t300\t295\n省财政\t120\t120\t118\n乡镇配套\t50\t40\t40\n"
+                         "单位自筹\t30\t20\t17\n")
     k = cells.index("其它")  # the form's own last row holds 乡镇配套 and 单位自筹 together: the rows add up to 合计
     assert cells[k + 1] == "80" and cells[k + 3] == "60"
 
 
 def test_a_source_named_by_its_level_is_printed_in_that_levels_row(tmp_path):
-    import docx
-
-    grid = ("项目名称：2024年河湖长制工作经费\n资金来源\t计划安排资金（万元）\t实际到位资金（万元）\t实际支出（万元）\n"
-            "合计\t270\t260\t248.2\n县级财政资金\t100\t90\t90\n省级河长制专项\t150\t150\t140.2\n乡镇配套\t20\t20\t18\n")
-    source = tmp_path / "grid.txt"
-    source.write_text(grid, encoding="utf-8")
-    path = write_docx(compose_draft(check_file(source, form="yueyang")), tmp_path / "grid.docx")
-    cells = [c.text for t in docx.Document(str(path)).tables for r in t.rows for c in r.cells]
+    cells = _cover_cells(tmp_path, "项目名称：2024年河湖长制工作经费\n" + _GRID_HEAD +
+                         "合计\t270\t260\t248.2\n县级财政资金\t100\t90\t90\n省级河长制专项\t150\t150\t140.2\n"
+                         "乡镇配套\t20\t20\t18\n")
     assert cells[cells.index("省财政") + 1] == "150" and cells[cells.index("其它") + 1] == "20"

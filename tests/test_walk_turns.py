@@ -58,6 +58,14 @@ async def officer(aiohttp_client, tmp_path):
 
 
 @pytest.fixture
+async def tabled(officer):
+    """The officer with the funding, expense and indicator tables pasted and confirmed."""
+    await officer.say(PASTE)
+    await officer.say("确认")
+    return officer
+
+
+@pytest.fixture
 async def national(aiohttp_client, tmp_path):
     return await _officer(aiohttp_client, tmp_path / "data", "national", "2024年某县乡镇综合文化站提升项目")
 
@@ -81,76 +89,64 @@ async def test_a_yes_in_words_confirms_the_waiting_table_and_a_later_yes_is_no_a
     assert officer.asked() == "goals.expected"  # the goal is still to be said: nothing was taken as it
 
 
-async def test_a_goal_said_after_a_complaint_is_the_goal_and_no_target_moves(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    before = [(i["name"], i["target"]) for i in (await officer.report())["indicators"]]
-    await officer.reach("goals.expected")
-    reply = await officer.say("不对不对 刚才那句不是目标 你记错了 预期目标是改造背街小巷35条以上 单条成本不超过35万元 居民满意度90%以上")
+async def test_a_goal_said_after_a_complaint_is_the_goal_and_no_target_moves(tabled):
+    before = [(i["name"], i["target"]) for i in (await tabled.report())["indicators"]]
+    await tabled.reach("goals.expected")
+    reply = await tabled.say("不对不对 刚才那句不是目标 你记错了 预期目标是改造背街小巷35条以上 单条成本不超过35万元 居民满意度90%以上")
     assert _decision(reply)["kind"] == "answer"
-    report = await officer.report()
+    report = await tabled.report()
     assert [(i["name"], i["target"]) for i in report["indicators"]] == before
     goal = report["goals"][0]["expected"]
     assert goal.startswith("改造背街小巷35条以上") and "记错" not in goal
 
 
-async def test_criteria_in_work_words_and_the_period_said_before_stays(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.reach("project.period_text")
-    await officer.say("2023年1月到12月")
-    await officer.reach(IMPLEMENTATION)
-    await officer.say("4月份开始的 按计划 11月底都干完了")
-    report = await officer.report()
+async def test_criteria_in_work_words_and_the_period_said_before_stays(tabled):
+    await tabled.reach("project.period_text")
+    await tabled.say("2023年1月到12月")
+    await tabled.reach(IMPLEMENTATION)
+    await tabled.say("4月份开始的 按计划 11月底都干完了")
+    report = await tabled.report()
     assert _selected(report, IMPLEMENTATION) == ["按计划开工", "按计划完工"]
     assert report["project"]["period_text"] == "2023年1月至12月"  # the work's months are not the period
 
 
-async def test_an_earlier_criteria_answer_taken_again_in_the_options_words(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.reach(IMPLEMENTATION)
-    await officer.say("按计划完工")
-    assert officer.asked() == RULES_ITEM
-    reply = await officer.say("怎么把开工弄掉了 开工开展完工三个都要")
+async def test_an_earlier_criteria_answer_taken_again_in_the_options_words(tabled):
+    await tabled.reach(IMPLEMENTATION)
+    await tabled.say("按计划完工")
+    assert tabled.asked() == RULES_ITEM
+    reply = await tabled.say("怎么把开工弄掉了 开工开展完工三个都要")
     assert _decision(reply)["kind"] == "correction"
-    report = await officer.report()
+    report = await tabled.report()
     assert _selected(report, IMPLEMENTATION) == ["按计划开工", "按计划开展", "按计划完工"]
     assert not [n for n in report["notes"] if "弄掉" in n["text"]]  # nothing filed as report text
-    assert officer.asked() == RULES_ITEM
+    assert tabled.asked() == RULES_ITEM
 
 
-async def test_an_answer_with_an_earlier_criteria_answer_corrected_inside_it(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.reach(IMPLEMENTATION)
-    await officer.say("按计划开展")
-    await officer.say("制度健全 执行也严格  哦不对 刚才那个项目实施 开工 开展 完工三个都是按计划的 你只记了一个")
-    report = await officer.report()
+async def test_an_answer_with_an_earlier_criteria_answer_corrected_inside_it(tabled):
+    await tabled.reach(IMPLEMENTATION)
+    await tabled.say("按计划开展")
+    await tabled.say("制度健全 执行也严格  哦不对 刚才那个项目实施 开工 开展 完工三个都是按计划的 你只记了一个")
+    report = await tabled.report()
     assert _selected(report, RULES_ITEM) == ["管理制度健全", "制度执行严格"]
     assert _selected(report, IMPLEMENTATION) == ["按计划开工", "按计划开展", "按计划完工"]
 
 
-async def test_a_move_asked_for_besides_an_answer_is_made_and_not_filed(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.reach("note.funding_use.management")
-    reply = await officer.say("专款专用 单独建账 按进度拨付 报账要分管领导签字  另外帮我看看还差啥")
+async def test_a_move_asked_for_besides_an_answer_is_made_and_not_filed(tabled):
+    await tabled.reach("note.funding_use.management")
+    reply = await tabled.say("专款专用 单独建账 按进度拨付 报账要分管领导签字  另外帮我看看还差啥")
     assert "已完成" in reply["text"] and any(c["type"] == "progress" for c in reply["cards"])
-    notes = (await officer.report())["notes"]
+    notes = (await tabled.report())["notes"]
     assert [n["text"] for n in notes] == ["专款专用 单独建账 按进度拨付 报账要分管领导签字"]
 
 
-async def test_an_answer_said_before_a_correction_is_kept_with_it(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.reach("note.performance.results")
-    reply = await officer.say("成效嘛 巷子路面平整了 下雨不积水了 居民出门方便多了  不对 刚才表里那个居民满意度不是96% 应该是95.5%  你改一下")
-    report = await officer.report()
+async def test_an_answer_said_before_a_correction_is_kept_with_it(tabled):
+    await tabled.reach("note.performance.results")
+    reply = await tabled.say("成效嘛 巷子路面平整了 下雨不积水了 居民出门方便多了  不对 刚才表里那个居民满意度不是96% 应该是95.5%  你改一下")
+    report = await tabled.report()
     assert next(i["actual"] for i in report["indicators"] if i["name"] == "居民满意度") == "95.5%"
     notes = [n for n in report["notes"] if n["section"] == "performance"]
     assert len(notes) == 1 and notes[0]["text"].startswith("成效嘛 巷子路面平整了") and "95.5" not in notes[0]["text"]
-    assert officer.asked() != "note.performance.results", reply["text"]
+    assert tabled.asked() != "note.performance.results", reply["text"]
 
 
 async def test_a_question_about_the_field_asked_is_answered_not_taken_as_its_value(national):
@@ -195,34 +191,28 @@ async def test_still_missing_is_answered_with_what_is_missing(national):
     assert not (await national.report())["notes"]
 
 
-async def test_an_expense_row_deleted_in_words(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    reply = await officer.say("哦 删掉监理费那条 那个是别的项目的 财务拷错了")
+async def test_an_expense_row_deleted_in_words(tabled):
+    reply = await tabled.say("哦 删掉监理费那条 那个是别的项目的 财务拷错了")
     assert _decision(reply)["kind"] == "request"
-    report = await officer.report()
+    report = await tabled.report()
     assert [e["content"] for e in report["expenses"]] == ["道路铺装工程款", "排水管网改造工程款", "设计费"]
     assert not report["notes"]
 
 
-async def test_two_corrections_in_one_message_are_both_made(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.reach("project.period_text")
-    await officer.say("2023年3月到12月")
-    await officer.say("居民满意度那个实际完成值改成95%，还有项目时间是1月到12月 你记成3月了")
-    report = await officer.report()
+async def test_two_corrections_in_one_message_are_both_made(tabled):
+    await tabled.reach("project.period_text")
+    await tabled.say("2023年3月到12月")
+    await tabled.say("居民满意度那个实际完成值改成95%，还有项目时间是1月到12月 你记成3月了")
+    report = await tabled.report()
     assert report["project"]["period_text"] == "2023年1月至12月"
     assert next(i["actual"] for i in report["indicators"] if i["name"] == "居民满意度") == "95%"
 
 
-async def test_a_question_set_after_a_narrative_answer_is_answered_and_not_filed(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.reach("note.overview.background")
-    reply = await officer.say("巷子都是八九十年代的老路 坑洼积水 区里21年就列进了民生实事 这个要写多详细？")
+async def test_a_question_set_after_a_narrative_answer_is_answered_and_not_filed(tabled):
+    await tabled.reach("note.overview.background")
+    reply = await tabled.say("巷子都是八九十年代的老路 坑洼积水 区里21年就列进了民生实事 这个要写多详细？")
     assert "写2到4句" in reply["text"]
-    notes = (await officer.report())["notes"]
+    notes = (await tabled.report())["notes"]
     assert [n["text"] for n in notes] == ["巷子都是八九十年代的老路 坑洼积水 区里21年就列进了民生实事"]
 
 
@@ -233,117 +223,95 @@ async def test_a_field_answered_with_a_question_after_it(officer):
     assert "不计分" in reply["text"]
 
 
-async def test_an_expense_amount_corrected_by_the_wrong_one_said(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    reply = await officer.say("监理那笔不是37.16 是36.17")
+async def test_an_expense_amount_corrected_by_the_wrong_one_said(tabled):
+    reply = await tabled.say("监理那笔不是37.16 是36.17")
     assert _decision(reply)["kind"] == "correction"
-    report = await officer.report()
+    report = await tabled.report()
     assert next(e["amount"] for e in report["expenses"] if e["content"] == "监理费") == "36.17"
     assert not report["notes"]
 
 
-async def test_a_misspelt_name_corrected_inside_a_narrative_answer(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.reach("note.implementation.organization")
-    await officer.say("局里成立了领导小组 施工是公开招标的 中标单位湖南宏远路桥建设有限公司")
-    await officer.reach("note.implementation.process")
-    await officer.say("6月开工 11月完工 12月组织了验收 合格。 不对 刚才那个中标单位名字打错了 是湖南鸿远路桥建设有限公司")
-    texts = [n["text"] for n in (await officer.report())["notes"]]
+async def test_a_misspelt_name_corrected_inside_a_narrative_answer(tabled):
+    await tabled.reach("note.implementation.organization")
+    await tabled.say("局里成立了领导小组 施工是公开招标的 中标单位湖南宏远路桥建设有限公司")
+    await tabled.reach("note.implementation.process")
+    await tabled.say("6月开工 11月完工 12月组织了验收 合格。 不对 刚才那个中标单位名字打错了 是湖南鸿远路桥建设有限公司")
+    texts = [n["text"] for n in (await tabled.report())["notes"]]
     assert any("湖南鸿远路桥建设有限公司" in t for t in texts) and not any("宏远" in t for t in texts)
     assert "6月开工 11月完工 12月组织了验收 合格。" in texts and not any("打错" in t for t in texts)
 
 
-async def test_words_quoted_as_the_draft_shows_them_are_deleted(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.say("先记一下 报告里写：年初计划改造40条 后来压减到37条 市里财力紧张")
-    reply = await officer.say("“年初计划改造40条，后来压减到37条”那句删掉 跟表里重复了")
+async def test_words_quoted_as_the_draft_shows_them_are_deleted(tabled):
+    await tabled.say("先记一下 报告里写：年初计划改造40条 后来压减到37条 市里财力紧张")
+    reply = await tabled.say("“年初计划改造40条，后来压减到37条”那句删掉 跟表里重复了")
     assert _decision(reply)["kind"] in ("request", "correction")
-    assert [n["text"] for n in (await officer.report())["notes"]] == ["市里财力紧张"]
-    missing = await officer.say("把“这句话从来没说过”删掉")
+    assert [n["text"] for n in (await tabled.report())["notes"]] == ["市里财力紧张"]
+    missing = await tabled.say("把“这句话从来没说过”删掉")
     assert "没有找到" in missing["text"]
 
 
-async def test_undo_never_takes_back_more_than_the_last_change(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.say("先记一下 报告里写：居民自发成立了巷道保洁志愿队")
-    await officer.say("把“志愿队”改成“志愿服务队”")
-    await officer.reach("project.department")
-    await officer.say("某市住房和城乡建设局")  # an answer: the record moves on past the correction
-    reply = await officer.say("撤销")
-    report = await officer.report()
+async def test_undo_never_takes_back_more_than_the_last_change(tabled):
+    await tabled.say("先记一下 报告里写：居民自发成立了巷道保洁志愿队")
+    await tabled.say("把“志愿队”改成“志愿服务队”")
+    await tabled.reach("project.department")
+    await tabled.say("某市住房和城乡建设局")  # an answer: the record moves on past the correction
+    reply = await tabled.say("撤销")
+    report = await tabled.report()
     assert any("志愿服务队" in n["text"] for n in report["notes"]), reply["text"]
     assert report["project"]["department"] == "某市住房和城乡建设局"
 
 
-async def test_a_funding_row_the_grid_left_out_is_added_and_the_total_kept(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    reply = await officer.say("镇级配套那行咋没了 乡镇配套计划50 到位40 用了35 要加上")
+async def test_a_funding_row_the_grid_left_out_is_added_and_the_total_kept(tabled):
+    reply = await tabled.say("镇级配套那行咋没了 乡镇配套计划50 到位40 用了35 要加上")
     assert "补上" in reply["text"] or any("补上" in (c.get("text") or "") for c in reply["cards"])
-    funding = (await officer.report())["funding"]
+    funding = (await tabled.report())["funding"]
     assert (Decimal(funding["total"]["planned"]), Decimal(funding["total"]["arrived"])) == (1200, 1150)  # kept
     town = next(r for r in funding["sources"] if r["source"].startswith("乡镇"))
     assert (town["planned"], town["arrived"], town["spent"]) == ("50", "40", "35")
 
 
-async def test_a_spent_cell_corrected_by_its_row_and_the_word_paid(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.say("不对 市级那行支付数是702.36 刚才打错了")
-    funding = (await officer.report())["funding"]
+async def test_a_spent_cell_corrected_by_its_row_and_the_word_paid(tabled):
+    await tabled.say("不对 市级那行支付数是702.36 刚才打错了")
+    funding = (await tabled.report())["funding"]
     assert next(r["spent"] for r in funding["sources"] if r["source"] == "市财政") == "702.36"
     assert Decimal(funding["total"]["spent"]) == Decimal("1102.36")
 
 
-async def test_deleting_words_in_a_section_never_deletes_a_table_row(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    reply = await officer.say("删掉问题与建议里 把设计费改成… 那条")
-    report = await officer.report()
+async def test_deleting_words_in_a_section_never_deletes_a_table_row(tabled):
+    reply = await tabled.say("删掉问题与建议里 把设计费改成… 那条")
+    report = await tabled.report()
     assert [e["content"] for e in report["expenses"]] == ["道路铺装工程款", "排水管网改造工程款", "监理费", "设计费"]
     assert len(report["indicators"]) == 6 and _decision(reply)["kind"] == "unclear"
 
 
-async def test_an_expense_renamed_by_its_whole_name(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.say("把监理费改成工程监理服务费 名字写全一点")
-    report = await officer.report()
+async def test_an_expense_renamed_by_its_whole_name(tabled):
+    await tabled.say("把监理费改成工程监理服务费 名字写全一点")
+    report = await tabled.report()
     assert [e["content"] for e in report["expenses"]][2] == "工程监理服务费" and not report["notes"]
 
 
-async def test_an_aside_no_reader_takes_is_kept_with_the_answer(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.reach("note.problems.next")
-    await officer.say("不足是老城区管线复杂 下一步摸清地下管网 另外争取上级资金 再一个排水口还要改造")
-    texts = " ".join(n["text"] for n in (await officer.report())["notes"])
+async def test_an_aside_no_reader_takes_is_kept_with_the_answer(tabled):
+    await tabled.reach("note.problems.next")
+    await tabled.say("不足是老城区管线复杂 下一步摸清地下管网 另外争取上级资金 再一个排水口还要改造")
+    texts = " ".join(n["text"] for n in (await tabled.report())["notes"])
     assert "摸清地下管网" in texts and "排水口还要改造" in texts
 
 
-async def test_several_quoted_passages_are_all_deleted_also_as_the_draft_shows_them(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.say("先记一下 报告里写：年初计划改造40条 后来压减到37条 区里财力紧张")
-    await officer.say("另外 报告里加一句：居民自发成立了保洁队 就是说大家都很积极")
-    await officer.say("删掉“居民自发成立了保洁队，大家都很积极。”这句 还有“区里财力紧张”也删")
-    texts = [n["text"] for n in (await officer.report())["notes"]]
+async def test_several_quoted_passages_are_all_deleted_also_as_the_draft_shows_them(tabled):
+    await tabled.say("先记一下 报告里写：年初计划改造40条 后来压减到37条 区里财力紧张")
+    await tabled.say("另外 报告里加一句：居民自发成立了保洁队 就是说大家都很积极")
+    await tabled.say("删掉“居民自发成立了保洁队，大家都很积极。”这句 还有“区里财力紧张”也删")
+    texts = [n["text"] for n in (await tabled.report())["notes"]]
     assert texts == ["年初计划改造40条 后来压减到37条"]
 
 
-async def test_answers_with_a_remark_or_a_correction_of_an_earlier_choice(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.reach("score.项目管理/资金管理/资金使用")
-    await officer.say("均无 不对 上面那个到位时效选错了 市级的钱年底才到 应该是不及时但未影响项目进度")
-    report = await officer.report()
+async def test_answers_with_a_remark_or_a_correction_of_an_earlier_choice(tabled):
+    await tabled.reach("score.项目管理/资金管理/资金使用")
+    await tabled.say("均无 不对 上面那个到位时效选错了 市级的钱年底才到 应该是不及时但未影响项目进度")
+    report = await tabled.report()
     assert _selected(report, "score.项目管理/资金到位/到位时效") == ["不及时但未影响项目进度"]
     assert _selected(report, "score.项目管理/资金管理/资金使用") == []
-    assert officer.asked() != "score.项目管理/资金管理/资金使用"
+    assert tabled.asked() != "score.项目管理/资金管理/资金使用"
 
 
 async def test_a_goal_handed_over_with_a_lead_in_is_the_goal_and_sets_no_period(national):
@@ -354,13 +322,11 @@ async def test_a_goal_handed_over_with_a_lead_in_is_the_goal_and_sets_no_period(
     assert not report["project"]["period_text"]
 
 
-async def test_a_value_or_a_family_said_with_gai_cheng_is_never_a_name(officer):
-    await officer.say(PASTE)
-    await officer.say("确认")
-    await officer.say("把96%改成95.5%")
-    await officer.say("还有把居民满意度的目标改成≥92% 年初定的是92不是90")
-    await officer.say("把完工时间改成质量指标")
-    indicators = {i["name"]: i for i in (await officer.report())["indicators"]}
+async def test_a_value_or_a_family_said_with_gai_cheng_is_never_a_name(tabled):
+    await tabled.say("把96%改成95.5%")
+    await tabled.say("还有把居民满意度的目标改成≥92% 年初定的是92不是90")
+    await tabled.say("把完工时间改成质量指标")
+    indicators = {i["name"]: i for i in (await tabled.report())["indicators"]}
     assert indicators["居民满意度"]["actual"] == "95.5%" and indicators["居民满意度"]["target"] == "≥92%"
     assert indicators["完工时间"]["level2"] == "质量指标"
 

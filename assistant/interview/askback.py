@@ -21,12 +21,14 @@ def _template(key: str) -> jinja2.Template:
     return _ENV.from_string(turn_words().answers[key])
 
 
-def topic_of(text: str) -> str | None:
+def _about(text: str, topic: str) -> bool:
     key = compact(to_halfwidth(text))
-    for topic, patterns in turn_words().questions.topics.items():
-        if any(re.search(p, key) for p in patterns):
-            return topic
-    return None
+    return any(re.search(p, key) for p in turn_words().questions.topics[topic])
+
+
+def topic_of(text: str) -> str | None:
+    """The first topic (knowledge/turns.yaml, in its order) a question is about."""
+    return next((topic for topic in turn_words().questions.topics if _about(text, topic)), None)
 
 
 def item_named(text: str, items: list[Item]) -> Item | None:
@@ -74,8 +76,8 @@ def answer_question(text: str, asked: Item | None, items: list[Item], rules: Rul
     """(the answer, the item it is about)."""
     topic = topic_of(text)
     terms = glossary_in(text)
-    if topic == "progress" or any(re.search(p, compact(to_halfwidth(text))) for p in turn_words().questions.topics["progress"]):
-        # '这就完了？还差啥不 支出明细要不要贴': what is missing, then what the terms mean
+    if _about(text, "progress"):  # asked with other topics too: '这就完了？还差啥不 支出明细要不要贴' is about
+        # what is missing first, then what the terms mean
         missing = [i.label for i in items if not i.done]
         said = _template("progress").render(done=len(items) - len(missing), total=len(items), missing=missing[:12])
         return "\n".join([said, *terms[:2]]), asked

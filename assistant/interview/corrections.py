@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.models import FundingRow, Indicator, Report, Where
 from ..core.numbers import compact, fmt_decimal, parse_money_cell, NumberFormatError, to_halfwidth
+from ..core.parse.paste import FAMILIES
 from .spec import turn_words
 
 _GENERIC = {"指标", "数量", "完成", "情况", "目标", "实际", "项目", "资金", "群众", "那条", "这条", "一条", "名称"}
@@ -319,12 +320,10 @@ def _columns_said(half: str, ind: Indicator) -> dict[str, str]:
 def _other_unit(said: str, recorded: str) -> bool:
     """A month or a day where a value was recorded in no such unit ('6月开工…验收 合格' for 合格率 '100%')."""
     half = to_halfwidth(said)
-    m_new = _NUM.search(half)
-    if not m_new or re.search(r"[月日号年]", recorded or ""):
+    m_new = _NUM.search(half)  # a month is the figure's own unit: '6月' reads as 6 and 月
+    if not m_new or m_new.group("unit") != "月" or re.search(r"[月日号年]", recorded or ""):
         return False
-    after = half[m_new.end():] if m_new.group("unit") else re.sub(r"^\s*", "", half[m_new.end():])[1:]
-    month = m_new.group("unit") == "月" or half[m_new.end():m_new.end() + 1] == "月"
-    return month and bool(re.match(r"\s*(?:份|底|初|中旬|上旬|下旬)?\s*(?:开工|完工|开始|进场|验收|结束|完成|启动|动工)", after))
+    return bool(re.match(r"\s*(?:份|底|初|中旬|上旬|下旬)?\s*(?:开工|完工|开始|进场|验收|结束|完成|启动|动工)", half[m_new.end():]))
 
 
 def _bound_value(half: str, start: int, end: int) -> str:
@@ -365,11 +364,17 @@ def _replace_in_texts(report: Report, old: str, new: str) -> tuple[Report, int]:
     return out, n
 
 
+def said_texts(report: Report, reasons: bool = True) -> list[str]:
+    """What the officer said as it is recorded: the notes, the goal cells and (with `reasons`) the funding reasons."""
+    texts = [n.text for n in report.notes] + [g.expected for g in report.goals] + [g.actual for g in report.goals]
+    return texts + ([report.funding.execution_reason or "", report.funding.adjustment_reason or ""] if reasons else [])
+
+
 def _shares_words(report: Report, figure: str, text: str) -> bool:
     """A note or goal that states the old figure and shares words with the correction speaks of the same thing."""
     key = compact(re.sub(r"[\d.]+", " ", text))
     pattern = re.compile(rf"(?<![\d.]){re.escape(figure)}(?![\d])")
-    texts = [n.text for n in report.notes] + [g.expected for g in report.goals] + [g.actual for g in report.goals]
+    texts = said_texts(report, reasons=False)
     for body in texts:
         for sentence in re.split(r"[。；;，,]", body):
             if pattern.search(sentence) and len(_lcs(compact(re.sub(r"[\d.]+", " ", sentence)), key)) >= 2:
@@ -527,13 +532,12 @@ def correct_funding(report: Report, text: str, national: bool = False) -> Change
     out = report.model_copy(deep=True)
     rows = out.funding.sources
     row = next((r for r in rows if r.source == source), None) if source else None
-    if row is None and source and re.search(r"漏了|少了|补上|加上|没列|没了|没有了|不见了|加一行|添一行|增加一行|新增|要加|还有", half):
-        # a row the grid left out ('乡镇配套那行咋没了 乡镇配套计划150 到位80 用了56 要加上')
+    # a row the grid left out ('乡镇配套那行咋没了 乡镇配套计划150 到位80 用了56 要加上')
+    added = row is None and source is not None and \
+        bool(re.search(r"漏了|少了|补上|加上|没列|没了|没有了|不见了|加一行|添一行|增加一行|新增|要加|还有", half))
+    if added:
         row = FundingRow(source=source, where=Where(cell="经办人补充"))
         rows.append(row)
-        added = True
-    else:
-        added = False
     said = []
     for col, value in cells.items():
         if row is not None:
@@ -556,7 +560,7 @@ def correct_funding(report: Report, text: str, national: bool = False) -> Change
     for r in [out.funding.total, *rows]:  # a balance shown is the one the new cells give
         if r.balance is not None and r.arrived is not None and r.spent is not None:
             r.balance = r.arrived - r.spent
-    if added and row is not None:
+    if added:
         cells_said = "，".join(f"{_COLUMN_NAMES[c]}{fmt_decimal(v)}万元" for c, v in cells.items())
         return Change(out, f"已在资金表中补上“{row.source}”一行：{cells_said}（合计不变）", "补充资金来源")
     return Change(out, "已更正资金：" + "，".join(said), "更正资金")
@@ -680,8 +684,7 @@ def correct_phrase(report: Report, text: str) -> Change | None:
 
 def _longest_recorded(report: Report, phrase: str) -> str | None:
     """The longest part of a phrase (at least two characters) that a recorded text holds."""
-    texts = [n.text for n in report.notes] + [g.expected for g in report.goals] + [g.actual for g in report.goals] + \
-        [report.funding.execution_reason or "", report.funding.adjustment_reason or ""]
+    texts = said_texts(report)
     for size in range(len(phrase), 1, -1):
         for i in range(0, len(phrase) - size + 1):
             piece = phrase[i:i + size]
@@ -716,8 +719,7 @@ def correct_misspelt(report: Report, text: str) -> Change | None:
     if not m:
         return None
     new = m.group("new")
-    texts = [n.text for n in report.notes] + [g.expected for g in report.goals] + [g.actual for g in report.goals] + \
-        [report.funding.execution_reason or "", report.funding.adjustment_reason or ""]
+    texts = said_texts(report)
     found = set()
     for t in texts:
         for i in range(0, len(t) - len(new) + 1):
@@ -751,17 +753,10 @@ def replace_phrase(report: Report, old: str, new: str) -> tuple[Report, int]:
     return out, n
 
 
-_FAMILIES = (("满意度", "满意度指标", "服务对象满意度指标"), ("经济效益", "效益指标", "经济效益指标"),
-             ("社会效益", "效益指标", "社会效益指标"), ("生态效益", "效益指标", "生态效益指标"),
-             ("环境效益", "效益指标", "生态效益指标"), ("可持续", "效益指标", "可持续影响指标"),
-             ("数量", "产出指标", "数量指标"), ("质量", "产出指标", "质量指标"), ("时效", "产出指标", "时效指标"),
-             ("成本", "产出指标", "成本指标"))
-
-
 def family_said(text: str) -> tuple[str, str] | None:
     """(一级, 二级) a clause names as an indicator's family, not the one it says it is not ('不是数量的')."""
     half = re.sub(r"不是[^，,。；;]{0,8}", "", to_halfwidth(text))
-    for word, level1, level2 in _FAMILIES:
+    for word, level1, level2 in FAMILIES:
         if re.search(rf"{word}(?:影响)?(?:指标|的|类|$|[，,。\s])", half):
             return level1, level2
     return None
@@ -940,7 +935,7 @@ def correct_list(report: Report, text: str) -> Change | None:
     if said is None:
         return None
     new_items = said.group("items").split("、")
-    texts = [n.text for n in report.notes] + [g.expected for g in report.goals] + [g.actual for g in report.goals]
+    texts = said_texts(report, reasons=False)
     for recorded in (m for t in texts for m in _LISTED.finditer(t)):
         old_items = recorded.group("items").split("、")
         # the first item runs into the words before it ('涉及钱庙', '是钱庙'): the part both end with is the item

@@ -271,3 +271,14 @@ GOAL_WORDS = re.compile(r"(?:年度)?(?:预期|总体|绩效|年度)目标")
 GOAL_SAID = re.compile(r"(?:(?:预期|总体|绩效|年度)目标|目标)(?:应该|其实|实际上)?(?:是|为|就是|应是)[：:，,\s]*")
 
 RETAKE_CUE = re.compile(r"(?:(?:对了|哦|噢|诶|哎|还有)[，,\s]*)?(?:不对|说错了|搞错了|记错了|刚才那个|刚才那题|刚才那项|前面那题|上一题)")
+
+
+def question_above_table(text: str) -> str | None:
+    """A question typed on the lines above a pasted table ('支出明细还要不要？我贴一下')."""
+    lines = text.split("\n")
+    first = next((k for k, ln in enumerate(lines) if "\t" in ln.strip("\t")), 0)
+    for line in lines[:first]:
+        for part in re.split(r"(?<=[？?])", line):
+            if part.strip() and "\t" not in part and not re.search(r"\d", part) and is_question(part):
+                return part.strip()
+    return None

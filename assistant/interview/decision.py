@@ -56,8 +56,14 @@ class Decision:
     words: str = ""                      # a statement's words for the report, when not the whole message
     then: str | None = None              # a move asked for besides ('…另外帮我看看还差啥'): made after this turn
 
+    def files_a_note(self) -> bool:
+        """The turn's words go into the report as a note: a statement, or the answer to a narrative question."""
+        return self.kind == STATEMENT or (self.kind == ANSWER and bool(self.section))
+
+
 COMMAND_NAMES = {"cancel": "取消待确认的数据", "undo": "撤销上一次修改", "skip": "跳过", "back": "上一题", "progress": "查看进度", "check": "检查", "export": "导出",
                   "why": "为什么扣分", "write": "起草", "confirm": "确认", "polish": "润色全文"}
+
 
 def decision_card(decision: Decision) -> dict:
     """What the reply shows of the decision: its kind and why."""

@@ -24,13 +24,11 @@ def rename_expense(report: Report, text: str) -> Change | None:
     row, new = None, None
     m = _QUOTED_PAIR.search(half)
     if m:
-        old_key = compact(m.group("old"))
-        row = next((k for k, e in enumerate(report.expenses) if compact(e.content) == old_key), None)
-        new = m.group("new")
+        row, new = _row_called(report, m.group("old")), m.group("new")
     if row is None:  # '把第三方服务费改成第三方保洁转运服务费 名字写全一点': a row named by its whole name
         m = re.search(r"把\s*(?P<old>[^，,。；;\s]{2,30}?)\s*(?:改成|改为|换成)\s*(?P<new>[^，,。；;\s…]{2,40})(?![….])", half)
         if m and not re.match(r"\s*(?:删掉|删除|删了|去掉)", half):
-            row = next((k for k, e in enumerate(report.expenses) if compact(e.content) == compact(m.group("old"))), None)
+            row = _row_called(report, m.group("old"))
             new = m.group("new") if row is not None else None
     if row is None:
         m = _ROW_RENAMED.search(half)
@@ -56,6 +54,21 @@ def rename_expense(report: Report, text: str) -> Change | None:
 _CN_SMALL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
+def _row_called(report: Report, name: str) -> int | None:
+    """The expense row whose 支出内容 is `name` exactly."""
+    return next((k for k, e in enumerate(report.expenses) if compact(e.content) == compact(name)), None)
+
+
+def _row_named(report: Report, half: str, bonus: dict[int, int]) -> tuple[int, int] | None:
+    """(score, row) of the one expense row the words name best: the longest stretch of its 支出内容 they hold, plus
+    `bonus` for a row named another way (its amount said); None when two rows tie."""
+    scored = sorted(((len(_lcs(compact(e.content), compact(half))) + bonus.get(k, 0), k)
+                     for k, e in enumerate(report.expenses)), reverse=True)
+    if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0]
+
+
 def edit_expense(report: Report, text: str) -> Change | None:
     """'农房抗震改造补助的凭证号错了 应该是2024年11月18#', '把X的会计凭证号改成…', 'X的金额是31.5': one expense row."""
     half = to_halfwidth(text)
@@ -74,13 +87,11 @@ def edit_expense(report: Report, text: str) -> Change | None:
         named_amount = named_amount or said_new
     if not re.search(r"凭证|金额|明细|支出数", half) and not named_amount:
         return None
-    scored = sorted(((len(_lcs(compact(e.content), compact(half))) + (3 if k in by_amount else 0), k)
-                     for k, e in enumerate(report.expenses)), reverse=True)
-    if not scored or scored[0][0] < 3 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+    best = _row_named(report, half, {k: 3 for k in by_amount})
+    if best is None or best[0] < 3:
         return None
-    k = scored[0][1]
     out = report.model_copy(deep=True)
-    row = out.expenses[k]
+    row = out.expenses[best[1]]
     voucher = re.findall(r"((?:19|20)\d{2}年\d{1,2}月\d{1,2}#|\d+#)", half)
     if "凭证" in half and voucher:
         previous, row.voucher = row.voucher, voucher[-1]
@@ -106,15 +117,14 @@ def delete_expense(report: Report, text: str) -> Change | None:
         return None  # '删掉问题与建议里 把第三方服务费改成… 那条': words in a section, not an expense row
     amounts = {m.group(0) for m in re.finditer(r"\d+(?:\.\d+)?", half)}
     # a row named in part, with its amount said too ('宣传 8.6万'), is named as well as by its whole name
-    scored = sorted(((len(_lcs(compact(e.content), compact(half))) +
-                      (2 if e.amount is not None and fmt_decimal(e.amount) in amounts else 0), k)
-                     for k, e in enumerate(report.expenses)), reverse=True)
-    if not scored or scored[0][0] < 2 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+    best = _row_named(report, half, {k: 2 for k, e in enumerate(report.expenses)
+                                     if e.amount is not None and fmt_decimal(e.amount) in amounts})
+    if best is None or best[0] < 2:
         return None
-    k = scored[0][1]
+    score, k = best
     row = report.expenses[k]
-    if scored[0][0] < min(3, len(compact(row.content))) or (scored[0][0] < len(compact(row.content)) and
-                                                             not re.search(r"明细|支出|那条|那笔|那行|这条|这笔|这行", half)):
+    if score < min(3, len(compact(row.content))) or (score < len(compact(row.content)) and
+                                                     not re.search(r"明细|支出|那条|那笔|那行|这条|这笔|这行", half)):
         return None  # a part of a name is enough only where the words say it is an expense row
     out = report.model_copy(deep=True)
     del out.expenses[k]

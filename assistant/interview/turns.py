@@ -111,20 +111,20 @@ def read_turn(text: str, ctx: TurnContext, selected: list[str] | None = None, fo
         before = (decided.report, len(decided.notes), decided.then)
         decided = _with_aside(decided, aside, ctx)
         taken = (decided.report, len(decided.notes), decided.then) != before
-        if (decided.kind == STATEMENT or (decided.kind == ANSWER and decided.section)) and not decided.words:
+        if decided.files_a_note() and not decided.words:
             # the note is the answer's words when the aside went its own way; an aside nothing took
             # ('…另外争取上级资金 再一个新能源车充电桩不够') stays in the note, never dropped
             decided.words = main if taken else whole
     if question:  # '…三个都符合吧。这个不填的话扣几分？': the answer recorded, and the question answered too
         reply, _ = answer_question(question, ctx.asked, ctx.items, ctx.rules)
         decided.reply = f"{decided.reply}\n{reply}".strip()
-        if (decided.kind == STATEMENT or (decided.kind == ANSWER and decided.section)) and not decided.words:
+        if decided.files_a_note() and not decided.words:
             decided.words = whole  # the note holds the answer, never the question asked with it
+    if ctx.has_pending and decided.files_a_note() and re.search(r"列|这张表|表里|卡片|目标值|实际值|指标|识别|读出来|没认出|空的", text):
+        # '目标值咋是空的 年初定的那列就是目标值啊 …' while a pasted table waits: about that table, never report text
+        said = turn_words().answers["about_the_card"]
+        return Decision(CLARIFY, "说的是待确认的表", reply=said, clarify={"type": "answer", "text": said, "about": None})
     return decided
-
-
-
-
 
 
 def _aside_was_all(text: str, ctx: TurnContext) -> Decision | None:
@@ -309,14 +309,6 @@ def _read_main(text: str, ctx: TurnContext) -> Decision:
     return _clarify(text, ctx)
 
 
-
-
-
-
-
-
-
-
 def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
     """The aside read on its own against the record as the main part left it: a correction, facts, a note."""
     base = decided.report if decided.report is not None else ctx.report
@@ -338,8 +330,6 @@ def _with_aside(decided: Decision, aside: str, ctx: TurnContext) -> Decision:
     if decided.kind in (CHITCHAT, UNCLEAR, CLARIFY) and other.kind not in (CHITCHAT, UNCLEAR, CLARIFY):
         return other
     return decided
-
-
 
 
 def _with_answer_after(decided: Decision, text: str, ctx: TurnContext) -> Decision:
@@ -413,8 +403,6 @@ def _changed_indicator_or_text(before: Report, after: Report) -> bool:
     return before.indicators != after.indicators or before.notes != after.notes
 
 
-
-
 def _states_new_value(text: str, ctx: TurnContext) -> bool:
     """'处理污水量实际是408万吨', 'COD削减量那个目标是≥750吨', '资助代表性传承人是16人': an indicator named with a
     value other than its own."""
@@ -427,10 +415,6 @@ def _states_new_value(text: str, ctx: TurnContext) -> bool:
     if len(key) <= 24 and re.search(r"\d", key) and corrections.edit_indicator(ctx.report, text) is not None:
         return True  # '精准率 99.6%', '机耕路47.2改47.5'
     return bool(COLUMN_VALUE.search(key)) or corrections.bare_value(to_halfwidth(text), ind) is not None
-
-
-
-
 
 
 def _reason_for_another_item(text: str, ctx: TurnContext) -> Decision | None:
@@ -475,18 +459,6 @@ def _reclassified(report: Report, text: str):
     return corrections.reclassify(report, text)
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 def _opens_elsewhere(text: str, asked: Item) -> bool:
     """An aside that opens with another section's own word, typed while a field, goal or reason is asked."""
     if asked.section:
@@ -501,8 +473,6 @@ def _opens_elsewhere(text: str, asked: Item) -> bool:
              (asked.id.startswith("goals.") and OPENING.match(key)))
 
 
-
-
 def _note_section(text: str, asked: Item, ctx: TurnContext) -> tuple[str, str | None]:
     """A narrative prompt's answer stays in its section unless it opens with another section's own word."""
     key = _key(text)
@@ -512,14 +482,6 @@ def _note_section(text: str, asked: Item, ctx: TurnContext) -> tuple[str, str | 
             return kind, part
     from ..compose.skeleton import part_for
     return asked.section, part_for(asked.section, text, asked.part)
-
-
-
-
-
-
-
-
 
 
 def _with_other_facts(decided: Decision, facts, asked: Item | None, ctx: TurnContext,
@@ -540,8 +502,6 @@ def _with_other_facts(decided: Decision, facts, asked: Item | None, ctx: TurnCon
             decided.reason += "，另记项目信息"
     record_grade(decided, decided.report, grade)
     return decided
-
-
 
 
 def _facts(facts, ctx: TurnContext, grade: tuple = (None, None)) -> Decision:
@@ -572,12 +532,6 @@ def _facts(facts, ctx: TurnContext, grade: tuple = (None, None)) -> Decision:
         decided.said.append(f"（本格式的表中没有{'、'.join(unprinted)}一栏，已记下备用）")
     record_grade(decided, decided.report, grade)
     return decided
-
-
-
-
-
-
 
 
 def _statement(text: str, ctx: TurnContext, section: str | None) -> Decision:
@@ -673,27 +627,5 @@ def _family_said(text: str) -> str | None:
         if family in text:
             return family
     return None
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 

@@ -26,8 +26,9 @@ from ..core.parse.paste import read_paste
 from ..core.scoring import ruleset_for_form
 from ..interview.corrections import carry_figures
 from ..interview.items import Item, find, form_of, items_for, next_item, progress
-from ..interview.decision import (ANSWER, CLARIFY, COMMAND, CORRECTION, EMPTY, ERROR, PASTE, REQUEST, STATEMENT,
+from ..interview.decision import (ANSWER, CLARIFY, COMMAND, CORRECTION, EMPTY, ERROR, PASTE, REQUEST,
                                   UNCLEAR, Decision, TurnContext, decision_card)
+from ..interview.cues import question_above_table
 from ..interview.turns import read_turn
 from ..interview.paste import carried, carry_answers, looks_like_paste, merge_paste, paste_card
 from ..interview.spec import interview_spec
@@ -193,25 +194,16 @@ class ChatEngine:
                                 clarify={"type": "clarify", "ask": "这句我没能读懂，能换个说法吗？", "text": text,
                                          "buttons": [{"label": "写进报告", "answer": {"as": "note"}}]})
         undo_before = state.get("undo")
-        if record.pending is not None and (decision.kind == STATEMENT or (decision.kind == ANSWER and decision.section)) \
-                and re.search(r"列|这张表|表里|卡片|目标值|实际值|指标|识别|读出来|没认出|空的", text):
-            # '目标值咋是空的 年初定的那列就是目标值啊 …': about the table waiting, never report text
-            decision = Decision(CLARIFY, "说的是待确认的表", reply=_ABOUT_THE_CARD)
-            reply = Reply(_ABOUT_THE_CARD, [{"type": "answer", "text": _ABOUT_THE_CARD, "about": None}], interview=state,
-                          ask=False)
-            reply.decision = decision
-            reply.cards.append(decision_card(decision))
-            return reply
         reply = self._act(record, decision, report, state, text, asked)
-        after = reply.interview if reply.interview is not None else state
-        if undo_before is not None and after.get("undo") is undo_before and \
+        state_after = reply.interview if reply.interview is not None else state
+        if undo_before is not None and state_after.get("undo") is undo_before and \
                 (reply.report is not None or reply.confirmed is not None):
-            after.pop("undo", None)  # the record moved on since: '撤销' would take this turn's change back too
+            state_after.pop("undo", None)  # the record moved on since: '撤销' would take this turn's change back too
         if decision.then in ("progress", "check", "why") and decision.kind != COMMAND:
             # '…报账要局长签字 另外帮我看看还差啥': the answer filed, then the move made on the record as it is now
-            after = replace(record, report=reply.report or record.report, interview=reply.interview or state)
-            made = self._command(after, Decision(COMMAND, decision.then, command=decision.then),
-                                 dict(reply.interview or state), None, text)
+            now = replace(record, report=reply.report or record.report, interview=state_after)
+            made = self._command(now, Decision(COMMAND, decision.then, command=decision.then), dict(state_after), None,
+                                 text)
             reply.text = f"{reply.text}\n\n{made.text}".strip()
             reply.cards += [c for c in made.cards if c.get("type") != "question"]
         reply.decision = decision
@@ -255,7 +247,7 @@ class ChatEngine:
                 misses[asked.id] = misses.get(asked.id, 0) + 1
                 state["misses"] = misses
             return Reply(d.reply, [], interview=state)
-        if d.kind in (STATEMENT,) or (d.kind == ANSWER and d.section):
+        if d.files_a_note():
             if record.report is not None:
                 state["undo"] = record.report.model_dump_json()  # '撤销' takes the note back out
             if d.kind == ANSWER and asked is not None and state.get("revisit") == asked.id:
@@ -269,10 +261,7 @@ class ChatEngine:
             noted = self._note(record, report, d.words or text, d.section, d.part, state, unasked=not answered_here)
             noted.cards = [{"type": "recorded", "text": line, "item": None} for line in d.said
                            if not line.startswith("已记入")] + noted.cards  # the note card says that one
-            for section, part, words, *answering in d.notes:  # an aside beside the answer: a note of its own
-                more = self._note(record, noted.report, words, section, part, state, unasked=not any(answering))
-                noted.cards += more.cards
-                noted.report = more.report
+            self._file_notes(record, noted, d.notes, state)
             if d.reply:  # '…县政府22年就提出要节能改造 这个要写多详细？': the note filed, the question answered
                 noted.text = f"{noted.text}\n{d.reply}"
                 noted.cards.append({"type": "answer", "text": d.reply, "about": asked.id if asked else None})
@@ -292,10 +281,7 @@ class ChatEngine:
             if d.reply:  # '2025年3月15号吧 报告日期是不是一定要写 不填会扣分吗': recorded, and the question answered
                 cards.append({"type": "answer", "text": d.reply, "about": d.item.id if d.item else None})
             reply = Reply(d.reply, cards, report=d.report, interview=state)
-            for section, part, words, *answering in d.notes:  # said besides: filed as a note of its own
-                noted = self._note(record, reply.report, words, section, part, state, unasked=not any(answering))
-                reply.cards += noted.cards
-                reply.report = noted.report
+            self._file_notes(record, reply, d.notes, state)
             return reply
         # a question, chitchat, or a request answered with what the officer can do: nothing recorded
         return Reply(d.reply, [{"type": "answer", "text": d.reply, "about": d.item.id if d.item else None}],
@@ -425,6 +411,14 @@ class ChatEngine:
         said = "已记录：" + "；".join(f"{r['label']} {r['value']}" for r in rows)
         return Reply(said, [{"type": "project", "fields": rows}], report=out)
 
+    def _file_notes(self, record: DraftRecord, reply: Reply, notes: list[tuple], state: dict) -> None:
+        """What was said besides the answer (section, part, words[, answers the question]): each a note of its own,
+        added to the reply's report and cards."""
+        for section, part, words, *answering in notes:
+            noted = self._note(record, reply.report, words, section, part, state, unasked=not any(answering))
+            reply.cards += noted.cards
+            reply.report = noted.report
+
     def _note(self, record: DraftRecord, report: Report, text: str, kind: str, part: str | None,
               state: dict | None = None, unasked: bool = False) -> Reply:
         text = note_words(text)
@@ -470,7 +464,7 @@ class ChatEngine:
         if parsed.project.name and parsed.project.name != record.title:
             card["title_change"] = parsed.project.name
         reply = Reply("我识别出以下数据，请核对后点“确认”（有误可直接修改后再确认）：", [card], pending=pending)
-        asked_above = _question_above(text)
+        asked_above = question_above_table(text)
         if asked_above:  # '支出明细还要不要？我贴一下' above the table: the table read, the question answered too
             from ..interview.askback import answer_question
 
@@ -546,23 +540,6 @@ _TRAILING = re.compile(r"[，,。\s]*(?:这个|这些|这句)?(?:要)?(?:写|放
                        r"(?:实施|成效|效益|绩效|资金|财务|经验|做法|问题|不足|概况|情况|背景|过程|目标|报告)[^，,。]{0,4}"
                        r"(?:里|中|那段|那块|部分)?(?:吧|啊)?[。！!]*$|"
                        r"[，,。\s]*(?:算成效吧|这个要写进去|这个写上)[。！!]*$")
-
-
-_ABOUT_THE_CARD = ("这句说的是上面待确认的表，没有写进报告。表里哪里不对，可以直接在卡片上改（单元格可编辑，指标可改归类、删行），"
-                   "改好后点“确认”；也可以把表头改成“指标名称、目标值、实际值”重新粘贴，或直接说“XX指标目标值改成…”“XX归为质量指标”。")
-
-
-def _question_above(text: str) -> str | None:
-    """A question typed on the lines above a pasted table ('支出明细还要不要？我贴一下')."""
-    from ..interview.cues import is_question
-
-    lines = text.split("\n")
-    first = next((k for k, ln in enumerate(lines) if "\t" in ln.strip("\t")), 0)
-    for line in lines[:first]:
-        for part in re.split(r"(?<=[？?])", line):
-            if part.strip() and "\t" not in part and not re.search(r"\d", part) and is_question(part):
-                return part.strip()
-    return None
 
 
 def note_words(text: str) -> str:

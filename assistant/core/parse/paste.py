@@ -162,10 +162,12 @@ def _head(cell: str) -> str | None:
     return indicator_column(key, loose=True) if len(key) <= 8 else None
 
 
-_FAMILY_CELL = (("满意", "满意度指标", "服务对象满意度指标"), ("数量", "产出指标", "数量指标"), ("质量", "产出指标", "质量指标"),
-                ("时效", "产出指标", "时效指标"), ("成本", "产出指标", "成本指标"), ("经济", "效益指标", "经济效益指标"),
-                ("社会", "效益指标", "社会效益指标"), ("生态", "效益指标", "生态效益指标"), ("环境", "效益指标", "生态效益指标"),
-                ("可持续", "效益指标", "可持续影响指标"))
+# the indicator families by the word that names each: (word, 一级, 二级)
+FAMILIES = (("满意度", "满意度指标", "服务对象满意度指标"), ("经济效益", "效益指标", "经济效益指标"),
+            ("社会效益", "效益指标", "社会效益指标"), ("生态效益", "效益指标", "生态效益指标"),
+            ("环境效益", "效益指标", "生态效益指标"), ("可持续", "效益指标", "可持续影响指标"),
+            ("数量", "产出指标", "数量指标"), ("质量", "产出指标", "质量指标"), ("时效", "产出指标", "时效指标"),
+            ("成本", "产出指标", "成本指标"))
 
 
 def _level1_cell(text: str) -> str | None:
@@ -182,9 +184,10 @@ def _points(text: str) -> Decimal | None:
 
 
 def _family_cell(text: str) -> tuple[str, str] | None:
-    """(一级, 二级) a family cell names: '质量指标', '质量', '社会效益'."""
+    """(一级, 二级) a family cell names: '质量指标', '质量', '社会效益', '社会' (a cell says its family's first two
+    characters at least)."""
     key = compact(to_halfwidth(text or ""))
-    return next(((l1, l2) for word, l1, l2 in _FAMILY_CELL if key.startswith(word)), None) if key else None
+    return next(((l1, l2) for word, l1, l2 in FAMILIES if key.startswith(word[:2])), None) if key else None
 
 
 def simple_indicators(text: str) -> list[Indicator]:
